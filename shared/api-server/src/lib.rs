@@ -1,0 +1,292 @@
+//! The api-server of `DESIGN.md`: `GET /work?id=I&delay_ms=D&bytes=B` waits D ms
+//! without blocking a thread, then answers `200 OK` with B bytes of splitmix64
+//! seeded with I. A bad query gets `400` and a one-line reason.
+//!
+//! It is the one server every io client meets, so it is built to be boring: hyper's
+//! HTTP/1.1 on a tokio runtime, a task per connection, keep-alive, and a timer (not a
+//! thread) per waiting request, so it holds tens of thousands of connections.
+//!
+//! # Layout
+//!
+//! - [`serve`]: accept and serve until a shutdown future completes.
+//! - [`bind`]: a listener with a backlog deep enough for a burst of 10,000 connects.
+//! - [`Embedded`]: the server on its own thread, on 127.0.0.1:0, for tests and io
+//!   examples started without `--server`.
+//! - [`Target`]: what an io example talks to: `--server`, or an [`Embedded`] one.
+//! - [`parse_query`]: the query rules, as a pure function.
+
+use std::{convert::Infallible, future::Future, io, net::SocketAddr, thread, time::Duration};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Method, Request, Response, StatusCode, body::Incoming, service::service_fn};
+use hyper_util::{
+    rt::{TokioIo, TokioTimer},
+    server::graceful::GracefulShutdown,
+};
+use tokio::{net::TcpListener, sync::oneshot};
+use workload::io::{MAX_BYTES, MAX_DELAY_MS};
+
+/// The listen backlog: a burst of 10,000 connects must not overflow it, or the
+/// kernel drops SYNs and clients wait a second for the retry. Linux caps it at
+/// `net.core.somaxconn`.
+const BACKLOG: u32 = 16_384;
+/// How long a shutdown waits for requests in flight before it gives up on them.
+const GRACE: Duration = Duration::from_secs(5);
+/// Without a `bytes` parameter a request gets this many body bytes.
+pub const DEFAULT_BYTES: u64 = 1_024;
+
+/// One valid `/work` query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Query {
+    pub id: u64,
+    pub delay_ms: u64,
+    pub bytes: u64,
+}
+
+/// Parses a `/work` query string. `id` is required; `delay_ms` defaults to 0 and
+/// `bytes` to [`DEFAULT_BYTES`]; other keys are ignored. The error is the one-line
+/// reason that the 400 answer carries.
+pub fn parse_query(query: Option<&str>) -> Result<Query, String> {
+    let (mut id, mut delay_ms, mut bytes) = (None, None, None);
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let slot = match key {
+            "id" => &mut id,
+            "delay_ms" => &mut delay_ms,
+            "bytes" => &mut bytes,
+            _ => continue,
+        };
+        let number = value
+            .parse::<u64>()
+            .map_err(|_| format!("{key}: {value:?} is not a u64"))?;
+        *slot = Some(number);
+    }
+    let id = id.ok_or("id: missing")?;
+    let delay_ms = delay_ms.unwrap_or(0);
+    if delay_ms > MAX_DELAY_MS {
+        return Err(format!("delay_ms: {delay_ms} is over {MAX_DELAY_MS}"));
+    }
+    let bytes = bytes.unwrap_or(DEFAULT_BYTES);
+    if bytes > MAX_BYTES {
+        return Err(format!("bytes: {bytes} is over {MAX_BYTES}"));
+    }
+    Ok(Query {
+        id,
+        delay_ms,
+        bytes,
+    })
+}
+
+/// Binds `addr` with a deep backlog. Call it inside a tokio runtime.
+pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = match addr {
+        SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(BACKLOG)
+}
+
+/// Serves `listener` until `shutdown` completes, then lets requests in flight finish
+/// (for up to 5 s) and returns.
+pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) {
+    let graceful = GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).keep_alive(true);
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before we took
+                    // it: neither is fatal. Back off briefly so EMFILE cannot spin.
+                    eprintln!("api-server: accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Small responses go out at once rather than waiting for Nagle's timer.
+        let _ = stream.set_nodelay(true); // best effort: only latency depends on it
+        let connection = http.serve_connection(TokioIo::new(stream), service_fn(handle));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that sends garbage or hangs up mid-request ends only its own
+            // connection (hyper has already answered garbage with 400).
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(GRACE) => eprintln!("api-server: gave up on requests in flight"),
+    }
+}
+
+async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    if request.uri().path() != "/work" {
+        return Ok(text(
+            StatusCode::NOT_FOUND,
+            "not found: the only path is /work",
+        ));
+    }
+    if request.method() != Method::GET {
+        return Ok(text(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method not allowed: use GET",
+        ));
+    }
+    let query = match parse_query(request.uri().query()) {
+        Ok(query) => query,
+        Err(reason) => return Ok(text(StatusCode::BAD_REQUEST, &reason)),
+    };
+    // A timer, not a sleeping thread: this is what lets one server hold 10,000
+    // waiting requests.
+    tokio::time::sleep(Duration::from_millis(query.delay_ms)).await;
+    let body = workload::io::body(query.id, query.bytes as usize);
+    let response = Response::builder()
+        .header("content-type", "application/octet-stream")
+        .body(Full::new(Bytes::from(body)))
+        .expect("static headers are valid");
+    Ok(response)
+}
+
+fn text(status: StatusCode, line: &str) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "text/plain; charset=utf-8")
+        .body(Full::new(Bytes::from(format!("{line}\n"))))
+        .expect("static headers are valid")
+}
+
+/// The api-server running in this process on its own thread with a single-threaded
+/// tokio runtime, until dropped. The thread is the server's, not the client's: io
+/// examples do not count it among their workers.
+pub struct Embedded {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Embedded {
+    /// Starts a server on 127.0.0.1 with a free port.
+    pub fn start() -> io::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let listener = runtime.block_on(async { bind(SocketAddr::from(([127, 0, 0, 1], 0))) })?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = thread::Builder::new()
+            .name("api-server".into())
+            .spawn(move || {
+                runtime.block_on(serve(listener, async {
+                    // Err means the Embedded was dropped without a send: stop all the same.
+                    let _ = stopped.await;
+                }));
+            })?;
+        Ok(Self {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for Embedded {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(()); // Err: the server already ended; nothing to stop.
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join(); // Err: it panicked, and its message is printed already.
+        }
+    }
+}
+
+/// The server an io example talks to: the one `--server` names, or one it started.
+pub struct Target {
+    /// `HOST:PORT`, to connect to and to send as the `Host` header.
+    pub host: String,
+    _embedded: Option<Embedded>,
+}
+
+impl Target {
+    pub fn new(server: Option<&str>) -> io::Result<Self> {
+        match server {
+            Some(host) => Ok(Self {
+                host: host.to_string(),
+                _embedded: None,
+            }),
+            None => {
+                let embedded = Embedded::start()?;
+                Ok(Self {
+                    host: embedded.addr().to_string(),
+                    _embedded: Some(embedded),
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries() {
+        let q = parse_query(Some("id=7&delay_ms=50&bytes=10")).unwrap();
+        assert_eq!(
+            q,
+            Query {
+                id: 7,
+                delay_ms: 50,
+                bytes: 10
+            }
+        );
+        let q = parse_query(Some("x=1&bytes=3&id=2")).unwrap();
+        assert_eq!(
+            q,
+            Query {
+                id: 2,
+                delay_ms: 0,
+                bytes: 3
+            }
+        );
+        assert_eq!(parse_query(Some("id=1")).unwrap().bytes, DEFAULT_BYTES);
+        assert_eq!(
+            parse_query(Some("id=1&bytes=16777216")).unwrap().bytes,
+            MAX_BYTES
+        );
+    }
+
+    #[test]
+    fn bad_queries_have_a_reason() {
+        assert_eq!(parse_query(None).unwrap_err(), "id: missing");
+        assert_eq!(parse_query(Some("delay_ms=5")).unwrap_err(), "id: missing");
+        assert_eq!(
+            parse_query(Some("id=x")).unwrap_err(),
+            "id: \"x\" is not a u64"
+        );
+        assert_eq!(
+            parse_query(Some("id=-1")).unwrap_err(),
+            "id: \"-1\" is not a u64"
+        );
+        assert_eq!(
+            parse_query(Some("id=1&delay_ms=60001")).unwrap_err(),
+            "delay_ms: 60001 is over 60000"
+        );
+        assert_eq!(
+            parse_query(Some("id=1&bytes=16777217")).unwrap_err(),
+            "bytes: 16777217 is over 16777216"
+        );
+    }
+}

@@ -1,0 +1,200 @@
+//! The flags of the three workloads, shared by every paradigm so that every program
+//! of a workload takes the same flags with the same defaults and the same errors.
+
+use clap::Parser;
+
+use crate::{cpu, io, spawn, sys};
+
+/// What every workload's flags can say about themselves.
+pub trait Workload: Parser {
+    /// `cpu`, `io` or `spawn`: the first field of the result line.
+    const NAME: &'static str;
+
+    /// The parameters, in result-line order.
+    fn params(&self) -> Vec<(&'static str, String)>;
+
+    /// The checksum a correct run must reach.
+    fn expected_checksum(&self) -> u64;
+
+    /// Parses `std::env::args`, with `program` as the name in `--help` and errors.
+    /// On a bad flag this prints clap's error and exits with status 2.
+    fn parse_for(program: &'static str) -> Self {
+        Self::try_parse_for(program, std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// Parses `args` (the first is the program path), for tests and for `parse_for`.
+    fn try_parse_for<I, T>(program: &'static str, args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut command = Self::command().name(program).bin_name(program);
+        let matches = command.try_get_matches_from_mut(args)?;
+        Self::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
+    }
+}
+
+/// Count the primes below --limit by trial division, split into --jobs ranges.
+#[derive(Parser, Debug, Clone, PartialEq, Eq)]
+pub struct CpuArgs {
+    /// Count the primes in [0, N).
+    #[arg(long, value_name = "N", default_value_t = 2_000_000)]
+    pub limit: u64,
+    /// Split [0, N) into J ranges of width ceil(N / J): the unit of work.
+    #[arg(long, value_name = "J", default_value_t = 1_000,
+          value_parser = at_least_one::<u64>)]
+    pub jobs: u64,
+    /// Worker threads, processes or runtime threads to use.
+    #[arg(long, value_name = "W", default_value_t = sys::available_cores(),
+          value_parser = at_least_one::<usize>)]
+    pub workers: usize,
+}
+
+impl Workload for CpuArgs {
+    const NAME: &'static str = "cpu";
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("limit", self.limit.to_string()),
+            ("jobs", self.jobs.to_string()),
+        ]
+    }
+
+    fn expected_checksum(&self) -> u64 {
+        cpu::expected_prime_count(self.limit)
+    }
+}
+
+/// Fetch --requests bodies from the api-server over at most --concurrency
+/// keep-alive HTTP/1.1 connections, and check them with FNV-1a 64.
+#[derive(Parser, Debug, Clone, PartialEq, Eq)]
+pub struct IoArgs {
+    /// Requests to make, with ids 0..R, each exactly once.
+    #[arg(long, value_name = "R", default_value_t = 1_000)]
+    pub requests: u64,
+    /// At most C connections open at any time.
+    #[arg(long, value_name = "C", default_value_t = 100,
+          value_parser = at_least_one::<u64>)]
+    pub concurrency: u64,
+    /// The server waits D ms before it answers each request.
+    #[arg(long = "delay-ms", value_name = "D", default_value_t = 50,
+          value_parser = clap::value_parser!(u64).range(..=io::MAX_DELAY_MS))]
+    pub delay_ms: u64,
+    /// Body bytes per response.
+    #[arg(long, value_name = "B", default_value_t = 1_024,
+          value_parser = clap::value_parser!(u64).range(..=io::MAX_BYTES))]
+    pub bytes: u64,
+    /// A running api-server; without it, one is started in-process on 127.0.0.1:0.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub server: Option<String>,
+    /// Worker threads, processes or runtime threads to use, where the paradigm has a pool.
+    #[arg(long, value_name = "W", default_value_t = sys::available_cores(),
+          value_parser = at_least_one::<usize>)]
+    pub workers: usize,
+}
+
+impl Workload for IoArgs {
+    const NAME: &'static str = "io";
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("requests", self.requests.to_string()),
+            ("concurrency", self.concurrency.to_string()),
+            ("delay_ms", self.delay_ms.to_string()),
+            ("bytes", self.bytes.to_string()),
+        ]
+    }
+
+    fn expected_checksum(&self) -> u64 {
+        io::expected_checksum(self.requests, self.bytes as usize)
+    }
+}
+
+/// Start --units units of the paradigm; unit i sleeps --sleep-ms, then returns i + 2.
+#[derive(Parser, Debug, Clone, PartialEq, Eq)]
+pub struct SpawnArgs {
+    /// Units (processes, threads, tasks, jobs) to start.
+    #[arg(long, value_name = "K", default_value_t = 1_000)]
+    pub units: u64,
+    /// Each unit sleeps D ms with the paradigm's own sleep: 0 measures start-up,
+    /// 1000 keeps every unit alive at once to measure memory.
+    #[arg(long = "sleep-ms", value_name = "D", default_value_t = 0)]
+    pub sleep_ms: u64,
+    /// Worker threads of the pool or runtime, where the paradigm has one.
+    #[arg(long, value_name = "W", default_value_t = sys::available_cores(),
+          value_parser = at_least_one::<usize>)]
+    pub workers: usize,
+}
+
+impl Workload for SpawnArgs {
+    const NAME: &'static str = "spawn";
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("units", self.units.to_string()),
+            ("sleep_ms", self.sleep_ms.to_string()),
+        ]
+    }
+
+    fn expected_checksum(&self) -> u64 {
+        spawn::expected_checksum(self.units)
+    }
+}
+
+/// A count that must be 1 or more, with a plain message when it is not.
+fn at_least_one<T: std::str::FromStr<Err = std::num::ParseIntError> + From<u8> + PartialOrd>(
+    s: &str,
+) -> Result<T, String> {
+    match s.parse::<T>() {
+        Ok(n) if n < T::from(1) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_design() {
+        let cpu = CpuArgs::try_parse_for("t", ["t"]).unwrap();
+        assert_eq!((cpu.limit, cpu.jobs), (2_000_000, 1_000));
+        assert_eq!(cpu.workers, sys::available_cores());
+        let io = IoArgs::try_parse_for("t", ["t"]).unwrap();
+        assert_eq!(
+            (io.requests, io.concurrency, io.delay_ms, io.bytes),
+            (1_000, 100, 50, 1_024)
+        );
+        assert_eq!(io.server, None);
+        let spawn = SpawnArgs::try_parse_for("t", ["t"]).unwrap();
+        assert_eq!((spawn.units, spawn.sleep_ms), (1_000, 0));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_flag_named() {
+        for (args, flag) in [
+            (&["t", "--jobs", "0"][..], "--jobs"),
+            (&["t", "--workers", "0"], "--workers"),
+            (&["t", "--limit", "ten"], "--limit"),
+            (&["t", "--limit=-5"], "--limit"),
+            (&["t", "--bogus"], "--bogus"),
+        ] {
+            let err = CpuArgs::try_parse_for("threads-cpu", args)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(flag), "{args:?}: {err}");
+        }
+        let err = IoArgs::try_parse_for("t", ["t", "--delay-ms", "60001"]).unwrap_err();
+        assert!(err.to_string().contains("--delay-ms"), "{err}");
+        let err = IoArgs::try_parse_for("t", ["t", "--bytes", "16777217"]).unwrap_err();
+        assert!(err.to_string().contains("--bytes"), "{err}");
+    }
+
+    #[test]
+    fn help_names_the_program() {
+        let err = CpuArgs::try_parse_for("rayon-cpu", ["x", "--help"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
+        assert!(err.to_string().contains("Usage: rayon-cpu"), "{err}");
+    }
+}

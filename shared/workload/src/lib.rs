@@ -1,0 +1,28 @@
+//! What every example shares and what is not the paradigm: the three workloads of
+//! `DESIGN.md` as pure functions, their command-line flags, the result line, the
+//! memory probe and the HTTP bytes.
+//!
+//! This crate never spawns, joins, awaits, locks, sends on a channel or builds a
+//! runtime, and no concurrency crate is a dependency of it: whatever an example does
+//! concurrently is in the example, where a reader can see it.
+//!
+//! # Layout
+//!
+//! - [`cpu`]: job ranges, trial-division prime counting, the expected pi(N).
+//! - [`io`]: splitmix64 bodies, FNV-1a 64, the expected io checksum.
+//! - [`spawn`]: the primer's `add_two` and the expected spawn checksum.
+//! - [`args`]: the flags of each workload (clap), with `--help` and clear errors.
+//! - [`http`]: sans-I/O HTTP/1.1 on `httparse`: write a request, read a response.
+//! - [`report`]: the one-line result, the self-check and the [`Error`] type.
+//! - [`sys`]: peak memory (VmHWM, children's Pss) and the open-file limit.
+
+pub mod args;
+pub mod cpu;
+pub mod http;
+pub mod io;
+pub mod report;
+pub mod spawn;
+pub mod sys;
+
+pub use args::{CpuArgs, IoArgs, SpawnArgs, Workload};
+pub use report::{Error, Report};
