@@ -35,19 +35,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn agrees_with_pi() {
-        for (limit, jobs) in [(1_000_000, 1_000), (100_000, 1), (100, 1_000), (100_000, 7)] {
+    fn agrees_with_pi_for_any_split() {
+        for (jobs, workers) in [
+            (1, 2),
+            (1_000_003, 3),
+            (1_000, 1),
+            (1_000, 3),
+            (1_000, 8),
+            (5, 8),
+        ] {
             let args = CpuArgs {
-                limit,
+                limit: 1_000_000,
                 jobs,
-                workers: 3,
+                workers,
             };
             let report = run(&args).unwrap();
-            assert_eq!(
-                report.checksum,
-                args.expected_checksum(),
-                "limit {limit} jobs {jobs}"
-            );
+            assert_eq!(report.checksum, 78_498, "jobs {jobs} workers {workers}");
+            assert_eq!(report.checksum, args.expected_checksum());
             assert_eq!(report.workers, 1);
         }
     }

@@ -1,0 +1,120 @@
+//! processes-cpu as a user runs it: a fresh parent process that starts its workers.
+
+use std::{
+    fs,
+    process::{Command, Output, Stdio},
+    thread,
+    time::{Duration, Instant},
+};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_processes-cpu"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn agrees_with_pi_for_any_split() {
+    for (jobs, workers) in [
+        (1, 2),
+        (1_000_003, 3),
+        (1_000, 1),
+        (1_000, 3),
+        (1_000, 8),
+        (5, 8),
+    ] {
+        let out = run(&[
+            "--limit",
+            "1000000",
+            "--jobs",
+            &jobs.to_string(),
+            "--workers",
+            &workers.to_string(),
+        ]);
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            out.status.success(),
+            "jobs {jobs} workers {workers}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let used = workers.min(jobs);
+        let expected = format!(
+            "workload=cpu paradigm=processes limit=1000000 jobs={jobs} workers={used} checksum=78498 ok=true "
+        );
+        assert!(stdout.starts_with(&expected), "{stdout}");
+        let peak: u64 = stdout
+            .trim()
+            .rsplit_once("peak_rss_kib=")
+            .unwrap()
+            .1
+            .parse()
+            .unwrap();
+        assert!(
+            peak > 0,
+            "the parent's peak plus each worker's Pss: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_killed_worker_fails_the_run_and_every_child_is_reaped() {
+    let parent = Command::new(env!("CARGO_BIN_EXE_processes-cpu"))
+        .args(["--limit", "400000000", "--jobs", "100", "--workers", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut workers = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while workers.len() < 3 && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(20));
+        workers = children_of(parent.id());
+    }
+    workers.sort();
+    assert_eq!(workers.len(), 3, "three workers started");
+    let status = Command::new("kill")
+        .args(["-KILL", &workers[0].to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let out = parent.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "no result line: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let expected = format!(
+        "Error: worker process 0 (pid {}): failed: signal: 9 (SIGKILL)",
+        workers[0]
+    );
+    assert!(stderr.starts_with(&expected), "{stderr}");
+    for pid in &workers {
+        assert!(
+            !fs::exists(format!("/proc/{pid}")).unwrap(),
+            "worker {pid} outlived the parent"
+        );
+    }
+}
+
+/// The pids whose parent is `pid`, from /proc.
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // The fields after the command name, which is in parentheses: state, ppid, ...
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let ppid: u32 = rest.split_whitespace().nth(1).unwrap().parse().unwrap();
+        if ppid == pid {
+            children.push(entry.file_name().to_str().unwrap().parse().unwrap());
+        }
+    }
+    children
+}

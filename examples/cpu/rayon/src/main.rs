@@ -1,0 +1,66 @@
+//! # cpu, rayon: a parallel iterator on an explicitly sized pool
+//!
+//! The job numbers become a parallel iterator; rayon splits it in halves on demand
+//! and idle threads steal the halves that busy threads have not started, so the
+//! dear ranges at the end are shared out without any queue in our code. This is
+//! rayon's home ground: CPU-bound, independent jobs. The pool is built with
+//! `--workers` threads; the global pool would read `RAYON_NUM_THREADS` or use one
+//! per core.
+//!
+//! Compare with: `examples/cpu/threads` (a shared counter), `examples/cpu/crossbeam`
+//! (a channel), `examples/cpu/sequential` (the same loop, serial).
+//!
+//! ```text
+//! cargo run --release -p rayon-cpu -- --limit 2000000 --jobs 1000 --workers 2
+//! ```
+
+use rayon::prelude::*;
+use workload::{CpuArgs, Error, Report, Workload, cpu};
+
+const PROGRAM: &str = "rayon-cpu";
+const PARADIGM: &str = "rayon";
+
+fn main() -> Result<(), Error> {
+    let args = CpuArgs::parse_for(PROGRAM);
+    run(&args)?.print(&args)
+}
+
+/// Counts every job's primes with a parallel iterator inside a `--workers` pool.
+fn run(args: &CpuArgs) -> Result<Report, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.workers) // default: RAYON_NUM_THREADS, else one per core
+        .build()?;
+    let total = pool.install(|| {
+        (0..args.jobs)
+            .into_par_iter()
+            .map(|k| cpu::count_primes(cpu::job_range(args.limit, args.jobs, k)))
+            .sum()
+    });
+    Ok(Report::new(PARADIGM, pool.current_num_threads(), total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_pi_for_any_split() {
+        for (jobs, workers) in [
+            (1, 2),
+            (1_000_003, 3),
+            (1_000, 1),
+            (1_000, 3),
+            (1_000, 8),
+            (5, 8),
+        ] {
+            let args = CpuArgs {
+                limit: 1_000_000,
+                jobs,
+                workers,
+            };
+            let report = run(&args).unwrap();
+            assert_eq!(report.checksum, 78_498, "jobs {jobs} workers {workers}");
+            assert_eq!(report.checksum, args.expected_checksum());
+        }
+    }
+}

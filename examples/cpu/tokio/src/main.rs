@@ -1,0 +1,74 @@
+//! # cpu, tokio: CPU jobs on the blocking pool, awaited from the event loop
+//!
+//! A tokio worker thread is an event loop: a task that computes for a second holds
+//! that thread for a second, and every timer, socket and task queued behind it
+//! waits (with `--workers 1`, everything stops). So CPU jobs go to
+//! `spawn_blocking`, tokio's pool for work that does not yield, and the event loop
+//! only awaits their results. The pool is capped at `--workers` threads; tokio's
+//! default cap is 512, which would start one thread per job here. For a program
+//! that only computes, rayon is simpler; this is how an async service does it.
+//!
+//! Compare with: `examples/cpu/smol`, `examples/cpu/async-std`, `examples/cpu/rayon`.
+//!
+//! ```text
+//! cargo run --release -p tokio-cpu -- --limit 2000000 --jobs 1000 --workers 2
+//! ```
+
+use tokio::task::JoinSet;
+use workload::{CpuArgs, Error, Report, Workload, cpu};
+
+const PROGRAM: &str = "tokio-cpu";
+const PARADIGM: &str = "tokio";
+
+fn main() -> Result<(), Error> {
+    let args = CpuArgs::parse_for(PROGRAM);
+    run(&args)?.print(&args)
+}
+
+/// Spawns every job on the blocking pool and sums the results as they finish.
+fn run(args: &CpuArgs) -> Result<Report, Error> {
+    // The event loop is this thread; the blocking pool does the counting.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(args.workers) // default: 512
+        .build()?;
+    let total = runtime.block_on(async {
+        let mut jobs = JoinSet::new();
+        for range in cpu::job_ranges(args.limit, args.jobs) {
+            jobs.spawn_blocking(move || cpu::count_primes(range));
+        }
+        let mut total = 0;
+        while let Some(count) = jobs.join_next().await {
+            total += count?;
+        }
+        Ok::<u64, Error>(total)
+    })?;
+    // The pool starts threads only while jobs wait, so it never uses more than jobs.
+    let workers = args.workers.min(args.jobs as usize);
+    Ok(Report::new(PARADIGM, workers, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_pi_for_any_split() {
+        for (jobs, workers) in [
+            (1, 2),
+            (1_000_003, 3),
+            (1_000, 1),
+            (1_000, 3),
+            (1_000, 8),
+            (5, 8),
+        ] {
+            let args = CpuArgs {
+                limit: 1_000_000,
+                jobs,
+                workers,
+            };
+            let report = run(&args).unwrap();
+            assert_eq!(report.checksum, 78_498, "jobs {jobs} workers {workers}");
+            assert_eq!(report.checksum, args.expected_checksum());
+        }
+    }
+}
