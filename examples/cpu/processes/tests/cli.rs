@@ -2,7 +2,7 @@
 
 use std::{
     fs,
-    process::{Command, Output, Stdio},
+    process::{Command, Output},
     thread,
     time::{Duration, Instant},
 };
@@ -59,10 +59,15 @@ fn agrees_with_pi_for_any_split() {
 
 #[test]
 fn a_killed_worker_fails_the_run_and_every_child_is_reaped() {
-    let parent = Command::new(env!("CARGO_BIN_EXE_processes-cpu"))
+    // Output to files, not pipes: a surviving worker would hold a pipe open, and
+    // reading it to the end would wait for the worker instead of catching it.
+    let dir = std::env::temp_dir().join(format!("processes-cpu-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let (stdout, stderr) = (dir.join("stdout"), dir.join("stderr"));
+    let mut parent = Command::new(env!("CARGO_BIN_EXE_processes-cpu"))
         .args(["--limit", "400000000", "--jobs", "100", "--workers", "3"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(fs::File::create(&stdout).unwrap())
+        .stderr(fs::File::create(&stderr).unwrap())
         .spawn()
         .unwrap();
     let mut workers = Vec::new();
@@ -79,25 +84,27 @@ fn a_killed_worker_fails_the_run_and_every_child_is_reaped() {
         .unwrap();
     assert!(status.success());
 
-    let out = parent.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    let status = parent.wait().unwrap();
+    let survivors: Vec<_> = workers
+        .iter()
+        .filter(|pid| fs::exists(format!("/proc/{pid}")).unwrap())
+        .collect();
     assert!(
-        out.stdout.is_empty(),
-        "no result line: {}",
-        String::from_utf8_lossy(&out.stdout)
+        survivors.is_empty(),
+        "workers outlived the parent: {survivors:?}"
     );
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(status.code(), Some(1));
+    let (stdout, stderr) = (
+        fs::read_to_string(stdout).unwrap(),
+        fs::read_to_string(stderr).unwrap(),
+    );
+    assert!(stdout.is_empty(), "no result line: {stdout}");
     let expected = format!(
         "Error: worker process 0 (pid {}): failed: signal: 9 (SIGKILL)",
         workers[0]
     );
     assert!(stderr.starts_with(&expected), "{stderr}");
-    for pid in &workers {
-        assert!(
-            !fs::exists(format!("/proc/{pid}")).unwrap(),
-            "worker {pid} outlived the parent"
-        );
-    }
+    fs::remove_dir_all(dir).unwrap();
 }
 
 /// The pids whose parent is `pid`, from /proc.

@@ -1,0 +1,87 @@
+//! processes-spawn as a user runs it, at small sizes and at an OS limit.
+
+use std::{fs, process::Command};
+
+const EXE: &str = env!("CARGO_BIN_EXE_processes-spawn");
+
+#[test]
+fn sums_add_two_with_every_unit_alive_at_once() {
+    let out = Command::new(EXE)
+        .args(["--units", "300", "--sleep-ms", "20"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let expected = "workload=spawn paradigm=processes units=300 sleep_ms=20 workers=300 checksum=45450 ok=true ";
+    assert!(stdout.starts_with(expected), "{stdout}");
+}
+
+#[test]
+fn the_open_file_limit_is_reported_and_no_unit_survives() {
+    // Output to files, not pipes: a surviving unit would hold a pipe open, and
+    // reading it to the end would wait for the unit instead of catching it.
+    let dir = std::env::temp_dir().join(format!("processes-spawn-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let (stdout, stderr) = (dir.join("stdout"), dir.join("stderr"));
+    // A session of its own, so that every process this run starts can be found.
+    let status = Command::new("setsid")
+        .args([
+            "prlimit",
+            "--nofile=40",
+            EXE,
+            "--units",
+            "200",
+            "--sleep-ms",
+            "3000",
+        ])
+        .stdout(fs::File::create(&stdout).unwrap())
+        .stderr(fs::File::create(&stderr).unwrap())
+        .status()
+        .unwrap();
+    let survivors = survivors_of(EXE);
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        survivors.is_empty(),
+        "units outlived the parent: {survivors:?}"
+    );
+    let (stdout, stderr) = (
+        fs::read_to_string(stdout).unwrap(),
+        fs::read_to_string(stderr).unwrap(),
+    );
+    assert!(stdout.is_empty(), "no result line: {stdout}");
+    assert!(stderr.starts_with("Error: start unit "), "{stderr}");
+    assert!(stderr.contains("Too many open files"), "{stderr}");
+    fs::remove_dir_all(dir).unwrap();
+}
+
+/// Live processes (not zombies) running `exe` that were started by a `setsid` run:
+/// their session leader has exited, so a survivor is an orphan of a failed run.
+fn survivors_of(exe: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmdline) = fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let (state, session) = (fields[0], fields[3].parse::<u32>().unwrap());
+        let runs_exe = cmdline.split(|&b| b == 0).next() == Some(exe.as_bytes());
+        let session_gone = !fs::exists(format!("/proc/{session}")).unwrap();
+        if runs_exe && state != "Z" && session != pid && session_gone {
+            found.push(pid);
+        }
+    }
+    found
+}
