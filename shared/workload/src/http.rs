@@ -1,8 +1,16 @@
 //! Sans-I/O HTTP/1.1 for the io clients, on `httparse`: the bytes of a request, and
 //! a reader that turns bytes, however they are split across reads, into responses.
-//! The caller owns the socket (blocking or async); this module only sees bytes.
+//! The caller owns the socket (blocking or async); this module only sees bytes,
+//! except [`BlockingClient`], the blocking socket loop that the synchronous io
+//! examples share (it starts nothing and waits only on its own socket).
 
-use std::fmt;
+use std::{
+    fmt,
+    io::{Read, Write},
+    net::TcpStream,
+};
+
+use crate::Error;
 
 const MAX_HEADERS: usize = 64;
 const MAX_HEAD_BYTES: usize = 64 << 10;
@@ -200,6 +208,52 @@ impl ResponseReader {
             body_len,
             close,
         }))
+    }
+}
+
+/// One blocking keep-alive connection to `host`, opened on first use and again
+/// after a response that says `Connection: close`.
+#[derive(Debug)]
+pub struct BlockingClient {
+    host: String,
+    stream: Option<TcpStream>,
+    reader: ResponseReader,
+    buf: Vec<u8>,
+}
+
+impl BlockingClient {
+    pub fn new(host: &str) -> Self {
+        Self {
+            host: host.to_string(),
+            stream: None,
+            reader: ResponseReader::default(),
+            buf: vec![0; 4 << 10],
+        }
+    }
+
+    /// Sends request `id` and returns the body of its `200` answer, or why not.
+    pub fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<Vec<u8>, Error> {
+        let stream = match &mut self.stream {
+            Some(stream) => stream,
+            None => {
+                let stream = TcpStream::connect(&self.host)
+                    .map_err(|e| Error::from(e).context(format!("connect to {}", self.host)))?;
+                self.stream.insert(stream)
+            }
+        };
+        let mut request = Vec::new();
+        write_request(&mut request, &self.host, id, delay_ms, bytes);
+        stream.write_all(&request)?;
+        let response = loop {
+            let n = stream.read(&mut self.buf)?;
+            if let Some(response) = self.reader.feed(&self.buf[..n])? {
+                break response;
+            }
+        };
+        if response.close {
+            self.stream = None; // the server will close it: the next request reconnects
+        }
+        Ok(response.into_ok_body()?)
     }
 }
 

@@ -1,0 +1,145 @@
+//! # io, async-std: one task per connection
+//!
+//! async-std has been discontinued by its maintainers (RUSTSEC-2025-0052 points to
+//! smol); it stays here as a labelled historical entry because older code uses it.
+//! `--concurrency` tasks each hold one keep-alive `async_std::net::TcpStream` and
+//! take ids from a shared counter; a waiting task is a parked future, not a thread.
+//! Its executor comes from `async-global-executor`, configured here with
+//! `--workers` threads before async-std first starts it (otherwise
+//! `ASYNC_STD_THREAD_COUNT`, or one per core); its reactor is async-io's thread.
+//!
+//! Compare with: `examples/io/smol` (its successor), `examples/io/tokio`.
+//!
+//! ```text
+//! cargo run --release -p async-std-io -- --requests 1000 --concurrency 100 --delay-ms 50
+//! ```
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
+use api_server::Target;
+use async_global_executor::GlobalExecutorConfig;
+use async_std::{net::TcpStream, prelude::*, task};
+use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+
+const PROGRAM: &str = "async-std-io";
+const PARADIGM: &str = "async-std";
+
+fn main() -> Result<(), Error> {
+    let args = IoArgs::parse_for(PROGRAM);
+    sys::raise_open_file_limit()?;
+    // Without --server, an api-server runs in this process until `target` drops.
+    let target = Target::new(args.server.as_deref())?;
+    run(&args, &target.host)?.print(&args)
+}
+
+/// Spawns a task per connection on one shared id counter, and sums their subtotals.
+fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
+    // Must run before any async-std call; later calls keep the first configuration.
+    async_global_executor::init_with_config(
+        GlobalExecutorConfig::default()
+            .with_min_threads(args.workers)
+            .with_max_threads(args.workers),
+    );
+    let connections = args.concurrency.min(args.requests);
+    let next_id = Arc::new(AtomicU64::new(0));
+    let (host, args_shared) = (Arc::<str>::from(host), Arc::new(args.clone()));
+    let total = task::block_on(async {
+        let mut tasks = Vec::new();
+        for _ in 0..connections {
+            tasks.push(task::spawn(connection(
+                next_id.clone(),
+                host.clone(),
+                args_shared.clone(),
+            )));
+        }
+        let mut total = 0u64;
+        for task in tasks {
+            total = total.wrapping_add(task.await?);
+        }
+        Ok::<u64, Error>(total)
+    })?;
+    Ok(Report::new(PARADIGM, args.workers, total))
+}
+
+/// One connection's task: fetch ids from the shared counter until they run out.
+async fn connection(
+    next_id: Arc<AtomicU64>,
+    host: Arc<str>,
+    args: Arc<IoArgs>,
+) -> Result<u64, Error> {
+    let mut client = Client::new(host);
+    let mut subtotal = 0u64;
+    loop {
+        // Relaxed is enough: the counter only hands out distinct ids.
+        let id = next_id.fetch_add(1, Ordering::Relaxed);
+        if id >= args.requests {
+            return Ok(subtotal);
+        }
+        let body = client
+            .get(id, args.delay_ms, args.bytes)
+            .await
+            .map_err(|e| e.context(format!("request {id}")))?;
+        subtotal = subtotal.wrapping_add(io::fnv1a64(&body));
+    }
+}
+
+/// One keep-alive connection, opened on first use and again after a response that
+/// says `Connection: close`: `workload::http::BlockingClient` with `.await`.
+struct Client {
+    host: Arc<str>,
+    stream: Option<TcpStream>,
+    reader: http::ResponseReader,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    fn new(host: Arc<str>) -> Self {
+        Self {
+            host,
+            stream: None,
+            reader: http::ResponseReader::default(),
+            buf: vec![0; 4 << 10],
+        }
+    }
+
+    /// Sends request `id` and returns the body of its `200` answer, or why not.
+    async fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<Vec<u8>, Error> {
+        let stream = match &mut self.stream {
+            Some(stream) => stream,
+            None => {
+                let stream = TcpStream::connect(&*self.host)
+                    .await
+                    .map_err(|e| Error::from(e).context(format!("connect to {}", self.host)))?;
+                self.stream.insert(stream)
+            }
+        };
+        let mut request = Vec::new();
+        http::write_request(&mut request, &self.host, id, delay_ms, bytes);
+        stream.write_all(&request).await?;
+        let response = loop {
+            let n = stream.read(&mut self.buf).await?;
+            if let Some(response) = self.reader.feed(&self.buf[..n])? {
+                break response;
+            }
+        };
+        if response.close {
+            self.stream = None; // the server will close it: the next request reconnects
+        }
+        Ok(response.into_ok_body()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_the_spec_and_names_every_fault() {
+        api_server::fake::check_run(&[2], |args, host| {
+            run(args, host).map(|report| report.checksum)
+        });
+    }
+}

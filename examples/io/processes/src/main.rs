@@ -1,0 +1,163 @@
+//! # io, processes: one child process per connection
+//!
+//! Like Python's `multiprocessing` with the spawn start method: the parent re-runs
+//! its own binary once per connection; child c holds one keep-alive connection,
+//! fetches ids c, c + C, c + 2C, ... with blocking reads, and answers
+//! `subtotal pss_kib` on a stdout pipe. Waiting on the network needs no process of
+//! its own, so this pays a process's start-up and memory for nothing a thread could
+//! not do. Its ceiling is `MAX_PROCESSES` connections: past it the program refuses
+//! with a reason instead of starting thousands of processes.
+//!
+//! Compare with: `examples/io/threads`, `examples/python/io_multiprocessing.py`.
+//!
+//! ```text
+//! cargo run --release -p processes-io -- --requests 1000 --concurrency 100 --delay-ms 50
+//! ```
+
+use std::{
+    env,
+    io::Read,
+    process::{Child, Command, Stdio},
+};
+
+use api_server::Target;
+use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+
+const PROGRAM: &str = "processes-io";
+const PARADIGM: &str = "processes";
+/// The practical ceiling: each process costs about 170 KiB of its own memory and
+/// 0.6 ms to start on a 2-core machine (see examples/spawn), and each holds two
+/// pipes open in the parent.
+const MAX_PROCESSES: u64 = 1_000;
+/// Set in a child's environment to its connection number: "you are connection c".
+const CONNECTION_ENV: &str = "PROCESSES_IO_CONNECTION";
+
+fn main() -> Result<(), Error> {
+    let args = IoArgs::parse_for(PROGRAM);
+    if let Some(c) = env::var_os(CONNECTION_ENV) {
+        return connection(c.to_str().unwrap_or("").parse()?, &args);
+    }
+    // Each child holds two pipes open here, and each connection a socket.
+    sys::raise_open_file_limit()?;
+    // Without --server, an api-server runs in this process until `target` drops.
+    let target = Target::new(args.server.as_deref())?;
+    run(&args, &target.host)?.print(&args)
+}
+
+/// Starts a process per connection, each with its share of the ids, and sums their answers.
+fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
+    let connections = args.concurrency.min(args.requests);
+    if connections > MAX_PROCESSES {
+        return Err(Error::msg(format!(
+            "--concurrency {connections} is above processes-io's ceiling of {MAX_PROCESSES} \
+             processes (one per connection); use threads-io or an async client for more"
+        )));
+    }
+    let exe = env::current_exe()?;
+    let mut children = Reaper(Vec::new());
+    for c in 0..connections {
+        let child = Command::new(&exe)
+            .args([
+                "--requests",
+                &args.requests.to_string(),
+                "--concurrency",
+                &connections.to_string(),
+            ])
+            .args([
+                "--delay-ms",
+                &args.delay_ms.to_string(),
+                "--bytes",
+                &args.bytes.to_string(),
+                "--server",
+                host,
+            ])
+            .env(CONNECTION_ENV, c.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| Error::from(e).context(format!("start connection process {c}")))?;
+        children.0.push(child);
+    }
+    let (mut total, mut children_pss_kib) = (0u64, 0);
+    for (c, child) in children.0.iter_mut().enumerate() {
+        let pid = child.id();
+        let (subtotal, pss_kib) =
+            collect(child).map_err(|e| e.context(format!("connection process {c} (pid {pid})")))?;
+        total = total.wrapping_add(subtotal);
+        children_pss_kib += pss_kib;
+    }
+    Ok(Report {
+        children_pss_kib,
+        ..Report::new(PARADIGM, connections as usize, total)
+    })
+}
+
+/// Reads a child's answer, `subtotal pss_kib`, and reaps it. A child that failed
+/// printed one `Error: ...` line: that line, which names the request, is the error.
+fn collect(child: &mut Child) -> Result<(u64, u64), Error> {
+    let (mut answer, mut error) = (String::new(), String::new());
+    child
+        .stdout
+        .take()
+        .expect("stdout is piped")
+        .read_to_string(&mut answer)?;
+    child
+        .stderr
+        .take()
+        .expect("stderr is piped")
+        .read_to_string(&mut error)?;
+    let status = child.wait()?;
+    if !status.success() {
+        let why = error
+            .lines()
+            .last()
+            .map(|line| line.trim_start_matches("Error: ").to_string());
+        return Err(Error::msg(
+            why.filter(|why| !why.is_empty())
+                .unwrap_or(format!("failed: {status}")),
+        ));
+    }
+    let (subtotal, pss_kib) = answer
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| Error::msg(format!("bad answer {answer:?}")))?;
+    Ok((subtotal.parse()?, pss_kib.parse()?))
+}
+
+/// The child side: fetch ids c, c + C, ... over one connection, then answer
+/// `subtotal pss_kib`, its Pss read while it is still alive.
+fn connection(c: u64, args: &IoArgs) -> Result<(), Error> {
+    let host = args
+        .server
+        .as_deref()
+        .ok_or_else(|| Error::msg("a connection process needs --server"))?;
+    let mut client = http::BlockingClient::new(host);
+    let mut subtotal = 0u64;
+    for id in (c..args.requests).step_by(args.concurrency as usize) {
+        let body = client
+            .get(id, args.delay_ms, args.bytes)
+            .map_err(|e| e.context(format!("request {id}")))?;
+        subtotal = subtotal.wrapping_add(io::fnv1a64(&body));
+    }
+    println!("{subtotal} {}", sys::own_pss_kib()?);
+    Ok(())
+}
+
+/// Owns the children: when dropped, on success or on any error, it kills those
+/// still running and waits for all of them, so no child outlives the parent and
+/// none is left a zombie.
+struct Reaper(Vec<Child>);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            // Errors mean the child is gone already, which is what we want.
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+// The tests are in tests/cli.rs: this program runs its own binary, which only
+// integration tests can name (CARGO_BIN_EXE_processes-io).

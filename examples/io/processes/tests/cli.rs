@@ -1,0 +1,80 @@
+//! processes-io as a user runs it: its children are re-runs of the binary, so every
+//! test goes through the binary (see also `api_server::fake`).
+
+use std::process::{Command, Output};
+
+use api_server::fake;
+
+const EXE: &str = env!("CARGO_BIN_EXE_processes-io");
+
+fn run_against(host: &str, concurrency: &str) -> Output {
+    Command::new(EXE)
+        .args([
+            "--requests",
+            "20",
+            "--concurrency",
+            concurrency,
+            "--server",
+            host,
+        ])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn as_a_user_runs_it() {
+    fake::check_binary(EXE, "processes");
+}
+
+#[test]
+fn the_open_file_limit_is_named() {
+    fake::check_open_file_limit(EXE);
+}
+
+#[test]
+fn reads_odd_but_valid_http() {
+    let out = run_against(&fake::start(fake::Behaviour::OddButValid).to_string(), "4");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let expected = workload::io::expected_checksum(20, 1_024);
+    assert!(
+        stdout.contains(&format!(" workers=4 checksum={expected} ok=true ")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn faults_name_the_process_the_request_and_the_cause() {
+    for (behaviour, cause) in fake::FAULTS {
+        let out = run_against(&fake::start(behaviour).to_string(), "4");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{behaviour:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{behaviour:?}: no result line");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.starts_with("Error: connection process "), "{stderr}");
+        assert!(
+            stderr.contains("): request ") && stderr.contains(cause),
+            "{behaviour:?}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn above_its_ceiling_it_refuses_with_a_reason() {
+    let out = Command::new(EXE)
+        .args([
+            "--requests",
+            "5000",
+            "--concurrency",
+            "1001",
+            "--server",
+            "127.0.0.1:1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("Error: --concurrency 1001 is above processes-io's ceiling of 1000"),
+        "{stderr}"
+    );
+}

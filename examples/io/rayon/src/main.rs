@@ -1,0 +1,65 @@
+//! # io, rayon: blocking requests on a CPU pool, a deliberate misfit
+//!
+//! The ids become a parallel iterator on a pool of `--workers` threads, and each
+//! thread keeps a connection for the ids it is handed (`map_init`). It works, and
+//! it is wrong for I/O: rayon sizes its pool for cores, a thread blocked on the
+//! network is a core's worth of pool doing nothing, and the real concurrency is
+//! the pool size, whatever `--concurrency` says. R requests of D ms take about
+//! R / W x D. It is here so that the table shows what that costs; use threads or
+//! async for I/O, and rayon for CPU work.
+//!
+//! Compare with: `examples/io/threads`, `examples/cpu/rayon` (rayon's real job).
+//!
+//! ```text
+//! cargo run --release -p rayon-io -- --requests 100 --concurrency 100 --delay-ms 50 --workers 2
+//! ```
+
+use api_server::Target;
+use rayon::prelude::*;
+use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+
+const PROGRAM: &str = "rayon-io";
+const PARADIGM: &str = "rayon";
+
+fn main() -> Result<(), Error> {
+    let args = IoArgs::parse_for(PROGRAM);
+    sys::raise_open_file_limit()?;
+    // Without --server, an api-server runs in this process until `target` drops.
+    let target = Target::new(args.server.as_deref())?;
+    run(&args, &target.host)?.print(&args)
+}
+
+/// Fetches every id with a parallel iterator, a connection per pool thread's run.
+fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
+    // At most --concurrency connections: a pool thread holds at most one.
+    let threads = args.workers.min(args.concurrency as usize);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads) // default: RAYON_NUM_THREADS, else one per core
+        .build()?;
+    let total = pool.install(|| {
+        (0..args.requests)
+            .into_par_iter()
+            .map_init(
+                || http::BlockingClient::new(host), // once per batch of ids a thread takes
+                |client, id| {
+                    let body = client.get(id, args.delay_ms, args.bytes);
+                    body.map(|body| io::fnv1a64(&body))
+                        .map_err(|e| e.context(format!("request {id}")))
+                },
+            )
+            .try_reduce(|| 0, |a, b| Ok(a.wrapping_add(b)))
+    })?;
+    Ok(Report::new(PARADIGM, pool.current_num_threads(), total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_the_spec_and_names_every_fault() {
+        api_server::fake::check_run(&[2], |args, host| {
+            run(args, host).map(|report| report.checksum)
+        });
+    }
+}

@@ -1,0 +1,153 @@
+//! # io, tokio: one task per connection
+//!
+//! `--concurrency` tasks each hold one keep-alive `tokio::net::TcpStream` and take
+//! ids from a shared counter. A task waiting on the network is a parked future of a
+//! few hundred bytes, not a thread: the runtime's epoll loop wakes it when the
+//! socket is ready, so 10,000 connections cost little more than 100. This is the
+//! primer's "slow I/O, many connections: asyncio". With `--workers 1` it runs on a
+//! current-thread runtime, one thread doing everything, as Python's asyncio does;
+//! otherwise on a multi-thread runtime of `--workers` threads (`#[tokio::main]`
+//! would pick one per core).
+//!
+//! Compare with: `examples/io/threads`, `examples/io/smol`, `examples/python/io_asyncio.py`.
+//!
+//! ```text
+//! cargo run --release -p tokio-io -- --requests 1000 --concurrency 100 --delay-ms 50 --workers 1
+//! ```
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
+use api_server::Target;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+    task::JoinSet,
+};
+use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+
+const PROGRAM: &str = "tokio-io";
+const PARADIGM: &str = "tokio";
+
+fn main() -> Result<(), Error> {
+    let args = IoArgs::parse_for(PROGRAM);
+    sys::raise_open_file_limit()?;
+    // Without --server, an api-server runs in this process until `target` drops.
+    let target = Target::new(args.server.as_deref())?;
+    run(&args, &target.host)?.print(&args)
+}
+
+/// Spawns a task per connection on one shared id counter, and sums their subtotals.
+fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
+    let mut builder = match args.workers {
+        1 => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    if args.workers > 1 {
+        builder.worker_threads(args.workers);
+    }
+    let runtime = builder.enable_all().build()?;
+    let connections = args.concurrency.min(args.requests);
+    let next_id = Arc::new(AtomicU64::new(0));
+    let (host, args_shared) = (Arc::<str>::from(host), Arc::new(args.clone()));
+    let total = runtime.block_on(async {
+        let mut tasks = JoinSet::new();
+        for _ in 0..connections {
+            tasks.spawn(connection(
+                next_id.clone(),
+                host.clone(),
+                args_shared.clone(),
+            ));
+        }
+        let mut total = 0u64;
+        // The first error returns, and dropping the JoinSet cancels the other tasks.
+        while let Some(subtotal) = tasks.join_next().await {
+            total = total.wrapping_add(subtotal??);
+        }
+        Ok::<u64, Error>(total)
+    })?;
+    Ok(Report::new(PARADIGM, args.workers, total))
+}
+
+/// One connection's task: fetch ids from the shared counter until they run out.
+async fn connection(
+    next_id: Arc<AtomicU64>,
+    host: Arc<str>,
+    args: Arc<IoArgs>,
+) -> Result<u64, Error> {
+    let mut client = Client::new(host);
+    let mut subtotal = 0u64;
+    loop {
+        // Relaxed is enough: the counter only hands out distinct ids.
+        let id = next_id.fetch_add(1, Ordering::Relaxed);
+        if id >= args.requests {
+            return Ok(subtotal);
+        }
+        let body = client
+            .get(id, args.delay_ms, args.bytes)
+            .await
+            .map_err(|e| e.context(format!("request {id}")))?;
+        subtotal = subtotal.wrapping_add(io::fnv1a64(&body));
+    }
+}
+
+/// One keep-alive connection, opened on first use and again after a response that
+/// says `Connection: close`: `workload::http::BlockingClient` with `.await`.
+struct Client {
+    host: Arc<str>,
+    stream: Option<TcpStream>,
+    reader: http::ResponseReader,
+    buf: Vec<u8>,
+}
+
+impl Client {
+    fn new(host: Arc<str>) -> Self {
+        Self {
+            host,
+            stream: None,
+            reader: http::ResponseReader::default(),
+            buf: vec![0; 4 << 10],
+        }
+    }
+
+    /// Sends request `id` and returns the body of its `200` answer, or why not.
+    async fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<Vec<u8>, Error> {
+        let stream = match &mut self.stream {
+            Some(stream) => stream,
+            None => {
+                let stream = TcpStream::connect(&*self.host)
+                    .await
+                    .map_err(|e| Error::from(e).context(format!("connect to {}", self.host)))?;
+                self.stream.insert(stream)
+            }
+        };
+        let mut request = Vec::new();
+        http::write_request(&mut request, &self.host, id, delay_ms, bytes);
+        stream.write_all(&request).await?;
+        let response = loop {
+            let n = stream.read(&mut self.buf).await?;
+            if let Some(response) = self.reader.feed(&self.buf[..n])? {
+                break response;
+            }
+        };
+        if response.close {
+            self.stream = None; // the server will close it: the next request reconnects
+        }
+        Ok(response.into_ok_body()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_the_spec_and_names_every_fault() {
+        // --workers 1 is the single-threaded form, the closest match to asyncio.
+        api_server::fake::check_run(&[1, 3], |args, host| {
+            run(args, host).map(|report| report.checksum)
+        });
+    }
+}
