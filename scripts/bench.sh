@@ -38,7 +38,7 @@ fi
 # --- the results folder, never overwritten ---------------------------------------
 host=$(hostname -s 2>/dev/null || hostname)
 if [ -z "$out" ]; then
-    out="results/$(date -u +%F)-$host$($quick && echo -quick)"
+    out="results/$(date -u +%F)-$host$($quick && echo -quick || true)"
     base=$out n=2
     while [ -e "$out" ]; do out="$base-$n"; n=$((n + 1)); done
 elif [ -e "$out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
