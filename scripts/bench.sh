@@ -122,7 +122,7 @@ args() {
     case $s in
         cpu) $quick && echo --limit 100000 --jobs 100 || echo --limit 5000000 --jobs 1000 ;;
         cpu-granularity) echo --limit "$($quick && echo 100000 || echo 2000000)" --jobs "$x" ;;
-        io-fast) echo --requests "$($quick && echo 200 || echo 2000)" --concurrency 4 --delay-ms 0 --bytes 1024 --server "$server" ;;
+        io-fast) echo --requests "$($quick && echo 200 || echo 20000)" --concurrency 4 --delay-ms 0 --bytes 1024 --server "$server" ;;
         io-slow) echo --requests $((2 * x)) --concurrency "$x" --delay-ms "$($quick && echo 20 || echo 100)" --bytes 1024 --server "$server" ;;
         spawn-cost) echo --units "$x" --sleep-ms 0 ;;
         spawn-memory) echo --units "$x" --sleep-ms "$($quick && echo 100 || echo 1000)" ;;
