@@ -676,6 +676,7 @@ fn chart(results: &Results, scenario: &str, title: &str, path: &Path) -> Result<
                     ("sans-serif", 18),
                 )
                 .margin(12)
+                .margin_right(48) // room for the last x label
                 .x_label_area_size(36)
                 .y_label_area_size(70)
                 .build_cartesian_2d(
