@@ -27,8 +27,10 @@ fn the_open_file_limit_is_reported_and_no_unit_survives() {
     let dir = std::env::temp_dir().join(format!("processes-spawn-{}", std::process::id()));
     fs::create_dir_all(&dir).unwrap();
     let (stdout, stderr) = (dir.join("stdout"), dir.join("stderr"));
-    // A session of its own, so that every process this run starts can be found.
-    let status = Command::new("setsid")
+    // A session of its own, so that every process this run starts can be found:
+    // a child of ours is no process-group leader, so `setsid` makes the session in
+    // place and execs, and the session's id is the child's pid.
+    let mut run = Command::new("setsid")
         .args([
             "prlimit",
             "--nofile=40",
@@ -40,9 +42,11 @@ fn the_open_file_limit_is_reported_and_no_unit_survives() {
         ])
         .stdout(fs::File::create(&stdout).unwrap())
         .stderr(fs::File::create(&stderr).unwrap())
-        .status()
+        .spawn()
         .unwrap();
-    let survivors = survivors_of(EXE);
+    let session = run.id();
+    let status = run.wait().unwrap();
+    let survivors = survivors_in(session);
     assert_eq!(status.code(), Some(1));
     assert!(
         survivors.is_empty(),
@@ -58,15 +62,13 @@ fn the_open_file_limit_is_reported_and_no_unit_survives() {
     fs::remove_dir_all(dir).unwrap();
 }
 
-/// Live processes (not zombies) running `exe` that were started by a `setsid` run:
-/// their session leader has exited, so a survivor is an orphan of a failed run.
-fn survivors_of(exe: &str) -> Vec<u32> {
+/// Live processes (not zombies) left in `session` once its leader has exited: units
+/// that outlived the failed run. Only this run's session is scanned, as other tests
+/// (and CI runners) may run this binary at the same time.
+fn survivors_in(session: u32) -> Vec<u32> {
     let mut found = Vec::new();
     for entry in fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(cmdline) = fs::read(entry.path().join("cmdline")) else {
             continue;
         };
         let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
@@ -76,10 +78,8 @@ fn survivors_of(exe: &str) -> Vec<u32> {
             continue;
         };
         let fields: Vec<&str> = rest.split_whitespace().collect();
-        let (state, session) = (fields[0], fields[3].parse::<u32>().unwrap());
-        let runs_exe = cmdline.split(|&b| b == 0).next() == Some(exe.as_bytes());
-        let session_gone = !fs::exists(format!("/proc/{session}")).unwrap();
-        if runs_exe && state != "Z" && session != pid && session_gone {
+        let (state, sid) = (fields[0], fields[3].parse::<u32>().unwrap());
+        if sid == session && state != "Z" {
             found.push(pid);
         }
     }
