@@ -119,8 +119,9 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour) {
 /// What every io binary must do as a user runs it, checked by each io package's
 /// tests/cli.rs: print one verified result line against a separate server and
 /// through the embedded default, and fail with a one-line error, exit status 1
-/// and no result line when the server is not there.
-pub fn check_binary(exe: &str, paradigm: &str) {
+/// and no result line when the server is not there. `program` is the command
+/// line before the flags: `[exe]`, or `["python3", "io_asyncio.py"]`.
+pub fn check_binary(program: &[&str], paradigm: &str) {
     let server = crate::Embedded::start().expect("start a server");
     let addr = server.addr().to_string();
     let small = [
@@ -135,7 +136,7 @@ pub fn check_binary(exe: &str, paradigm: &str) {
     ];
     let expected = workload::io::expected_checksum(200, 512);
     for server_args in [&["--server", addr.as_str()][..], &[]] {
-        let out = Command::new(exe)
+        let out = command(program)
             .args(small)
             .args(server_args)
             .output()
@@ -158,7 +159,7 @@ pub fn check_binary(exe: &str, paradigm: &str) {
         );
     }
     // Port 1 is privileged and never bound by a test: nobody listens there.
-    let out = Command::new(exe)
+    let out = command(program)
         .args([
             "--requests",
             "10",
@@ -171,33 +172,66 @@ pub fn check_binary(exe: &str, paradigm: &str) {
     assert_fails_cleanly(out, "connect to 127.0.0.1:1: ");
 }
 
+/// What an io binary must do against odd and broken servers: read odd but valid
+/// HTTP to the right checksum, and fail on each of [`FAULTS`] with one line that
+/// names the request and the cause, exit status 1 and no result line.
+pub fn check_faults(program: &[&str]) {
+    let run = |server: &str| {
+        command(program)
+            .args(["--requests", "20", "--concurrency", "4", "--server", server])
+            .output()
+    };
+    let odd = run(&start(Behaviour::OddButValid).to_string()).expect("run the binary");
+    let stdout = String::from_utf8_lossy(&odd.stdout);
+    let expected = workload::io::expected_checksum(20, 1_024);
+    assert!(
+        stdout.contains(&format!(" checksum={expected} ok=true ")),
+        "odd but valid HTTP: {stdout}{}",
+        String::from_utf8_lossy(&odd.stderr)
+    );
+    for (behaviour, cause) in FAULTS {
+        let stderr = assert_fails_cleanly(run(&start(behaviour).to_string()), cause);
+        assert!(stderr.contains("request "), "{behaviour:?}: {stderr}");
+    }
+}
+
 /// For io binaries that open many connections: with too few file descriptors for
 /// them, the binary must name the error and exit 1, never print a result line.
-pub fn check_open_file_limit(exe: &str) {
+pub fn check_open_file_limit(program: &[&str]) {
     let server = crate::Embedded::start().expect("start a server");
     let addr = server.addr().to_string();
-    // 24 descriptors: the program starts, but cannot open 100 connections.
-    let args = [
-        "--nofile=24",
-        exe,
+    // 24 descriptors: the program starts, but cannot open 100 connections (each
+    // answer takes 500 ms, so that they are all open at once however slowly they start).
+    let mut args = vec!["--nofile=24"];
+    args.extend(program);
+    args.extend([
         "--requests",
         "200",
         "--concurrency",
         "100",
         "--delay-ms",
-        "0",
+        "500",
         "--server",
         &addr,
-    ];
+    ]);
     assert_fails_cleanly(
         Command::new("prlimit").args(args).output(),
         "Too many open files",
     );
 }
 
-fn assert_fails_cleanly(out: std::io::Result<Output>, cause: &str) {
+/// `program[0]` with `program[1..]` as its first arguments.
+fn command(program: &[&str]) -> Command {
+    let mut command = Command::new(program[0]);
+    command.args(&program[1..]);
+    command
+}
+
+/// Asserts a one-line `Error: ` naming `cause`, status 1 and no result line; returns
+/// that line.
+fn assert_fails_cleanly(out: std::io::Result<Output>, cause: &str) -> String {
     let out = out.expect("run the binary");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{cause}: {stderr}");
     assert!(
         out.stdout.is_empty(),
@@ -208,6 +242,8 @@ fn assert_fails_cleanly(out: std::io::Result<Output>, cause: &str) {
         stderr.starts_with("Error: ") && stderr.contains(cause),
         "{cause}: {stderr}"
     );
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    stderr
 }
 
 /// What every io example's `run` must do, checked by its unit tests: reach the

@@ -2,10 +2,10 @@
 
 #[test]
 fn as_a_user_runs_it() {
-    api_server::fake::check_binary(env!("CARGO_BIN_EXE_async-std-io"), "async-std");
+    api_server::fake::check_binary(&[env!("CARGO_BIN_EXE_async-std-io")], "async-std");
 }
 
 #[test]
 fn the_open_file_limit_is_named() {
-    api_server::fake::check_open_file_limit(env!("CARGO_BIN_EXE_async-std-io"));
+    api_server::fake::check_open_file_limit(&[env!("CARGO_BIN_EXE_async-std-io")]);
 }

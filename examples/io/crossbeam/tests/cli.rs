@@ -2,10 +2,10 @@
 
 #[test]
 fn as_a_user_runs_it() {
-    api_server::fake::check_binary(env!("CARGO_BIN_EXE_crossbeam-io"), "crossbeam");
+    api_server::fake::check_binary(&[env!("CARGO_BIN_EXE_crossbeam-io")], "crossbeam");
 }
 
 #[test]
 fn the_open_file_limit_is_named() {
-    api_server::fake::check_open_file_limit(env!("CARGO_BIN_EXE_crossbeam-io"));
+    api_server::fake::check_open_file_limit(&[env!("CARGO_BIN_EXE_crossbeam-io")]);
 }

@@ -23,12 +23,12 @@ fn run_against(host: &str, concurrency: &str) -> Output {
 
 #[test]
 fn as_a_user_runs_it() {
-    fake::check_binary(EXE, "processes");
+    fake::check_binary(&[EXE], "processes");
 }
 
 #[test]
 fn the_open_file_limit_is_named() {
-    fake::check_open_file_limit(EXE);
+    fake::check_open_file_limit(&[EXE]);
 }
 
 #[test]

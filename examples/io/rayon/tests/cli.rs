@@ -3,5 +3,5 @@
 
 #[test]
 fn as_a_user_runs_it() {
-    api_server::fake::check_binary(env!("CARGO_BIN_EXE_rayon-io"), "rayon");
+    api_server::fake::check_binary(&[env!("CARGO_BIN_EXE_rayon-io")], "rayon");
 }

@@ -2,7 +2,7 @@
 
 #[test]
 fn as_a_user_runs_it() {
-    api_server::fake::check_binary(env!("CARGO_BIN_EXE_sequential-io"), "sequential");
+    api_server::fake::check_binary(&[env!("CARGO_BIN_EXE_sequential-io")], "sequential");
 }
 
 #[test]

@@ -1,0 +1,363 @@
+//! Every Python program as a user runs it, at small sizes: the spec's checksums
+//! (computed here by the Rust `workload` crate), its flags and errors, the fake
+//! servers of `api_server::fake`, and the limits of the OS.
+
+use std::{
+    fs,
+    path::Path,
+    process::{Command, Output, Stdio},
+    thread,
+    time::Duration,
+};
+
+use api_server::fake;
+use python_examples::{PARADIGMS, program};
+
+/// Runs `file` with `args`; returns (exit code, stdout, stderr).
+fn run(file: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let [python, path] = program(file);
+    let out = Command::new(python).arg(path).args(args).output().unwrap();
+    text(out)
+}
+
+fn text(out: Output) -> (Option<i32>, String, String) {
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    (
+        out.status.code(),
+        stdout,
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Asserts one verified result line that starts with `start`, checksum included.
+fn assert_verified(file: &str, args: &[&str], start: &str) {
+    let (code, stdout, stderr) = run(file, args);
+    assert_eq!(code, Some(0), "{file} {args:?}: {stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stdout.starts_with(start) && stdout.contains(" ok=true peak_rss_kib="),
+        "{file} {args:?}:\n{stdout}\nwanted: {start}"
+    );
+}
+
+#[test]
+fn cpu_programs_count_pi_for_any_split() {
+    for p in PARADIGMS {
+        let file = format!("cpu_{p}.py");
+        for (limit, jobs, workers) in [(100_000, 100, 2), (12_345, 7, 3), (50, 100, 2)] {
+            let used = match p {
+                "sequential" | "asyncio" => 1,
+                _ => workers.min(jobs),
+            };
+            let pi = workload::cpu::expected_prime_count(limit);
+            let (limit, jobs, workers) = (limit.to_string(), jobs.to_string(), workers);
+            let args = [
+                "--limit",
+                &limit,
+                "--jobs",
+                &jobs,
+                "--workers",
+                &workers.to_string(),
+            ];
+            let start = format!(
+                "workload=cpu paradigm=python-{p} limit={limit} jobs={jobs} workers={used} checksum={pi} "
+            );
+            assert_verified(&file, &args, &start);
+        }
+    }
+}
+
+#[test]
+fn spawn_programs_sum_add_two() {
+    for p in PARADIGMS {
+        let file = format!("spawn_{p}.py");
+        for units in [0, 300] {
+            let used = match p {
+                "sequential" | "asyncio" => 1,
+                _ => units,
+            };
+            let sum = workload::spawn::expected_checksum(units);
+            let start = format!(
+                "workload=spawn paradigm=python-{p} units={units} sleep_ms=20 workers={used} checksum={sum} "
+            );
+            assert_verified(
+                &file,
+                &["--units", &units.to_string(), "--sleep-ms", "20"],
+                &start,
+            );
+        }
+    }
+}
+
+#[test]
+fn io_programs_as_a_user_runs_them() {
+    // Without --server, a program starts target/<profile>/api-server, which
+    // `cargo test --workspace` has built (the api-server package has tests).
+    let target = std::env::current_exe().unwrap();
+    let target = target.parent().and_then(Path::parent).unwrap();
+    assert!(
+        target.join("api-server").exists(),
+        "no {}: run `cargo build -p api-server` first",
+        target.join("api-server").display()
+    );
+    // In parallel: each check waits on servers more than it computes.
+    thread::scope(|scope| {
+        for p in PARADIGMS {
+            scope.spawn(move || {
+                let [python, path] = program(&format!("io_{p}.py"));
+                let program = [python.as_str(), path.as_str()];
+                fake::check_binary(&program, &format!("python-{p}"));
+                fake::check_faults(&program);
+                if p != "sequential" {
+                    fake::check_open_file_limit(&program);
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn every_program_has_help_and_refuses_bad_flags() {
+    for workload in ["cpu", "io", "spawn"] {
+        for p in PARADIGMS {
+            let file = format!("{workload}_{p}.py");
+            let (code, stdout, _) = run(&file, &["--help"]);
+            assert_eq!(code, Some(0), "{file}");
+            assert!(stdout.starts_with(&format!("usage: {file} ")), "{stdout}");
+            assert!(stdout.contains("--workers W"), "{stdout}");
+            for (args, flag) in [
+                (&["--workers", "0"][..], "--workers"),
+                (&["--bogus"], "--bogus"),
+            ] {
+                let (code, stdout, stderr) = run(&file, args);
+                assert_eq!(code, Some(2), "{file} {args:?}");
+                assert!(
+                    stdout.is_empty() && stderr.contains(flag),
+                    "{file}: {stderr}"
+                );
+            }
+        }
+    }
+    let (code, _, stderr) = run("io_asyncio.py", &["--delay-ms", "60001"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("--delay-ms: must be at most 60000"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn workload_py_agrees_with_the_rust_crate() {
+    let script = "import workload as w
+print(*(w.fnv1a64(w.body(i, n)) for i, n in [(0, 0), (1, 7), (2, 8), (99, 1000)]))
+print(w.expected_io_checksum(1000, 1024), w.expected_prime_count(12345), w.expected_prime_count(2))
+print(w.job_range(10, 3, 2), w.job_range(5, 7, 6))";
+    let (code, stdout, stderr) = run_python(script);
+    assert_eq!(code, Some(0), "{stderr}");
+    let rust = |i: u64, n: usize| workload::io::fnv1a64(&workload::io::body(i, n)).to_string();
+    let expected = format!(
+        "{} {} {} {}\n{} {} 0\n(8, 10) (5, 5)\n",
+        rust(0, 0),
+        rust(1, 7),
+        rust(2, 8),
+        rust(99, 1000),
+        workload::io::expected_checksum(1000, 1024),
+        workload::cpu::expected_prime_count(12345),
+    );
+    assert_eq!(stdout, expected);
+    assert!(
+        stdout.contains("14874151481412741043"),
+        "DESIGN.md's example"
+    );
+}
+
+#[test]
+fn a_wrong_checksum_prints_ok_false_and_exits_1() {
+    let script = "import workload as w
+w.main(lambda: w.report(w.parse_args('spawn', 't', ['--units', '3']), 'x', 1, 8))";
+    let (code, stdout, stderr) = run_python(script);
+    assert_eq!(code, Some(1));
+    assert!(stdout.contains(" checksum=8 ok=false "), "{stdout}");
+    assert_eq!(stderr, "Error: checksum 8 is wrong: expected 9\n");
+}
+
+/// Runs a Python snippet with examples/python as its directory.
+fn run_python(script: &str) -> (Option<i32>, String, String) {
+    let [python, _] = program("workload.py");
+    let out = Command::new(python)
+        .args(["-c", script])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    text(out)
+}
+
+#[test]
+fn io_multiprocessing_refuses_above_its_ceiling() {
+    let args = [
+        "--requests",
+        "5000",
+        "--concurrency",
+        "1001",
+        "--server",
+        "127.0.0.1:1",
+    ];
+    let (code, stdout, stderr) = run("io_multiprocessing.py", &args);
+    assert_eq!(code, Some(1));
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.starts_with(
+            "Error: --concurrency 1001 is above io_multiprocessing.py's ceiling of 1000"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_thread_that_cannot_start_is_named() {
+    // 256 MiB of address space: room for the interpreter and a few 8 MiB stacks.
+    let [python, path] = program("spawn_threading.py");
+    let out = Command::new("prlimit")
+        .args([
+            "--as=268435456",
+            &python,
+            &path,
+            "--units",
+            "1000",
+            "--sleep-ms",
+            "200",
+        ])
+        .output()
+        .unwrap();
+    let (code, stdout, stderr) = text(out);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stdout.is_empty(), "no result line: {stdout}");
+    assert!(stderr.starts_with("Error: start unit "), "{stderr}");
+    assert!(stderr.contains("can't start new thread"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn the_open_file_limit_is_reported_and_no_unit_survives() {
+    let [python, path] = program("spawn_multiprocessing.py");
+    let args = [
+        "--nofile=40",
+        &python,
+        &path,
+        "--units",
+        "200",
+        "--sleep-ms",
+        "3000",
+    ];
+    let (code, stdout, stderr, survivors) = in_own_session("prlimit", &args, None);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        survivors.is_empty(),
+        "units outlived the parent: {survivors:?}"
+    );
+    assert!(stdout.is_empty(), "no result line: {stdout}");
+    assert!(stderr.starts_with("Error: start unit "), "{stderr}");
+    assert!(stderr.contains("Too many open files"), "{stderr}");
+}
+
+#[test]
+fn a_killed_worker_fails_the_run_and_every_child_is_reaped() {
+    let [python, path] = program("cpu_multiprocessing.py");
+    let args = [
+        path.as_str(),
+        "--limit",
+        "100000000",
+        "--jobs",
+        "1000",
+        "--workers",
+        "2",
+    ];
+    let (code, stdout, stderr, survivors) = in_own_session(&python, &args, Some(kill_a_child));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        survivors.is_empty(),
+        "workers outlived the parent: {survivors:?}"
+    );
+    assert!(stdout.is_empty(), "no result line: {stdout}");
+    assert!(stderr.starts_with("Error: worker process "), "{stderr}");
+    assert!(
+        stderr.ends_with("failed: killed by signal 9 (SIGKILL)\n"),
+        "{stderr}"
+    );
+}
+
+/// Kills the first worker of `pid` (the lowest pid, forked first) once it has two:
+/// the parent reads answers in order, so it notices at once.
+fn kill_a_child(pid: u32) {
+    for _ in 0..200 {
+        thread::sleep(Duration::from_millis(25));
+        let workers: Vec<u32> = in_session(pid).into_iter().filter(|&p| p != pid).collect();
+        if let (2, Some(child)) = (workers.len(), workers.iter().min()) {
+            Command::new("kill")
+                .args(["-KILL", &child.to_string()])
+                .status()
+                .unwrap();
+            return;
+        }
+    }
+    panic!("no worker started");
+}
+
+/// Runs `program args` as the leader of a new session (`setsid` makes it in place
+/// and execs: a child of ours is no process-group leader, so the session's id is
+/// the child's pid), with output to files so that a survivor cannot hold a pipe
+/// open; `meanwhile` gets that pid. Returns its exit code, stdout, stderr, and the
+/// live processes left in its session once it has exited.
+fn in_own_session(
+    program: &str,
+    args: &[&str],
+    meanwhile: Option<fn(u32)>,
+) -> (Option<i32>, String, String, Vec<u32>) {
+    let dir = std::env::temp_dir().join(format!("python-examples-{}", std::process::id()));
+    let dir = dir.join(args.iter().map(|a| a.len()).sum::<usize>().to_string());
+    fs::create_dir_all(&dir).unwrap();
+    let (stdout, stderr) = (dir.join("stdout"), dir.join("stderr"));
+    let mut child = Command::new("setsid")
+        .arg(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(fs::File::create(&stdout).unwrap())
+        .stderr(fs::File::create(&stderr).unwrap())
+        .spawn()
+        .unwrap();
+    let session = child.id();
+    if let Some(meanwhile) = meanwhile {
+        meanwhile(session);
+    }
+    let status = child.wait().unwrap();
+    let survivors = in_session(session);
+    let out = (
+        status.code(),
+        fs::read_to_string(stdout).unwrap(),
+        fs::read_to_string(stderr).unwrap(),
+        survivors,
+    );
+    fs::remove_dir_all(dir).unwrap();
+    out
+}
+
+/// Live processes (not zombies) in session `session`, from /proc.
+fn in_session(session: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields[3].parse() == Ok(session) && fields[0] != "Z" {
+            found.push(pid);
+        }
+    }
+    found
+}
