@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-PARADIGMS=(sequential processes threads crossbeam rayon tokio async-std smol)
+PARADIGMS=(sequential processes threads crossbeam rayon tokio async-std smol
+    python-sequential python-multiprocessing python-threading python-asyncio)
 SCENARIOS=(cpu cpu-granularity io-fast io-slow spawn-cost spawn-memory)
 quick=false only="" out=""
 
@@ -68,6 +69,8 @@ if [ -z "$HYPERFINE" ]; then
     fi
 fi
 log "hyperfine: $("$HYPERFINE" --version)"
+PYTHON=$(scripts/python.sh) || die "no Python 3.11+ for the Python rows"
+log "python: $("$PYTHON" --version) ($PYTHON)"
 
 # --- build, and one api-server for every io scenario ------------------------------
 log "building in release mode"
@@ -98,6 +101,7 @@ lock_version() { awk -v n="$1" '$0 == "name = \"" n "\"" {getline; gsub(/version
     echo "os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")"
     echo "rustc=$(rustc --version)"
     echo "hyperfine=$("$HYPERFINE" --version)"
+    echo "python=$("$PYTHON" --version 2>&1) ($PYTHON)"
     echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
     echo "command=scripts/bench.sh $*"
     echo "crates=$(for c in tokio async-std smol rayon crossbeam hyper; do printf '%s %s, ' "$c" "$(lock_version $c)"; done | sed 's/, $//')"
@@ -120,7 +124,7 @@ points() {
 args() {
     local s=$1 x=$2
     case $s in
-        cpu) $quick && echo --limit 100000 --jobs 100 || echo --limit 5000000 --jobs 1000 ;;
+        cpu) $quick && echo --limit 100000 --jobs 100 || echo --limit 2000000 --jobs 1000 ;;
         cpu-granularity) echo --limit "$($quick && echo 100000 || echo 2000000)" --jobs "$x" ;;
         io-fast) echo --requests "$($quick && echo 200 || echo 20000)" --concurrency 4 --delay-ms 0 --bytes 1024 --server "$server" ;;
         io-slow) echo --requests $((2 * x)) --concurrency "$x" --delay-ms "$($quick && echo 20 || echo 100)" --bytes 1024 --server "$server" ;;
@@ -132,6 +136,13 @@ args() {
 skip() {
     local s=$1 x=$2 p=$3
     case $s/$p in
+        cpu-granularity/python-*) echo "Python: the cpu scenario only (seconds a run)" ;;
+        io-slow/python-sequential) echo "one connection: $((2 * x)) requests in a row" ;;
+        io-slow/python-*) [ "$x" -gt 1000 ] && echo "Python: up to 1,000 connections" ;;
+        spawn-cost/python-multiprocessing) [ "$x" -gt 1000 ] && echo "$x processes: above 1,000" ;;
+        spawn-memory/python-sequential) [ "$x" -gt 0 ] && echo "units sleep one after another" ;;
+        spawn-memory/python-multiprocessing) [ "$x" -gt 1000 ] && echo "$x processes: above 1,000" ;;
+        spawn-memory/python-threading) [ "$x" -gt 10000 ] && echo "$x threads: above vm.max_map_count's room" ;;
         io-slow/sequential) echo "one connection: $((2 * x)) requests in a row" ;;
         io-slow/rayon) echo "rayon: $cores connections (pool size), $((2 * x / cores)) rounds" ;;
         io-slow/processes) [ "$x" -gt 1000 ] && echo "$x processes: above its ceiling of 1,000" ;;
@@ -157,6 +168,7 @@ for s in "${SCENARIOS[@]}"; do
         cmds=()
         for p in "${PARADIGMS[@]}"; do
             cmd="$bin/$p-$w $(args "$s" "$x") --workers $cores"
+            [[ $p == python-* ]] && cmd="$PYTHON $root/examples/python/${w}_${p#python-}.py $(args "$s" "$x") --workers $cores"
             reason=$(skip "$s" "$x" "$p")
             if [ -n "$reason" ]; then
                 printf '%s\t%s\t%s\tskipped\t%s\t%s\n' "$s" "$x" "$p" "$reason" "$cmd" >>"$out/cells.tsv"
