@@ -784,7 +784,8 @@ fn chart(results: &Results, scenario: &str, title: &str, path: &Path) -> Result<
             let (low, high) = if low > high {
                 (1e-3, 1.0)
             } else {
-                (low / 2.0, high * 12.0) // headroom above the lines for the legend
+                // Headroom above the lines, as high as they span, for the legend.
+                (low / 2.0, high * 2.0 * (high / low).powf(0.9).max(4.0))
             };
             let unit = if memory {
                 "bytes per live unit"
