@@ -137,20 +137,17 @@ skip() {
     local s=$1 x=$2 p=$3
     case $s/$p in
         cpu-granularity/python-*) echo "Python: the cpu scenario only (seconds a run)" ;;
-        io-slow/python-sequential) echo "one connection: $((2 * x)) requests in a row" ;;
+        io-slow/sequential | io-slow/python-sequential) echo "one connection: $((2 * x)) requests in a row" ;;
         io-slow/python-*) [ "$x" -gt 1000 ] && echo "Python: up to 1,000 connections" ;;
-        spawn-cost/python-multiprocessing) [ "$x" -gt 1000 ] && echo "$x processes: above 1,000" ;;
-        spawn-memory/python-sequential) [ "$x" -gt 0 ] && echo "units sleep one after another" ;;
-        spawn-memory/python-multiprocessing) [ "$x" -gt 1000 ] && echo "$x processes: above 1,000" ;;
-        spawn-memory/python-threading) [ "$x" -gt 10000 ] && echo "$x threads: above vm.max_map_count's room" ;;
-        io-slow/sequential) echo "one connection: $((2 * x)) requests in a row" ;;
         io-slow/rayon) echo "rayon: $cores connections (pool size), $((2 * x / cores)) rounds" ;;
         io-slow/processes) [ "$x" -gt 1000 ] && echo "$x processes: above its ceiling of 1,000" ;;
         spawn-cost/processes) [ "$x" -gt 1000 ] && echo "$x processes: above 1,000 (0.6 ms each)" ;;
-        spawn-memory/sequential) [ "$x" -gt 0 ] && echo "units sleep one after another" ;;
+        spawn-cost/python-multiprocessing) [ "$x" -gt 1000 ] && echo "$x processes: above 1,000" ;;
+        spawn-memory/sequential | spawn-memory/python-sequential) [ "$x" -gt 0 ] && echo "units sleep one after another" ;;
         spawn-memory/rayon) [ "$x" -gt 0 ] && echo "sleeping jobs run $cores at a time" ;;
-        spawn-memory/processes) [ "$x" -gt 1000 ] && echo "$x processes: above 1,000" ;;
-        spawn-memory/threads | spawn-memory/crossbeam) [ "$x" -gt 10000 ] && echo "$x threads: above vm.max_map_count's room" ;;
+        spawn-memory/processes | spawn-memory/python-multiprocessing) [ "$x" -gt 1000 ] && echo "$x processes: above 1,000" ;;
+        spawn-memory/threads | spawn-memory/crossbeam | spawn-memory/python-threading)
+            [ "$x" -gt 10000 ] && echo "$x threads: above vm.max_map_count's room" ;;
     esac
     return 0
 }
