@@ -13,7 +13,8 @@
 //! - [`spawn`]: the primer's `add_two` and the expected spawn checksum.
 //! - [`args`]: the flags of each workload (clap), with `--help` and clear errors.
 //! - [`http`]: sans-I/O HTTP/1.1 on `httparse`: write a request, read a response.
-//! - [`report`]: the one-line result, the self-check and the [`Error`] type.
+//! - [`report`]: the one-line result (written and read back), the self-check and
+//!   the [`Error`] type.
 //! - [`sys`]: peak memory (VmHWM, children's Pss) and the open-file limit.
 
 pub mod args;
@@ -25,4 +26,4 @@ pub mod spawn;
 pub mod sys;
 
 pub use args::{CpuArgs, IoArgs, SpawnArgs, Workload};
-pub use report::{Error, Report};
+pub use report::{Error, Report, ResultLine};

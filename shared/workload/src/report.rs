@@ -1,5 +1,7 @@
-//! The one-line result every program prints, its self-check, and the error type
-//! that makes `main` print one clear line and exit non-zero.
+//! The one-line result every program prints (written by [`Report`], read back by
+//! [`ResultLine`]: this module is the only place that knows its format), its
+//! self-check, and the error type that makes `main` print one clear line and exit
+//! non-zero.
 
 use std::fmt;
 
@@ -51,6 +53,71 @@ impl Report {
                 "checksum {} is wrong: expected {expected}",
                 self.checksum
             )));
+        }
+        Ok(())
+    }
+}
+
+/// A result line read back: `key=value` pairs in the order the program wrote them.
+/// The benchmark reads every program's output through this, never with a grep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultLine {
+    fields: Vec<(String, String)>,
+}
+
+impl ResultLine {
+    /// Reads one line as [`Report::line`] writes it: single spaces between
+    /// `key=value` pairs, `workload`, `paradigm`, `checksum` and `ok` present.
+    pub fn parse(line: &str) -> Result<Self, Error> {
+        let line = line.trim_end_matches(['\r', '\n']);
+        let mut fields = Vec::new();
+        for pair in line.split(' ') {
+            let Some((key, value)) = pair.split_once('=').filter(|(k, _)| !k.is_empty()) else {
+                return Err(Error::msg(format!(
+                    "not a result line: {pair:?} is no key=value in {line:?}"
+                )));
+            };
+            fields.push((key.to_string(), value.to_string()));
+        }
+        let parsed = Self { fields };
+        for key in ["workload", "paradigm", "checksum", "ok"] {
+            if parsed.get(key).is_none() {
+                return Err(Error::msg(format!(
+                    "not a result line: no {key}= in {line:?}"
+                )));
+            }
+        }
+        Ok(parsed)
+    }
+
+    /// The value of `key`, as written.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of `key` as a number, if it is one.
+    pub fn number(&self, key: &str) -> Option<u64> {
+        self.get(key)?.parse().ok()
+    }
+
+    /// Whether the program found its own checksum right (`ok=true`).
+    pub fn ok(&self) -> bool {
+        self.get("ok") == Some("true")
+    }
+
+    /// Every pair, in the program's order.
+    pub fn fields(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl fmt::Display for ResultLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (key, value)) in self.fields.iter().enumerate() {
+            write!(f, "{}{key}={value}", if i == 0 { "" } else { " " })?;
         }
         Ok(())
     }
@@ -113,6 +180,34 @@ mod tests {
         let err = report.print(&args).unwrap_err();
         assert_eq!(err.to_string(), "checksum 24 is wrong: expected 25");
         assert!(Report::new("sequential", 1, 25).print(&args).is_ok());
+    }
+
+    #[test]
+    fn a_written_line_reads_back_the_same() {
+        let args = IoArgs::try_parse_for("t", ["t"]).unwrap();
+        let written = Report::new("tokio", 2, 14_874_151_481_412_741_043).line(&args, 9_120);
+        let read = ResultLine::parse(&written).unwrap();
+        assert_eq!(read.to_string(), written);
+        assert_eq!(read.get("paradigm"), Some("tokio"));
+        assert_eq!(read.number("checksum"), Some(14_874_151_481_412_741_043));
+        assert_eq!(read.number("peak_rss_kib"), Some(9_120));
+        assert!(read.ok());
+        assert_eq!(read.fields().count(), 10);
+    }
+
+    #[test]
+    fn what_is_not_a_result_line_is_refused() {
+        for bad in [
+            "",
+            "hello world",
+            "workload=cpu paradigm=x",
+            "workload=cpu  ok=true",
+            "=1",
+        ] {
+            assert!(ResultLine::parse(bad).is_err(), "{bad:?}");
+        }
+        let wrong = "workload=cpu paradigm=x checksum=1 ok=false";
+        assert!(!ResultLine::parse(wrong).unwrap().ok());
     }
 
     #[test]
