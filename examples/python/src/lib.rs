@@ -4,8 +4,8 @@
 //! sequential baseline) on the three workloads; `workload.py` is their shared,
 //! paradigm-free part. This crate holds no paradigm: it exists so that `cargo test
 //! --workspace` runs those programs (tests/programs.rs) against the spec's values,
-//! computed by the Rust `workload` crate, and against the same fake servers
-//! (`api_server::fake`) as the Rust programs.
+//! computed by the Rust `workload` crate, and through the same checkers and fake
+//! servers (`testkit`) as the Rust programs.
 
 use std::{path::Path, process::Command, sync::OnceLock};
 

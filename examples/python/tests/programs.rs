@@ -1,6 +1,7 @@
 //! Every Python program as a user runs it, at small sizes: the spec's checksums
-//! (computed here by the Rust `workload` crate), its flags and errors, the fake
-//! servers of `api_server::fake`, and the limits of the OS.
+//! (computed here by the Rust `workload` crate), its flags and errors, the checkers
+//! and fake servers of `testkit` that the Rust programs meet too, and the limits of
+//! the OS.
 
 use std::{
     fs,
@@ -10,8 +11,8 @@ use std::{
     time::Duration,
 };
 
-use api_server::fake;
 use python_examples::{PARADIGMS, program};
+use testkit::cli;
 
 /// Runs `file` with `args`; returns (exit code, stdout, stderr).
 fn run(file: &str, args: &[&str]) -> (Option<i32>, String, String) {
@@ -29,15 +30,12 @@ fn text(out: Output) -> (Option<i32>, String, String) {
     )
 }
 
-/// Asserts one verified result line that starts with `start`, checksum included.
+/// Asserts one verified result line (see `cli::assert_verified`) that starts with
+/// `start` and goes on with `ok=true peak_rss_kib=`.
 fn assert_verified(file: &str, args: &[&str], start: &str) {
-    let (code, stdout, stderr) = run(file, args);
-    assert_eq!(code, Some(0), "{file} {args:?}: {stderr}");
-    assert_eq!(stdout.lines().count(), 1, "{stdout}");
-    assert!(
-        stdout.starts_with(start) && stdout.contains(" ok=true peak_rss_kib="),
-        "{file} {args:?}:\n{stdout}\nwanted: {start}"
-    );
+    let [python, path] = program(file);
+    let start = format!("{start}ok=true peak_rss_kib=");
+    cli::assert_verified(&[&python, &path], args, &start);
 }
 
 #[test]
@@ -106,10 +104,10 @@ fn io_programs_as_a_user_runs_them() {
             scope.spawn(move || {
                 let [python, path] = program(&format!("io_{p}.py"));
                 let program = [python.as_str(), path.as_str()];
-                fake::check_binary(&program, &format!("python-{p}"));
-                fake::check_faults(&program);
+                testkit::io::check_binary(&program, &format!("python-{p}"));
+                testkit::io::check_faults(&program);
                 if p != "sequential" {
-                    fake::check_open_file_limit(&program);
+                    testkit::io::check_open_file_limit(&program);
                 }
             });
         }
@@ -121,21 +119,10 @@ fn every_program_has_help_and_refuses_bad_flags() {
     for workload in ["cpu", "io", "spawn"] {
         for p in PARADIGMS {
             let file = format!("{workload}_{p}.py");
-            let (code, stdout, _) = run(&file, &["--help"]);
-            assert_eq!(code, Some(0), "{file}");
-            assert!(stdout.starts_with(&format!("usage: {file} ")), "{stdout}");
-            assert!(stdout.contains("--workers W"), "{stdout}");
-            for (args, flag) in [
-                (&["--workers", "0"][..], "--workers"),
-                (&["--bogus"], "--bogus"),
-            ] {
-                let (code, stdout, stderr) = run(&file, args);
-                assert_eq!(code, Some(2), "{file} {args:?}");
-                assert!(
-                    stdout.is_empty() && stderr.contains(flag),
-                    "{file}: {stderr}"
-                );
-            }
+            let [python, path] = program(&file);
+            // argparse's usage line comes first.
+            let help = cli::check_flags(&[&python, &path]);
+            assert!(help.starts_with(&format!("usage: {file} ")), "{help}");
         }
     }
     let (code, _, stderr) = run("io_asyncio.py", &["--delay-ms", "60001"]);

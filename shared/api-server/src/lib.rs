@@ -14,7 +14,6 @@
 //!   examples started without `--server`.
 //! - [`Target`]: what an io example talks to: `--server`, or an [`Embedded`] one.
 //! - [`parse_query`]: the query rules, as a pure function.
-//! - [`fake`]: a broken or odd server, for the io clients' fault tests.
 
 use std::{convert::Infallible, future::Future, io, net::SocketAddr, thread, time::Duration};
 
@@ -27,8 +26,6 @@ use hyper_util::{
 };
 use tokio::{net::TcpListener, sync::oneshot};
 use workload::io::{MAX_BYTES, MAX_DELAY_MS};
-
-pub mod fake;
 
 /// The listen backlog: a burst of 10,000 connects must not overflow it, or the
 /// kernel drops SYNs and clients wait a second for the retry. Linux caps it at

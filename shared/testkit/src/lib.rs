@@ -1,1 +1,26 @@
-//! Test support (placeholder).
+//! Test support, and only that: the checkers every example's tests call, so that
+//! siblings are held to the same assertions, and the fake servers their fault tests
+//! need. Every package lists it under `[dev-dependencies]`; no program links it.
+//!
+//! A checker takes an example's own `run` (or its binary's command line) and one
+//! word on how the paradigm uses workers; the loop that is the lesson stays in the
+//! example, and the cases and the expected values live here, once.
+//!
+//! # Layout
+//!
+//! - [`cpu`]: `check_run` and `check_binary` for the cpu examples: pi(10^6) at
+//!   every split into jobs and workers.
+//! - [`spawn`]: the same for the spawn examples: K(K+3)/2 at several K, with units
+//!   that return at once and units that sleep.
+//! - [`io`]: the same for the io examples, against the embedded api-server, the
+//!   [`fake`] servers and nobody; `check_faults` and `check_open_file_limit` for
+//!   binaries.
+//! - [`fake`]: odd but valid, and broken, HTTP servers on 127.0.0.1:0.
+//! - [`cli`]: a program as a user runs it: a verified result line, `--help` and bad
+//!   flags, a clean one-line failure. Used by the checkers and by tests of their own.
+
+pub mod cli;
+pub mod cpu;
+pub mod fake;
+pub mod io;
+pub mod spawn;

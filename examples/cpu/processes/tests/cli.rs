@@ -1,60 +1,21 @@
-//! processes-cpu as a user runs it: a fresh parent process that starts its workers.
+//! processes-cpu as a user runs it: a fresh parent process that starts its workers
+//! (see also `testkit::cpu::check_binary`).
 
 use std::{
     fs,
-    process::{Command, Output},
+    process::Command,
     thread,
     time::{Duration, Instant},
 };
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_processes-cpu"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
-fn agrees_with_pi_for_any_split() {
-    for (jobs, workers) in [
-        (1, 2),
-        (1_000_003, 3),
-        (1_000, 1),
-        (1_000, 3),
-        (1_000, 8),
-        (5, 8),
-    ] {
-        let out = run(&[
-            "--limit",
-            "1000000",
-            "--jobs",
-            &jobs.to_string(),
-            "--workers",
-            &workers.to_string(),
-        ]);
-        let stdout = String::from_utf8(out.stdout).unwrap();
-        assert!(
-            out.status.success(),
-            "jobs {jobs} workers {workers}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let used = workers.min(jobs);
-        let expected = format!(
-            "workload=cpu paradigm=processes limit=1000000 jobs={jobs} workers={used} checksum=78498 ok=true "
-        );
-        assert!(stdout.starts_with(&expected), "{stdout}");
-        let peak: u64 = stdout
-            .trim()
-            .rsplit_once("peak_rss_kib=")
-            .unwrap()
-            .1
-            .parse()
-            .unwrap();
-        assert!(
-            peak > 0,
-            "the parent's peak plus each worker's Pss: {stdout}"
-        );
-    }
+fn as_a_user_runs_it() {
+    // A worker per job at most: the parent never starts an idle one.
+    testkit::cpu::check_binary(
+        &[env!("CARGO_BIN_EXE_processes-cpu")],
+        "processes",
+        testkit::cpu::Workers::AtMostJobs,
+    );
 }
 
 #[test]

@@ -66,22 +66,6 @@ mod tests {
 
     #[test]
     fn agrees_with_pi_for_any_split() {
-        for (jobs, workers) in [
-            (1, 2),
-            (1_000_003, 3),
-            (1_000, 1),
-            (1_000, 3),
-            (1_000, 8),
-            (5, 8),
-        ] {
-            let args = CpuArgs {
-                limit: 1_000_000,
-                jobs,
-                workers,
-            };
-            let report = run(&args).unwrap();
-            assert_eq!(report.checksum, 78_498, "jobs {jobs} workers {workers}");
-            assert_eq!(report.checksum, args.expected_checksum());
-        }
+        testkit::cpu::check_run(testkit::cpu::Workers::Asked, run);
     }
 }

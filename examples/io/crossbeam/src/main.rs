@@ -76,8 +76,6 @@ mod tests {
 
     #[test]
     fn agrees_with_the_spec_and_names_every_fault() {
-        api_server::fake::check_run(&[2], |args, host| {
-            run(args, host).map(|report| report.checksum)
-        });
+        testkit::io::check_run(&[2], run);
     }
 }

@@ -25,10 +25,8 @@ use workload::{Error, IoArgs, Report, Workload, http, io, sys};
 
 const PROGRAM: &str = "processes-io";
 const PARADIGM: &str = "processes";
-/// The practical ceiling: each process costs about 170 KiB of its own memory and
-/// 0.6 ms to start on a 2-core machine (see examples/spawn), and each holds two
-/// pipes open in the parent.
-const MAX_PROCESSES: u64 = 1_000;
+/// The practical ceiling (the reason is at its definition in `workload`).
+const MAX_PROCESSES: u64 = io::MAX_PROCESSES;
 /// Set in a child's environment to its connection number: "you are connection c".
 const CONNECTION_ENV: &str = "PROCESSES_IO_CONNECTION";
 

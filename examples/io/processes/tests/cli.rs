@@ -1,9 +1,9 @@
 //! processes-io as a user runs it: its children are re-runs of the binary, so every
-//! test goes through the binary (see also `api_server::fake`).
+//! test goes through the binary (see also `testkit::io`).
 
 use std::process::{Command, Output};
 
-use api_server::fake;
+use testkit::fake;
 
 const EXE: &str = env!("CARGO_BIN_EXE_processes-io");
 
@@ -23,12 +23,12 @@ fn run_against(host: &str, concurrency: &str) -> Output {
 
 #[test]
 fn as_a_user_runs_it() {
-    fake::check_binary(&[EXE], "processes");
+    testkit::io::check_binary(&[EXE], "processes");
 }
 
 #[test]
 fn the_open_file_limit_is_named() {
-    fake::check_open_file_limit(&[EXE]);
+    testkit::io::check_open_file_limit(&[EXE]);
 }
 
 #[test]

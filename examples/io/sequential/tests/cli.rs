@@ -1,8 +1,8 @@
-//! sequential-io as a user runs it (see `api_server::fake::check_binary`).
+//! sequential-io as a user runs it (see `testkit::io::check_binary`).
 
 #[test]
 fn as_a_user_runs_it() {
-    api_server::fake::check_binary(&[env!("CARGO_BIN_EXE_sequential-io")], "sequential");
+    testkit::io::check_binary(&[env!("CARGO_BIN_EXE_sequential-io")], "sequential");
 }
 
 #[test]

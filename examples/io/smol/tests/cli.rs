@@ -1,11 +1,11 @@
-//! smol-io as a user runs it (see `api_server::fake`).
+//! smol-io as a user runs it (see `testkit::io`).
 
 #[test]
 fn as_a_user_runs_it() {
-    api_server::fake::check_binary(&[env!("CARGO_BIN_EXE_smol-io")], "smol");
+    testkit::io::check_binary(&[env!("CARGO_BIN_EXE_smol-io")], "smol");
 }
 
 #[test]
 fn the_open_file_limit_is_named() {
-    api_server::fake::check_open_file_limit(&[env!("CARGO_BIN_EXE_smol-io")]);
+    testkit::io::check_open_file_limit(&[env!("CARGO_BIN_EXE_smol-io")]);
 }

@@ -146,8 +146,6 @@ mod tests {
     #[test]
     fn agrees_with_the_spec_and_names_every_fault() {
         // --workers 1 is the single-threaded form, the closest match to asyncio.
-        api_server::fake::check_run(&[1, 3], |args, host| {
-            run(args, host).map(|report| report.checksum)
-        });
+        testkit::io::check_run(&[1, 3], run);
     }
 }

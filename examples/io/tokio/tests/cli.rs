@@ -1,11 +1,11 @@
-//! tokio-io as a user runs it (see `api_server::fake`).
+//! tokio-io as a user runs it (see `testkit::io`).
 
 #[test]
 fn as_a_user_runs_it() {
-    api_server::fake::check_binary(&[env!("CARGO_BIN_EXE_tokio-io")], "tokio");
+    testkit::io::check_binary(&[env!("CARGO_BIN_EXE_tokio-io")], "tokio");
 }
 
 #[test]
 fn the_open_file_limit_is_named() {
-    api_server::fake::check_open_file_limit(&[env!("CARGO_BIN_EXE_tokio-io")]);
+    testkit::io::check_open_file_limit(&[env!("CARGO_BIN_EXE_tokio-io")]);
 }

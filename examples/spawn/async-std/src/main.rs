@@ -61,16 +61,10 @@ async fn unit(i: u64, sleep_ms: u64) -> u64 {
 mod tests {
     use super::*;
 
-    // The executor is global and sized once per process: every case uses 2 workers.
+    // The executor is global and sized once per process: `Tasks` runs every case on
+    // 2 workers.
     #[test]
     fn sums_add_two() {
-        for (units, sleep_ms) in [(300, 20), (0, 0), (1, 0), (1_000, 0)] {
-            let args = SpawnArgs {
-                units,
-                sleep_ms,
-                workers: 2,
-            };
-            assert_eq!(run(&args).unwrap().checksum, args.expected_checksum());
-        }
+        testkit::spawn::check_run(testkit::spawn::Units::Tasks, run);
     }
 }

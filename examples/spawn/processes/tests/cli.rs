@@ -1,23 +1,17 @@
-//! processes-spawn as a user runs it, at small sizes and at an OS limit.
+//! processes-spawn as a user runs it, at small sizes (see `testkit::spawn::check_binary`)
+//! and at an OS limit.
 
 use std::{fs, process::Command};
 
 const EXE: &str = env!("CARGO_BIN_EXE_processes-spawn");
 
 #[test]
-fn sums_add_two_with_every_unit_alive_at_once() {
-    let out = Command::new(EXE)
-        .args(["--units", "300", "--sleep-ms", "20"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+fn as_a_user_runs_it() {
+    testkit::spawn::check_binary(
+        &[EXE],
+        "processes",
+        testkit::spawn::Units::OwnThreadOrProcess,
     );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let expected = "workload=spawn paradigm=processes units=300 sleep_ms=20 workers=300 checksum=45450 ok=true ";
-    assert!(stdout.starts_with(expected), "{stdout}");
 }
 
 #[test]

@@ -67,13 +67,6 @@ mod tests {
 
     #[test]
     fn sums_add_two() {
-        for (units, sleep_ms, workers) in [(300, 20, 8), (0, 0, 2), (1, 0, 2), (1_000, 0, 2)] {
-            let args = SpawnArgs {
-                units,
-                sleep_ms,
-                workers,
-            };
-            assert_eq!(run(&args).unwrap().checksum, args.expected_checksum());
-        }
+        testkit::spawn::check_run(testkit::spawn::Units::PoolJobs, run);
     }
 }

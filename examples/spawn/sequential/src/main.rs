@@ -45,13 +45,6 @@ mod tests {
 
     #[test]
     fn sums_add_two() {
-        for (units, sleep_ms) in [(300, 0), (0, 0), (5, 20)] {
-            let args = SpawnArgs {
-                units,
-                sleep_ms,
-                workers: 2,
-            };
-            assert_eq!(run(&args).unwrap().checksum, args.expected_checksum());
-        }
+        testkit::spawn::check_run(testkit::spawn::Units::Inline, run);
     }
 }

@@ -1,6 +1,16 @@
-//! threads-spawn at an OS limit: too little address space for one more stack.
+//! threads-spawn as a user runs it, at small sizes (see `testkit::spawn::check_binary`)
+//! and at an OS limit: too little address space for one more stack.
 
 use std::process::Command;
+
+#[test]
+fn as_a_user_runs_it() {
+    testkit::spawn::check_binary(
+        &[env!("CARGO_BIN_EXE_threads-spawn")],
+        "threads",
+        testkit::spawn::Units::OwnThreadOrProcess,
+    );
+}
 
 #[test]
 fn a_thread_that_cannot_start_is_named_with_the_os_error() {

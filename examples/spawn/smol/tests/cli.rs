@@ -1,0 +1,10 @@
+//! smol-spawn as a user runs it (see `testkit::spawn::check_binary`).
+
+#[test]
+fn as_a_user_runs_it() {
+    testkit::spawn::check_binary(
+        &[env!("CARGO_BIN_EXE_smol-spawn")],
+        "smol",
+        testkit::spawn::Units::Tasks,
+    );
+}

@@ -1,0 +1,154 @@
+//! What every io example must do: reach the spec's checksum through a real server,
+//! read odd but valid HTTP, and fail on a broken server or on none with one line
+//! that names the request and the cause. [`check_run`] checks an example's `run`;
+//! [`check_binary`], [`check_faults`] and [`check_open_file_limit`] its binary.
+
+use std::process::Command;
+
+use api_server::{Embedded, Target};
+use workload::{Error, IoArgs, Report, Workload};
+
+use crate::{
+    cli::{self, assert_fails_cleanly, command},
+    fake::{self, Behaviour, FAULTS},
+};
+
+/// What every io example's `run` must do, checked by its unit tests: reach the
+/// spec's checksum through an embedded server at several sizes (with each of
+/// `workers`), read odd but valid HTTP, and fail on each fault and on a server that
+/// is not there with an error that names the request and the cause. `run` is the
+/// example's own: it takes the flags and the server's `HOST:PORT`.
+pub fn check_run(workers: &[usize], run: impl Fn(&IoArgs, &str) -> Result<Report, Error>) {
+    let checksum = |args: &IoArgs, host: &str| run(args, host).map(|report| report.checksum);
+    let args = |requests, concurrency, workers| IoArgs {
+        requests,
+        concurrency,
+        delay_ms: 1,
+        bytes: 1_000,
+        server: None,
+        workers,
+    };
+    let target = Target::new(None).expect("start a server");
+    for &w in workers {
+        for (requests, concurrency) in [(0, 4), (1, 4), (30, 1), (100, 16), (10, 50)] {
+            let args = args(requests, concurrency, w);
+            let sum = checksum(&args, &target.host).expect("a correct server");
+            assert_eq!(sum, args.expected_checksum(), "{args:?}");
+        }
+    }
+    let odd = fake::start(Behaviour::OddButValid).to_string();
+    let small = args(20, 4, workers[0]);
+    assert_eq!(
+        checksum(&small, &odd).expect("odd but valid HTTP"),
+        small.expected_checksum()
+    );
+    for (behaviour, cause) in FAULTS {
+        let err = checksum(&small, &fake::start(behaviour).to_string())
+            .expect_err("a fault")
+            .to_string();
+        assert!(
+            err.starts_with("request ") && err.contains(cause),
+            "{behaviour:?}: {err}"
+        );
+    }
+    // Port 1 is privileged and never bound by a test: nobody listens there.
+    let err = checksum(&small, "127.0.0.1:1")
+        .expect_err("no server")
+        .to_string();
+    assert!(
+        err.starts_with("request ") && err.contains("connect to 127.0.0.1:1: "),
+        "{err}"
+    );
+}
+
+/// What every io binary must do as a user runs it, checked by each io package's
+/// tests/cli.rs: its flags ([`cli::check_flags`]); one verified result line against
+/// a separate server and through the embedded default; and a one-line error, exit
+/// status 1 and no result line when the server is not there.
+pub fn check_binary(program: &[&str], paradigm: &str) {
+    cli::check_flags(program);
+    let server = Embedded::start().expect("start a server");
+    let addr = server.addr().to_string();
+    let small = [
+        "--requests",
+        "200",
+        "--concurrency",
+        "20",
+        "--delay-ms",
+        "2",
+        "--bytes",
+        "512",
+    ];
+    let start = format!(
+        "workload=io paradigm={paradigm} requests=200 concurrency=20 delay_ms=2 bytes=512 "
+    );
+    let expected = workload::io::expected_checksum(200, 512);
+    for server_args in [&["--server", addr.as_str()][..], &[]] {
+        let line = cli::assert_verified(program, &[&small[..], server_args].concat(), &start);
+        let line = line.to_string();
+        assert!(
+            line.contains(&format!(" checksum={expected} ok=true ")),
+            "{line}"
+        );
+    }
+    // Port 1 is privileged and never bound by a test: nobody listens there.
+    let out = command(program)
+        .args([
+            "--requests",
+            "10",
+            "--concurrency",
+            "2",
+            "--server",
+            "127.0.0.1:1",
+        ])
+        .output();
+    assert_fails_cleanly(out, "connect to 127.0.0.1:1: ");
+}
+
+/// What an io binary must do against odd and broken servers: read odd but valid
+/// HTTP to the right checksum, and fail on each of [`FAULTS`] with one line that
+/// names the request and the cause, exit status 1 and no result line.
+pub fn check_faults(program: &[&str]) {
+    let run = |server: &str| {
+        command(program)
+            .args(["--requests", "20", "--concurrency", "4", "--server", server])
+            .output()
+    };
+    let odd = run(&fake::start(Behaviour::OddButValid).to_string()).expect("run the binary");
+    let stdout = String::from_utf8_lossy(&odd.stdout);
+    let expected = workload::io::expected_checksum(20, 1_024);
+    assert!(
+        stdout.contains(&format!(" checksum={expected} ok=true ")),
+        "odd but valid HTTP: {stdout}{}",
+        String::from_utf8_lossy(&odd.stderr)
+    );
+    for (behaviour, cause) in FAULTS {
+        let stderr = assert_fails_cleanly(run(&fake::start(behaviour).to_string()), cause);
+        assert!(stderr.contains("request "), "{behaviour:?}: {stderr}");
+    }
+}
+
+/// For io binaries that open many connections: with too few file descriptors for
+/// them, the binary must name the error and exit 1, never print a result line.
+pub fn check_open_file_limit(program: &[&str]) {
+    let server = Embedded::start().expect("start a server");
+    let addr = server.addr().to_string();
+    // 24 descriptors: the program starts, but cannot open 100 connections (each
+    // answer takes 500 ms, so that they are all open at once however slowly they start).
+    let mut args = vec!["--nofile=24"];
+    args.extend(program);
+    args.extend([
+        "--requests",
+        "200",
+        "--concurrency",
+        "100",
+        "--delay-ms",
+        "500",
+        "--server",
+        &addr,
+    ]);
+    assert_fails_cleanly(
+        Command::new("prlimit").args(args).output(),
+        "Too many open files",
+    );
+}
