@@ -1,1 +1,249 @@
-fn main() {}
+//! The benchmark: every workload in every paradigm, each program verified before
+//! it is timed, timed with hyperfine, written into a results folder that is never
+//! overwritten, and turned into a report, charts and the README's results.
+//!
+//! ```sh
+//! scripts/bench.sh --quick                       # finds or installs hyperfine, then `bench run`
+//! cargo run --release -p bench -- run --only cpu,io-fast
+//! cargo run --release -p bench -- report results/2026-11-25-vm-2 --readme README.md
+//! cargo run --release -p bench -- compare results/2026-11-25-vm results/2026-11-25-vm-2
+//! ```
+//!
+//! # Layout
+//!
+//! Modules follow the data's way: program → result line → raw files → loaded
+//! results → renderers.
+//!
+//! - [`scenarios`]: the one scenario table (points, flags, runs, skip rules).
+//! - [`paradigms`]: the twelve paradigms, their languages and programs.
+//! - [`run`]: build, check every program, time with hyperfine, write raw data;
+//!   [`procs`] makes every child die whole, [`progress`] shows where it is,
+//!   [`machine`] describes the machine.
+//! - [`results`]: a results folder, written and loaded; cells joined to
+//!   hyperfine's timings by paradigm name.
+//! - [`stats`]: ratios with uncertainty, memory per unit with its noise, units.
+//! - [`report`], [`tables`], [`primer`], [`charts`], [`compare`]: what a reader gets.
+
+mod charts;
+mod compare;
+mod machine;
+mod paradigms;
+mod primer;
+mod procs;
+mod progress;
+mod report;
+mod results;
+mod run;
+mod scenarios;
+mod stats;
+mod tables;
+
+use std::{
+    env, fs,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+
+use clap::{Parser, Subcommand};
+
+use crate::{paradigms::Tools, run::RunEnd, scenarios::Scenario};
+
+#[derive(Parser)]
+#[command(
+    name = "bench",
+    version,
+    about = "Verify, time and report every paradigm on every workload."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Action,
+}
+
+#[derive(Subcommand)]
+enum Action {
+    /// Build, verify and time every program; write a new results folder and its report.
+    Run {
+        /// Every scenario at tiny sizes, one run each (about a minute): a check, not a measurement.
+        #[arg(long)]
+        quick: bool,
+        /// Only these scenarios (comma-separated); such a run never counts as a full run.
+        #[arg(long, value_name = "SCENARIO[,..]", value_delimiter = ',', value_parser = scenario)]
+        only: Vec<&'static Scenario>,
+        /// The results folder (new or empty); default results/<date>-<host>[-quick][-N].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// No progress: only failures and the folder written (for CI logs).
+        #[arg(long)]
+        quiet: bool,
+        /// Time the programs in DIR as they are (built elsewhere, or with other
+        /// flags) instead of building target/release.
+        #[arg(long, value_name = "DIR")]
+        bin: Option<PathBuf>,
+    },
+    /// (Re)write a results folder's report.md, machine.md and charts; with
+    /// --readme, also the README's results section (from DIR, whatever its kind).
+    Report {
+        dir: PathBuf,
+        #[arg(long, value_name = "README.md")]
+        readme: Option<PathBuf>,
+    },
+    /// The same scenarios from several runs side by side, as Markdown on stdout.
+    Compare {
+        #[arg(required = true, num_args = 2..)]
+        dirs: Vec<PathBuf>,
+    },
+}
+
+fn scenario(name: &str) -> Result<&'static Scenario, String> {
+    scenarios::named(name).ok_or_else(|| {
+        format!(
+            "no scenario '{name}'; one of: {}",
+            scenarios::names().join(", ")
+        )
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Action::Run {
+            quick,
+            only,
+            out,
+            quiet,
+            bin,
+        } => run(quick, only, out, quiet, bin),
+        Action::Report { dir, readme } => results::Run::load(&dir).and_then(|run| {
+            report::write(&run)?;
+            if let Some(readme) = readme {
+                let text = report::readme_with(&readme, &run)?;
+                fs::write(&readme, text).map_err(|e| format!("{}: {e}", readme.display()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        Action::Compare { dirs } => dirs
+            .iter()
+            .map(|d| results::Run::load(d))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|runs| {
+                print!("{}", compare::compare(&runs));
+                ExitCode::SUCCESS
+            }),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("Error: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+fn run(
+    quick: bool,
+    only: Vec<&'static Scenario>,
+    out: Option<PathBuf>,
+    quiet: bool,
+    bin: Option<PathBuf>,
+) -> Result<ExitCode, String> {
+    let root = repository()?;
+    let mut tools = Tools::new(
+        &root,
+        tool("PYTHON", "python3", &root)?,
+        tool("HYPERFINE", "hyperfine", &root)?,
+    );
+    let build = bin.is_none();
+    if let Some(bin) = bin {
+        tools.bin = bin
+            .canonicalize()
+            .map_err(|e| format!("--bin {}: {e}", bin.display()))?;
+    }
+    if let Some(out) = &out
+        && fs::read_dir(out).is_ok_and(|mut d| d.next().is_some())
+    {
+        eprintln!(
+            "Error: {} exists and is not empty: results are never overwritten",
+            out.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    procs::stop_on_signals().map_err(|e| format!("cannot handle signals: {e}"))?;
+    let invoked = env::var("BENCH_INVOKED_AS").unwrap_or_else(|_| "bench run".into());
+    let args: Vec<String> = env::args().skip(2).collect();
+    let options = run::Options {
+        quick,
+        only,
+        out,
+        quiet,
+        build,
+        command: format!("{invoked} {}", run::quote(&args))
+            .trim_end()
+            .to_string(),
+    };
+    let (dir, ended) = run::run(&options, &tools)?;
+    let loaded = results::Run::load(&dir)?;
+    report::write(&loaded)?;
+    let code = match ended {
+        RunEnd::Stopped => {
+            eprintln!("bench: stopped; {} is marked incomplete", dir.display());
+            return Ok(ExitCode::from(130));
+        }
+        RunEnd::Done { failures: 0 } => ExitCode::SUCCESS,
+        RunEnd::Done { failures } => {
+            eprintln!(
+                "bench: {failures} program(s) FAILED: see {}",
+                dir.join("report.md").display()
+            );
+            ExitCode::FAILURE
+        }
+    };
+    if loaded.is_full() && dir.starts_with(root.join("results")) {
+        if let Some(newest) = results::newest_full(&root.join("results"))? {
+            let readme = root.join("README.md");
+            fs::write(&readme, report::readme_with(&readme, &newest)?)
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "bench: README.md's results section now shows {}",
+                newest.name()
+            );
+        }
+    }
+    eprintln!("bench: done: {}", dir.join("report.md").display());
+    Ok(code)
+}
+
+/// The repository: above the running binary (target/release/bench), else above
+/// the current folder.
+fn repository() -> Result<PathBuf, String> {
+    let exe = env::current_exe().ok();
+    let starts = exe
+        .iter()
+        .map(|e| e.as_path())
+        .chain([Path::new(".")])
+        .filter_map(|p| p.canonicalize().ok());
+    for start in starts.collect::<Vec<_>>() {
+        if let Some(root) = start
+            .ancestors()
+            .find(|a| a.join("bench/Cargo.toml").exists())
+        {
+            return Ok(root.to_path_buf());
+        }
+    }
+    Err(
+        "cannot find the repository (a folder with bench/Cargo.toml) above this program or here"
+            .into(),
+    )
+}
+
+/// A tool from `$VAR`, else PATH, else the repository's .tools/ (where
+/// scripts/bench.sh installs hyperfine).
+fn tool(var: &str, name: &str, root: &Path) -> Result<PathBuf, String> {
+    if let Some(path) = env::var_os(var) {
+        return Ok(PathBuf::from(path));
+    }
+    let path = env::var_os("PATH").unwrap_or_default();
+    let mut candidates: Vec<PathBuf> = env::split_paths(&path).map(|d| d.join(name)).collect();
+    candidates.extend(["usr/bin", "bin"].map(|d| root.join(".tools").join(d).join(name)));
+    candidates.into_iter().find(|c| c.is_file()).ok_or_else(|| {
+        format!(
+            "{name} not found: scripts/bench.sh installs what the benchmark needs (or set {var})"
+        )
+    })
+}

@@ -1,0 +1,101 @@
+//! `bench compare DIR DIR..`: the same scenarios from several runs (several
+//! machines, or before and after a change) side by side, each against the first.
+
+use std::fmt::Write as _;
+
+use crate::{
+    paradigms,
+    results::Run,
+    scenarios::{self, Measure},
+    stats::{PerUnit, ratio, secs},
+    tables,
+};
+
+pub fn compare(runs: &[Run]) -> String {
+    let mut md = String::from(
+        "# Runs compared\n\n| run | date | machine | mode | commit |\n|---|---|---|---|---|\n",
+    );
+    for (i, run) in runs.iter().enumerate() {
+        let _ = writeln!(
+            md,
+            "| {} `{}` | {} | {}: {}, {} cores, {} | {}{} | {} |",
+            i + 1,
+            run.name(),
+            run.meta("date"),
+            run.meta("host"),
+            run.meta("cpu"),
+            run.meta("cores"),
+            run.meta("memory"),
+            run.meta("mode"),
+            if run.complete { "" } else { ", incomplete" },
+            run.meta("commit")
+        );
+    }
+    md += "\nEach cell: the run's median (or memory per live unit); after a `/`, that run's mean time over run 1's, ± hyperfine's uncertainty. Timings from different machines compare the machines, not only the programs.\n\n";
+    for scenario in scenarios::ALL
+        .iter()
+        .filter(|s| runs.iter().any(|r| r.has(s.name)))
+    {
+        let _ = writeln!(md, "## {}\n", scenario.title);
+        let mut points: Vec<Option<u64>> = Vec::new();
+        for run in runs {
+            for x in run.points(scenario.name) {
+                let baseline = scenario.measure == Measure::MemoryPerUnit && x == Some(0);
+                if !points.contains(&x) && !baseline {
+                    points.push(x);
+                }
+            }
+        }
+        for x in points {
+            if let (Some(x), Some(axis)) = (x, scenario.axis) {
+                let _ = writeln!(md, "### {x} {}\n", axis.unit);
+            }
+            md += "| paradigm |";
+            for i in 1..=runs.len() {
+                let _ = write!(md, " run {i} |");
+            }
+            md += "\n|---|";
+            md += &"---:|".repeat(runs.len());
+            md += "\n";
+            for p in &paradigms::ALL {
+                let cells: Vec<_> = runs
+                    .iter()
+                    .map(|r| (r, r.cell(scenario.name, x, p.name)))
+                    .collect();
+                if cells.iter().all(|(_, c)| c.is_none()) {
+                    continue;
+                }
+                let first = cells[0].1.and_then(|c| c.timing());
+                let mut row = format!("| {} |", p.name);
+                for (i, (run, cell)) in cells.iter().enumerate() {
+                    let text = match cell {
+                        None => "not in this run".into(),
+                        Some(c) if scenario.measure == Measure::MemoryPerUnit => {
+                            tables::per_unit(run, c)
+                                .map_or_else(|| short_why(c), |u: PerUnit| u.to_string())
+                        }
+                        Some(c) => match (c.timing(), first) {
+                            (Some(t), Some(f)) if i > 0 => {
+                                format!("{} / {}", secs(t.median), ratio(t, f))
+                            }
+                            (Some(t), _) => secs(t.median),
+                            (None, _) => short_why(c),
+                        },
+                    };
+                    let _ = write!(row, " {} |", text.replace('|', "/"));
+                }
+                md += &row;
+                md += "\n";
+            }
+            md += "\n";
+        }
+    }
+    md
+}
+
+/// `FAILED` or `skipped`, without the reason (each run's report has it).
+fn short_why(cell: &crate::results::Cell) -> String {
+    cell.why_not()
+        .and_then(|w| w.split(':').next().map(str::to_string))
+        .unwrap_or_else(|| "–".into())
+}

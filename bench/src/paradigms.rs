@@ -1,0 +1,112 @@
+//! The twelve paradigms: Rust's eight, then the primer's Python (and its
+//! sequential baseline). A paradigm's name is the one key that joins everything:
+//! the program it runs, hyperfine's `-n`, a cell, a table row, a chart series.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    Rust,
+    Python,
+}
+
+impl Language {
+    /// The paradigm a speed-up in this language is given against.
+    pub fn baseline(self) -> &'static str {
+        match self {
+            Language::Rust => "sequential",
+            Language::Python => "python-sequential",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paradigm {
+    pub name: &'static str,
+    pub language: Language,
+    /// The Rust paradigm whose colour a chart gives this one: Python's twins share
+    /// the hue of their Rust counterpart and are drawn dashed.
+    pub family: &'static str,
+}
+
+const fn rust(name: &'static str) -> Paradigm {
+    Paradigm {
+        name,
+        language: Language::Rust,
+        family: name,
+    }
+}
+
+const fn python(name: &'static str, family: &'static str) -> Paradigm {
+    Paradigm {
+        name,
+        language: Language::Python,
+        family,
+    }
+}
+
+/// Every paradigm, in the order of every table and legend.
+pub const ALL: [Paradigm; 12] = [
+    rust("sequential"),
+    rust("processes"),
+    rust("threads"),
+    rust("crossbeam"),
+    rust("rayon"),
+    rust("tokio"),
+    rust("async-std"),
+    rust("smol"),
+    python("python-sequential", "sequential"),
+    python("python-multiprocessing", "processes"),
+    python("python-threading", "threads"),
+    python("python-asyncio", "tokio"),
+];
+
+/// The paradigm of that name.
+pub fn named(name: &str) -> Option<&'static Paradigm> {
+    ALL.iter().find(|p| p.name == name)
+}
+
+impl Paradigm {
+    pub fn is_python(&self) -> bool {
+        self.language == Language::Python
+    }
+
+    /// The name without `python-`, as the primer says it: `multiprocessing`.
+    pub fn short(&self) -> &'static str {
+        self.name.trim_start_matches("python-")
+    }
+
+    /// The program of `workload` in this paradigm: `target/release/<paradigm>-<workload>`,
+    /// or `python3 examples/python/<workload>_<paradigm>.py`.
+    pub fn program(&self, workload: &str, tools: &Tools) -> Vec<PathBuf> {
+        match self.language {
+            Language::Rust => vec![tools.bin.join(format!("{}-{workload}", self.name))],
+            Language::Python => vec![
+                tools.python.clone(),
+                tools
+                    .root
+                    .join(format!("examples/python/{workload}_{}.py", self.short())),
+            ],
+        }
+    }
+}
+
+/// Where the programs are: the repository, its release binaries and the Python.
+#[derive(Debug, Clone)]
+pub struct Tools {
+    pub root: PathBuf,
+    pub bin: PathBuf,
+    pub python: PathBuf,
+    pub hyperfine: PathBuf,
+}
+
+impl Tools {
+    pub fn new(root: &Path, python: PathBuf, hyperfine: PathBuf) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            bin: root.join("target/release"),
+            python,
+            hyperfine,
+        }
+    }
+}

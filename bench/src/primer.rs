@@ -1,0 +1,235 @@
+//! The primer's table rebuilt from a run: for each kind of work, the fastest
+//! paradigm in Python and in Rust, whether the primer's answer is Python's
+//! fastest, how its Rust twin does; then its claims about processes and threads.
+
+use std::fmt::Write as _;
+
+use crate::{
+    paradigms::{self, Language},
+    results::{Cell, Run},
+    stats::{self, bytes, ratio, secs},
+};
+
+/// The primer's rows: the kind of work, its scenario, the primer's Python
+/// answer, and that answer's twin in Rust.
+const ROWS: [(&str, &str, &str, &str); 3] = [
+    ("CPU bound", "cpu", "python-multiprocessing", "processes"),
+    (
+        "fast I/O, few connections",
+        "io-fast",
+        "python-threading",
+        "threads",
+    ),
+    (
+        "slow I/O, many connections",
+        "io-slow",
+        "python-asyncio",
+        "tokio",
+    ),
+];
+
+/// The fastest timed paradigm of a language at a point.
+pub fn fastest<'a>(
+    run: &'a Run,
+    scenario: &str,
+    x: Option<u64>,
+    language: Language,
+) -> Option<&'a Cell> {
+    paradigms::ALL
+        .iter()
+        .filter(|p| p.language == language)
+        .filter_map(|p| run.cell(scenario, x, p.name))
+        .filter(|c| c.median().is_some())
+        .min_by(|a, b| {
+            a.median()
+                .unwrap_or(0.0)
+                .total_cmp(&b.median().unwrap_or(0.0))
+        })
+}
+
+fn short(name: &str) -> &str {
+    name.trim_start_matches("python-")
+}
+
+pub fn table(run: &Run, heading: &str) -> String {
+    let mut md = format!("{heading} The primer's table, rebuilt from this run\n\n");
+    md += "Ratios are of mean times, ± hyperfine's uncertainty (none after a single run).\n\n";
+    md += "| kind of work (scenario) | the primer says | fastest in Python here | does the primer hold in Python? | fastest in Rust here | the primer's choice in Rust | Python's fastest / Rust's |\n";
+    md += "|---|---|---|---|---|---|---:|\n";
+    for (kind, scenario, choice, twin) in ROWS {
+        // io-slow: at the most connections Python ran, and at the most of all.
+        let points = run.points(scenario);
+        let mut at = vec![points.last().copied().flatten()];
+        if let Some(x) = points.iter().rev().find(|&&x| {
+            run.cell(scenario, x, choice)
+                .and_then(Cell::median)
+                .is_some()
+        }) && *x != at[0]
+        {
+            at.insert(0, *x);
+        }
+        for x in at {
+            md += &row(run, kind, scenario, x, choice, twin);
+        }
+    }
+    md += "\n| the primer's claim | in Python | in Rust |\n|---|---|---|\n";
+    let _ = writeln!(
+        md,
+        "| processes are slower to start than threads (spawn-cost: time per unit) | {} | {} |",
+        start_claim(run, "python-multiprocessing", "python-threading"),
+        start_claim(run, "processes", "threads"),
+    );
+    let _ = writeln!(
+        md,
+        "| each process costs its own memory (spawn-memory: memory per live unit) | {} | {} |",
+        memory_claim(
+            run,
+            "python-multiprocessing",
+            "python-threading",
+            "python-asyncio"
+        ),
+        memory_claim(run, "processes", "threads", "tokio"),
+    );
+    md + "\n"
+}
+
+fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin: &str) -> String {
+    let kind = match x {
+        None => format!("{kind} ({scenario})"),
+        Some(x) => format!("{kind} ({scenario}, {x} connections)"),
+    };
+    let says = short(choice);
+    let not_run = |p: &str| {
+        run.cell(scenario, x, p)
+            .and_then(Cell::why_not)
+            .unwrap_or_else(|| "not run".into())
+            .replace('|', "/")
+    };
+    let py = fastest(run, scenario, x, Language::Python);
+    let rust = fastest(run, scenario, x, Language::Rust);
+    let mine = run
+        .cell(scenario, x, choice)
+        .filter(|c| c.timing().is_some());
+    let holds = match (py, mine) {
+        (Some(best), Some(mine)) if best.paradigm == choice => {
+            match runner_up(run, scenario, x, choice) {
+                Some(next) => format!(
+                    "yes: {} takes {} as long",
+                    short(&next.paradigm),
+                    ratio(next.timing().unwrap(), mine.timing().unwrap())
+                ),
+                None => "yes".into(),
+            }
+        }
+        (Some(best), Some(mine)) => format!(
+            "no: {says} takes {} as long as {}",
+            ratio(mine.timing().unwrap(), best.timing().unwrap()),
+            short(&best.paradigm)
+        ),
+        _ => format!("– ({says}: {})", not_run(choice)),
+    };
+    let twin_text = match (
+        rust,
+        run.cell(scenario, x, twin).filter(|c| c.timing().is_some()),
+    ) {
+        (Some(best), Some(t)) => format!(
+            "{twin}: {}, {} the fastest",
+            secs(t.median().unwrap_or(0.0)),
+            ratio(t.timing().unwrap(), best.timing().unwrap())
+        ),
+        _ => format!("{twin}: {}", not_run(twin)),
+    };
+    let show = |c: Option<&Cell>| {
+        c.map_or("–".into(), |c| {
+            format!(
+                "{}: {}",
+                short(&c.paradigm),
+                secs(c.median().unwrap_or(0.0))
+            )
+        })
+    };
+    let across = match (py, rust) {
+        (Some(p), Some(r)) => ratio(p.timing().unwrap(), r.timing().unwrap()).to_string(),
+        _ => "–".into(),
+    };
+    format!(
+        "| {kind} | {says} | {} | {holds} | {} | {twin_text} | {across} |\n",
+        show(py),
+        show(rust)
+    )
+}
+
+/// The second fastest of `choice`'s language at a point.
+fn runner_up<'a>(run: &'a Run, scenario: &str, x: Option<u64>, choice: &str) -> Option<&'a Cell> {
+    let language = paradigms::named(choice)?.language;
+    paradigms::ALL
+        .iter()
+        .filter(|p| p.language == language && p.name != choice)
+        .filter_map(|p| run.cell(scenario, x, p.name))
+        .filter(|c| c.median().is_some())
+        .min_by(|a, b| {
+            a.median()
+                .unwrap_or(0.0)
+                .total_cmp(&b.median().unwrap_or(0.0))
+        })
+}
+
+/// Start-and-join time per unit of processes against threads, at the largest
+/// K where both were timed.
+fn start_claim(run: &Run, process: &str, thread: &str) -> String {
+    let timed = |x: Option<u64>, p: &str| {
+        run.cell("spawn-cost", x, p)
+            .filter(|c| c.timing().is_some())
+    };
+    let found = run
+        .points("spawn-cost")
+        .into_iter()
+        .rev()
+        .find_map(|x| Some((timed(x, process)?, timed(x, thread)?, x?)));
+    let Some((p, t, k)) = found else {
+        return "–".into();
+    };
+    let per = |c: &Cell| secs(c.median().unwrap_or(0.0) / k as f64);
+    format!(
+        "{} {} per unit, {} {}: {} (K = {k})",
+        short(process),
+        per(p),
+        short(thread),
+        per(t),
+        ratio(p.timing().unwrap(), t.timing().unwrap())
+    )
+}
+
+/// Memory per live unit of processes against threads (and a task), at the
+/// largest K where both processes and threads were measured above the noise.
+fn memory_claim(run: &Run, process: &str, thread: &str, task: &str) -> String {
+    let per = |x: Option<u64>, p: &str| {
+        let base = run.cell("spawn-memory", Some(0), p)?;
+        stats::per_unit(run.cell("spawn-memory", x, p)?, base)?.bytes()
+    };
+    let found = run
+        .points("spawn-memory")
+        .into_iter()
+        .rev()
+        .find_map(|x| Some((per(x, process)?, per(x, thread)?, per(x, task), x?)));
+    let Some((p, t, task_bytes, k)) = found else {
+        return "–".into();
+    };
+    let task_text = task_bytes.map_or(String::new(), |b| {
+        let name = short(task);
+        let a = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("; {a} {name} task {}", bytes(b))
+    });
+    format!(
+        "{} {} per live unit, {} {}: {:.1}×{task_text} (K = {k})",
+        short(process),
+        bytes(p),
+        short(thread),
+        bytes(t),
+        p / t
+    )
+}

@@ -1,0 +1,368 @@
+//! The scenario table: the only place a scenario exists. Its name, title, the
+//! lesson it shows, its points and flags (full and quick), its run counts and why
+//! a paradigm skips a point. Every description in a report is made from here, so
+//! a quick report states its own sizes.
+
+use workload::{io, sys};
+
+use crate::paradigms::Paradigm;
+
+/// What a scenario's figure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Wall time of the whole program (hyperfine's).
+    Time,
+    /// Peak memory per live unit: (peak at K - peak at 0) / K.
+    MemoryPerUnit,
+}
+
+/// A scan's x axis: the flag that changes and what it counts.
+#[derive(Debug, Clone, Copy)]
+pub struct Axis {
+    pub flag: &'static str,
+    /// Plural, for axis titles and headers: `connections`.
+    pub unit: &'static str,
+}
+
+/// hyperfine's warm-up and timed runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Runs {
+    pub warmup: u32,
+    pub runs: u32,
+}
+
+const fn runs(warmup: u32, runs: u32) -> Runs {
+    Runs { warmup, runs }
+}
+
+/// One mode's sizes: the points, the flags at a point, the runs at a point.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// The x values of a scan; `[0]` for a single point (no axis).
+    pub points: &'static [u64],
+    /// The program's flags at x, without `--workers` and `--server`.
+    pub flags: fn(u64) -> Vec<(&'static str, u64)>,
+    /// Runs from each x upwards: the last entry whose x <= the point applies.
+    pub runs: &'static [(u64, Runs)],
+    /// Verified runs before timing; memory comes from these, so a memory
+    /// scenario takes several to know its noise.
+    pub checks: u32,
+}
+
+impl Sizes {
+    pub fn runs_at(&self, x: u64) -> Runs {
+        self.runs
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= x)
+            .map_or(runs(0, 1), |(_, r)| *r)
+    }
+}
+
+/// What a skip rule may look at besides the point and the paradigm.
+#[derive(Debug, Clone, Copy)]
+pub struct Machine {
+    pub cores: usize,
+    /// `vm.max_map_count`: each thread maps a stack and its guard page.
+    pub max_map_count: u64,
+}
+
+impl Machine {
+    pub fn this() -> Self {
+        let max_map_count = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(65_530);
+        Self {
+            cores: sys::available_cores(),
+            max_map_count,
+        }
+    }
+}
+
+pub struct Scenario {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// `cpu`, `io` or `spawn`: which program each paradigm runs.
+    pub workload: &'static str,
+    /// The lesson, in words that hold at any size; the sizes are printed beside it.
+    pub shows: &'static str,
+    pub axis: Option<Axis>,
+    pub measure: Measure,
+    pub full: Sizes,
+    pub quick: Sizes,
+    /// Why a paradigm is not run at x, or `None`.
+    pub skip: fn(u64, &Paradigm, &Machine) -> Option<String>,
+}
+
+impl Scenario {
+    pub fn sizes(&self, quick: bool) -> &Sizes {
+        if quick { &self.quick } else { &self.full }
+    }
+
+    /// The points of the scan; `None` for the one point of a single-point scenario.
+    pub fn points(&self, quick: bool) -> Vec<Option<u64>> {
+        match self.axis {
+            Some(_) => self.sizes(quick).points.iter().map(|&x| Some(x)).collect(),
+            None => vec![None],
+        }
+    }
+
+    /// The point's label: `at 1000 connections`, or nothing for a single point.
+    pub fn at(&self, x: Option<u64>) -> String {
+        match (self.axis, x) {
+            (Some(axis), Some(x)) => format!(" at {x} {}", axis.unit),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Processes the benchmark starts at most in one run: a budget for its time (a
+/// process costs about ten threads to start), not a limit of the programs.
+const PROCESS_BUDGET: u64 = 1_000;
+/// Python's programs start an interpreter's worth of state per process or
+/// thread: the benchmark stops them at this many connections.
+const PYTHON_CONNECTIONS: u64 = 1_000;
+
+/// Every scenario, in report order.
+pub const ALL: [Scenario; 6] = [
+    Scenario {
+        name: "cpu",
+        title: "cpu: count primes",
+        workload: "cpu",
+        shows: "Primes below the limit by trial division, split into jobs, on every core: \
+                the primer's CPU-bound row.",
+        axis: None,
+        measure: Measure::Time,
+        full: Sizes {
+            points: &[0],
+            flags: |_| vec![("--limit", 2_000_000), ("--jobs", 1_000)],
+            runs: &[(0, runs(1, 5))],
+            checks: 1,
+        },
+        quick: Sizes {
+            points: &[0],
+            flags: |_| vec![("--limit", 100_000), ("--jobs", 100)],
+            runs: &[(0, runs(0, 1))],
+            checks: 1,
+        },
+        skip: |_, _, _| None,
+    },
+    Scenario {
+        name: "cpu-granularity",
+        title: "cpu granularity",
+        workload: "cpu",
+        shows: "The same primes split into more and more jobs: where the cost of \
+                handing out a job bites, and what work stealing buys when jobs are few.",
+        axis: Some(Axis {
+            flag: "--jobs",
+            unit: "jobs",
+        }),
+        measure: Measure::Time,
+        full: Sizes {
+            points: &[1, 10, 100, 1_000, 10_000, 100_000],
+            flags: |x| vec![("--limit", 2_000_000), ("--jobs", x)],
+            runs: &[(0, runs(1, 5))],
+            checks: 1,
+        },
+        quick: Sizes {
+            points: &[1, 100, 10_000],
+            flags: |x| vec![("--limit", 100_000), ("--jobs", x)],
+            runs: &[(0, runs(0, 1))],
+            checks: 1,
+        },
+        skip: |_, p, _| {
+            p.is_python()
+                .then(|| "Python: the cpu scenario only (seconds a run)".into())
+        },
+    },
+    Scenario {
+        name: "io-fast",
+        title: "io, fast",
+        workload: "io",
+        shows: "No server delay over a few keep-alive connections: the cost of the I/O \
+                itself, the primer's fast-I/O row.",
+        axis: None,
+        measure: Measure::Time,
+        full: Sizes {
+            points: &[0],
+            flags: |_| io_flags(20_000, 4, 0),
+            runs: &[(0, runs(1, 5))],
+            checks: 1,
+        },
+        quick: Sizes {
+            points: &[0],
+            flags: |_| io_flags(200, 4, 0),
+            runs: &[(0, runs(0, 1))],
+            checks: 1,
+        },
+        skip: |_, _, _| None,
+    },
+    Scenario {
+        name: "io-slow",
+        title: "io, slow",
+        workload: "io",
+        shows: "Every request waits out the server's delay, two requests per \
+                connection: the ideal is twice the delay at every x. The primer's \
+                slow-I/O, many-connections row.",
+        axis: Some(Axis {
+            flag: "--concurrency",
+            unit: "connections",
+        }),
+        measure: Measure::Time,
+        full: Sizes {
+            points: &[100, 1_000, 10_000],
+            flags: |x| io_flags(2 * x, x, 100),
+            // 10,000 connections: one run, each of 20,000 requests.
+            runs: &[(0, runs(1, 3)), (10_000, runs(0, 1))],
+            checks: 1,
+        },
+        quick: Sizes {
+            points: &[10, 100],
+            flags: |x| io_flags(2 * x, x, 20),
+            runs: &[(0, runs(0, 1))],
+            checks: 1,
+        },
+        skip: |x, p, machine| match p.short() {
+            "sequential" => Some(format!("one connection: {} requests in a row", 2 * x)),
+            _ if p.is_python() && x > PYTHON_CONNECTIONS => {
+                Some(format!("Python: up to {PYTHON_CONNECTIONS} connections"))
+            }
+            "rayon" => Some(format!(
+                "rayon: {} connections (pool size), {} rounds",
+                machine.cores,
+                2 * x / machine.cores as u64
+            )),
+            "processes" if x > io::MAX_PROCESSES => Some(format!(
+                "{x} processes: above its ceiling of {}",
+                io::MAX_PROCESSES
+            )),
+            _ => None,
+        },
+    },
+    Scenario {
+        name: "spawn-cost",
+        title: "spawn: start and join",
+        workload: "spawn",
+        shows: "K units that return at once: the cost of starting and joining one.",
+        axis: Some(Axis {
+            flag: "--units",
+            unit: "units",
+        }),
+        measure: Measure::Time,
+        full: Sizes {
+            points: &[100, 1_000, 10_000],
+            flags: |x| vec![("--units", x), ("--sleep-ms", 0)],
+            runs: &[(0, runs(1, 5))],
+            checks: 1,
+        },
+        quick: Sizes {
+            points: &[10, 100],
+            flags: |x| vec![("--units", x), ("--sleep-ms", 0)],
+            runs: &[(0, runs(0, 1))],
+            checks: 1,
+        },
+        skip: |x, p, _| over_process_budget(x, p),
+    },
+    Scenario {
+        name: "spawn-memory",
+        title: "spawn: live memory",
+        workload: "spawn",
+        shows: "K units alive at once, each sleeping: memory per live unit is (peak at \
+                K - peak at 0) / K, peaks taken from several verified runs, and a \
+                difference within their spread is shown as noise, not a number.",
+        axis: Some(Axis {
+            flag: "--units",
+            unit: "units",
+        }),
+        measure: Measure::MemoryPerUnit,
+        full: Sizes {
+            points: &[0, 1_000, 10_000, 100_000],
+            flags: |x| vec![("--units", x), ("--sleep-ms", 1_000)],
+            runs: &[(0, runs(1, 3))],
+            checks: 3,
+        },
+        quick: Sizes {
+            points: &[0, 10, 100],
+            flags: |x| vec![("--units", x), ("--sleep-ms", 100)],
+            runs: &[(0, runs(0, 1))],
+            checks: 2,
+        },
+        skip: |x, p, machine| match p.short() {
+            _ if x == 0 => None,
+            "sequential" => Some("units sleep one after another".into()),
+            "rayon" => Some(format!("sleeping jobs run {} at a time", machine.cores)),
+            "threads" | "crossbeam" | "threading" if 2 * x > machine.max_map_count => {
+                Some(format!(
+                    "{x} threads need about {} memory maps; vm.max_map_count is {}",
+                    2 * x,
+                    machine.max_map_count
+                ))
+            }
+            _ => over_process_budget(x, p),
+        },
+    },
+];
+
+fn io_flags(requests: u64, concurrency: u64, delay_ms: u64) -> Vec<(&'static str, u64)> {
+    vec![
+        ("--requests", requests),
+        ("--concurrency", concurrency),
+        ("--delay-ms", delay_ms),
+        ("--bytes", 1_024),
+    ]
+}
+
+fn over_process_budget(x: u64, p: &Paradigm) -> Option<String> {
+    (matches!(p.short(), "processes" | "multiprocessing") && x > PROCESS_BUDGET)
+        .then(|| format!("{x} processes: the benchmark starts at most {PROCESS_BUDGET}"))
+}
+
+/// The scenario of that name.
+pub fn named(name: &str) -> Option<&'static Scenario> {
+    ALL.iter().find(|s| s.name == name)
+}
+
+/// Every scenario's name, for `--help` and errors.
+pub fn names() -> Vec<&'static str> {
+    ALL.iter().map(|s| s.name).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paradigms;
+
+    const MACHINE: Machine = Machine {
+        cores: 2,
+        max_map_count: 65_530,
+    };
+
+    /// The cells the full run of results/2026-11-25-vm-2 skipped, by the same rules.
+    #[test]
+    fn full_run_skips_what_the_last_full_run_skipped() {
+        let mut skipped = Vec::new();
+        for scenario in &ALL {
+            for x in scenario.points(false) {
+                for p in &paradigms::ALL {
+                    if (scenario.skip)(x.unwrap_or(0), p, &MACHINE).is_some() {
+                        skipped.push(format!("{} {x:?} {}", scenario.name, p.name));
+                    }
+                }
+            }
+        }
+        assert_eq!(skipped.len(), 24 + 13 + 2 + 16, "{skipped:#?}");
+        assert!(skipped.contains(&"spawn-memory Some(100000) threads".to_string()));
+        assert!(!skipped.contains(&"spawn-memory Some(10000) threads".to_string()));
+        assert!(skipped.contains(&"io-slow Some(10000) processes".to_string()));
+        assert!(!skipped.contains(&"io-slow Some(1000) processes".to_string()));
+    }
+
+    #[test]
+    fn runs_follow_the_point() {
+        let io_slow = named("io-slow").unwrap();
+        assert_eq!(io_slow.full.runs_at(1_000), runs(1, 3));
+        assert_eq!(io_slow.full.runs_at(10_000), runs(0, 1));
+        assert_eq!(io_slow.quick.runs_at(100), runs(0, 1));
+    }
+}

@@ -1,0 +1,184 @@
+//! What the tables derive from the raw numbers: ratios with their uncertainty,
+//! memory per live unit with its noise, and how to print seconds and bytes.
+
+use std::fmt;
+
+use crate::results::{Cell, Timing};
+
+/// `a / b` of two timings' means, with hyperfine's uncertainty: the relative
+/// standard deviations added in quadrature (none when either ran once).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ratio {
+    pub value: f64,
+    pub err: Option<f64>,
+}
+
+pub fn ratio(a: &Timing, b: &Timing) -> Ratio {
+    let value = a.mean / b.mean;
+    let err = a
+        .stddev
+        .zip(b.stddev)
+        .map(|(sa, sb)| value * ((sa / a.mean).powi(2) + (sb / b.mean).powi(2)).sqrt());
+    Ratio { value, err }
+}
+
+impl fmt::Display for Ratio {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.err {
+            Some(err) => write!(f, "{:.2} ± {:.2}×", self.value, err),
+            None => write!(f, "{:.2}×", self.value),
+        }
+    }
+}
+
+/// Memory per live unit, or "within noise" with the noise per unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PerUnit {
+    Bytes(f64),
+    Noise(f64),
+}
+
+impl PerUnit {
+    pub fn bytes(self) -> Option<f64> {
+        match self {
+            PerUnit::Bytes(b) => Some(b),
+            PerUnit::Noise(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for PerUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            PerUnit::Bytes(b) => f.write_str(&bytes(b)),
+            PerUnit::Noise(n) => write!(f, "< noise (±{})", bytes(n)),
+        }
+    }
+}
+
+/// (median peak at K - median peak at 0) / K, from each cell's verified runs.
+/// The noise is the spread of both: a difference no larger than it (or
+/// negative) says only that a unit costs less than the noise.
+pub fn per_unit(cell: &Cell, base: &Cell) -> Option<PerUnit> {
+    let units = cell.x.filter(|&k| k > 0)? as f64;
+    let peaks = |c: &Cell| -> Option<Vec<f64>> {
+        let mut p: Vec<f64> = c
+            .lines()
+            .iter()
+            .map(|l| Some(l.number("peak_rss_kib")? as f64 * 1024.0))
+            .collect::<Option<_>>()?;
+        p.sort_by(f64::total_cmp);
+        (!p.is_empty()).then_some(p)
+    };
+    let (at_k, at_0) = (peaks(cell)?, peaks(base)?);
+    let spread = |p: &[f64]| p[p.len() - 1] - p[0];
+    let noise = spread(&at_k) + spread(&at_0);
+    let diff = median(&at_k) - median(&at_0);
+    Some(if diff <= noise {
+        PerUnit::Noise(noise.max(4096.0) / units)
+    } else {
+        PerUnit::Bytes(diff / units)
+    })
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+pub fn secs(s: f64) -> String {
+    match s {
+        s if s < 1e-3 => format!("{:.1} µs", s * 1e6),
+        s if s < 1.0 => format!("{:.1} ms", s * 1e3),
+        s => format!("{s:.2} s"),
+    }
+}
+
+pub fn bytes(b: f64) -> String {
+    match b {
+        b if b >= 1024.0 * 1024.0 * 1024.0 => format!("{:.2} GiB", b / (1u64 << 30) as f64),
+        b if b >= 1024.0 * 1024.0 => format!("{:.1} MiB", b / (1u64 << 20) as f64),
+        b if b >= 1024.0 => format!("{:.1} KiB", b / 1024.0),
+        b => format!("{b:.0} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::Outcome;
+    use workload::ResultLine;
+
+    fn timing(mean: f64, stddev: Option<f64>) -> Timing {
+        Timing {
+            mean,
+            stddev,
+            median: mean,
+            min: mean,
+            max: mean,
+            user: 0.0,
+            system: 0.0,
+            runs: 3,
+        }
+    }
+
+    fn peaks(x: u64, kib: &[u64]) -> Cell {
+        let lines = kib
+            .iter()
+            .map(|k| {
+                ResultLine::parse(&format!(
+                    "workload=spawn paradigm=t checksum=1 ok=true peak_rss_kib={k}"
+                ))
+                .unwrap()
+            })
+            .collect();
+        Cell {
+            scenario: "spawn-memory".into(),
+            x: Some(x),
+            paradigm: "t".into(),
+            command: vec![],
+            outcome: Outcome::Ok {
+                lines,
+                timing: None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_ratio_carries_both_uncertainties() {
+        let r = ratio(&timing(2.0, Some(0.2)), &timing(1.0, Some(0.1)));
+        assert_eq!(r.value, 2.0);
+        assert!((r.err.unwrap() - 2.0 * (0.02f64).sqrt()).abs() < 1e-12);
+        assert_eq!(r.to_string(), "2.00 ± 0.28×");
+        assert_eq!(
+            ratio(&timing(3.0, None), &timing(1.0, Some(0.1))).to_string(),
+            "3.00×"
+        );
+    }
+
+    #[test]
+    fn memory_per_unit_is_never_negative() {
+        let base = peaks(0, &[2_000, 2_010, 2_004]);
+        // 1,000 units, 10 MiB more: 10,240 B each, well above a 14 KiB spread.
+        let per = per_unit(&peaks(1_000, &[12_240, 12_244, 12_250]), &base).unwrap();
+        assert_eq!(per, PerUnit::Bytes(10_240.0 * 1024.0 / 1_000.0));
+        // Below the baseline: noise, said with its size, never a negative number.
+        let per = per_unit(&peaks(10, &[1_994, 2_001]), &base).unwrap();
+        assert!(matches!(per, PerUnit::Noise(_)), "{per:?}");
+        assert!(per.to_string().starts_with("< noise (±"), "{per}");
+        assert_eq!(per_unit(&base, &base), None);
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(secs(0.000_25), "250.0 µs");
+        assert_eq!(secs(0.2449), "244.9 ms");
+        assert_eq!(secs(12.345), "12.35 s");
+        assert_eq!(bytes(453.2), "453 B");
+        assert_eq!(bytes(2_424.0 * 1024.0), "2.4 MiB");
+    }
+}

@@ -1,0 +1,163 @@
+//! The Markdown tables of a run: a full table per point (report.md) and a
+//! compact table per scenario (the README), both made from loaded cells.
+
+use std::fmt::Write as _;
+
+use crate::{
+    paradigms::{self, Paradigm},
+    primer::fastest,
+    results::{Cell, Run},
+    scenarios::{self, Measure},
+    stats::{self, PerUnit, bytes, ratio, secs},
+};
+
+/// How a scenario's figure reads for one cell: time, or memory per live unit.
+pub fn measure(scenario: &str) -> Measure {
+    scenarios::named(scenario).map_or(Measure::Time, |s| s.measure)
+}
+
+/// Memory per live unit of a cell, against the same paradigm at K = 0.
+pub fn per_unit(run: &Run, cell: &Cell) -> Option<PerUnit> {
+    stats::per_unit(cell, run.cell(&cell.scenario, Some(0), &cell.paradigm)?)
+}
+
+/// `cell` against its own language's sequential program at its point.
+fn vs_sequential(run: &Run, cell: &Cell, p: &Paradigm) -> String {
+    let base = run.cell(&cell.scenario, cell.x, p.language.baseline());
+    match (base.and_then(Cell::timing), cell.timing()) {
+        (Some(base), Some(t)) => ratio(base, t).to_string(),
+        _ => "–".into(),
+    }
+}
+
+fn kib(k: u64) -> String {
+    bytes(k as f64 * 1024.0)
+}
+
+/// Every paradigm at one point: time, spread, CPU, speed-up, memory, workers.
+pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
+    let memory = measure(scenario) == Measure::MemoryPerUnit;
+    let mut md = String::from(
+        "| paradigm | median | min–max | user | sys | CPU | vs sequential | peak memory | workers |",
+    );
+    md += if memory { " per live unit |\n" } else { "\n" };
+    md += "|---|---:|---:|---:|---:|---:|---:|---:|---:|";
+    md += if memory { "---:|\n" } else { "\n" };
+    for p in &paradigms::ALL {
+        let Some(cell) = run.cell(scenario, x, p.name) else {
+            continue;
+        };
+        let is_fastest =
+            fastest(run, scenario, x, p.language).is_some_and(|f| f.paradigm == p.name);
+        let name = match (is_fastest, p.is_python()) {
+            (true, false) => format!("**{}** (fastest)", p.name),
+            (true, true) => format!("**{}** (fastest in Python)", p.name),
+            _ => p.name.to_string(),
+        };
+        let Some(t) = cell.timing() else {
+            let why = cell.why_not().unwrap_or_default().replace('|', "/");
+            let _ = writeln!(
+                md,
+                "| {name} | {why} | | | | | | | |{}",
+                if memory { " |" } else { "" }
+            );
+            continue;
+        };
+        let spread = match t.runs {
+            1 => "1 run".to_string(),
+            n => format!("{}–{} ({n} runs)", secs(t.min), secs(t.max)),
+        };
+        let _ = write!(
+            md,
+            "| {name} | {} | {spread} | {} | {} | {:.0}% | {} | {} | {} |",
+            secs(t.median),
+            secs(t.user),
+            secs(t.system),
+            100.0 * (t.user + t.system) / t.median,
+            vs_sequential(run, cell, p),
+            cell.field("peak_rss_kib").map_or("–".into(), kib),
+            cell.field("workers").map_or("–".into(), |w| w.to_string()),
+        );
+        if memory {
+            let per = per_unit(run, cell).map_or("–".into(), |u| u.to_string());
+            let _ = write!(md, " {per} |");
+        }
+        md += "\n";
+    }
+    md + "\n"
+}
+
+/// Paradigms down, points across: median wall time, or memory per live unit.
+/// The best of each language is bold; a paradigm skipped everywhere is left out.
+pub fn compact(run: &Run, scenario: &str) -> String {
+    let memory = measure(scenario) == Measure::MemoryPerUnit;
+    let points: Vec<Option<u64>> = run
+        .points(scenario)
+        .into_iter()
+        .filter(|x| !(memory && *x == Some(0)))
+        .collect();
+    let unit = scenarios::named(scenario)
+        .and_then(|s| s.axis)
+        .map_or("", |a| a.unit);
+    let mut md = String::from("| paradigm |");
+    for x in &points {
+        md += &match x {
+            None => " median | vs sequential | peak memory |".to_string(),
+            Some(x) => format!(" {x} {unit} |"),
+        };
+    }
+    md += "\n|---|";
+    md += &"---:|".repeat(if points == [None] { 3 } else { points.len() });
+    md += "\n";
+    let value = |c: &Cell| {
+        if memory {
+            per_unit(run, c).and_then(PerUnit::bytes)
+        } else {
+            c.median()
+        }
+    };
+    for p in &paradigms::ALL {
+        let cells: Vec<&Cell> = points
+            .iter()
+            .filter_map(|&x| run.cell(scenario, x, p.name))
+            .collect();
+        if cells.is_empty()
+            || cells
+                .iter()
+                .all(|c| matches!(c.outcome, crate::results::Outcome::Skipped(_)))
+        {
+            continue;
+        }
+        let mut row = format!("| {} |", p.name);
+        for &x in &points {
+            let Some(cell) = run.cell(scenario, x, p.name) else {
+                row += " |";
+                continue;
+            };
+            let best = paradigms::ALL
+                .iter()
+                .filter(|q| q.language == p.language)
+                .filter_map(|q| value(run.cell(scenario, x, q.name)?))
+                .min_by(f64::total_cmp);
+            let text = match (value(cell), memory.then(|| per_unit(run, cell)).flatten()) {
+                (Some(v), _) if memory => bytes(v),
+                (Some(v), _) => secs(v),
+                (None, Some(noise)) => noise.to_string(),
+                (None, None) if cell.failed() => "FAILED".into(),
+                (None, None) => "–".into(),
+            };
+            row += &if value(cell).is_some() && value(cell) == best {
+                format!(" **{text}** |")
+            } else {
+                format!(" {text} |")
+            };
+            if x.is_none() {
+                let peak = cell.field("peak_rss_kib").map_or("–".into(), kib);
+                row += &format!(" {} | {peak} |", vs_sequential(run, cell, p));
+            }
+        }
+        md += &row;
+        md += "\n";
+    }
+    md
+}
