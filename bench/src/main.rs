@@ -172,11 +172,14 @@ fn run(
         only,
         out,
         quiet,
-        build,
         command: format!("{invoked} {}", run::quote(&args))
             .trim_end()
             .to_string(),
     };
+    if build && !run::build(&tools)? {
+        eprintln!("bench: stopped while building");
+        return Ok(ExitCode::from(130));
+    }
     let (dir, ended) = run::run(&options, &tools)?;
     let loaded = results::Run::load(&dir)?;
     report::write(&loaded)?;

@@ -35,8 +35,6 @@ pub struct Options {
     pub only: Vec<&'static Scenario>,
     pub out: Option<PathBuf>,
     pub quiet: bool,
-    /// Build target/release first (not when the programs come from `--bin`).
-    pub build: bool,
     /// The command as the user typed it, for the machine description.
     pub command: String,
 }
@@ -49,9 +47,6 @@ pub enum RunEnd {
 
 /// Runs the benchmark; returns the folder written and how it ended.
 pub fn run(options: &Options, tools: &Tools) -> Result<(PathBuf, RunEnd), String> {
-    if options.build {
-        build(tools)?;
-    }
     let dir = results_folder(options, &tools.root)?;
     let mode = if options.quick { "quick" } else { "full" };
     let only: Vec<&str> = options.only.iter().map(|s| s.name).collect();
@@ -405,8 +400,9 @@ fn last_line(path: &Path) -> Option<String> {
     Some(line.trim().replace('\t', " "))
 }
 
-/// Builds every program in release mode (a no-op when up to date).
-fn build(tools: &Tools) -> Result<(), String> {
+/// Builds every program in release mode (a no-op when up to date); `false` if
+/// the benchmark was stopped meanwhile.
+pub fn build(tools: &Tools) -> Result<bool, String> {
     let mut cargo = Command::new(env::var_os("CARGO").unwrap_or("cargo".into()));
     cargo
         .args([
@@ -420,9 +416,10 @@ fn build(tools: &Tools) -> Result<(), String> {
         .current_dir(&tools.root);
     let mut group = Group::spawn(&mut cargo).map_err(|e| format!("cargo: {e}"))?;
     match group.wait(None).map_err(|e| e.to_string())? {
-        Ended::Exited(status) if status.success() => Ok(()),
+        _ if procs::stopping() => Ok(false),
+        Ended::Exited(status) if status.success() => Ok(true),
         Ended::Exited(status) => Err(format!("cargo build --release failed: {status}")),
-        _ => Err("stopped while building".into()),
+        Ended::TimedOut | Ended::Stopped => Ok(false),
     }
 }
 
