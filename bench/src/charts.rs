@@ -131,6 +131,9 @@ impl LogAxis {
         if ticks.len() < 3 {
             ticks = candidates(&[1.0, 2.0, 5.0]);
         }
+        if ticks.len() < 3 {
+            ticks = candidates(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+        }
         Self {
             lo,
             hi,
@@ -326,16 +329,19 @@ fn lines(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
                 c.stroke_width(1),
             )])?;
         }
-        let st = marker_style(c, p.is_python());
-        match shape_of(p) {
-            0 => chart.draw_series(xy.iter().map(|&at| Circle::new(at, 4, st)))?,
-            1 => chart.draw_series(xy.iter().map(|&at| TriangleMarker::new(at, 5, st)))?,
-            2 => chart.draw_series(
+        let outline = outline(p);
+        if p.is_python() {
+            chart.draw_series(xy.iter().map(|&at| {
+                EmptyElement::at(at)
+                    + Polygon::new(outline.clone(), WHITE.filled())
+                    + PathElement::new(outline.clone(), style)
+            }))?;
+        } else {
+            chart.draw_series(
                 xy.iter()
-                    .map(|&at| EmptyElement::at(at) + Rectangle::new([(-4, -4), (4, 4)], st)),
-            )?,
-            _ => chart.draw_series(xy.iter().map(|&at| Cross::new(at, 5, c.stroke_width(2))))?,
-        };
+                    .map(|&at| EmptyElement::at(at) + Polygon::new(outline.clone(), c.filled())),
+            )?;
+        }
     }
     legend.fill(&WHITE)?;
     for (j, (p, _)) in series.iter().enumerate() {
@@ -348,12 +354,15 @@ fn lines(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
         } else {
             legend.draw(&PathElement::new([(10, y), (34, y)], style))?;
         }
-        let st = marker_style(c, p.is_python());
-        match shape_of(p) {
-            0 => legend.draw(&Circle::new((22, y), 4, st))?,
-            1 => legend.draw(&TriangleMarker::new((22, y), 5, st))?,
-            2 => legend.draw(&Rectangle::new([(18, y - 4), (26, y + 4)], st))?,
-            _ => legend.draw(&Cross::new((22, y), 5, c.stroke_width(2)))?,
+        let outline: Vec<(i32, i32)> = outline(p)
+            .iter()
+            .map(|&(dx, dy)| (dx + 22, dy + y))
+            .collect();
+        if p.is_python() {
+            legend.draw(&Polygon::new(outline.clone(), WHITE.filled()))?;
+            legend.draw(&PathElement::new(outline, style))?;
+        } else {
+            legend.draw(&Polygon::new(outline, c.filled()))?;
         }
         legend.draw(&Text::new(
             p.name.to_string(),
@@ -365,20 +374,27 @@ fn lines(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
     Ok(())
 }
 
-/// The marker of a paradigm's family, in turn a circle, triangle, square and
-/// cross: a Python twin has its Rust counterpart's shape, hollow.
-fn shape_of(p: &Paradigm) -> usize {
-    paradigms::ALL
-        .iter()
-        .position(|q| q.name == p.family)
-        .unwrap_or(0)
-        % 4
-}
-
-fn marker_style(c: RGBColor, hollow: bool) -> ShapeStyle {
-    if hollow {
-        c.stroke_width(2)
-    } else {
-        c.filled()
-    }
+/// The outline of a paradigm's marker, closed, around (0, 0) in pixels: a shape
+/// per family, so that colours alike differ in shape too (tokio's diamond against
+/// processes' triangle); a Python twin has its Rust counterpart's, hollow.
+fn outline(p: &Paradigm) -> Vec<(i32, i32)> {
+    let points: Vec<(i32, i32)> = match p.family {
+        "processes" => vec![(0, -6), (5, 4), (-5, 4)],
+        "threads" | "smol" => vec![(-4, -4), (4, -4), (4, 4), (-4, 4)],
+        "crossbeam" | "async-std" => vec![(0, 6), (5, -4), (-5, -4)],
+        "tokio" => vec![(0, -6), (6, 0), (0, 6), (-6, 0)],
+        // sequential and rayon: a circle, as a 12-sided polygon.
+        _ => (0..12)
+            .map(|i| {
+                let a = f64::from(i) * std::f64::consts::PI / 6.0;
+                (
+                    (5.0 * a.cos()).round() as i32,
+                    (5.0 * a.sin()).round() as i32,
+                )
+            })
+            .collect(),
+    };
+    let mut closed = points.clone();
+    closed.push(points[0]);
+    closed
 }

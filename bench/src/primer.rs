@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::{
-    paradigms::{self, Language},
+    paradigms::{self, Language, Paradigm},
     results::{Cell, Run},
     stats::{self, bytes, ratio, secs},
 };
@@ -35,16 +35,23 @@ pub fn fastest<'a>(
     x: Option<u64>,
     language: Language,
 ) -> Option<&'a Cell> {
+    fastest_of(run, scenario, x, |p| p.language == language)
+}
+
+/// The fastest timed cell at a point among the paradigms `keep` accepts.
+fn fastest_of<'a>(
+    run: &'a Run,
+    scenario: &str,
+    x: Option<u64>,
+    keep: impl Fn(&Paradigm) -> bool,
+) -> Option<&'a Cell> {
     paradigms::ALL
         .iter()
-        .filter(|p| p.language == language)
+        .filter(|p| keep(p))
         .filter_map(|p| run.cell(scenario, x, p.name))
-        .filter(|c| c.median().is_some())
-        .min_by(|a, b| {
-            a.median()
-                .unwrap_or(0.0)
-                .total_cmp(&b.median().unwrap_or(0.0))
-        })
+        .filter_map(|c| Some((c, c.median()?)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(c, _)| c)
 }
 
 fn short(name: &str) -> &str {
@@ -162,16 +169,9 @@ fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin
 /// The second fastest of `choice`'s language at a point.
 fn runner_up<'a>(run: &'a Run, scenario: &str, x: Option<u64>, choice: &str) -> Option<&'a Cell> {
     let language = paradigms::named(choice)?.language;
-    paradigms::ALL
-        .iter()
-        .filter(|p| p.language == language && p.name != choice)
-        .filter_map(|p| run.cell(scenario, x, p.name))
-        .filter(|c| c.median().is_some())
-        .min_by(|a, b| {
-            a.median()
-                .unwrap_or(0.0)
-                .total_cmp(&b.median().unwrap_or(0.0))
-        })
+    fastest_of(run, scenario, x, |p| {
+        p.language == language && p.name != choice
+    })
 }
 
 /// Start-and-join time per unit of processes against threads, at the largest

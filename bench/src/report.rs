@@ -170,7 +170,11 @@ pub fn replace_section(readme: &str, section: &str) -> Result<String, String> {
 pub fn readme_with(readme_path: &Path, run: &Run) -> Result<String, String> {
     let text =
         fs::read_to_string(readme_path).map_err(|e| format!("{}: {e}", readme_path.display()))?;
-    let base = readme_path.parent().unwrap_or(Path::new("."));
+    // `README.md` alone has the parent "", which is the current folder.
+    let base = match readme_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     let base = base.canonicalize().unwrap_or(base.to_path_buf());
     let dir = run.dir.canonicalize().unwrap_or(run.dir.clone());
     let link = dir
@@ -192,4 +196,36 @@ pub fn machine(run: &Run) -> String {
         if run.complete { "yes" } else { "no" }
     );
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results;
+
+    /// The README's results section must be exactly what this tool makes of the
+    /// newest complete full run committed in results/: no number there is typed
+    /// by hand, and none is left stale.
+    #[test]
+    fn the_readme_shows_the_newest_complete_full_run() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let Some(newest) = results::newest_full(&root.join("results")).unwrap() else {
+            return;
+        };
+        let readme = root.join("README.md");
+        let expected = readme_with(&readme, &newest).unwrap();
+        assert!(
+            fs::read_to_string(&readme).unwrap() == expected,
+            "README.md's results section is stale: run `cargo run --release -p bench -- report results/{} --readme README.md`",
+            newest.name()
+        );
+    }
+
+    #[test]
+    fn the_section_is_replaced_between_its_markers() {
+        let readme = format!("# Title\n\n{BEGIN}\nold\n{END}\n\nafter\n");
+        let new = replace_section(&readme, "new\n").unwrap();
+        assert_eq!(new, format!("# Title\n\n{BEGIN}\nnew\n{END}\n\nafter\n"));
+        assert!(replace_section("no markers", "x").is_err());
+    }
 }

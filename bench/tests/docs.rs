@@ -1,0 +1,51 @@
+//! The repository's documents as a reader follows them: every relative link in
+//! README.md and docs/*.md (charts and reports of committed runs included) leads
+//! to a file or folder that exists.
+
+use std::{fs, path::Path};
+
+#[test]
+fn every_relative_link_resolves() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut documents = vec![root.join("README.md")];
+    for entry in fs::read_dir(root.join("docs")).expect("docs/ exists") {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            documents.push(path);
+        }
+    }
+    let mut dead = Vec::new();
+    let mut seen = 0;
+    for document in &documents {
+        let text = fs::read_to_string(document).unwrap();
+        for (i, _) in text.match_indices("](") {
+            let target = &text[i + 2..];
+            let target = &target[..target.find(')').unwrap_or(target.len())];
+            let target = target.split('#').next().unwrap_or("").trim();
+            if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
+                continue;
+            }
+            seen += 1;
+            if !document.parent().unwrap().join(target).exists() {
+                dead.push(format!("{} -> {target}", document.display()));
+            }
+        }
+    }
+    assert!(
+        seen > 10,
+        "found only {seen} relative links: is the parser still right?"
+    );
+    assert!(
+        dead.is_empty(),
+        "links that lead nowhere:\n{}",
+        dead.join("\n")
+    );
+}
+
+#[test]
+fn the_readme_links_the_contract() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(readme.contains("(docs/DESIGN.md)"));
+    assert!(root.join("docs/DESIGN.md").is_file());
+}
