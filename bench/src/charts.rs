@@ -109,30 +109,28 @@ impl LogAxis {
         };
         let pad = ((max.log10() - min.log10()) * 0.06).max(0.08);
         let (lo, hi) = (min.log10() - pad, max.log10() + pad);
-        // In seconds: µs, ms, s; in bytes: B, KiB, MiB, GiB; 1, 10, 100 of each.
-        let units: &[f64] = if memory {
-            &[1.0, 1024.0, 1024.0 * 1024.0, 1024.0 * 1024.0 * 1024.0]
-        } else {
-            &[1e-6, 1e-3, 1.0]
+        let inside = |steps: &[f64]| -> Vec<f64> {
+            let all = tick_values(memory, steps);
+            all.into_iter().filter(|&t| t >= lo && t <= hi).collect()
         };
-        let candidates = |steps: &[f64]| -> Vec<f64> {
-            let mut ticks: Vec<f64> = units
-                .iter()
-                .flat_map(|&u| [1.0, 10.0, 100.0].map(move |d| (u, d)))
-                .flat_map(|(u, d)| steps.iter().map(move |m| m * d * u))
-                .map(f64::log10)
-                .filter(|&t| t >= lo && t <= hi)
-                .collect();
-            ticks.sort_by(f64::total_cmp);
-            ticks.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
-            ticks
-        };
-        let mut ticks = candidates(&[1.0]);
+        let mut ticks = inside(&[1.0]);
         if ticks.len() < 3 {
-            ticks = candidates(&[1.0, 2.0, 5.0]);
+            ticks = inside(&[1.0, 2.0, 5.0]);
         }
-        if ticks.len() < 3 {
-            ticks = candidates(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+        if ticks.len() < 2 {
+            // Too narrow: grow to the 1-2-5 ticks just below and above the data,
+            // so that there are always two labels to read by.
+            let all = tick_values(memory, &[1.0, 2.0, 5.0]);
+            let below = all.iter().copied().rfind(|&t| t <= lo).unwrap_or(lo);
+            let above = all.iter().copied().find(|&t| t >= hi).unwrap_or(hi);
+            let (lo, hi) = (below - 0.02, above + 0.02);
+            let ticks = all.into_iter().filter(|&t| t >= lo && t <= hi).collect();
+            return Self {
+                lo,
+                hi,
+                ticks,
+                memory,
+            };
         }
         Self {
             lo,
@@ -155,6 +153,24 @@ impl LogAxis {
         let i = units.iter().rposition(|&u| v >= u * 0.999).unwrap_or(0);
         format!("{} {}", format_number(v / units[i]), names[i])
     }
+}
+
+/// Every tick an axis may have, as log10 values in order: `steps` times 1, 10
+/// and 100 of each unit (seconds: µs, ms, s; bytes: B, KiB, MiB, GiB).
+fn tick_values(memory: bool, steps: &[f64]) -> Vec<f64> {
+    let units: &[f64] = if memory {
+        &[1.0, 1024.0, 1024.0 * 1024.0, 1024.0 * 1024.0 * 1024.0]
+    } else {
+        &[1e-6, 1e-3, 1.0]
+    };
+    let mut ticks: Vec<f64> = units
+        .iter()
+        .flat_map(|&u| [1.0, 10.0, 100.0].map(move |d| d * u))
+        .flat_map(|du| steps.iter().map(move |m| (m * du).log10()))
+        .collect();
+    ticks.sort_by(f64::total_cmp);
+    ticks.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+    ticks
 }
 
 fn format_number(v: f64) -> String {
@@ -397,4 +413,27 @@ fn outline(p: &Paradigm) -> Vec<(i32, i32)> {
     let mut closed = points.clone();
     closed.push(points[0]);
     closed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(axis: &LogAxis) -> Vec<String> {
+        axis.ticks.iter().map(|&t| axis.label(t)).collect()
+    }
+
+    #[test]
+    fn ticks_are_round_numbers_in_the_axis_unit() {
+        // Four decades of time: powers of ten only.
+        let wide = LogAxis::fit(0.002, 5.0, false);
+        assert_eq!(labels(&wide), ["10 ms", "100 ms", "1 s"]);
+        // Bytes: powers of ten of KiB and MiB, never "9536.7 MiB".
+        let memory = LogAxis::fit(400.0, 2.5 * 1024.0 * 1024.0, true);
+        assert_eq!(labels(&memory), ["1 KiB", "10 KiB", "100 KiB", "1 MiB"]);
+        // A narrow range still gets two 1-2-5 labels around the data.
+        let narrow = LogAxis::fit(0.0125, 0.015, false);
+        assert_eq!(labels(&narrow), ["10 ms", "20 ms"]);
+        assert!(narrow.lo <= 0.0125f64.log10() && narrow.hi >= 0.015f64.log10());
+    }
 }

@@ -66,7 +66,11 @@ pub fn describe(tools: &Tools, mode: &str, only: &str, command: &str) -> Vec<(St
             )
         })
         .unwrap_or_else(|| "unknown".into());
-    let dirty = !output(Path::new("git"), &["status", "--porcelain"]).is_empty();
+    let dirty = !output(
+        Path::new("git"),
+        &["status", "--porcelain", "--untracked-files=no"],
+    )
+    .is_empty();
     let commit = output(Path::new("git"), &["rev-parse", "--short", "HEAD"])
         + if dirty {
             " (with uncommitted changes)"

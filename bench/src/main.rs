@@ -30,6 +30,7 @@ mod machine;
 mod paradigms;
 mod primer;
 mod procs;
+mod program;
 mod progress;
 mod report;
 mod results;
@@ -138,23 +139,32 @@ fn main() -> ExitCode {
 
 fn run(
     quick: bool,
-    only: Vec<&'static Scenario>,
+    mut only: Vec<&'static Scenario>,
     out: Option<PathBuf>,
     quiet: bool,
     bin: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
     let root = repository()?;
-    let mut tools = Tools::new(
-        &root,
-        tool("PYTHON", "python3", &root)?,
-        tool("HYPERFINE", "hyperfine", &root)?,
-    );
     let build = bin.is_none();
-    if let Some(bin) = bin {
-        tools.bin = bin
+    let bin = match bin {
+        Some(bin) => bin
             .canonicalize()
-            .map_err(|e| format!("--bin {}: {e}", bin.display()))?;
-    }
+            .map_err(|e| format!("--bin {}: {e}", bin.display()))?,
+        None => release_folder(&root),
+    };
+    let tools = Tools {
+        root: root.clone(),
+        bin,
+        python: tool("PYTHON", "python3", &root)?,
+        hyperfine: tool("HYPERFINE", "hyperfine", &root)?,
+    };
+    // --only cpu,cpu runs cpu once.
+    let mut seen = Vec::new();
+    only.retain(|s| {
+        let new = !seen.contains(&s.name);
+        seen.push(s.name);
+        new
+    });
     if let Some(out) = &out
         && fs::read_dir(out).is_ok_and(|mut d| d.next().is_some())
     {
@@ -172,7 +182,7 @@ fn run(
         only,
         out,
         quiet,
-        command: format!("{invoked} {}", run::quote(&args))
+        command: format!("{invoked} {}", program::quote(&args))
             .trim_end()
             .to_string(),
     };
@@ -181,13 +191,18 @@ fn run(
         return Ok(ExitCode::from(130));
     }
     let (dir, ended) = run::run(&options, &tools)?;
+    if let RunEnd::Stopped = ended {
+        // What was done is reported, if it can be; the stop is what counts.
+        if let Err(e) = results::Run::load(&dir).and_then(|run| report::write(&run)) {
+            eprintln!("bench: no report for the stopped run: {e}");
+        }
+        eprintln!("bench: stopped; {} is marked incomplete", dir.display());
+        return Ok(ExitCode::from(130));
+    }
     let loaded = results::Run::load(&dir)?;
     report::write(&loaded)?;
     let code = match ended {
-        RunEnd::Stopped => {
-            eprintln!("bench: stopped; {} is marked incomplete", dir.display());
-            return Ok(ExitCode::from(130));
-        }
+        RunEnd::Stopped => ExitCode::from(130),
         RunEnd::Done { failures: 0 } => ExitCode::SUCCESS,
         RunEnd::Done { failures } => {
             eprintln!(
@@ -210,6 +225,15 @@ fn run(
     }
     eprintln!("bench: done: {}", dir.join("report.md").display());
     Ok(code)
+}
+
+/// Where release builds go: beside this program's own profile folder
+/// (`target/release`, or under `CARGO_TARGET_DIR`), else the repository's.
+fn release_folder(root: &Path) -> PathBuf {
+    env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("release")))
+        .unwrap_or_else(|| root.join("target/release"))
 }
 
 /// The repository: above the running binary (target/release/bench), else above

@@ -2,7 +2,7 @@
 //! sequential baseline). A paradigm's name is the one key that joins everything:
 //! the program it runs, hyperfine's `-n`, a cell, a table row, a chart series.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
@@ -98,15 +98,4 @@ pub struct Tools {
     pub bin: PathBuf,
     pub python: PathBuf,
     pub hyperfine: PathBuf,
-}
-
-impl Tools {
-    pub fn new(root: &Path, python: PathBuf, hyperfine: PathBuf) -> Self {
-        Self {
-            root: root.to_path_buf(),
-            bin: root.join("target/release"),
-            python,
-            hyperfine,
-        }
-    }
 }

@@ -16,7 +16,10 @@ use std::{
 };
 
 use nix::{
-    sys::signal::{Signal, killpg},
+    sys::{
+        signal::{Signal, killpg},
+        wait::{Id, WaitPidFlag, WaitStatus, waitid},
+    },
     unistd::Pid,
 };
 
@@ -62,6 +65,7 @@ pub enum Ended {
 /// A child leading its own process group; dropping it kills the group.
 pub struct Group {
     child: Child,
+    reaped: Option<ExitStatus>,
 }
 
 impl Group {
@@ -76,7 +80,10 @@ impl Group {
         if stopping() {
             let _ = killpg(Pid::from_raw(child.id() as i32), Signal::SIGKILL);
         }
-        Ok(Self { child })
+        Ok(Self {
+            child,
+            reaped: None,
+        })
     }
 
     /// The leader's piped stdout, once.
@@ -90,39 +97,63 @@ impl Group {
     }
 
     /// Waits for the leader to exit, at most `limit`; past it, or when the
-    /// benchmark is stopping, kills the whole group.
+    /// benchmark is stopping, kills the whole group. Whatever the leader left
+    /// running in its group is killed too.
     pub fn wait(&mut self, limit: Option<Duration>) -> io::Result<Ended> {
         let start = Instant::now();
         loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(Ended::Exited(status));
+            if self.leader_exited()? {
+                return Ok(Ended::Exited(self.finish()));
             }
             if stopping() {
-                self.kill();
+                self.finish();
                 return Ok(Ended::Stopped);
             }
             if limit.is_some_and(|limit| start.elapsed() > limit) {
-                self.kill();
+                self.finish();
                 return Ok(Ended::TimedOut);
             }
             thread::sleep(Duration::from_millis(5));
         }
     }
 
-    /// Kills the group (the leader and all it started) and reaps the leader.
-    pub fn kill(&mut self) {
+    /// Whether the leader has exited, without reaping it: while it is an
+    /// unreaped zombie, its process group id cannot be given to anyone else.
+    fn leader_exited(&self) -> io::Result<bool> {
+        if self.reaped.is_some() {
+            return Ok(true);
+        }
+        let pid = Pid::from_raw(self.child.id() as i32);
+        let flags = WaitPidFlag::WEXITED | WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT;
+        match waitid(Id::Pid(pid), flags) {
+            Ok(WaitStatus::StillAlive) => Ok(false),
+            Ok(_) => Ok(true),
+            Err(e) => Err(io::Error::from(e)),
+        }
+    }
+
+    /// Kills the group (what is left of it), forgets it, then reaps the leader:
+    /// in that order, so no signal can reach a group id that was given away.
+    fn finish(&mut self) -> ExitStatus {
+        if let Some(status) = self.reaped {
+            return status;
+        }
         let group = self.child.id() as i32;
         // ESRCH means every process of the group has exited already.
         let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
-        // The leader was ours; an error means it was reaped already.
-        let _ = self.child.wait();
         lock().retain(|&g| g != group);
+        let status = self
+            .child
+            .wait()
+            .expect("our own child, reaped nowhere else");
+        self.reaped = Some(status);
+        status
     }
 }
 
 impl Drop for Group {
     fn drop(&mut self) {
-        self.kill();
+        self.finish();
     }
 }
 

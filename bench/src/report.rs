@@ -125,8 +125,13 @@ pub fn report(run: &Run) -> String {
 /// The README's section: the primer's table and a compact table per scenario.
 /// `link` is the run's folder relative to the README.
 pub fn summary(run: &Run, link: &str) -> String {
+    let kind = if run.is_full() {
+        "Newest complete full run"
+    } else {
+        "A run that is not a complete full one"
+    };
     let mut md = format!(
-        "Newest complete full run: `{link}`, {}, {} ({} cores, {}), commit {}. [Full report]({link}/report.md), [machine and versions]({link}/machine.md). One run on one machine: run `scripts/bench.sh` on yours.\n\n",
+        "{kind}: `{link}`, {}, {} ({} cores, {}), commit {}. [Full report]({link}/report.md), [machine and versions]({link}/machine.md). One run on one machine: run `scripts/bench.sh` on yours.\n\n",
         run.meta("date"),
         run.meta("cpu"),
         run.meta("cores"),

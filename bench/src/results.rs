@@ -1,13 +1,14 @@
-//! A results folder, written and loaded here: `meta.env` (the machine and the run),
-//! `cells.jsonl` (one line per paradigm per point: how its check went and the
-//! result lines it printed), `raw/<scenario>-<x>.json` (hyperfine's own export,
-//! one result per paradigm, named with `-n <paradigm>`) and the `complete` marker.
-//! Timings are joined to cells by paradigm name. Folders of the earlier
-//! scripts/bench.sh (`cells.tsv`) are read too, so old runs can be compared.
+//! A results folder, written ([`Writer`]) and loaded ([`Run`]) here: `meta.env`
+//! (the machine and the run), `cells.jsonl` (one line per paradigm per point: how
+//! its check went and the result lines it printed), `raw/<scenario>[-x].<paradigm>.json`
+//! (hyperfine's own export of that program, named with `-n <paradigm>`) and the
+//! `complete` marker. A timing is joined to its cell by paradigm name. Folders of
+//! the earlier scripts/bench.sh (`cells.tsv`) are read too, so old runs compare.
 
 use std::{
     fmt::Write as _,
-    fs,
+    fs::{self, OpenOptions},
+    io::{ErrorKind, Write as _},
     path::{Path, PathBuf},
 };
 
@@ -247,7 +248,7 @@ impl Run {
             .find(|c| c.scenario == scenario && c.x == x && c.paradigm == paradigm)
     }
 
-    /// `results/2026-11-25-vm-2`: the folder's name as the README links it.
+    /// The folder's own name: `2026-11-25-vm-2`.
     pub fn name(&self) -> String {
         self.dir
             .file_name()
@@ -255,22 +256,117 @@ impl Run {
     }
 }
 
-/// The newest complete full run under `results`, by the date it recorded.
+/// The newest complete full run under `results`, by the date it recorded. A
+/// folder that is not one, or cannot be read, is passed over.
 pub fn newest_full(results: &Path) -> Result<Option<Run>, String> {
-    let mut runs = Vec::new();
+    let mut newest: Option<(String, PathBuf)> = None;
     for entry in fs::read_dir(results).map_err(|e| format!("{}: {e}", results.display()))? {
         let dir = entry.map_err(|e| e.to_string())?.path();
-        if dir.join(META).exists() {
-            let run = Run::load(&dir)?;
-            if run.is_full() {
-                runs.push(run);
-            }
+        let Ok(text) = fs::read_to_string(dir.join(META)) else {
+            continue;
+        };
+        let meta = read_meta(&text);
+        let get = |key: &str| meta.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        let marked = dir.join(COMPLETE).exists()
+            || (dir.join("cells.tsv").exists() && dir.join("report.md").exists());
+        let full = marked && get("mode") == Some("full") && matches!(get("only"), None | Some(""));
+        // `date` is `YYYY-MM-DD HH:MM:SS UTC`: its text order is its time order.
+        if let (true, Some(date)) = (full, get("date"))
+            && newest.as_ref().is_none_or(|(d, _)| date > d.as_str())
+        {
+            newest = Some((date.to_string(), dir));
         }
     }
-    // `date` is `YYYY-MM-DD HH:MM:SS UTC`: its text order is its time order.
-    Ok(runs
-        .into_iter()
-        .max_by(|a, b| a.meta("date").cmp(b.meta("date"))))
+    newest.map(|(_, dir)| Run::load(&dir)).transpose()
+}
+
+/// A results folder being written: claimed new, appended to point by point,
+/// marked complete last.
+pub struct Writer {
+    dir: PathBuf,
+}
+
+impl Writer {
+    /// Claims `out` (new or empty), else a new `results/<date>-<host>[-quick][-N]`,
+    /// and writes its `meta.env`. Two runs can never claim the same folder.
+    pub fn create(
+        out: Option<&Path>,
+        root: &Path,
+        quick: bool,
+        meta: &[(String, String)],
+    ) -> Result<Self, String> {
+        let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+        let dir = match out {
+            Some(out) => {
+                fs::create_dir_all(out).map_err(|e| io(out, e))?;
+                out.to_path_buf()
+            }
+            None => {
+                let date = meta
+                    .iter()
+                    .find(|(k, _)| k == "date")
+                    .map_or("", |(_, v)| &v[..10]);
+                let quick = if quick { "-quick" } else { "" };
+                let base = format!("{date}-{}{quick}", crate::machine::host());
+                let results = root.join("results");
+                fs::create_dir_all(&results).map_err(|e| io(&results, e))?;
+                let mut n = 1;
+                loop {
+                    let dir = match n {
+                        1 => results.join(&base),
+                        n => results.join(format!("{base}-{n}")),
+                    };
+                    match fs::create_dir(&dir) {
+                        Ok(()) => break dir,
+                        Err(e) if e.kind() == ErrorKind::AlreadyExists => n += 1,
+                        Err(e) => return Err(io(&dir, e)),
+                    }
+                }
+            }
+        };
+        if fs::read_dir(&dir)
+            .map_err(|e| io(&dir, e))?
+            .next()
+            .is_some()
+        {
+            return Err(format!(
+                "{} is not empty: results are never overwritten",
+                dir.display()
+            ));
+        }
+        // create_new: of two runs given the same --out, only one gets it.
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dir.join(META))
+            .and_then(|mut f| f.write_all(write_meta(meta).as_bytes()))
+            .map_err(|e| format!("{}: {e}: results are never overwritten", dir.display()))?;
+        fs::create_dir(dir.join("raw")).map_err(|e| io(&dir, e))?;
+        fs::write(dir.join(CELLS), "").map_err(|e| io(&dir, e))?;
+        let dir = dir.canonicalize().map_err(|e| io(&dir, e))?;
+        Ok(Self { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Adds a finished point's cells to `cells.jsonl`.
+    pub fn append(&self, cells: &[Cell]) -> Result<(), String> {
+        let path = self.dir.join(CELLS);
+        let io = |e: std::io::Error| format!("{}: {e}", path.display());
+        let mut file = OpenOptions::new().append(true).open(&path).map_err(io)?;
+        for cell in cells {
+            writeln!(file, "{}", cell.to_json()).map_err(io)?;
+        }
+        Ok(())
+    }
+
+    /// Marks the run as having done every point it was asked for.
+    pub fn complete(&self) -> Result<(), String> {
+        let now = crate::machine::now() + "\n";
+        fs::write(self.dir.join(COMPLETE), now).map_err(|e| e.to_string())
+    }
 }
 
 /// `key=value` lines, in order.

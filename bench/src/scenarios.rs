@@ -59,16 +59,17 @@ impl Sizes {
     }
 }
 
-/// What a skip rule may look at besides the point and the paradigm.
+/// What a skip rule may look at besides the point and the paradigm: this
+/// machine's cores and limits.
 #[derive(Debug, Clone, Copy)]
-pub struct Machine {
+pub struct Limits {
     pub cores: usize,
     /// `vm.max_map_count`: each thread maps a stack and its guard page.
     pub max_map_count: u64,
 }
 
-impl Machine {
-    pub fn this() -> Self {
+impl Limits {
+    pub fn here() -> Self {
         let max_map_count = std::fs::read_to_string("/proc/sys/vm/max_map_count")
             .ok()
             .and_then(|s| s.trim().parse().ok())
@@ -92,7 +93,7 @@ pub struct Scenario {
     pub full: Sizes,
     pub quick: Sizes,
     /// Why a paradigm is not run at x, or `None`.
-    pub skip: fn(u64, &Paradigm, &Machine) -> Option<String>,
+    pub skip: fn(u64, &Paradigm, &Limits) -> Option<String>,
 }
 
 impl Scenario {
@@ -333,7 +334,7 @@ mod tests {
     use super::*;
     use crate::paradigms;
 
-    const MACHINE: Machine = Machine {
+    const MACHINE: Limits = Limits {
         cores: 2,
         max_map_count: 65_530,
     };

@@ -75,6 +75,7 @@ pub fn per_unit(cell: &Cell, base: &Cell) -> Option<PerUnit> {
     let noise = spread(&at_k) + spread(&at_0);
     let diff = median(&at_k) - median(&at_0);
     Some(if diff <= noise {
+        // Peaks move by whole pages: the noise is at least one (4 KiB).
         PerUnit::Noise(noise.max(4096.0) / units)
     } else {
         PerUnit::Bytes(diff / units)

@@ -46,10 +46,16 @@ fn stand_ins(dir: &Path, wrong: &str, body: &str) -> PathBuf {
     for p in PARADIGMS {
         let checksum = if p == wrong { 9_591 } else { 9_592 };
         let ok = p != wrong;
+        // rayon says it split the work other than it was asked: not its cell.
+        let jobs = if p == "rayon" && !wrong.is_empty() {
+            99
+        } else {
+            100
+        };
         script(
             &bin.join(format!("{p}-cpu")),
             &format!(
-                "{body}\necho workload=cpu paradigm={p} limit=100000 jobs=100 workers=2 checksum={checksum} ok={ok} peak_rss_kib=2000"
+                "{body}\necho workload=cpu paradigm={p} limit=100000 jobs={jobs} workers=2 checksum={checksum} ok={ok} peak_rss_kib=2000"
             ),
         );
     }
@@ -93,13 +99,14 @@ fn a_failure_is_a_cell_and_an_exit_status_never_a_time() {
     let out_dir = dir.join("run out");
     let out = bench(
         &bin,
-        &["run", "--quick", "--only", "cpu", "--quiet", "--out"],
+        // cpu twice: run once.
+        &["run", "--quick", "--only", "cpu,cpu", "--quiet", "--out"],
     )
     .arg(&out_dir)
     .output()
     .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("1 program(s) FAILED"), "{}", text(&out));
+    assert!(text(&out).contains("2 program(s) FAILED"), "{}", text(&out));
     let cells = fs::read_to_string(out_dir.join("cells.jsonl")).unwrap();
     assert_eq!(cells.lines().count(), 12, "{cells}");
     assert!(out_dir.join("complete").exists());
@@ -108,6 +115,11 @@ fn a_failure_is_a_cell_and_an_exit_status_never_a_time() {
     assert!(
         smol.starts_with("| smol | FAILED: wrong checksum: "),
         "{smol}"
+    );
+    let rayon = report.lines().find(|l| l.starts_with("| rayon |")).unwrap();
+    assert!(
+        rayon.starts_with("| rayon | FAILED: asked for jobs=100, its line says 99: "),
+        "{rayon}"
     );
     // Every other program went through the quoting (paths with spaces) and was timed.
     assert!(report.contains("| threads | 10.0 ms | 1 run |"), "{report}");
@@ -118,7 +130,7 @@ fn a_failure_is_a_cell_and_an_exit_status_never_a_time() {
     assert!(report.contains("Every program ran with `--limit 100000 --jobs 100 --workers"));
     let machine = fs::read_to_string(out_dir.join("machine.md")).unwrap();
     assert!(
-        machine.contains("--quick --only cpu --quiet --out '/tmp/bench cli"),
+        machine.contains("--quick --only cpu,cpu --quiet --out '/tmp/bench cli"),
         "{machine}"
     );
     assert!(machine.contains("| mode | quick |") && machine.contains("| only | cpu |"));

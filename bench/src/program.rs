@@ -1,0 +1,239 @@
+//! One program, run the three ways the benchmark runs one: checked (its result
+//! line read and verified), timed (hyperfine `-N -n <paradigm>`), or serving (the
+//! api-server an io program meets). Each leads a process group of its own, so
+//! that it dies whole (see [`crate::procs`]).
+
+use std::{
+    fs::{self, File, OpenOptions},
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Command, Stdio},
+    sync::mpsc,
+    thread,
+    time::Duration,
+};
+
+use workload::ResultLine;
+
+use crate::{
+    paradigms::Tools,
+    procs::{self, Ended, Group},
+    scenarios::Runs,
+};
+
+/// How running a program went.
+pub enum Ran<T> {
+    Ok(T),
+    Failed(String),
+    /// The benchmark is stopping: not the program's fault.
+    Stopped,
+}
+
+/// Runs a program once, at most `limit`, and reads its result line: ok only if
+/// it exited 0, found its own checksum right and says it ran what was asked
+/// (`expect`: the `key=value` pairs its line must hold).
+pub fn check(
+    command: &[String],
+    expect: &[(String, String)],
+    limit: Duration,
+    dir: &Path,
+) -> Result<Ran<ResultLine>, String> {
+    let (out, err) = (dir.join("raw/check.out"), dir.join("raw/check.err"));
+    let create = |p: &Path| File::create(p).map_err(|e| format!("{}: {e}", p.display()));
+    let mut program = Command::new(&command[0]);
+    program
+        .args(&command[1..])
+        .stdin(Stdio::null())
+        .stdout(create(&out)?)
+        .stderr(create(&err)?);
+    let ended = match Group::spawn(&mut program) {
+        Ok(mut group) => group.wait(Some(limit)).map_err(|e| e.to_string())?,
+        Err(_) if procs::stopping() => return Ok(Ran::Stopped),
+        Err(e) => return Ok(Ran::Failed(format!("cannot start: {e}"))),
+    };
+    let stdout = fs::read_to_string(&out).unwrap_or_default();
+    let why = last_line(&err);
+    let _ = (fs::remove_file(&out), fs::remove_file(&err)); // scratch files
+    let status = match ended {
+        // A program killed because the benchmark is stopping did not fail.
+        _ if procs::stopping() => return Ok(Ran::Stopped),
+        Ended::Stopped => return Ok(Ran::Stopped),
+        Ended::TimedOut => {
+            let secs = limit.as_secs();
+            return Ok(Ran::Failed(format!("no result within {secs} s")));
+        }
+        Ended::Exited(status) => status,
+    };
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let line = match ResultLine::parse(last) {
+        Ok(line) => line,
+        Err(_) if !status.success() => {
+            return Ok(Ran::Failed(
+                why.unwrap_or_else(|| format!("{status}, no error message")),
+            ));
+        }
+        Err(_) => {
+            let out = stdout.trim();
+            return Ok(Ran::Failed(format!(
+                "no result line in its output: {out:.200}"
+            )));
+        }
+    };
+    if !line.ok() {
+        return Ok(Ran::Failed(format!("wrong checksum: {line}")));
+    }
+    if !status.success() {
+        return Ok(Ran::Failed(why.unwrap_or_else(|| status.to_string())));
+    }
+    for (key, value) in expect {
+        if line.get(key) != Some(value) {
+            let got = line.get(key).unwrap_or("nothing");
+            return Ok(Ran::Failed(format!(
+                "asked for {key}={value}, its line says {got}: {line}"
+            )));
+        }
+    }
+    Ok(Ran::Ok(line))
+}
+
+/// hyperfine `-N` over one verified program, named `-n <paradigm>`, into `json`;
+/// past `limit` (a run hung), the program FAILED.
+pub fn time(
+    tools: &Tools,
+    command: &[String],
+    name: &str,
+    r: Runs,
+    limit: Duration,
+    json: &Path,
+) -> Result<Ran<()>, String> {
+    let err_path = json.with_extension("err");
+    let mut hyperfine = Command::new(&tools.hyperfine);
+    hyperfine
+        .args(["-N", "--style", "none"])
+        .args(["-w", &r.warmup.to_string(), "-r", &r.runs.to_string()])
+        .arg("--export-json")
+        .arg(json)
+        .args(["-n", name])
+        .arg(quote(command))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(File::create(&err_path).map_err(|e| e.to_string())?);
+    let ended = match Group::spawn(&mut hyperfine) {
+        Ok(mut group) => group.wait(Some(limit)).map_err(|e| e.to_string())?,
+        Err(_) if procs::stopping() => return Ok(Ran::Stopped),
+        Err(e) => return Ok(Ran::Failed(format!("hyperfine cannot start: {e}"))),
+    };
+    let why = last_line(&err_path);
+    let _ = fs::remove_file(&err_path); // scratch: its last line is kept in the cell
+    Ok(match ended {
+        _ if procs::stopping() => Ran::Stopped,
+        Ended::Stopped => Ran::Stopped,
+        Ended::Exited(status) if status.success() => Ran::Ok(()),
+        Ended::Exited(status) => Ran::Failed(why.unwrap_or_else(|| format!("hyperfine: {status}"))),
+        Ended::TimedOut => Ran::Failed(format!("its timed runs took over {} s", limit.as_secs())),
+    })
+}
+
+/// An api-server on a free port of 127.0.0.1, killed when dropped.
+pub struct ApiServer {
+    pub addr: String,
+    _group: Group,
+}
+
+impl ApiServer {
+    pub fn start(tools: &Tools, dir: &Path) -> Result<Ran<Self>, String> {
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("raw/api-server.err"))
+            .map_err(|e| e.to_string())?;
+        let cores = workload::sys::available_cores().to_string();
+        let mut command = Command::new(tools.bin.join("api-server"));
+        command
+            .args(["--listen", "127.0.0.1:0", "--workers", &cores])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log);
+        let mut group = match Group::spawn(&mut command) {
+            Ok(group) => group,
+            Err(_) if procs::stopping() => return Ok(Ran::Stopped),
+            Err(e) => return Ok(Ran::Failed(format!("api-server cannot start: {e}"))),
+        };
+        let stdout = group.stdout().ok_or("api-server: no stdout")?;
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                // The receiver is gone once the address is read: nothing to tell.
+                let _ = tx.send(line);
+            }
+        });
+        let first = rx.recv_timeout(Duration::from_secs(10));
+        if procs::stopping() {
+            return Ok(Ran::Stopped);
+        }
+        let addr = match first.as_deref().map(|l| l.strip_prefix("listening=")) {
+            Ok(Some(addr)) => addr.to_string(),
+            Ok(None) => {
+                return Ok(Ran::Failed(format!(
+                    "api-server said {first:?}, not listening="
+                )));
+            }
+            Err(_) => {
+                let why =
+                    "api-server printed no listening= line within 10 s (see raw/api-server.err)";
+                return Ok(Ran::Failed(why.into()));
+            }
+        };
+        Ok(Ran::Ok(Self {
+            addr,
+            _group: group,
+        }))
+    }
+}
+
+/// The arguments as one string that a POSIX shell (and hyperfine `-N`, which
+/// splits the same way) reads back exactly: paths with spaces survive.
+pub fn quote(command: &[String]) -> String {
+    let plain = |a: &String| {
+        !a.is_empty()
+            && a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-./,=:@+%".contains(c))
+    };
+    command
+        .iter()
+        .map(|a| {
+            if plain(a) {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn last_line(path: &Path) -> Option<String> {
+    let text = fs::read_to_string(path).ok()?;
+    let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
+    Some(line.trim().replace('\t', " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_survives_spaces_and_quotes() {
+        let command = vec![
+            "/a dir/it's".to_string(),
+            "--x".into(),
+            "".into(),
+            "1".into(),
+        ];
+        assert_eq!(quote(&command), r"'/a dir/it'\''s' --x '' 1");
+    }
+}
