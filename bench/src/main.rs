@@ -16,11 +16,12 @@
 //!
 //! - [`scenarios`]: the one scenario table (points, flags, runs, skip rules).
 //! - [`paradigms`]: the twelve paradigms, their languages and programs.
-//! - [`run`]: build, check every program, time with hyperfine, write raw data;
+//! - [`run`]: build, then point by point check every program and time it;
+//!   [`program`] runs one (checked, timed by hyperfine, or the api-server),
 //!   [`procs`] makes every child die whole, [`progress`] shows where it is,
 //!   [`machine`] describes the machine.
-//! - [`results`]: a results folder, written and loaded; cells joined to
-//!   hyperfine's timings by paradigm name.
+//! - [`results`]: a results folder, written and loaded (older ones too); cells
+//!   joined to hyperfine's timings by paradigm name.
 //! - [`stats`]: ratios with uncertainty, memory per unit with its noise, units.
 //! - [`report`], [`tables`], [`primer`], [`charts`], [`compare`]: what a reader gets.
 

@@ -1,14 +1,19 @@
-//! A results folder, written ([`Writer`]) and loaded ([`Run`]) here: `meta.env`
+//! A results folder, written ([`Writer`], in [`writer`]) and loaded ([`Run`]): `meta.env`
 //! (the machine and the run), `cells.jsonl` (one line per paradigm per point: how
 //! its check went and the result lines it printed), `raw/<scenario>[-x].<paradigm>.json`
 //! (hyperfine's own export of that program, named with `-n <paradigm>`) and the
 //! `complete` marker. A timing is joined to its cell by paradigm name. Folders of
-//! the earlier scripts/bench.sh (`cells.tsv`) are read too, so old runs compare.
+//! the earlier scripts/bench.sh (`cells.tsv`) are read too ([`legacy`]), so old
+//! runs compare.
+
+mod legacy;
+mod writer;
+
+pub use writer::Writer;
 
 use std::{
     fmt::Write as _,
-    fs::{self, OpenOptions},
-    io::{ErrorKind, Write as _},
+    fs,
     path::{Path, PathBuf},
 };
 
@@ -184,7 +189,7 @@ impl Run {
         let (mut cells, complete) = if legacy {
             // The shell version wrote report.md last, after every point.
             (
-                legacy_cells(dir, &read("cells.tsv")?)?,
+                legacy::cells(dir, &read("cells.tsv")?)?,
                 dir.join("report.md").exists(),
             )
         } else {
@@ -280,95 +285,6 @@ pub fn newest_full(results: &Path) -> Result<Option<Run>, String> {
     newest.map(|(_, dir)| Run::load(&dir)).transpose()
 }
 
-/// A results folder being written: claimed new, appended to point by point,
-/// marked complete last.
-pub struct Writer {
-    dir: PathBuf,
-}
-
-impl Writer {
-    /// Claims `out` (new or empty), else a new `results/<date>-<host>[-quick][-N]`,
-    /// and writes its `meta.env`. Two runs can never claim the same folder.
-    pub fn create(
-        out: Option<&Path>,
-        root: &Path,
-        quick: bool,
-        meta: &[(String, String)],
-    ) -> Result<Self, String> {
-        let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
-        let dir = match out {
-            Some(out) => {
-                fs::create_dir_all(out).map_err(|e| io(out, e))?;
-                out.to_path_buf()
-            }
-            None => {
-                let date = meta
-                    .iter()
-                    .find(|(k, _)| k == "date")
-                    .map_or("", |(_, v)| &v[..10]);
-                let quick = if quick { "-quick" } else { "" };
-                let base = format!("{date}-{}{quick}", crate::machine::host());
-                let results = root.join("results");
-                fs::create_dir_all(&results).map_err(|e| io(&results, e))?;
-                let mut n = 1;
-                loop {
-                    let dir = match n {
-                        1 => results.join(&base),
-                        n => results.join(format!("{base}-{n}")),
-                    };
-                    match fs::create_dir(&dir) {
-                        Ok(()) => break dir,
-                        Err(e) if e.kind() == ErrorKind::AlreadyExists => n += 1,
-                        Err(e) => return Err(io(&dir, e)),
-                    }
-                }
-            }
-        };
-        if fs::read_dir(&dir)
-            .map_err(|e| io(&dir, e))?
-            .next()
-            .is_some()
-        {
-            return Err(format!(
-                "{} is not empty: results are never overwritten",
-                dir.display()
-            ));
-        }
-        // create_new: of two runs given the same --out, only one gets it.
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(dir.join(META))
-            .and_then(|mut f| f.write_all(write_meta(meta).as_bytes()))
-            .map_err(|e| format!("{}: {e}: results are never overwritten", dir.display()))?;
-        fs::create_dir(dir.join("raw")).map_err(|e| io(&dir, e))?;
-        fs::write(dir.join(CELLS), "").map_err(|e| io(&dir, e))?;
-        let dir = dir.canonicalize().map_err(|e| io(&dir, e))?;
-        Ok(Self { dir })
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Adds a finished point's cells to `cells.jsonl`.
-    pub fn append(&self, cells: &[Cell]) -> Result<(), String> {
-        let path = self.dir.join(CELLS);
-        let io = |e: std::io::Error| format!("{}: {e}", path.display());
-        let mut file = OpenOptions::new().append(true).open(&path).map_err(io)?;
-        for cell in cells {
-            writeln!(file, "{}", cell.to_json()).map_err(io)?;
-        }
-        Ok(())
-    }
-
-    /// Marks the run as having done every point it was asked for.
-    pub fn complete(&self) -> Result<(), String> {
-        let now = crate::machine::now() + "\n";
-        fs::write(self.dir.join(COMPLETE), now).map_err(|e| e.to_string())
-    }
-}
-
 /// `key=value` lines, in order.
 pub fn read_meta(text: &str) -> Vec<(String, String)> {
     text.lines()
@@ -387,7 +303,7 @@ pub fn write_meta(meta: &[(String, String)]) -> String {
 
 /// hyperfine's export: each result's name (`-n`) and its timing; none if the
 /// point was never timed.
-fn load_hyperfine(path: &Path) -> Result<Vec<(String, Timing)>, String> {
+pub(crate) fn load_hyperfine(path: &Path) -> Result<Vec<(String, Timing)>, String> {
     let Ok(text) = fs::read_to_string(path) else {
         return Ok(Vec::new());
     };
@@ -413,45 +329,4 @@ fn load_hyperfine(path: &Path) -> Result<Vec<(String, Timing)>, String> {
         timings.push((result["command"].as_str().unwrap_or("").to_string(), timing));
     }
     Ok(timings)
-}
-
-/// The earlier shell benchmark's `cells.tsv`: its `detail` held a few fields of
-/// the result line, and its timings are joined by command string (as it did).
-fn legacy_cells(dir: &Path, tsv: &str) -> Result<Vec<Cell>, String> {
-    let mut cells = Vec::new();
-    for line in tsv.lines().skip(1) {
-        let fields: Vec<&str> = line.split('\t').collect();
-        let [scenario, x, paradigm, status, detail, command] = fields[..] else {
-            return Err(format!("cells.tsv: bad line {line:?}"));
-        };
-        let x = x.parse().ok();
-        let outcome = match status {
-            "ok" => {
-                let workload = scenario.split('-').next().unwrap_or(scenario);
-                let line = format!("workload={workload} paradigm={paradigm} {detail} ok=true");
-                let json = dir.join("raw").join(format!(
-                    "{scenario}-{}.json",
-                    x.map_or("-".into(), |x: u64| x.to_string())
-                ));
-                let timing = load_hyperfine(&json)?
-                    .into_iter()
-                    .find(|(c, _)| c == command)
-                    .map(|t| t.1);
-                Outcome::Ok {
-                    lines: vec![ResultLine::parse(&line).map_err(|e| e.to_string())?],
-                    timing,
-                }
-            }
-            "FAILED" => Outcome::Failed(detail.into()),
-            _ => Outcome::Skipped(detail.into()),
-        };
-        cells.push(Cell {
-            scenario: scenario.into(),
-            x,
-            paradigm: paradigm.into(),
-            command: command.split(' ').map(str::to_string).collect(),
-            outcome,
-        });
-    }
-    Ok(cells)
 }

@@ -1,0 +1,93 @@
+//! One SVG per scenario: horizontal bars for a single point ([`bars`]), a line
+//! per paradigm for a scan ([`lines`]), both on log axes fitted to the data with
+//! ticks at 1-2-5 or powers of ten in the axis's unit ([`axis`]), min–max whiskers
+//! from hyperfine's runs, one hue per paradigm family (Rust solid, Python dashed
+//! and hollow), a marker shape per family, and the legend outside the plot so
+//! that it hides no data.
+
+mod axis;
+mod bars;
+mod lines;
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use crate::{
+    paradigms::Paradigm,
+    results::{Cell, Run},
+    scenarios::{Measure, Scenario},
+    stats::PerUnit,
+    tables,
+};
+
+type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// Okabe–Ito's colour-blind-safe hues and two more, one per Rust paradigm;
+/// Python's twins take their Rust counterpart's.
+fn colour(family: &str) -> RGBColor {
+    match family {
+        "sequential" => RGBColor(0x44, 0x44, 0x44),
+        "processes" => RGBColor(0xD5, 0x5E, 0x00),
+        "threads" => RGBColor(0x00, 0x72, 0xB2),
+        "crossbeam" => RGBColor(0x56, 0xB4, 0xE9),
+        "rayon" => RGBColor(0xCC, 0x79, 0xA7),
+        "tokio" => RGBColor(0xE6, 0x9F, 0x00),
+        "async-std" => RGBColor(0x8C, 0x56, 0x2D),
+        _ => RGBColor(0x00, 0x9E, 0x73),
+    }
+}
+
+/// A value with its spread: (min, median or value, max).
+type Point = (f64, f64, f64);
+
+/// What one cell puts on the chart, if anything.
+fn value(run: &Run, scenario: &Scenario, cell: &Cell) -> Option<Point> {
+    match scenario.measure {
+        Measure::Time => cell.timing().map(|t| (t.min, t.median, t.max)),
+        Measure::MemoryPerUnit => match tables::per_unit(run, cell)? {
+            PerUnit::Bytes(b) => Some((b, b, b)),
+            PerUnit::Noise(_) => None,
+        },
+    }
+}
+
+pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> Result<(), String> {
+    let drawn = match scenario.axis {
+        None => bars::draw(run, scenario, path),
+        Some(_) => lines::draw(run, scenario, path),
+    };
+    drawn.map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn unit_title(scenario: &Scenario) -> &'static str {
+    match scenario.measure {
+        Measure::Time => "wall time (median; whiskers: min–max)",
+        Measure::MemoryPerUnit => "memory per live unit",
+    }
+}
+
+/// The outline of a paradigm's marker, closed, around (0, 0) in pixels: a shape
+/// per family, so that colours alike differ in shape too (tokio's diamond against
+/// processes' triangle); a Python twin has its Rust counterpart's, hollow.
+fn outline(p: &Paradigm) -> Vec<(i32, i32)> {
+    let points: Vec<(i32, i32)> = match p.family {
+        "processes" => vec![(0, -6), (5, 4), (-5, 4)],
+        "threads" | "smol" => vec![(-4, -4), (4, -4), (4, 4), (-4, 4)],
+        "crossbeam" | "async-std" => vec![(0, 6), (5, -4), (-5, -4)],
+        "tokio" => vec![(0, -6), (6, 0), (0, 6), (-6, 0)],
+        // sequential and rayon: a circle, as a 12-sided polygon.
+        _ => (0..12)
+            .map(|i| {
+                let a = f64::from(i) * std::f64::consts::PI / 6.0;
+                (
+                    (5.0 * a.cos()).round() as i32,
+                    (5.0 * a.sin()).round() as i32,
+                )
+            })
+            .collect(),
+    };
+    let mut closed = points.clone();
+    closed.push(points[0]);
+    closed
+}
