@@ -3,7 +3,7 @@
 # 3.11+), then hands over to the `bench` crate, which builds, verifies, times and
 # reports. Every argument goes to `bench run`:
 #
-#   scripts/bench.sh [--quick] [--only SCENARIO[,..]] [--out DIR] [--quiet]
+#   scripts/bench.sh [--quick] [--only SCENARIO[,..]] [--out DIR] [--quiet] [--raise-limits] [--bin DIR]
 #
 # See `scripts/bench.sh --help` (bench's own) and the README's Benchmarks section.
 set -euo pipefail

@@ -14,31 +14,40 @@
 //! Modules follow the data's way: program → result line → raw files → loaded
 //! results → renderers.
 //!
-//! - [`scenarios`]: the one scenario table (points, flags, runs, skip rules).
+//! - [`scenarios`]: the one scenario table (points, flags, runs, skip rules);
+//!   [`limits`] is what its skip rules read of the machine, [`raise`] lifts the
+//!   thread limits for a run (`--raise-limits`).
 //! - [`paradigms`]: the twelve paradigms, their languages and programs.
 //! - [`run`]: build, then point by point check every program and time it;
 //!   [`program`] runs one (checked, timed by hyperfine, or the api-server),
-//!   [`procs`] makes every child die whole, [`progress`] shows where it is,
-//!   [`machine`] describes the machine.
+//!   [`counters`] counts syscalls, switches and faults, [`cgroup`] measures
+//!   memory with the kernel's share, [`procs`] makes every child die whole,
+//!   [`progress`] shows where it is, [`machine`] describes the machine.
 //! - [`results`]: a results folder, written and loaded (older ones too); cells
 //!   joined to hyperfine's timings by paradigm name.
 //! - [`stats`]: ratios with uncertainty, memory per unit with its noise, units.
-//! - [`report`], [`tables`], [`primer`], [`charts`], [`compare`]: what a reader gets.
+//! - [`report`], [`tables`], [`why`], [`primer`], [`charts`], [`compare`]: what a
+//!   reader gets.
 
+mod cgroup;
 mod charts;
 mod compare;
+mod counters;
+mod limits;
 mod machine;
 mod paradigms;
 mod primer;
 mod procs;
 mod program;
 mod progress;
+mod raise;
 mod report;
 mod results;
 mod run;
 mod scenarios;
 mod stats;
 mod tables;
+mod why;
 
 use std::{
     env, fs,
@@ -64,24 +73,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Action {
     /// Build, verify and time every program; write a new results folder and its report.
-    Run {
-        /// Every scenario at tiny sizes, one run each (about a minute): a check, not a measurement.
-        #[arg(long)]
-        quick: bool,
-        /// Only these scenarios (comma-separated); such a run never counts as a full run.
-        #[arg(long, value_name = "SCENARIO[,..]", value_delimiter = ',', value_parser = scenario)]
-        only: Vec<&'static Scenario>,
-        /// The results folder (new or empty); default results/<date>-<host>[-quick][-N].
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// No progress: only failures and the folder written (for CI logs).
-        #[arg(long)]
-        quiet: bool,
-        /// Time the programs in DIR as they are (built elsewhere, or with other
-        /// flags) instead of building target/release.
-        #[arg(long, value_name = "DIR")]
-        bin: Option<PathBuf>,
-    },
+    Run(RunArgs),
     /// (Re)write a results folder's report.md, machine.md and charts; with
     /// --readme, also the README's results section (from DIR, whatever its kind).
     Report {
@@ -96,6 +88,30 @@ enum Action {
     },
 }
 
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Every scenario at tiny sizes, one run each (about a minute): a check, not a measurement.
+    #[arg(long)]
+    quick: bool,
+    /// Only these scenarios (comma-separated); such a run never counts as a full run.
+    #[arg(long, value_name = "SCENARIO[,..]", value_delimiter = ',', value_parser = scenario)]
+    only: Vec<&'static Scenario>,
+    /// The results folder (new or empty); default results/<date>-<host>[-quick][-N].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// No progress: only failures and the folder written (for CI logs).
+    #[arg(long)]
+    quiet: bool,
+    /// Root only: raise vm.max_map_count and kernel.pid_max for the run (put
+    /// back after it), so that threads go as far as memory allows.
+    #[arg(long)]
+    raise_limits: bool,
+    /// Time the programs in DIR as they are (built elsewhere, or with other
+    /// flags) instead of building target/release.
+    #[arg(long, value_name = "DIR")]
+    bin: Option<PathBuf>,
+}
+
 fn scenario(name: &str) -> Result<&'static Scenario, String> {
     scenarios::named(name).ok_or_else(|| {
         format!(
@@ -108,13 +124,7 @@ fn scenario(name: &str) -> Result<&'static Scenario, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Action::Run {
-            quick,
-            only,
-            out,
-            quiet,
-            bin,
-        } => run(quick, only, out, quiet, bin),
+        Action::Run(args) => run(args),
         Action::Report { dir, readme } => results::Run::load(&dir).and_then(|run| {
             report::write(&run)?;
             if let Some(readme) = readme {
@@ -138,13 +148,15 @@ fn main() -> ExitCode {
     })
 }
 
-fn run(
-    quick: bool,
-    mut only: Vec<&'static Scenario>,
-    out: Option<PathBuf>,
-    quiet: bool,
-    bin: Option<PathBuf>,
-) -> Result<ExitCode, String> {
+fn run(args: RunArgs) -> Result<ExitCode, String> {
+    let RunArgs {
+        quick,
+        mut only,
+        out,
+        quiet,
+        raise_limits,
+        bin,
+    } = args;
     let root = repository()?;
     let build = bin.is_none();
     let bin = match bin {
@@ -178,7 +190,7 @@ fn run(
     procs::stop_on_signals().map_err(|e| format!("cannot handle signals: {e}"))?;
     let invoked = env::var("BENCH_INVOKED_AS").unwrap_or_else(|_| "bench run".into());
     let args: Vec<String> = env::args().skip(2).collect();
-    let options = run::Options {
+    let mut options = run::Options {
         quick,
         only,
         out,
@@ -186,12 +198,19 @@ fn run(
         command: format!("{invoked} {}", program::quote(&args))
             .trim_end()
             .to_string(),
+        raised: Vec::new(),
     };
     if build && !run::build(&tools)? {
         eprintln!("bench: stopped while building");
         return Ok(ExitCode::from(130));
     }
-    let (dir, ended) = run::run(&options, &tools)?;
+    if raise_limits {
+        options.raised = raise::raise(quick)?;
+    }
+    // The limits go back however the run ends.
+    let ran = run::run(&options, &tools);
+    raise::restore();
+    let (dir, ended) = ran?;
     if let RunEnd::Stopped = ended {
         // What was done is reported, if it can be; the stop is what counts.
         if let Err(e) = results::Run::load(&dir).and_then(|run| report::write(&run)) {

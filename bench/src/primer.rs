@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use crate::{
     paradigms::{self, Language, Paradigm},
     results::{Cell, Run},
-    stats::{self, bytes, ratio, secs},
+    stats::{Memory, bytes, ratio, secs},
+    tables::memory_per_unit,
+    why,
 };
 
 /// The primer's rows: the kind of work, its scenario, the primer's Python
@@ -86,17 +88,34 @@ pub fn table(run: &Run, heading: &str) -> String {
         start_claim(run, "python-multiprocessing", "python-threading"),
         start_claim(run, "processes", "threads"),
     );
-    let _ = writeln!(
-        md,
-        "| each process costs its own memory (spawn-memory: memory per live unit) | {} | {} |",
-        memory_claim(
-            run,
-            "python-multiprocessing",
-            "python-threading",
-            "python-asyncio"
+    for (claim, memory) in [
+        (
+            "each process costs its own memory (spawn-memory: memory per live unit, user space)",
+            Memory::UserSpace,
         ),
-        memory_claim(run, "processes", "threads", "tokio"),
-    );
+        (
+            "… and with the kernel's share (a memory cgroup's peak: stacks, page tables)",
+            Memory::WithKernel,
+        ),
+    ] {
+        let _ = writeln!(
+            md,
+            "| {claim} | {} | {} |",
+            memory_claim(
+                run,
+                "python-multiprocessing",
+                "python-threading",
+                "python-asyncio",
+                memory
+            ),
+            memory_claim(run, "processes", "threads", "tokio", memory),
+        );
+    }
+    let why = why::primer_lines(run, &ROWS);
+    if !why.is_empty() {
+        md += "\nWhy, per unit of work, from each program's counting run (how it counted: `machine.md`):\n\n";
+        md += &why;
+    }
     md + "\n"
 }
 
@@ -202,10 +221,9 @@ fn start_claim(run: &Run, process: &str, thread: &str) -> String {
 
 /// Memory per live unit of processes against threads (and a task), at the
 /// largest K where both processes and threads were measured above the noise.
-fn memory_claim(run: &Run, process: &str, thread: &str, task: &str) -> String {
+fn memory_claim(run: &Run, process: &str, thread: &str, task: &str, memory: Memory) -> String {
     let per = |x: Option<u64>, p: &str| {
-        let base = run.cell("spawn-memory", Some(0), p)?;
-        stats::per_unit(run.cell("spawn-memory", x, p)?, base)?.bytes()
+        memory_per_unit(run, run.cell("spawn-memory", x, p)?, memory)?.bytes()
     };
     let found = run
         .points("spawn-memory")

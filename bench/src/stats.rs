@@ -56,24 +56,43 @@ impl fmt::Display for PerUnit {
     }
 }
 
-/// (median peak at K - median peak at 0) / K, from each cell's verified runs.
-/// The noise is the spread of both: a difference no larger than it (or
-/// negative) says only that a unit costs less than the noise.
-pub fn per_unit(cell: &Cell, base: &Cell) -> Option<PerUnit> {
-    let units = cell.x.filter(|&k| k > 0)? as f64;
+/// Which peak memory a per-unit figure is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Memory {
+    /// `peak_rss_kib` of the result lines: what user space had resident.
+    UserSpace,
+    /// The memory cgroup's peak: with the kernel's share.
+    WithKernel,
+    /// The cgroup's kernel part alone (cgroup v1).
+    KernelOnly,
+}
+
+/// (median peak at x - median peak at the base point) / (x - base x), from each
+/// cell's verified runs. The noise is the spread of both: a difference no
+/// larger than it (or negative) says only that a unit costs less than the noise.
+pub fn per_unit(cell: &Cell, base: &Cell, memory: Memory) -> Option<PerUnit> {
+    let units = cell.x?.checked_sub(base.x?).filter(|&u| u > 0)? as f64;
     let peaks = |c: &Cell| -> Option<Vec<f64>> {
-        let mut p: Vec<f64> = c
-            .lines()
-            .iter()
-            .map(|l| Some(l.number("peak_rss_kib")? as f64 * 1024.0))
-            .collect::<Option<_>>()?;
+        let mut p: Vec<f64> = match memory {
+            Memory::UserSpace => c
+                .lines()
+                .iter()
+                .map(|l| Some(l.number("peak_rss_kib")? as f64 * 1024.0))
+                .collect::<Option<_>>()?,
+            Memory::WithKernel => c.peaks.iter().map(|p| p.total as f64).collect(),
+            Memory::KernelOnly => c
+                .peaks
+                .iter()
+                .map(|p| Some(p.kernel? as f64))
+                .collect::<Option<_>>()?,
+        };
         p.sort_by(f64::total_cmp);
         (!p.is_empty()).then_some(p)
     };
-    let (at_k, at_0) = (peaks(cell)?, peaks(base)?);
+    let (at_x, at_base) = (peaks(cell)?, peaks(base)?);
     let spread = |p: &[f64]| p[p.len() - 1] - p[0];
-    let noise = spread(&at_k) + spread(&at_0);
-    let diff = median(&at_k) - median(&at_0);
+    let noise = spread(&at_x) + spread(&at_base);
+    let diff = median(&at_x) - median(&at_base);
     Some(if diff <= noise {
         // Peaks move by whole pages: the noise is at least one (4 KiB).
         PerUnit::Noise(noise.max(4096.0) / units)
@@ -137,16 +156,11 @@ mod tests {
                 .unwrap()
             })
             .collect();
-        Cell {
-            scenario: "spawn-memory".into(),
-            x: Some(x),
-            paradigm: "t".into(),
-            command: vec![],
-            outcome: Outcome::Ok {
-                lines,
-                timing: None,
-            },
-        }
+        let outcome = Outcome::Ok {
+            lines,
+            timing: None,
+        };
+        Cell::new("spawn-memory", Some(x), "t", vec![], outcome)
     }
 
     #[test]
@@ -165,13 +179,23 @@ mod tests {
     fn memory_per_unit_is_never_negative() {
         let base = peaks(0, &[2_000, 2_010, 2_004]);
         // 1,000 units, 10 MiB more: 10,240 B each, well above a 14 KiB spread.
-        let per = per_unit(&peaks(1_000, &[12_240, 12_244, 12_250]), &base).unwrap();
+        let per = per_unit(
+            &peaks(1_000, &[12_240, 12_244, 12_250]),
+            &base,
+            Memory::UserSpace,
+        )
+        .unwrap();
         assert_eq!(per, PerUnit::Bytes(10_240.0 * 1024.0 / 1_000.0));
         // Below the baseline: noise, said with its size, never a negative number.
-        let per = per_unit(&peaks(10, &[1_994, 2_001]), &base).unwrap();
+        let per = per_unit(&peaks(10, &[1_994, 2_001]), &base, Memory::UserSpace).unwrap();
         assert!(matches!(per, PerUnit::Noise(_)), "{per:?}");
         assert!(per.to_string().starts_with("< noise (±"), "{per}");
-        assert_eq!(per_unit(&base, &base), None);
+        assert_eq!(per_unit(&base, &base, Memory::UserSpace), None);
+        // No cgroup peaks: nothing to say with the kernel's share.
+        assert_eq!(
+            per_unit(&peaks(10, &[3_000]), &base, Memory::WithKernel),
+            None
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::{
     primer::fastest,
     results::{Cell, Run},
     scenarios::{self, Measure},
-    stats::{self, PerUnit, bytes, ratio, secs},
+    stats::{self, Memory, PerUnit, bytes, ratio, secs},
 };
 
 /// How a scenario's figure reads for one cell: time, or memory per live unit.
@@ -18,7 +18,18 @@ pub fn measure(scenario: &str) -> Measure {
 
 /// Memory per live unit of a cell, against the same paradigm at K = 0.
 pub fn per_unit(run: &Run, cell: &Cell) -> Option<PerUnit> {
-    stats::per_unit(cell, run.cell(&cell.scenario, Some(0), &cell.paradigm)?)
+    memory_per_unit(run, cell, Memory::UserSpace)
+}
+
+/// Memory per unit of the scan's x (live unit, connection), against the same
+/// paradigm at the scan's first point.
+pub fn memory_per_unit(run: &Run, cell: &Cell, memory: Memory) -> Option<PerUnit> {
+    let base = *run.points(&cell.scenario).first()?;
+    stats::per_unit(
+        cell,
+        run.cell(&cell.scenario, base, &cell.paradigm)?,
+        memory,
+    )
 }
 
 /// `cell` against its own language's sequential program at its point.

@@ -36,13 +36,8 @@ pub fn cells(dir: &Path, tsv: &str) -> Result<Vec<Cell>, String> {
             "FAILED" => Outcome::Failed(detail.into()),
             _ => Outcome::Skipped(detail.into()),
         };
-        cells.push(Cell {
-            scenario: scenario.into(),
-            x,
-            paradigm: paradigm.into(),
-            command: command.split(' ').map(str::to_string).collect(),
-            outcome,
-        });
+        let command = command.split(' ').map(str::to_string).collect();
+        cells.push(Cell::new(scenario, x, paradigm, command, outcome));
     }
     Ok(cells)
 }

@@ -20,6 +20,8 @@ use std::{
 use serde_json::{Value, json};
 use workload::ResultLine;
 
+use crate::{cgroup::Peak, counters::Counters};
+
 /// The marker a run writes when it finished every point it was asked for.
 pub const COMPLETE: &str = "complete";
 pub const CELLS: &str = "cells.jsonl";
@@ -59,9 +61,31 @@ pub struct Cell {
     pub paradigm: String,
     pub command: Vec<String>,
     pub outcome: Outcome,
+    /// From the counting pass, once verified and timed.
+    pub counters: Option<Counters>,
+    /// Memory with the kernel's share, one per check, where a cgroup was made.
+    pub peaks: Vec<Peak>,
 }
 
 impl Cell {
+    pub fn new(
+        scenario: &str,
+        x: Option<u64>,
+        paradigm: &str,
+        command: Vec<String>,
+        outcome: Outcome,
+    ) -> Self {
+        Cell {
+            scenario: scenario.into(),
+            x,
+            paradigm: paradigm.into(),
+            command,
+            outcome,
+            counters: None,
+            peaks: Vec::new(),
+        }
+    }
+
     pub fn timing(&self) -> Option<&Timing> {
         match &self.outcome {
             Outcome::Ok { timing, .. } => timing.as_ref(),
@@ -115,6 +139,8 @@ impl Cell {
             "reason": reason,
             "command": self.command,
             "result_lines": lines,
+            "counters": self.counters.map(Counters::to_json),
+            "cgroup_peaks": self.peaks.iter().map(|p| json!({"total": p.total, "kernel": p.kernel})).collect::<Vec<_>>(),
         })
         .to_string()
     }
@@ -144,18 +170,32 @@ impl Cell {
             "FAILED" => Outcome::Failed(reason),
             _ => Outcome::Skipped(reason),
         };
-        Ok(Cell {
-            scenario: text("scenario")?,
-            x: v["x"].as_u64(),
-            paradigm: text("paradigm")?,
-            command: v["command"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|a| Some(a.as_str()?.to_string()))
-                .collect(),
+        let command = v["command"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| Some(a.as_str()?.to_string()))
+            .collect();
+        let mut cell = Cell::new(
+            &text("scenario")?,
+            v["x"].as_u64(),
+            &text("paradigm")?,
+            command,
             outcome,
-        })
+        );
+        cell.counters = Counters::from_json(&v["counters"]);
+        cell.peaks = v["cgroup_peaks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                Some(Peak {
+                    total: p["total"].as_u64()?,
+                    kernel: p["kernel"].as_u64(),
+                })
+            })
+            .collect();
+        Ok(cell)
     }
 }
 

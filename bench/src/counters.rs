@@ -1,0 +1,203 @@
+//! The counting pass: one more run of a verified program, untimed, that says
+//! why its time is what it is. Syscalls and CPU migrations come from `perf stat`
+//! where it works (events counted for the whole process tree); context switches,
+//! voluntary and involuntary, and page faults from the rusage of the children the
+//! benchmark waited for, which also covers the program's own children.
+
+use std::{fs, path::Path, process::Command};
+
+use nix::sys::resource::{UsageWho, getrusage};
+use serde_json::{Value, json};
+
+/// What one program did in one run, for the whole process tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counters {
+    /// `None`: not measured (no perf), never a zero.
+    pub syscalls: Option<u64>,
+    pub migrations: Option<u64>,
+    /// Gave up the CPU to wait: blocked on I/O, a lock, a sleep.
+    pub voluntary: u64,
+    /// Preempted: its time slice ran out with work left.
+    pub involuntary: u64,
+    pub page_faults: u64,
+}
+
+const EVENTS: &str = "raw_syscalls:sys_enter,cpu-migrations";
+
+/// How this machine counts.
+#[derive(Debug, Clone)]
+pub enum Counting {
+    Perf(String),
+    /// Only rusage, and why perf is not used.
+    Rusage(String),
+}
+
+impl Counting {
+    /// perf if `perf stat` counts the events here (it needs the tracepoint and,
+    /// as a user, a permissive perf_event_paranoid), else rusage alone.
+    pub fn detect() -> Self {
+        let out = std::env::temp_dir().join(format!("bench-perf-probe-{}", std::process::id()));
+        let probe = Command::new("perf")
+            .args(["stat", "-x,", "-e", EVENTS, "-o"])
+            .arg(&out)
+            .args(["--", "true"])
+            .output();
+        let text = fs::read_to_string(&out).unwrap_or_default();
+        let _ = fs::remove_file(&out); // scratch
+        match probe {
+            Ok(o) if o.status.success() && parse_perf(&text).is_ok() => {
+                let version = Command::new("perf").arg("--version").output();
+                let version = version.map_or(String::new(), |v| {
+                    String::from_utf8_lossy(&v.stdout).trim().to_string()
+                });
+                Counting::Perf(version)
+            }
+            Ok(o) => Counting::Rusage(format!(
+                "perf stat cannot count {EVENTS} here: {}",
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .next()
+                    .unwrap_or("no output")
+            )),
+            Err(e) => Counting::Rusage(format!("no perf ({e})")),
+        }
+    }
+
+    /// For the machine description.
+    pub fn describe(&self) -> String {
+        match self {
+            Counting::Perf(version) => format!(
+                "{version}: syscalls and migrations from perf stat -e {EVENTS} (children included); switches and page faults from rusage"
+            ),
+            Counting::Rusage(why) => {
+                format!(
+                    "rusage only (switches, page faults); syscalls and migrations not measured: {why}"
+                )
+            }
+        }
+    }
+
+    /// The command to run for counting, writing perf's CSV to `csv`.
+    pub fn command(&self, command: &[String], csv: &Path) -> Vec<String> {
+        match self {
+            Counting::Perf(_) => {
+                let mut perf = vec!["perf", "stat", "-x,", "-e", EVENTS, "-o"]
+                    .into_iter()
+                    .map(String::from)
+                    .collect::<Vec<_>>();
+                perf.push(csv.to_string_lossy().into());
+                perf.push("--".into());
+                perf.extend(command.iter().cloned());
+                perf
+            }
+            Counting::Rusage(_) => command.to_vec(),
+        }
+    }
+}
+
+/// The rusage of every child reaped so far; the difference across one program's
+/// run is that program's (and its children's).
+pub fn children_so_far() -> Counters {
+    match getrusage(UsageWho::RUSAGE_CHILDREN) {
+        Ok(u) => Counters {
+            syscalls: None,
+            migrations: None,
+            voluntary: u.voluntary_context_switches().max(0) as u64,
+            involuntary: u.involuntary_context_switches().max(0) as u64,
+            page_faults: (u.minor_page_faults() + u.major_page_faults()).max(0) as u64,
+        },
+        Err(_) => Counters::default(), // cannot fail for RUSAGE_CHILDREN on Linux
+    }
+}
+
+impl Counters {
+    /// `after - before` of two [`children_so_far`], with perf's counts if any.
+    pub fn between(before: Counters, after: Counters, perf: Option<(u64, u64)>) -> Self {
+        Counters {
+            syscalls: perf.map(|p| p.0),
+            migrations: perf.map(|p| p.1),
+            voluntary: after.voluntary.saturating_sub(before.voluntary),
+            involuntary: after.involuntary.saturating_sub(before.involuntary),
+            page_faults: after.page_faults.saturating_sub(before.page_faults),
+        }
+    }
+
+    pub fn to_json(self) -> Value {
+        json!({
+            "syscalls": self.syscalls,
+            "migrations": self.migrations,
+            "voluntary_switches": self.voluntary,
+            "involuntary_switches": self.involuntary,
+            "page_faults": self.page_faults,
+        })
+    }
+
+    pub fn from_json(v: &Value) -> Option<Self> {
+        Some(Counters {
+            syscalls: v["syscalls"].as_u64(),
+            migrations: v["migrations"].as_u64(),
+            voluntary: v["voluntary_switches"].as_u64()?,
+            involuntary: v["involuntary_switches"].as_u64()?,
+            page_faults: v["page_faults"].as_u64()?,
+        })
+    }
+}
+
+/// (syscalls, migrations) from `perf stat -x,` output: `value,unit,event,...`.
+pub fn parse_perf(csv: &str) -> Result<(u64, u64), String> {
+    let count = |event: &str| {
+        csv.lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .find_map(|l| {
+                let fields: Vec<&str> = l.split(',').collect();
+                (fields.get(2) == Some(&event)).then(|| fields[0].to_string())
+            })
+            .ok_or_else(|| format!("perf counted no {event}"))
+            .and_then(|v| {
+                v.parse::<u64>()
+                    .map_err(|_| format!("perf could not count {event}: {v}"))
+            })
+    };
+    Ok((count("raw_syscalls:sys_enter")?, count("cpu-migrations")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `perf stat -x, -e raw_syscalls:sys_enter,cpu-migrations -o FILE -- threads-spawn ...`
+    /// as perf 6.1 wrote it on the developer machine.
+    const CAPTURED: &str = "# started on Wed Nov 25 14:18:51 2026\n\n\
+        2228,,raw_syscalls:sys_enter,10523468,100.00,211.717,K/sec\n\
+        59,,cpu-migrations,10523468,100.00,5.607,K/sec\n";
+
+    #[test]
+    fn perf_csv_is_read_by_event_name() {
+        assert_eq!(parse_perf(CAPTURED), Ok((2228, 59)));
+        let unsupported =
+            "<not supported>,,raw_syscalls:sys_enter,0,100.00,,\n59,,cpu-migrations,1,100.00,,\n";
+        assert!(
+            parse_perf(unsupported)
+                .unwrap_err()
+                .contains("could not count")
+        );
+        assert!(parse_perf("").unwrap_err().contains("no raw_syscalls"));
+    }
+
+    #[test]
+    fn rusage_of_a_child_counts_its_switches_and_faults() {
+        let before = children_so_far();
+        // A child that sleeps (a voluntary switch) and touches memory (faults).
+        let status = Command::new("sh")
+            .args(["-c", "sleep 0.05; x=$(seq 1 2000)"])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let counted = Counters::between(before, children_so_far(), None);
+        assert!(counted.voluntary >= 1, "{counted:?}");
+        assert!(counted.page_faults > 10, "{counted:?}");
+        assert_eq!(counted.syscalls, None);
+        let back = Counters::from_json(&counted.to_json()).unwrap();
+        assert_eq!(back, counted);
+    }
+}

@@ -1,0 +1,67 @@
+//! `bench run --raise-limits` (root only): the kernel limits that stop threads
+//! (`vm.max_map_count`, `kernel.pid_max`) raised for the run, so that threads go
+//! as far as the machine's memory allows, and put back afterwards, also when the
+//! run is stopped.
+
+use std::{fs, sync::Mutex};
+
+use crate::scenarios::{self, Limits};
+
+/// The values to put back: (path under /proc/sys, original text).
+static SAVED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+/// Raises what stops the largest thread point of spawn-memory that fits in
+/// memory; returns the `meta.env` line that says what was raised.
+pub fn raise(quick: bool) -> Result<Vec<(String, String)>, String> {
+    let limits = Limits::here();
+    let points = scenarios::named("spawn-memory").map_or(&[][..], |s| s.sizes(quick).points);
+    let roomy = Limits {
+        max_map_count: u64::MAX,
+        pid_max: u64::MAX,
+        ..limits
+    };
+    let Some(&k) = points
+        .iter()
+        .rev()
+        .find(|&&k| roomy.threads_refused(k).is_none())
+    else {
+        return Ok(Vec::new());
+    };
+    // Room for k threads beside what the machine already runs.
+    let wanted = [
+        ("vm/max_map_count", 2 * k + 65_530),
+        ("kernel/pid_max", (k + 32_768).min(4_194_304)),
+    ];
+    let mut said = Vec::new();
+    for (name, value) in wanted {
+        let path = format!("/proc/sys/{name}");
+        let old = fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+        let old = old.trim().to_string();
+        if old.parse::<u64>().is_ok_and(|o| o >= value) {
+            continue;
+        }
+        fs::write(&path, value.to_string())
+            .map_err(|e| format!("--raise-limits needs root: cannot write {path}: {e}"))?;
+        lock().push((path, old.clone()));
+        said.push(format!("{} {old} -> {value}", name.replace('/', ".")));
+    }
+    if said.is_empty() {
+        return Ok(Vec::new());
+    }
+    let line = said.join(", ") + " (restored after the run)";
+    Ok(vec![("raised_limits".into(), line)])
+}
+
+/// Puts back every value [`raise`] changed; safe to call more than once.
+pub fn restore() {
+    for (path, old) in lock().drain(..).rev() {
+        if let Err(e) = fs::write(&path, &old) {
+            eprintln!("bench: could not put {path} back to {old}: {e}");
+        }
+    }
+}
+
+fn lock() -> std::sync::MutexGuard<'static, Vec<(String, String)>> {
+    // A panic while holding it cannot leave the list torn (push, drain).
+    SAVED.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,134 @@
+//! `bench run`: for each point of each scenario, check every program (a failure
+//! is a FAILED cell with its reason, never a time), time the verified ones with
+//! hyperfine, and write the raw data into a new results folder. The `complete`
+//! marker is written last, so an interrupted run is never taken for a finished one.
+
+mod point;
+
+use std::{env, path::PathBuf, process::Command};
+
+use crate::{
+    cgroup::Memcg,
+    counters::Counting,
+    machine,
+    paradigms::{self, Tools},
+    procs::{self, Ended, Group},
+    progress::Progress,
+    results::Writer,
+    scenarios::{Limits, Scenario},
+};
+use point::Point;
+
+pub struct Options {
+    pub quick: bool,
+    /// The scenarios to run, each once; all of them when empty.
+    pub only: Vec<&'static Scenario>,
+    pub out: Option<PathBuf>,
+    pub quiet: bool,
+    /// The command as the user typed it, for the machine description.
+    pub command: String,
+    /// The limits raised for this run, as `meta.env` lines.
+    pub raised: Vec<(String, String)>,
+}
+
+/// How this machine measures beyond time: the counting pass, and memory with
+/// the kernel's share.
+pub struct Probes {
+    pub counting: Counting,
+    pub memcg: Memcg,
+}
+
+/// How a run ended, for the exit status.
+pub enum RunEnd {
+    Done { failures: usize },
+    Stopped,
+}
+
+/// Runs the benchmark; returns the folder written and how it ended.
+pub fn run(options: &Options, tools: &Tools) -> Result<(PathBuf, RunEnd), String> {
+    let mode = if options.quick { "quick" } else { "full" };
+    let only: Vec<&str> = options.only.iter().map(|s| s.name).collect();
+    let probes = Probes {
+        counting: Counting::detect(),
+        memcg: Memcg::detect(),
+    };
+    let mut meta = machine::describe(tools, mode, &only.join(","), &options.command);
+    meta.push(("counters".into(), probes.counting.describe()));
+    meta.push(("kernel_memory".into(), probes.memcg.describe()));
+    meta.extend(options.raised.iter().cloned());
+    let writer = Writer::create(options.out.as_deref(), &tools.root, options.quick, &meta)?;
+    let dir = writer.dir().to_path_buf();
+
+    let scenarios: Vec<&Scenario> = if options.only.is_empty() {
+        crate::scenarios::ALL.iter().collect()
+    } else {
+        options.only.clone()
+    };
+    let limits = Limits::here();
+    let plan: Vec<(&Scenario, Option<u64>)> = scenarios
+        .iter()
+        .flat_map(|s| s.points(options.quick).into_iter().map(move |x| (*s, x)))
+        .collect();
+    let runs: u64 = plan
+        .iter()
+        .map(|(s, x)| {
+            let sizes = s.sizes(options.quick);
+            let r = sizes.runs_at(x.unwrap_or(0));
+            let n = paradigms::ALL
+                .iter()
+                .filter(|p| (s.skip)(x.unwrap_or(0), p, &limits).is_none())
+                .count() as u64;
+            n * u64::from(sizes.checks + 1 + r.warmup + r.runs)
+        })
+        .sum();
+    let mut progress = Progress::new(runs, plan.len(), options.quiet);
+    progress.say(format!("writing {}", dir.display()));
+    let mut failures = 0;
+    for (scenario, x) in plan {
+        progress.point(format!("{}{}", scenario.name, scenario.at(x)));
+        let at = Point {
+            scenario,
+            x,
+            quick: options.quick,
+        };
+        let Some(cells) = point::run(&at, &limits, tools, &probes, &dir, &progress)? else {
+            progress.finish();
+            return Ok((dir, RunEnd::Stopped));
+        };
+        writer.append(&cells)?;
+        failures += cells.iter().filter(|c| c.failed()).count();
+    }
+    progress.finish();
+    writer.complete()?;
+    Ok((dir, RunEnd::Done { failures }))
+}
+
+/// Builds every program in release mode (a no-op when up to date) into the
+/// target folder `tools.bin` is in; `false` if the benchmark was stopped meanwhile.
+pub fn build(tools: &Tools) -> Result<bool, String> {
+    let mut cargo = Command::new(env::var_os("CARGO").unwrap_or("cargo".into()));
+    cargo
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--workspace",
+            "--bins",
+            "--quiet",
+        ])
+        .current_dir(&tools.root);
+    if let Some(target) = tools.bin.parent() {
+        cargo.env("CARGO_TARGET_DIR", target);
+    }
+    let mut group = match Group::spawn(&mut cargo) {
+        Ok(group) => group,
+        Err(_) if procs::stopping() => return Ok(false),
+        Err(e) => return Err(format!("cargo: {e}")),
+    };
+    match group.wait(None).map_err(|e| e.to_string())? {
+        _ if procs::stopping() => Ok(false),
+        Ended::Exited(status) if status.success() => Ok(true),
+        Ended::Exited(status) => Err(format!("cargo build --release failed: {status}")),
+        Ended::TimedOut | Ended::Stopped => Ok(false),
+    }
+}

@@ -1,0 +1,161 @@
+//! Why the numbers differ: the counting pass and the memory passes, per unit of
+//! work (per job, per request, per unit), as a table per point and as a line per
+//! row of the primer's table.
+
+use std::fmt::Write as _;
+
+use crate::{
+    paradigms::{self, Language},
+    primer::fastest,
+    results::{Cell, Run},
+    scenarios::{self, Scenario},
+    stats::{Memory, PerUnit, secs},
+    tables::memory_per_unit,
+};
+
+/// A count per unit of work, to three significant digits or so.
+fn per(count: f64) -> String {
+    match count {
+        0.0 => "0".into(),
+        c if c >= 100.0 => format!("{c:.0}"),
+        c if c >= 10.0 => format!("{c:.1}"),
+        c if c >= 0.1 => format!("{c:.2}"),
+        c => format!("{c:.3}"),
+    }
+}
+
+/// How many units of work the cell's program did, from its own result line.
+fn units_of_work(cell: &Cell) -> Option<(f64, &'static str)> {
+    let workload = scenarios::named(&cell.scenario)?.workload;
+    let (flag, noun) = scenarios::unit_of_work(workload);
+    let n = cell.field(&flag[2..])?;
+    (n > 0).then_some((n as f64, noun))
+}
+
+/// A table of every counted paradigm at one point.
+pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
+    let cells: Vec<&Cell> = paradigms::ALL
+        .iter()
+        .filter_map(|p| run.cell(scenario.name, x, p.name))
+        .filter(|c| c.counters.is_some())
+        .collect();
+    let Some((_, noun)) = cells.iter().find_map(|c| units_of_work(c)) else {
+        return String::new();
+    };
+    let memory =
+        scenario.kernel_memory && x != run.points(scenario.name).first().copied().flatten();
+    let one = scenario.axis.map_or("unit", |a| a.one);
+    let mut md = format!(
+        "| per {noun} | CPU time | syscalls | voluntary switches | involuntary switches | CPU migrations | page faults |"
+    );
+    if memory {
+        let _ = write!(
+            md,
+            " memory per {one}, user space | with the kernel | of it, the kernel's |"
+        );
+    }
+    md += "\n|---|---:|---:|---:|---:|---:|---:|";
+    md += if memory { "---:|---:|---:|\n" } else { "\n" };
+    for cell in cells {
+        let (Some((n, _)), Some(c)) = (units_of_work(cell), cell.counters) else {
+            continue;
+        };
+        let cpu = cell
+            .timing()
+            .map_or("–".into(), |t| secs((t.user + t.system) / n));
+        let optional = |v: Option<u64>| v.map_or("not measured".into(), |v| per(v as f64 / n));
+        let _ = write!(
+            md,
+            "| {} | {cpu} | {} | {} | {} | {} | {} |",
+            cell.paradigm,
+            optional(c.syscalls),
+            per(c.voluntary as f64 / n),
+            per(c.involuntary as f64 / n),
+            optional(c.migrations),
+            per(c.page_faults as f64 / n),
+        );
+        if memory {
+            for kind in [Memory::UserSpace, Memory::WithKernel, Memory::KernelOnly] {
+                let value = memory_per_unit(run, cell, kind);
+                let _ = write!(
+                    md,
+                    " {} |",
+                    value.map_or("–".into(), |v: PerUnit| v.to_string())
+                );
+            }
+        }
+        md += "\n";
+    }
+    md + "\n"
+}
+
+/// The point a summary shows a scenario's why-table at: where the most
+/// paradigms were counted, the larger x on a tie.
+pub fn telling_point(run: &Run, scenario: &str) -> Option<Option<u64>> {
+    let counted = |x: &Option<u64>| {
+        let cells = paradigms::ALL
+            .iter()
+            .filter_map(|p| run.cell(scenario, *x, p.name));
+        cells
+            .filter(|c| c.counters.is_some() && units_of_work(c).is_some())
+            .count()
+    };
+    let points = run.points(scenario);
+    let best = points.iter().map(counted).max().filter(|&n| n > 0)?;
+    points.into_iter().rev().find(|x| counted(x) == best)
+}
+
+/// One cell's counters in a phrase: `tokio: 4.1 syscalls, 0.3 + 0.0 switches, 9.0 µs CPU`.
+fn phrase(cell: &Cell) -> Option<String> {
+    let ((n, _), c, t) = (units_of_work(cell)?, cell.counters?, cell.timing()?);
+    let syscalls = c.syscalls.map_or(String::new(), |s| {
+        format!("{} syscalls, ", per(s as f64 / n))
+    });
+    Some(format!(
+        "{}: {syscalls}{} voluntary and {} involuntary switches, {} CPU",
+        cell.paradigm,
+        per(c.voluntary as f64 / n),
+        per(c.involuntary as f64 / n),
+        secs((t.user + t.system) / n)
+    ))
+}
+
+/// Per row of the primer's table, what its fastest paradigms and its choices
+/// did per unit of work.
+pub fn primer_lines(run: &Run, rows: &[(&str, &str, &str, &str)]) -> String {
+    let mut md = String::new();
+    for (kind, scenario, choice, twin) in rows {
+        let Some(x) = run.points(scenario).last().copied() else {
+            continue;
+        };
+        let mut names: Vec<String> = Vec::new();
+        for language in [Language::Rust, Language::Python] {
+            if let Some(best) = fastest(run, scenario, x, language) {
+                names.push(best.paradigm.clone());
+            }
+        }
+        names.extend([twin.to_string(), choice.to_string()]);
+        let mut seen = Vec::new();
+        names.retain(|n| {
+            let new = !seen.contains(n);
+            seen.push(n.clone());
+            new
+        });
+        let phrases: Vec<String> = names
+            .iter()
+            .filter_map(|n| phrase(run.cell(scenario, x, n)?))
+            .collect();
+        if phrases.is_empty() {
+            continue;
+        }
+        let at = scenarios::named(scenario).map_or(String::new(), |s| s.at(x));
+        let (_, noun) =
+            scenarios::unit_of_work(scenarios::named(scenario).map_or("", |s| s.workload));
+        let _ = writeln!(
+            md,
+            "- **{kind}** ({scenario}{at}), per {noun}: {}.",
+            phrases.join("; ")
+        );
+    }
+    md
+}
