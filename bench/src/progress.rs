@@ -26,7 +26,7 @@ impl Progress {
         let bar = ProgressBar::with_draw_target(Some(runs), target);
         bar.set_style(
             ProgressStyle::with_template(
-                "{prefix} [{bar:24}] {elapsed_precise} elapsed, ~{eta} left\n  {wide_msg}",
+                "{prefix} [{bar:24}] {elapsed_precise} elapsed\n  {wide_msg}",
             )
             .expect("a valid template")
             .progress_chars("=> "),
@@ -51,10 +51,9 @@ impl Progress {
             .set_prefix(format!("point {} of {}: {label}", self.point, self.points));
         self.label = label;
         if !self.drawn && !self.quiet {
-            let left = match self.bar.position() {
-                0 => String::new(),
-                _ => format!(", ~{} left", HumanDuration(self.bar.eta())),
-            };
+            let left = self
+                .left()
+                .map_or(String::new(), |l| format!(", ~{} left", HumanDuration(l)));
             eprintln!(
                 "[bench] point {} of {}: {} ({} elapsed{left})",
                 self.point,
@@ -68,8 +67,22 @@ impl Progress {
     /// What the run is doing now: `checking tokio`, `timing 10 programs`.
     pub fn doing(&self, what: String) {
         if self.drawn {
-            self.bar.set_message(what);
+            let left = self
+                .left()
+                .map_or(String::new(), |l| format!(", ~{} left", HumanDuration(l)));
+            self.bar.set_message(format!("{what}{left}"));
         }
+    }
+
+    /// Time left at the average pace so far: steadier than a recent rate, since
+    /// a run's programs differ a hundredfold in how long one run takes.
+    fn left(&self) -> Option<Duration> {
+        let (done, all) = (self.bar.position(), self.bar.length()?);
+        (done > 0).then(|| {
+            self.bar
+                .elapsed()
+                .mul_f64((all - done.min(all)) as f64 / done as f64)
+        })
     }
 
     /// `n` more program runs are done.

@@ -101,6 +101,15 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
 /// Paradigms down, points across: median wall time, or memory per live unit.
 /// The best of each language is bold; a paradigm skipped everywhere is left out.
 pub fn compact(run: &Run, scenario: &str) -> String {
+    compact_of(run, scenario, Memory::UserSpace)
+}
+
+/// The compact table of a memory scenario with the kernel's share.
+pub fn compact_with_kernel(run: &Run, scenario: &str) -> String {
+    compact_of(run, scenario, Memory::WithKernel)
+}
+
+fn compact_of(run: &Run, scenario: &str, kind: Memory) -> String {
     let memory = measure(scenario) == Measure::MemoryPerUnit;
     let points: Vec<Option<u64>> = run
         .points(scenario)
@@ -122,7 +131,7 @@ pub fn compact(run: &Run, scenario: &str) -> String {
     md += "\n";
     let value = |c: &Cell| {
         if memory {
-            per_unit(run, c).and_then(PerUnit::bytes)
+            memory_per_unit(run, c, kind).and_then(PerUnit::bytes)
         } else {
             c.median()
         }
@@ -150,7 +159,8 @@ pub fn compact(run: &Run, scenario: &str) -> String {
                 .filter(|q| q.language == p.language)
                 .filter_map(|q| value(run.cell(scenario, x, q.name)?))
                 .min_by(f64::total_cmp);
-            let text = match (value(cell), memory.then(|| per_unit(run, cell)).flatten()) {
+            let noise = memory.then(|| memory_per_unit(run, cell, kind)).flatten();
+            let text = match (value(cell), noise) {
                 (Some(v), _) if memory => bytes(v),
                 (Some(v), _) => secs(v),
                 (None, Some(noise)) => noise.to_string(),

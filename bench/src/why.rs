@@ -125,7 +125,14 @@ fn phrase(cell: &Cell) -> Option<String> {
 pub fn primer_lines(run: &Run, rows: &[(&str, &str, &str, &str)]) -> String {
     let mut md = String::new();
     for (kind, scenario, choice, twin) in rows {
-        let Some(x) = run.points(scenario).last().copied() else {
+        // Where the primer's own choice was counted (Python stops at 1,000
+        // connections), else the largest point.
+        let points = run.points(scenario);
+        let counted = |x: &&Option<u64>| {
+            run.cell(scenario, **x, choice)
+                .is_some_and(|c| c.counters.is_some())
+        };
+        let Some(x) = points.iter().rev().find(counted).or(points.last()).copied() else {
             continue;
         };
         let mut names: Vec<String> = Vec::new();
