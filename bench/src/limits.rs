@@ -81,18 +81,21 @@ impl Limits {
     }
 }
 
+/// The developer machine's defaults, for tests of the rules.
+#[cfg(test)]
+pub const DEVELOPER_MACHINE: Limits = Limits {
+    cores: 2,
+    max_map_count: 65_530,
+    pid_max: 32_768,
+    threads_max: 192_729,
+    memory_bytes: 24 << 30,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The developer machine's defaults.
-    const MACHINE: Limits = Limits {
-        cores: 2,
-        max_map_count: 65_530,
-        pid_max: 32_768,
-        threads_max: 192_729,
-        memory_bytes: 24 << 30,
-    };
+    const MACHINE: Limits = DEVELOPER_MACHINE;
 
     #[test]
     fn threads_stop_at_the_first_limit_said_with_its_value() {

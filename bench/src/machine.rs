@@ -43,19 +43,10 @@ pub fn describe(tools: &Tools, mode: &str, only: &str, command: &str) -> Vec<(St
             )
         })
         .unwrap_or_else(|| "unknown".into());
-    let memory = read("/proc/meminfo")
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("MemTotal:")?
-                .trim()
-                .strip_suffix("kB")?
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .map_or("unknown".into(), |kib| {
-            format!("{:.1} GiB", kib / 1_048_576.0)
-        });
+    let memory = match crate::limits::Limits::here().memory_bytes {
+        0 => "unknown".into(),
+        bytes => format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64),
+    };
     let os = read("/etc/os-release")
         .lines()
         .find_map(|l| {

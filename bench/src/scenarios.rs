@@ -341,16 +341,7 @@ pub fn names() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::paradigms;
-
-    /// The developer machine's defaults.
-    const MACHINE: Limits = Limits {
-        cores: 2,
-        max_map_count: 65_530,
-        pid_max: 32_768,
-        threads_max: 192_729,
-        memory_bytes: 24 << 30,
-    };
+    use crate::{limits::DEVELOPER_MACHINE as MACHINE, paradigms};
 
     /// The cells the full run of results/2026-11-25-vm-2 skipped, by the same
     /// rules, and at the million-unit point everything but the async tasks.
