@@ -12,6 +12,8 @@
 //!   every split into jobs and workers.
 //! - [`spawn`]: the same for the spawn examples: K(K+3)/2 at several K, with units
 //!   that return at once and units that sleep.
+//! - [`ring`]: the same for the ring examples: DESIGN.md's tokens for K = 2 and
+//!   3, and larger rings.
 //! - [`io`]: the same for the io examples, against the embedded api-server, the
 //!   [`fake`] servers and nobody; `check_faults` and `check_open_file_limit` for
 //!   binaries.
@@ -23,4 +25,5 @@ pub mod cli;
 pub mod cpu;
 pub mod fake;
 pub mod io;
+pub mod ring;
 pub mod spawn;

@@ -3,7 +3,7 @@
 
 use clap::Parser;
 
-use crate::{cpu, io, spawn, sys};
+use crate::{cpu, io, ring, spawn, sys};
 
 /// What every workload's flags can say about themselves.
 pub trait Workload: Parser {
@@ -141,6 +141,49 @@ impl Workload for SpawnArgs {
     }
 }
 
+/// Pass a token --laps times around a ring of --units units, each talking only
+/// to its neighbours.
+#[derive(Parser, Debug, Clone, PartialEq, Eq)]
+pub struct RingArgs {
+    /// Units in the ring (processes, threads, tasks, jobs): unit u receives only
+    /// from u - 1 and sends only to u + 1 (mod K).
+    #[arg(long, value_name = "K", default_value_t = 100,
+          value_parser = at_least_two)]
+    pub units: u64,
+    /// Times the token goes around: K * M hops in all.
+    #[arg(long, value_name = "M", default_value_t = 1_000,
+          value_parser = at_least_one::<u64>)]
+    pub laps: u64,
+    /// Worker threads of the pool or runtime, where the paradigm has one.
+    #[arg(long, value_name = "W", default_value_t = sys::available_cores(),
+          value_parser = at_least_one::<usize>)]
+    pub workers: usize,
+}
+
+impl Workload for RingArgs {
+    const NAME: &'static str = "ring";
+
+    fn params(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("units", self.units.to_string()),
+            ("laps", self.laps.to_string()),
+        ]
+    }
+
+    fn expected_checksum(&self) -> u64 {
+        ring::expected_checksum(self.units, self.laps)
+    }
+}
+
+/// A ring needs two units at least: one alone has no neighbour to talk to.
+fn at_least_two(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if n < 2 => Err("must be at least 2: a ring needs a neighbour".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// A count that must be 1 or more, with a plain message when it is not.
 fn at_least_one<T: std::str::FromStr<Err = std::num::ParseIntError> + From<u8> + PartialOrd>(
     s: &str,
@@ -169,6 +212,10 @@ mod tests {
         assert_eq!(io.server, None);
         let spawn = SpawnArgs::try_parse_for("t", ["t"]).unwrap();
         assert_eq!((spawn.units, spawn.sleep_ms), (1_000, 0));
+        let ring = RingArgs::try_parse_for("t", ["t"]).unwrap();
+        assert_eq!((ring.units, ring.laps), (100, 1_000));
+        let err = RingArgs::try_parse_for("t", ["t", "--units", "1"]).unwrap_err();
+        assert!(err.to_string().contains("at least 2"), "{err}");
     }
 
     #[test]

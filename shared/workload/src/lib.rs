@@ -1,4 +1,4 @@
-//! What every example shares and what is not the paradigm: the three workloads of
+//! What every example shares and what is not the paradigm: the workloads of
 //! `DESIGN.md` as pure functions, their command-line flags, the result line, the
 //! memory probe and the HTTP bytes.
 //!
@@ -11,6 +11,7 @@
 //! - [`cpu`]: job ranges, trial-division prime counting, the expected pi(N).
 //! - [`io`]: splitmix64 bodies, FNV-1a 64, the expected io checksum.
 //! - [`spawn`]: the primer's `add_two` and the expected spawn checksum.
+//! - [`ring`]: the hop that passes a token on, and the expected ring checksum.
 //! - [`args`]: the flags of each workload (clap), with `--help` and clear errors.
 //! - [`http`]: sans-I/O HTTP/1.1 on `httparse`: write a request, read a response.
 //! - [`report`]: the one-line result (written and read back), the self-check and
@@ -22,8 +23,9 @@ pub mod cpu;
 pub mod http;
 pub mod io;
 pub mod report;
+pub mod ring;
 pub mod spawn;
 pub mod sys;
 
-pub use args::{CpuArgs, IoArgs, SpawnArgs, Workload};
+pub use args::{CpuArgs, IoArgs, RingArgs, SpawnArgs, Workload};
 pub use report::{Error, Report, ResultLine};
