@@ -14,11 +14,17 @@ use crate::{
 
 /// The primer's rows: the kind of work, its scenario, the primer's Python
 /// answer, and that answer's twin in Rust.
-const ROWS: [(&str, &str, &str, &str); 3] = [
+const ROWS: [(&str, &str, &str, &str); 4] = [
     ("CPU bound", "cpu", "python-multiprocessing", "processes"),
     (
         "fast I/O, few connections",
         "io-fast",
+        "python-threading",
+        "threads",
+    ),
+    (
+        "exchanging data between units (a hand-off)",
+        "ring-hop",
         "python-threading",
         "threads",
     ),
@@ -87,6 +93,17 @@ pub fn table(run: &Run, heading: &str) -> String {
         "| processes are slower to start than threads (spawn-cost: time per unit) | {} | {} |",
         start_claim(run, "python-multiprocessing", "python-threading"),
         start_claim(run, "processes", "threads"),
+    );
+    let _ = writeln!(
+        md,
+        "| processes exchange data through pipes, threads share memory (ring-hop: time per hop) | {} | {} |",
+        hop_claim(
+            run,
+            "python-multiprocessing",
+            "python-threading",
+            "python-asyncio"
+        ),
+        hop_claim(run, "processes", "threads", "tokio"),
     );
     for (claim, memory) in [
         (
@@ -211,6 +228,32 @@ fn start_claim(run: &Run, process: &str, thread: &str) -> String {
     let per = |c: &Cell| secs(c.median().unwrap_or(0.0) / k as f64);
     format!(
         "{} {} per unit, {} {}: {} (K = {k})",
+        short(process),
+        per(p),
+        short(thread),
+        per(t),
+        ratio(p.timing().unwrap(), t.timing().unwrap())
+    )
+}
+
+/// Wall time per hop of a process ring against a thread ring (and tasks).
+fn hop_claim(run: &Run, process: &str, thread: &str, task: &str) -> String {
+    let timed = |p: &str| {
+        run.cell("ring-hop", None, p)
+            .filter(|c| c.timing().is_some())
+    };
+    let (Some(p), Some(t)) = (timed(process), timed(thread)) else {
+        return "–".into();
+    };
+    let per = |c: &Cell| {
+        let hops = why::units_of_work(c).map_or(1.0, |(n, _)| n);
+        secs(c.median().unwrap_or(0.0) / hops)
+    };
+    let task_text = timed(task).map_or(String::new(), |c| {
+        format!("; {} {} per hop", short(task), per(c))
+    });
+    format!(
+        "{} {} per hop, {} {}: {}{task_text}",
         short(process),
         per(p),
         short(thread),

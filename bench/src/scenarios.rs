@@ -16,6 +16,8 @@ pub enum Measure {
     Time,
     /// Peak memory per live unit: (peak at K - peak at 0) / K.
     MemoryPerUnit,
+    /// Wall time per unit of work (per hop): hyperfine's times divided by it.
+    TimePerWork,
 }
 
 /// A scan's x axis: the flag that changes and what it counts.
@@ -63,20 +65,21 @@ impl Sizes {
     }
 }
 
-/// What a workload's unit of work is: its flag and its name, for counters
-/// "per request", "per job", "per unit".
-pub fn unit_of_work(workload: &str) -> (&'static str, &'static str) {
+/// What a workload's unit of work is: the result-line fields whose product
+/// counts it, and its name, for counters "per request", "per job", "per hop".
+pub fn unit_of_work(workload: &str) -> (&'static [&'static str], &'static str) {
     match workload {
-        "cpu" => ("--jobs", "job"),
-        "io" => ("--requests", "request"),
-        _ => ("--units", "unit"),
+        "cpu" => (&["jobs"], "job"),
+        "io" => (&["requests"], "request"),
+        "ring" => (&["units", "laps"], "hop"),
+        _ => (&["units"], "unit"),
     }
 }
 
 pub struct Scenario {
     pub name: &'static str,
     pub title: &'static str,
-    /// `cpu`, `io` or `spawn`: which program each paradigm runs.
+    /// `cpu`, `io`, `spawn` or `ring`: which program each paradigm runs.
     pub workload: &'static str,
     /// The lesson, in words that hold at any size; the sizes are printed beside it.
     pub shows: &'static str,
@@ -124,7 +127,7 @@ const PYTHON_CONNECTIONS: u64 = 1_000;
 const PYTHON_THREADS: u64 = 10_000;
 
 /// Every scenario, in report order.
-pub const ALL: [Scenario; 6] = [
+pub const ALL: [Scenario; 8] = [
     Scenario {
         name: "cpu",
         title: "cpu: count primes",
@@ -312,6 +315,69 @@ pub const ALL: [Scenario; 6] = [
             _ => over_process_budget(x, p),
         },
     },
+    Scenario {
+        name: "ring-hop",
+        title: "ring: a hand-off",
+        workload: "ring",
+        shows: "A token passed around a ring of units, each talking only to its \
+                neighbours through the paradigm's own channel (pipes between \
+                processes): the cost of one hand-off between units, the primer's \
+                'exchanging data'. The sequential loop does the same arithmetic with \
+                no hand-off at all.",
+        axis: None,
+        measure: Measure::TimePerWork,
+        kernel_memory: false,
+        full: Sizes {
+            points: &[0],
+            // 200,000 hops: tokio 0.04 s, Python's threads seconds a run.
+            flags: |_| vec![("--units", 100), ("--laps", 2_000)],
+            runs: &[(0, runs(1, 5))],
+            checks: 1,
+        },
+        quick: Sizes {
+            points: &[0],
+            flags: |_| vec![("--units", 10), ("--laps", 100)],
+            runs: &[(0, runs(0, 1))],
+            checks: 1,
+        },
+        skip: |_, p, machine| ring_refused(None, p, machine),
+    },
+    Scenario {
+        name: "ring-size",
+        title: "ring: live units",
+        workload: "ring",
+        shows: "Rings of more and more units, each blocked on a receive until the \
+                token comes by once: memory per live unit (against the smallest \
+                ring), and in the why-table the time per hop as the ring grows.",
+        axis: Some(Axis {
+            flag: "--units",
+            unit: "units",
+            one: "unit",
+        }),
+        measure: Measure::MemoryPerUnit,
+        kernel_memory: true,
+        full: Sizes {
+            points: &[10, 1_000, 10_000, 100_000],
+            flags: |x| vec![("--units", x), ("--laps", 1)],
+            runs: &[(0, runs(1, 3)), (100_000, runs(0, 1))],
+            checks: 3,
+        },
+        quick: Sizes {
+            points: &[10, 100, 1_000],
+            flags: |x| vec![("--units", x), ("--laps", 1)],
+            runs: &[(0, runs(0, 1))],
+            checks: 2,
+        },
+        skip: |x, p, machine| match p.short() {
+            "threads" | "crossbeam" | "threading" if machine.threads_refused(x).is_some() => {
+                machine.threads_refused(x)
+            }
+            "threading" if x > PYTHON_THREADS => Some(format!(
+                "Python: up to {PYTHON_THREADS} threads (a run of 100000 takes minutes)"
+            )),
+            _ => ring_refused(Some(x), p, machine).or_else(|| over_process_budget(x, p)),
+        },
+    },
 ];
 
 fn io_flags(requests: u64, concurrency: u64, delay_ms: u64) -> Vec<(&'static str, u64)> {
@@ -321,6 +387,17 @@ fn io_flags(requests: u64, concurrency: u64, delay_ms: u64) -> Vec<(&'static str
         ("--delay-ms", delay_ms),
         ("--bytes", 1_024),
     ]
+}
+
+/// rayon-ring refuses a ring of more jobs than pool threads (blocked jobs would
+/// deadlock the pool), and the benchmark runs it on `cores` threads; every ring
+/// of the benchmark has more units than that.
+fn ring_refused(units: Option<u64>, p: &Paradigm, machine: &Limits) -> Option<String> {
+    let cores = machine.cores as u64;
+    (p.short() == "rayon" && units.is_none_or(|k| k > cores)).then(|| {
+        let ring = units.map_or("a ring".into(), |k| format!("a ring of {k} jobs"));
+        format!("rayon: {ring} needs a pool thread per job (--workers {cores}): blocked jobs would deadlock the pool")
+    })
 }
 
 fn over_process_budget(x: u64, p: &Paradigm) -> Option<String> {
@@ -357,7 +434,11 @@ mod tests {
                 }
             }
         }
-        assert_eq!(skipped.len(), 24 + 13 + 2 + 16 + 8, "{skipped:#?}");
+        assert_eq!(
+            skipped.len(),
+            24 + 13 + 2 + 16 + 8 + 1 + 1 + 1 + 3 + 6,
+            "{skipped:#?}"
+        );
         assert!(skipped.contains(&"spawn-memory Some(100000) threads".to_string()));
         assert!(!skipped.contains(&"spawn-memory Some(10000) threads".to_string()));
         assert!(skipped.contains(&"io-slow Some(10000) processes".to_string()));

@@ -9,6 +9,7 @@ use crate::{
     results::{Cell, Run},
     scenarios::{self, Measure},
     stats::{self, Memory, PerUnit, bytes, ratio, secs},
+    why,
 };
 
 /// How a scenario's figure reads for one cell: time, or memory per live unit.
@@ -132,6 +133,8 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory) -> String {
     let value = |c: &Cell| {
         if memory {
             memory_per_unit(run, c, kind).and_then(PerUnit::bytes)
+        } else if measure(scenario) == Measure::TimePerWork {
+            Some(c.median()? / why::units_of_work(c)?.0)
         } else {
             c.median()
         }

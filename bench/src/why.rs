@@ -24,11 +24,15 @@ fn per(count: f64) -> String {
     }
 }
 
-/// How many units of work the cell's program did, from its own result line.
-fn units_of_work(cell: &Cell) -> Option<(f64, &'static str)> {
+/// How many units of work the cell's program did, from its own result line,
+/// and what one is called (`request`, `hop`).
+pub fn units_of_work(cell: &Cell) -> Option<(f64, &'static str)> {
     let workload = scenarios::named(&cell.scenario)?.workload;
-    let (flag, noun) = scenarios::unit_of_work(workload);
-    let n = cell.field(&flag[2..])?;
+    let (fields, noun) = scenarios::unit_of_work(workload);
+    let n = fields
+        .iter()
+        .map(|f| cell.field(f))
+        .product::<Option<u64>>()?;
     (n > 0).then_some((n as f64, noun))
 }
 
@@ -46,7 +50,7 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
         scenario.kernel_memory && x != run.points(scenario.name).first().copied().flatten();
     let one = scenario.axis.map_or("unit", |a| a.one);
     let mut md = format!(
-        "| per {noun} | CPU time | syscalls | voluntary switches | involuntary switches | CPU migrations | page faults |"
+        "| per {noun} | wall time | CPU time | syscalls | voluntary switches | involuntary switches | CPU migrations | page faults |"
     );
     if memory {
         let _ = write!(
@@ -54,7 +58,7 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
             " memory per {one}, user space | with the kernel | of it, the kernel's |"
         );
     }
-    md += "\n|---|---:|---:|---:|---:|---:|---:|";
+    md += "\n|---|---:|---:|---:|---:|---:|---:|---:|";
     md += if memory { "---:|---:|---:|\n" } else { "\n" };
     for cell in cells {
         let (Some((n, _)), Some(c)) = (units_of_work(cell), cell.counters) else {
@@ -63,10 +67,11 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
         let cpu = cell
             .timing()
             .map_or("–".into(), |t| secs((t.user + t.system) / n));
+        let wall = cell.median().map_or("–".into(), |m| secs(m / n));
         let optional = |v: Option<u64>| v.map_or("not measured".into(), |v| per(v as f64 / n));
         let _ = write!(
             md,
-            "| {} | {cpu} | {} | {} | {} | {} | {} |",
+            "| {} | {wall} | {cpu} | {} | {} | {} | {} | {} |",
             cell.paradigm,
             optional(c.syscalls),
             per(c.voluntary as f64 / n),

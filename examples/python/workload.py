@@ -1,10 +1,11 @@
 """What the Python programs share that is not the paradigm.
 
 The Python twin of the Rust crate `workload` (shared/workload): the same flags and
-defaults, the three workloads as pure functions with the same checksums, the
+defaults, the four workloads as pure functions with the same checksums, the
 result line and its self-check, the memory probes, the open-file limit, HTTP bytes
 and a blocking client on `http.client`, and the api-server an io program talks to.
-Like the crate, it never starts a thread, a process or an event loop.
+Like the crate, it never starts a thread, a process or an event loop, and never
+passes a ring's token on.
 
 Standard library only; Python 3.11 or newer.
 """
@@ -29,7 +30,9 @@ KNOWN_PI = {100: 25, 100_000: 9_592, 1_000_000: 78_498, 2_000_000: 148_933,
             5_000_000: 348_513, 10_000_000: 664_579}
 # The parameters of each workload, in result-line order.
 PARAMS = {"cpu": ("limit", "jobs"), "io": ("requests", "concurrency", "delay_ms", "bytes"),
-          "spawn": ("units", "sleep_ms")}
+          "spawn": ("units", "sleep_ms"), "ring": ("units", "laps")}
+# The FNV-1a 64 prime: a ring's hop multiplies by it, as fnv1a64 does.
+FNV_PRIME = 0x100000001B3
 
 
 class Error(Exception):
@@ -54,15 +57,17 @@ def main(program):
 
 # --- flags ------------------------------------------------------------------------
 
-def count(minimum, maximum=None):
-    """An argparse type: an integer in [minimum, maximum], with a plain message."""
+def count(minimum, maximum=None, why=None):
+    """An argparse type: an integer in [minimum, maximum], with a plain message
+    (and `why`, if given, after a too-small one)."""
     def parse(text):
         try:
             n = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"invalid digit found in {text!r}") from None
         if n < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}")
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}"
+                                             + (f": {why}" if why else ""))
         if maximum is not None and n > maximum:
             raise argparse.ArgumentTypeError(f"must be at most {maximum}")
         return n
@@ -70,12 +75,14 @@ def count(minimum, maximum=None):
 
 
 def parse_args(workload, program, argv=None):
-    """The flags of `workload` (cpu, io or spawn), as every Rust program takes them."""
+    """The flags of `workload` (cpu, io, spawn or ring), as every Rust program takes them."""
     p = argparse.ArgumentParser(prog=program, description={
         "cpu": "Count the primes below --limit by trial division, split into --jobs ranges.",
         "io": "Fetch --requests bodies from the api-server over at most --concurrency "
               "keep-alive HTTP/1.1 connections, and check them with FNV-1a 64.",
         "spawn": "Start --units units; unit i sleeps --sleep-ms, then returns i + 2.",
+        "ring": "Pass a token --laps times around a ring of --units units, each talking "
+                "only to its neighbours.",
     }[workload])
     if workload == "cpu":
         p.add_argument("--limit", metavar="N", type=count(0), default=2_000_000,
@@ -93,11 +100,17 @@ def parse_args(workload, program, argv=None):
                        help="body bytes per response (default: %(default)s)")
         p.add_argument("--server", metavar="HOST:PORT",
                        help="a running api-server; without it, one is started for this run")
-    else:
+    elif workload == "spawn":
         p.add_argument("--units", metavar="K", type=count(0), default=1_000,
                        help="units to start (default: %(default)s)")
         p.add_argument("--sleep-ms", metavar="D", type=count(0), default=0,
                        help="each unit sleeps D ms with the paradigm's own sleep (default: %(default)s)")
+    else:
+        p.add_argument("--units", metavar="K", type=count(2, why="a ring needs a neighbour"),
+                       default=100, help="units in the ring: unit u receives only from u - 1 "
+                       "and sends only to u + 1, mod K (default: %(default)s)")
+        p.add_argument("--laps", metavar="M", type=count(1), default=1_000,
+                       help="times the token goes around: K * M hops in all (default: %(default)s)")
     p.add_argument("--workers", metavar="W", type=count(1), default=os.cpu_count() or 1,
                    help="processes or threads to use, where the paradigm has a pool "
                         "(default: the number of cores, %(default)s)")
@@ -113,6 +126,8 @@ def expected_checksum(args):
         return expected_prime_count(args.limit)
     if args.workload == "io":
         return expected_io_checksum(args.requests, args.bytes)
+    if args.workload == "ring":
+        return expected_ring_checksum(args.units, args.laps)
     return args.units * (args.units + 3) // 2
 
 
@@ -201,6 +216,27 @@ def expected_prime_count(limit):
     return sum(sieve)
 
 
+# --- ring ---------------------------------------------------------------------------
+
+def hop(t, unit):
+    """What unit `unit` does to the token `t` it receives: `(t ^ unit) * FNV_PRIME`,
+    wrapped to 64 bits."""
+    return ((t ^ unit) * FNV_PRIME) & U64
+
+
+def receiver(h, units):
+    """The unit that receives hop `h` (1-based) in a ring of `units`."""
+    return h % units
+
+
+def expected_ring_checksum(units, laps):
+    """The token after hop K*M: unit 0 starts with 0, hop h is received by unit h mod K."""
+    t = 0
+    for h in range(1, units * laps + 1):
+        t = hop(t, receiver(h, units))
+    return t
+
+
 # --- io -----------------------------------------------------------------------------
 
 def body(i, nbytes):
@@ -217,7 +253,7 @@ def body(i, nbytes):
 def fnv1a64(data):
     h = 0xCBF29CE484222325
     for byte in data:
-        h = ((h ^ byte) * 0x100000001B3) & U64
+        h = ((h ^ byte) * FNV_PRIME) & U64
     return h
 
 

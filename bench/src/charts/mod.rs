@@ -45,6 +45,10 @@ type Point = (f64, f64, f64);
 fn value(run: &Run, scenario: &Scenario, cell: &Cell) -> Option<Point> {
     match scenario.measure {
         Measure::Time => cell.timing().map(|t| (t.min, t.median, t.max)),
+        Measure::TimePerWork => {
+            let (n, _) = crate::why::units_of_work(cell)?;
+            cell.timing().map(|t| (t.min / n, t.median / n, t.max / n))
+        }
         Measure::MemoryPerUnit => match tables::per_unit(run, cell)? {
             PerUnit::Bytes(b) => Some((b, b, b)),
             PerUnit::Noise(_) => None,
@@ -63,6 +67,7 @@ pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> Result<(), String> {
 fn unit_title(scenario: &Scenario) -> &'static str {
     match scenario.measure {
         Measure::Time => "wall time (median; whiskers: min–max)",
+        Measure::TimePerWork => "wall time per unit of work (median; whiskers: min–max)",
         Measure::MemoryPerUnit => "memory per live unit",
     }
 }

@@ -1,7 +1,7 @@
 //! # The Python reference programs, tested from the Rust suite
 //!
 //! The `.py` files in this folder are the primer's three Python paradigms (and a
-//! sequential baseline) on the three workloads; `workload.py` is their shared,
+//! sequential baseline) on the workloads; `workload.py` is their shared,
 //! paradigm-free part. This crate holds no paradigm: it exists so that `cargo test
 //! --workspace` runs those programs (tests/programs.rs) against the spec's values,
 //! computed by the Rust `workload` crate, and through the same checkers and fake

@@ -88,6 +88,31 @@ fn spawn_programs_sum_add_two() {
 }
 
 #[test]
+fn ring_programs_pass_the_token_round() {
+    for p in PARADIGMS {
+        let file = format!("ring_{p}.py");
+        let [python, path] = program(&file);
+        let units = match p {
+            "sequential" | "asyncio" => testkit::ring::Units::Inline,
+            _ => testkit::ring::Units::OwnThreadOrProcess,
+        };
+        testkit::ring::check_binary(&[&python, &path], &format!("python-{p}"), units);
+        for (k, m) in [(2, 500), (7, 13), (300, 2)] {
+            let used = match p {
+                "sequential" | "asyncio" => 1,
+                _ => k,
+            };
+            let token = workload::ring::expected_checksum(k, m);
+            let start = format!(
+                "workload=ring paradigm=python-{p} units={k} laps={m} workers={used} checksum={token} "
+            );
+            let (k, m) = (k.to_string(), m.to_string());
+            assert_verified(&file, &["--units", &k, "--laps", &m], &start);
+        }
+    }
+}
+
+#[test]
 fn io_programs_as_a_user_runs_them() {
     // Without --server, a program starts target/<profile>/api-server, which
     // `cargo test --workspace` has built (the api-server package has tests).
@@ -116,7 +141,7 @@ fn io_programs_as_a_user_runs_them() {
 
 #[test]
 fn every_program_has_help_and_refuses_bad_flags() {
-    for workload in ["cpu", "io", "spawn"] {
+    for workload in ["cpu", "io", "spawn", "ring"] {
         for p in PARADIGMS {
             let file = format!("{workload}_{p}.py");
             let [python, path] = program(&file);
@@ -131,6 +156,15 @@ fn every_program_has_help_and_refuses_bad_flags() {
         stderr.contains("--delay-ms: must be at most 60000"),
         "{stderr}"
     );
+    for p in PARADIGMS {
+        let (code, stdout, stderr) = run(&format!("ring_{p}.py"), &["--units", "1"]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(
+            stderr.contains("--units: must be at least 2: a ring needs a neighbour"),
+            "{stderr}"
+        );
+    }
 }
 
 #[test]
@@ -138,23 +172,36 @@ fn workload_py_agrees_with_the_rust_crate() {
     let script = "import workload as w
 print(*(w.fnv1a64(w.body(i, n)) for i, n in [(0, 0), (1, 7), (2, 8), (99, 1000)]))
 print(w.expected_io_checksum(1000, 1024), w.expected_prime_count(12345), w.expected_prime_count(2))
-print(w.job_range(10, 3, 2), w.job_range(5, 7, 6))";
+print(w.job_range(10, 3, 2), w.job_range(5, 7, 6))
+print(w.hop(0, 1), w.hop(2**64 - 1, 3), w.receiver(7, 3))
+print(*(w.expected_ring_checksum(k, m) for k, m in [(2, 1), (3, 1), (7, 13), (100, 1000)]))";
     let (code, stdout, stderr) = run_python(script);
     assert_eq!(code, Some(0), "{stderr}");
     let rust = |i: u64, n: usize| workload::io::fnv1a64(&workload::io::body(i, n)).to_string();
     let expected = format!(
-        "{} {} {} {}\n{} {} 0\n(8, 10) (5, 5)\n",
+        "{} {} {} {}\n{} {} 0\n(8, 10) (5, 5)\n{} {} {}\n{} {} {} {}\n",
         rust(0, 0),
         rust(1, 7),
         rust(2, 8),
         rust(99, 1000),
         workload::io::expected_checksum(1000, 1024),
         workload::cpu::expected_prime_count(12345),
+        workload::ring::hop(0, 1),
+        workload::ring::hop(u64::MAX, 3),
+        workload::ring::receiver(7, 3),
+        workload::ring::expected_checksum(2, 1),
+        workload::ring::expected_checksum(3, 1),
+        workload::ring::expected_checksum(7, 13),
+        workload::ring::expected_checksum(100, 1_000),
     );
     assert_eq!(stdout, expected);
     assert!(
         stdout.contains("14874151481412741043"),
         "DESIGN.md's example"
+    );
+    assert!(
+        stdout.contains("956575116354345 622252113147344985 "),
+        "DESIGN.md's ring tokens"
     );
 }
 

@@ -1,0 +1,93 @@
+//! # ring, async-std: one task per unit, linked by `async_std::channel`
+//!
+//! async-std has been discontinued by its maintainers (RUSTSEC-2025-0052 points to
+//! smol); it stays here as a labelled historical entry because older code uses it.
+//! Each unit is a task that owns its inbox, a `channel::Receiver`, and a sender into
+//! its right neighbour's: tasks that share nothing but messages, async-std's
+//! idiomatic way to exchange data. The executor comes from `async-global-executor`,
+//! configured here with `--workers` threads before async-std first starts it
+//! (otherwise `ASYNC_STD_THREAD_COUNT`, or one per core); `block_on` only waits.
+//!
+//! Compare with: `examples/ring/smol` (its successor), `examples/ring/tokio`.
+//!
+//! ```text
+//! cargo run --release -p async-std-ring -- --units 100 --laps 10000 --workers 1
+//! ```
+
+use std::mem;
+
+use async_global_executor::GlobalExecutorConfig;
+use async_std::{
+    channel::{self, Receiver, Sender},
+    task,
+};
+use workload::{Error, Report, RingArgs, Workload, ring};
+
+const PROGRAM: &str = "async-std-ring";
+const PARADIGM: &str = "async-std";
+
+fn main() -> Result<(), Error> {
+    let args = RingArgs::parse_for(PROGRAM);
+    run(&args)?.print(&args)
+}
+
+/// Spawns units 1..K, then unit 0, each a task between two channels; unit 0 returns the token.
+fn run(args: &RingArgs) -> Result<Report, Error> {
+    // Must run before any async-std call; later calls keep the first configuration.
+    async_global_executor::init_with_config(
+        GlobalExecutorConfig::default()
+            .with_min_threads(args.workers)
+            .with_max_threads(args.workers),
+    );
+    let token = task::block_on(async {
+        // Capacity 1: a ring has one token in flight.
+        let (to_first, mut from_left) = channel::bounded(1);
+        let mut units = Vec::new();
+        for u in 1..args.units {
+            let (to_right, next_from_left) = channel::bounded(1);
+            let from_left = mem::replace(&mut from_left, next_from_left);
+            units.push(task::spawn(unit(u, args.laps, from_left, to_right)));
+        }
+        // What is left is the channel from unit K-1: unit 0's left. Unit 0 goes last, so
+        // every unit and channel exists before the token starts.
+        let first = task::spawn(unit(0, args.laps, from_left, to_first));
+        for unit in units {
+            unit.await?;
+        }
+        first.await
+    })?;
+    Ok(Report::new(PARADIGM, args.workers, token))
+}
+
+/// One unit: `laps` times, receive the token from the left, hop it and send it right;
+/// unit 0 starts the ring with 0 and keeps the last token, hop K*M, which it returns.
+async fn unit(
+    u: u64,
+    laps: u64,
+    from_left: Receiver<u64>,
+    to_right: Sender<u64>,
+) -> Result<u64, Error> {
+    if u == 0 {
+        to_right.send(0).await?;
+    }
+    let mut t = 0;
+    for lap in 1..=laps {
+        t = ring::hop(from_left.recv().await?, u);
+        if u != 0 || lap < laps {
+            to_right.send(t).await?;
+        }
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The executor is global and sized once per process: `Tasks` runs every case on
+    // 2 workers.
+    #[test]
+    fn passes_the_token_around() {
+        testkit::ring::check_run(testkit::ring::Units::Tasks, run);
+    }
+}

@@ -1,0 +1,93 @@
+//! processes-ring as a user runs it, at small sizes (see `testkit::ring::check_binary`)
+//! and with a unit killed in the middle of the run.
+
+use std::{fs, process::Command, thread, time::Duration};
+
+const EXE: &str = env!("CARGO_BIN_EXE_processes-ring");
+
+#[test]
+fn as_a_user_runs_it() {
+    testkit::ring::check_binary(
+        &[EXE],
+        "processes",
+        testkit::ring::Units::OwnThreadOrProcess,
+    );
+}
+
+#[test]
+fn a_killed_unit_is_named_and_no_unit_survives() {
+    // Output to files, not pipes: a surviving unit would hold a pipe open, and
+    // reading it to the end would wait for the unit instead of catching it.
+    let dir = std::env::temp_dir().join(format!("processes-ring-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let (stdout, stderr) = (dir.join("stdout"), dir.join("stderr"));
+    // A session of its own, so that every process this run starts can be found:
+    // a child of ours is no process-group leader, so `setsid` makes the session in
+    // place and execs, and the session's id is the child's pid. A billion laps:
+    // the ring is still going when unit 2 is killed.
+    let mut run = Command::new("setsid")
+        .args([EXE, "--units", "4", "--laps", "1000000000"])
+        .stdout(fs::File::create(&stdout).unwrap())
+        .stderr(fs::File::create(&stderr).unwrap())
+        .spawn()
+        .unwrap();
+    let session = run.id();
+    let victim = (0..1_000)
+        .find_map(|_| {
+            thread::sleep(Duration::from_millis(10));
+            let units = units_in(session);
+            units.iter().find(|(_, u)| u == "2").map(|&(pid, _)| pid)
+        })
+        .expect("unit 2 starts within 10 s");
+    let killed = Command::new("kill")
+        .args(["-KILL", &victim.to_string()])
+        .status();
+    assert!(killed.unwrap().success());
+    let status = run.wait().unwrap();
+    let survivors = units_in(session);
+    assert_eq!(status.code(), Some(1));
+    assert!(
+        survivors.is_empty(),
+        "units outlived the parent: {survivors:?}"
+    );
+    let (stdout, stderr) = (
+        fs::read_to_string(stdout).unwrap(),
+        fs::read_to_string(stderr).unwrap(),
+    );
+    assert!(stdout.is_empty(), "no result line: {stdout}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let named = format!("Error: unit 2 (pid {victim}) failed: signal: 9 (SIGKILL)");
+    assert!(stderr.starts_with(&named), "{stderr}");
+    fs::remove_dir_all(dir).unwrap();
+}
+
+/// Live units (not zombies) in `session`, as (pid, unit number): the processes
+/// with the unit variable in their environment. Only this run's session is
+/// scanned, as other tests (and CI runners) may run this binary at the same time.
+fn units_in(session: u32) -> Vec<(u32, String)> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let (Ok(stat), Ok(environ)) = (
+            fs::read_to_string(entry.path().join("stat")),
+            fs::read(entry.path().join("environ")),
+        ) else {
+            continue;
+        };
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let (state, sid) = (fields[0], fields[3].parse::<u32>().unwrap());
+        let unit = environ.split(|&b| b == 0).find_map(|var| {
+            let var = String::from_utf8_lossy(var);
+            var.strip_prefix("PROCESSES_RING_UNIT=").map(str::to_owned)
+        });
+        if let (true, false, Some(unit)) = (sid == session, state == "Z", unit) {
+            found.push((pid, unit));
+        }
+    }
+    found
+}

@@ -1,0 +1,102 @@
+//! # ring, smol: one task per unit, linked by `smol::channel`
+//!
+//! Each unit is a task that owns its inbox, a `channel::Receiver`, and a sender into
+//! its right neighbour's: tasks that share nothing but messages, smol's idiomatic
+//! way to exchange data. smol's global executor has one thread unless
+//! `SMOL_THREADS` says otherwise, so this program builds its own `smol::Executor`
+//! and runs it on `--workers` scoped threads, the pattern smol's documentation
+//! gives for a multi-threaded executor.
+//!
+//! Compare with: `examples/ring/tokio`, `examples/ring/async-std`.
+//!
+//! ```text
+//! cargo run --release -p smol-ring -- --units 100 --laps 10000 --workers 1
+//! ```
+
+use std::{mem, thread};
+
+use smol::{
+    Executor,
+    channel::{self, Receiver, Sender},
+    future,
+};
+use workload::{Error, Report, RingArgs, Workload, ring};
+
+const PROGRAM: &str = "smol-ring";
+const PARADIGM: &str = "smol";
+
+fn main() -> Result<(), Error> {
+    let args = RingArgs::parse_for(PROGRAM);
+    run(&args)?.print(&args)
+}
+
+/// Runs an executor on `--workers` threads and spawns units 1..K, then unit 0, each a task
+/// between two channels; unit 0 returns the token.
+fn run(args: &RingArgs) -> Result<Report, Error> {
+    let executor = Executor::new();
+    let token = thread::scope(|scope| {
+        // Dropping `stop` closes the channel, which ends every `executor.run`; it is
+        // made in here so that an early return drops it before the scope joins.
+        let (stop, stopped) = channel::unbounded::<()>();
+        for w in 0..args.workers {
+            let stopped = stopped.clone();
+            let executor = &executor;
+            thread::Builder::new()
+                .spawn_scoped(scope, move || {
+                    future::block_on(executor.run(stopped.recv()))
+                })
+                .map_err(|e| Error::from(e).context(format!("start executor thread {w}")))?;
+        }
+        // Capacity 1: a ring has one token in flight.
+        let (to_first, mut from_left) = channel::bounded(1);
+        let mut units = Vec::new();
+        for u in 1..args.units {
+            let (to_right, next_from_left) = channel::bounded(1);
+            let from_left = mem::replace(&mut from_left, next_from_left);
+            units.push(executor.spawn(unit(u, args.laps, from_left, to_right)));
+        }
+        // What is left is the channel from unit K-1: unit 0's left. Unit 0 goes last, so
+        // every unit and channel exists before the token starts.
+        let first = executor.spawn(unit(0, args.laps, from_left, to_first));
+        let token = future::block_on(async {
+            for unit in units {
+                unit.await?;
+            }
+            first.await
+        });
+        drop(stop);
+        token
+    })?;
+    Ok(Report::new(PARADIGM, args.workers, token))
+}
+
+/// One unit: `laps` times, receive the token from the left, hop it and send it right;
+/// unit 0 starts the ring with 0 and keeps the last token, hop K*M, which it returns.
+async fn unit(
+    u: u64,
+    laps: u64,
+    from_left: Receiver<u64>,
+    to_right: Sender<u64>,
+) -> Result<u64, Error> {
+    if u == 0 {
+        to_right.send(0).await?;
+    }
+    let mut t = 0;
+    for lap in 1..=laps {
+        t = ring::hop(from_left.recv().await?, u);
+        if u != 0 || lap < laps {
+            to_right.send(t).await?;
+        }
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passes_the_token_around() {
+        testkit::ring::check_run(testkit::ring::Units::Tasks, run);
+    }
+}
