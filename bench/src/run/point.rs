@@ -56,7 +56,8 @@ pub fn run(
         .iter()
         .flat_map(|(flag, value)| [flag.to_string(), value.to_string()])
         .collect();
-    flags.extend(["--workers".into(), limits.cores.to_string()]);
+    let workers = scenario.workers.unwrap_or(limits.cores);
+    flags.extend(["--workers".into(), workers.to_string()]);
     let io = scenario.workload == "io";
     let mut cells = Vec::new();
     for paradigm in &paradigms::ALL {

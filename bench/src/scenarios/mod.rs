@@ -9,111 +9,10 @@ pub use crate::limits::Limits;
 
 use crate::paradigms::Paradigm;
 
-/// What a scenario's figure is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Measure {
-    /// Wall time of the whole program (hyperfine's).
-    Time,
-    /// Peak memory per live unit: (peak at K - peak at 0) / K.
-    MemoryPerUnit,
-    /// Wall time per unit of work (per hop): hyperfine's times divided by it.
-    TimePerWork,
-}
+mod kinds;
 
-/// A scan's x axis: the flag that changes and what it counts.
-#[derive(Debug, Clone, Copy)]
-pub struct Axis {
-    pub flag: &'static str,
-    /// Plural, for axis titles and headers: `connections`.
-    pub unit: &'static str,
-    /// Singular, for "memory per connection".
-    pub one: &'static str,
-}
-
-/// hyperfine's warm-up and timed runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Runs {
-    pub warmup: u32,
-    pub runs: u32,
-}
-
-const fn runs(warmup: u32, runs: u32) -> Runs {
-    Runs { warmup, runs }
-}
-
-/// One mode's sizes: the points, the flags at a point, the runs at a point.
-#[derive(Debug, Clone, Copy)]
-pub struct Sizes {
-    /// The x values of a scan; `[0]` for a single point (no axis).
-    pub points: &'static [u64],
-    /// The program's flags at x, without `--workers` and `--server`.
-    pub flags: fn(u64) -> Vec<(&'static str, u64)>,
-    /// Runs from each x upwards: the last entry whose x <= the point applies.
-    pub runs: &'static [(u64, Runs)],
-    /// Verified runs before timing; memory comes from these, so a memory
-    /// scenario takes several to know its noise.
-    pub checks: u32,
-}
-
-impl Sizes {
-    pub fn runs_at(&self, x: u64) -> Runs {
-        self.runs
-            .iter()
-            .rev()
-            .find(|(from, _)| *from <= x)
-            .map_or(runs(0, 1), |(_, r)| *r)
-    }
-}
-
-/// What a workload's unit of work is: the result-line fields whose product
-/// counts it, and its name, for counters "per request", "per job", "per hop".
-pub fn unit_of_work(workload: &str) -> (&'static [&'static str], &'static str) {
-    match workload {
-        "cpu" => (&["jobs"], "job"),
-        "io" => (&["requests"], "request"),
-        "ring" => (&["units", "laps"], "hop"),
-        _ => (&["units"], "unit"),
-    }
-}
-
-pub struct Scenario {
-    pub name: &'static str,
-    pub title: &'static str,
-    /// `cpu`, `io`, `spawn` or `ring`: which program each paradigm runs.
-    pub workload: &'static str,
-    /// The lesson, in words that hold at any size; the sizes are printed beside it.
-    pub shows: &'static str,
-    pub axis: Option<Axis>,
-    pub measure: Measure,
-    /// Checks run inside a memory cgroup: memory with the kernel's share.
-    pub kernel_memory: bool,
-    pub full: Sizes,
-    pub quick: Sizes,
-    /// Why a paradigm is not run at x, or `None`.
-    pub skip: fn(u64, &Paradigm, &Limits) -> Option<String>,
-}
-
-impl Scenario {
-    pub fn sizes(&self, quick: bool) -> &Sizes {
-        if quick { &self.quick } else { &self.full }
-    }
-
-    /// The points of the scan; `None` for the one point of a single-point scenario.
-    pub fn points(&self, quick: bool) -> Vec<Option<u64>> {
-        match self.axis {
-            Some(_) => self.sizes(quick).points.iter().map(|&x| Some(x)).collect(),
-            None => vec![None],
-        }
-    }
-
-    /// The point's label: `at 1000 connections`, or nothing for a single point.
-    pub fn at(&self, x: Option<u64>) -> String {
-        match (self.axis, x) {
-            (Some(axis), Some(x)) => format!(" at {x} {}", axis.unit),
-            _ => String::new(),
-        }
-    }
-}
+use kinds::runs;
+pub use kinds::{Axis, Measure, Runs, Scenario, Sizes, unit_of_work};
 
 /// Processes the benchmark starts at most in one run: a budget for its time (a
 /// process costs about ten threads to start), not a limit of the programs.
@@ -127,7 +26,7 @@ const PYTHON_CONNECTIONS: u64 = 1_000;
 const PYTHON_THREADS: u64 = 10_000;
 
 /// Every scenario, in report order.
-pub const ALL: [Scenario; 8] = [
+pub const ALL: [Scenario; 9] = [
     Scenario {
         name: "cpu",
         title: "cpu: count primes",
@@ -137,6 +36,7 @@ pub const ALL: [Scenario; 8] = [
         axis: None,
         measure: Measure::Time,
         kernel_memory: false,
+        workers: None,
         full: Sizes {
             points: &[0],
             flags: |_| vec![("--limit", 2_000_000), ("--jobs", 1_000)],
@@ -164,6 +64,7 @@ pub const ALL: [Scenario; 8] = [
         }),
         measure: Measure::Time,
         kernel_memory: false,
+        workers: None,
         full: Sizes {
             points: &[1, 10, 100, 1_000, 10_000, 100_000],
             flags: |x| vec![("--limit", 2_000_000), ("--jobs", x)],
@@ -190,6 +91,7 @@ pub const ALL: [Scenario; 8] = [
         axis: None,
         measure: Measure::Time,
         kernel_memory: false,
+        workers: None,
         full: Sizes {
             points: &[0],
             flags: |_| io_flags(20_000, 4, 0),
@@ -218,6 +120,7 @@ pub const ALL: [Scenario; 8] = [
         }),
         measure: Measure::Time,
         kernel_memory: true,
+        workers: None,
         full: Sizes {
             points: &[100, 1_000, 10_000],
             flags: |x| io_flags(2 * x, x, 100),
@@ -260,6 +163,7 @@ pub const ALL: [Scenario; 8] = [
         }),
         measure: Measure::Time,
         kernel_memory: false,
+        workers: None,
         full: Sizes {
             points: &[100, 1_000, 10_000],
             flags: |x| vec![("--units", x), ("--sleep-ms", 0)],
@@ -288,6 +192,7 @@ pub const ALL: [Scenario; 8] = [
         }),
         measure: Measure::MemoryPerUnit,
         kernel_memory: true,
+        workers: None,
         full: Sizes {
             points: &[0, 1_000, 10_000, 100_000, 1_000_000],
             flags: |x| vec![("--units", x), ("--sleep-ms", 1_000)],
@@ -327,6 +232,7 @@ pub const ALL: [Scenario; 8] = [
         axis: None,
         measure: Measure::TimePerWork,
         kernel_memory: false,
+        workers: None,
         full: Sizes {
             points: &[0],
             // 200,000 hops: tokio 0.04 s, Python's threads seconds a run.
@@ -343,6 +249,49 @@ pub const ALL: [Scenario; 8] = [
         skip: |_, p, machine| ring_refused(None, p, machine),
     },
     Scenario {
+        name: "ring-hop-1",
+        title: "ring: a hand-off on one thread",
+        workload: "ring",
+        shows: "The same ring with `--workers 1`: tasks on a single-threaded runtime, \
+                where a hand-off is a function call on one thread, against ring-hop's \
+                runtimes of one thread per core, where it can be a wake-up across \
+                cores. Units that are threads or processes are in ring-hop only: \
+                `--workers` does not change them.",
+        axis: None,
+        measure: Measure::TimePerWork,
+        kernel_memory: false,
+        workers: Some(1),
+        full: Sizes {
+            points: &[0],
+            flags: |_| vec![("--units", 100), ("--laps", 2_000)],
+            runs: &[(0, runs(1, 5))],
+            checks: 1,
+        },
+        quick: Sizes {
+            points: &[0],
+            flags: |_| vec![("--units", 10), ("--laps", 100)],
+            runs: &[(0, runs(0, 1))],
+            checks: 1,
+        },
+        skip: |_, p, machine| match p.short() {
+            "sequential" | "tokio" | "async-std" | "smol" if !p.is_python() => None,
+            "rayon" => ring_refused(
+                None,
+                p,
+                &Limits {
+                    cores: 1,
+                    ..*machine
+                },
+            ),
+            _ if p.is_python() => {
+                Some("Python: in ring-hop (asyncio runs on one thread there too)".into())
+            }
+            _ => Some(
+                "one OS thread or process per unit whatever --workers says: see ring-hop".into(),
+            ),
+        },
+    },
+    Scenario {
         name: "ring-size",
         title: "ring: live units",
         workload: "ring",
@@ -356,6 +305,7 @@ pub const ALL: [Scenario; 8] = [
         }),
         measure: Measure::MemoryPerUnit,
         kernel_memory: true,
+        workers: None,
         full: Sizes {
             points: &[10, 1_000, 10_000, 100_000],
             flags: |x| vec![("--units", x), ("--laps", 1)],
@@ -416,40 +366,4 @@ pub fn names() -> Vec<&'static str> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{limits::DEVELOPER_MACHINE as MACHINE, paradigms};
-
-    /// The cells the full run of results/2026-11-25-vm-2 skipped, by the same
-    /// rules, and at the million-unit point everything but the async tasks.
-    #[test]
-    fn full_run_skips_what_the_last_full_run_skipped() {
-        let mut skipped = Vec::new();
-        for scenario in &ALL {
-            for x in scenario.points(false) {
-                for p in &paradigms::ALL {
-                    if (scenario.skip)(x.unwrap_or(0), p, &MACHINE).is_some() {
-                        skipped.push(format!("{} {x:?} {}", scenario.name, p.name));
-                    }
-                }
-            }
-        }
-        assert_eq!(
-            skipped.len(),
-            24 + 13 + 2 + 16 + 8 + 1 + 1 + 1 + 3 + 6,
-            "{skipped:#?}"
-        );
-        assert!(skipped.contains(&"spawn-memory Some(100000) threads".to_string()));
-        assert!(!skipped.contains(&"spawn-memory Some(10000) threads".to_string()));
-        assert!(skipped.contains(&"io-slow Some(10000) processes".to_string()));
-        assert!(!skipped.contains(&"io-slow Some(1000) processes".to_string()));
-    }
-
-    #[test]
-    fn runs_follow_the_point() {
-        let io_slow = named("io-slow").unwrap();
-        assert_eq!(io_slow.full.runs_at(1_000), runs(1, 3));
-        assert_eq!(io_slow.full.runs_at(10_000), runs(0, 3));
-        assert_eq!(io_slow.quick.runs_at(100), runs(0, 1));
-    }
-}
+mod tests;

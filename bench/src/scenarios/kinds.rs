@@ -1,0 +1,111 @@
+//! What a scenario is made of: its measure, axis, sizes and run counts.
+
+use crate::{limits::Limits, paradigms::Paradigm};
+
+/// What a scenario's figure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Wall time of the whole program (hyperfine's).
+    Time,
+    /// Peak memory per live unit: (peak at K - peak at 0) / K.
+    MemoryPerUnit,
+    /// Wall time per unit of work (per hop): hyperfine's times divided by it.
+    TimePerWork,
+}
+
+/// A scan's x axis: the flag that changes and what it counts.
+#[derive(Debug, Clone, Copy)]
+pub struct Axis {
+    pub flag: &'static str,
+    /// Plural, for axis titles and headers: `connections`.
+    pub unit: &'static str,
+    /// Singular, for "memory per connection".
+    pub one: &'static str,
+}
+
+/// hyperfine's warm-up and timed runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Runs {
+    pub warmup: u32,
+    pub runs: u32,
+}
+
+pub const fn runs(warmup: u32, runs: u32) -> Runs {
+    Runs { warmup, runs }
+}
+
+/// One mode's sizes: the points, the flags at a point, the runs at a point.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// The x values of a scan; `[0]` for a single point (no axis).
+    pub points: &'static [u64],
+    /// The program's flags at x, without `--workers` and `--server`.
+    pub flags: fn(u64) -> Vec<(&'static str, u64)>,
+    /// Runs from each x upwards: the last entry whose x <= the point applies.
+    pub runs: &'static [(u64, Runs)],
+    /// Verified runs before timing; memory comes from these, so a memory
+    /// scenario takes several to know its noise.
+    pub checks: u32,
+}
+
+impl Sizes {
+    pub fn runs_at(&self, x: u64) -> Runs {
+        self.runs
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= x)
+            .map_or(runs(0, 1), |(_, r)| *r)
+    }
+}
+
+/// What a workload's unit of work is: the result-line fields whose product
+/// counts it, and its name, for counters "per request", "per job", "per hop".
+pub fn unit_of_work(workload: &str) -> (&'static [&'static str], &'static str) {
+    match workload {
+        "cpu" => (&["jobs"], "job"),
+        "io" => (&["requests"], "request"),
+        "ring" => (&["units", "laps"], "hop"),
+        _ => (&["units"], "unit"),
+    }
+}
+
+pub struct Scenario {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// `cpu`, `io`, `spawn` or `ring`: which program each paradigm runs.
+    pub workload: &'static str,
+    /// The lesson, in words that hold at any size; the sizes are printed beside it.
+    pub shows: &'static str,
+    pub axis: Option<Axis>,
+    pub measure: Measure,
+    /// Checks run inside a memory cgroup: memory with the kernel's share.
+    pub kernel_memory: bool,
+    /// `--workers` for every program; `None`: the machine's cores.
+    pub workers: Option<usize>,
+    pub full: Sizes,
+    pub quick: Sizes,
+    /// Why a paradigm is not run at x, or `None`.
+    pub skip: fn(u64, &Paradigm, &Limits) -> Option<String>,
+}
+
+impl Scenario {
+    pub fn sizes(&self, quick: bool) -> &Sizes {
+        if quick { &self.quick } else { &self.full }
+    }
+
+    /// The points of the scan; `None` for the one point of a single-point scenario.
+    pub fn points(&self, quick: bool) -> Vec<Option<u64>> {
+        match self.axis {
+            Some(_) => self.sizes(quick).points.iter().map(|&x| Some(x)).collect(),
+            None => vec![None],
+        }
+    }
+
+    /// The point's label: `at 1000 connections`, or nothing for a single point.
+    pub fn at(&self, x: Option<u64>) -> String {
+        match (self.axis, x) {
+            (Some(axis), Some(x)) => format!(" at {x} {}", axis.unit),
+            _ => String::new(),
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The scenario table's rules, checked against what the last runs did.
+
+use super::*;
+use crate::{limits::DEVELOPER_MACHINE as MACHINE, paradigms};
+
+/// The cells the full run of results/2026-11-25-vm-2 skipped, by the same
+/// rules, and at the million-unit point everything but the async tasks.
+#[test]
+fn full_run_skips_what_the_last_full_run_skipped() {
+    let mut skipped = Vec::new();
+    for scenario in &ALL {
+        for x in scenario.points(false) {
+            for p in &paradigms::ALL {
+                if (scenario.skip)(x.unwrap_or(0), p, &MACHINE).is_some() {
+                    skipped.push(format!("{} {x:?} {}", scenario.name, p.name));
+                }
+            }
+        }
+    }
+    assert_eq!(
+        skipped.len(),
+        24 + 13 + 2 + 16 + 8 + 1 + 8 + 1 + 1 + 3 + 6,
+        "{skipped:#?}"
+    );
+    assert!(skipped.contains(&"spawn-memory Some(100000) threads".to_string()));
+    assert!(!skipped.contains(&"spawn-memory Some(10000) threads".to_string()));
+    assert!(skipped.contains(&"io-slow Some(10000) processes".to_string()));
+    assert!(!skipped.contains(&"io-slow Some(1000) processes".to_string()));
+}
+
+#[test]
+fn runs_follow_the_point() {
+    let io_slow = named("io-slow").unwrap();
+    assert_eq!(io_slow.full.runs_at(1_000), runs(1, 3));
+    assert_eq!(io_slow.full.runs_at(10_000), runs(0, 3));
+    assert_eq!(io_slow.quick.runs_at(100), runs(0, 1));
+}
