@@ -5,7 +5,10 @@
 
 use std::{fs, sync::Mutex};
 
-use crate::scenarios::{self, Limits};
+use crate::{
+    limits::MAPS_PER_THREAD,
+    scenarios::{self, Limits},
+};
 
 /// The values to put back: (path under /proc/sys, original text).
 static SAVED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
@@ -29,7 +32,7 @@ pub fn raise(quick: bool) -> Result<Vec<(String, String)>, String> {
     };
     // Room for k threads beside what the machine already runs.
     let wanted = [
-        ("vm/max_map_count", 2 * k + 65_530),
+        ("vm/max_map_count", MAPS_PER_THREAD * k + 65_530),
         ("kernel/pid_max", (k + 32_768).min(4_194_304)),
     ];
     let mut said = Vec::new();
