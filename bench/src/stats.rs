@@ -24,9 +24,15 @@ pub fn ratio(a: &Timing, b: &Timing) -> Ratio {
 
 impl fmt::Display for Ratio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Two decimals, or enough for three significant digits below 0.1
+        // (a ring hop between threads is hundreds of times a loop's turn).
+        let digits = match self.value {
+            v if v > 0.0 && v < 0.1 => (2 - v.log10().floor() as i32).min(6) as usize,
+            _ => 2,
+        };
         match self.err {
-            Some(err) => write!(f, "{:.2} ± {:.2}×", self.value, err),
-            None => write!(f, "{:.2}×", self.value),
+            Some(err) => write!(f, "{:.digits$} ± {:.digits$}×", self.value, err),
+            None => write!(f, "{:.digits$}×", self.value),
         }
     }
 }
@@ -112,6 +118,7 @@ fn median(sorted: &[f64]) -> f64 {
 
 pub fn secs(s: f64) -> String {
     match s {
+        s if s < 1e-6 => format!("{:.0} ns", s * 1e9),
         s if s < 1e-3 => format!("{:.1} µs", s * 1e6),
         s if s < 1.0 => format!("{:.1} ms", s * 1e3),
         s => format!("{s:.2} s"),
@@ -173,6 +180,8 @@ mod tests {
             ratio(&timing(3.0, None), &timing(1.0, Some(0.1))).to_string(),
             "3.00×"
         );
+        let small = ratio(&timing(0.0042, None), &timing(1.0, None));
+        assert_eq!(small.to_string(), "0.00420×");
     }
 
     #[test]
@@ -201,6 +210,7 @@ mod tests {
     #[test]
     fn units() {
         assert_eq!(secs(0.000_25), "250.0 µs");
+        assert_eq!(secs(0.000_000_12), "120 ns");
         assert_eq!(secs(0.2449), "244.9 ms");
         assert_eq!(secs(12.345), "12.35 s");
         assert_eq!(bytes(453.2), "453 B");

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::{
     paradigms::{self, Language},
-    primer::fastest,
+    primer::fastest_concurrent,
     results::{Cell, Run},
     scenarios::{self, Scenario},
     stats::{Memory, PerUnit, secs},
@@ -142,7 +142,7 @@ pub fn primer_lines(run: &Run, rows: &[(&str, &str, &str, &str)]) -> String {
         };
         let mut names: Vec<String> = Vec::new();
         for language in [Language::Rust, Language::Python] {
-            if let Some(best) = fastest(run, scenario, x, language) {
+            if let Some(best) = fastest_concurrent(run, scenario, x, language) {
                 names.push(best.paradigm.clone());
             }
         }
