@@ -325,7 +325,10 @@ fn a_killed_worker_fails_the_run_and_every_child_is_reaped() {
 fn kill_a_child(pid: u32) {
     for _ in 0..200 {
         thread::sleep(Duration::from_millis(25));
-        let workers: Vec<u32> = in_session(pid).into_iter().filter(|&p| p != pid).collect();
+        let workers: Vec<u32> = testkit::cli::live_in_session(pid)
+            .into_iter()
+            .filter(|&p| p != pid)
+            .collect();
         if let (2, Some(child)) = (workers.len(), workers.iter().min()) {
             Command::new("kill")
                 .args(["-KILL", &child.to_string()])
@@ -364,7 +367,7 @@ fn in_own_session(
         meanwhile(session);
     }
     let status = child.wait().unwrap();
-    let survivors = in_session(session);
+    let survivors = testkit::cli::live_in_session(session);
     let out = (
         status.code(),
         fs::read_to_string(stdout).unwrap(),
@@ -373,25 +376,4 @@ fn in_own_session(
     );
     fs::remove_dir_all(dir).unwrap();
     out
-}
-
-/// Live processes (not zombies) in session `session`, from /proc.
-fn in_session(session: u32) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        let Some((_, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        if fields[3].parse() == Ok(session) && fields[0] != "Z" {
-            found.push(pid);
-        }
-    }
-    found
 }

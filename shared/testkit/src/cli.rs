@@ -111,3 +111,26 @@ fn name(program: &[&str]) -> String {
     let name = last.file_name().expect("a program path");
     name.to_string_lossy().into_owned()
 }
+
+/// Live processes (not zombies) in session `session`, from /proc. A test runs a
+/// program under `setsid` and scans only that session, as other tests (and CI
+/// runners) may run the same binary at the same time.
+pub fn live_in_session(session: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields[3].parse() == Ok(session) && fields[0] != "Z" {
+            found.push(pid);
+        }
+    }
+    found
+}

@@ -62,32 +62,17 @@ fn a_killed_unit_is_named_and_no_unit_survives() {
 }
 
 /// Live units (not zombies) in `session`, as (pid, unit number): the processes
-/// with the unit variable in their environment. Only this run's session is
-/// scanned, as other tests (and CI runners) may run this binary at the same time.
+/// with the unit variable in their environment.
 fn units_in(session: u32) -> Vec<(u32, String)> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let (Ok(stat), Ok(environ)) = (
-            fs::read_to_string(entry.path().join("stat")),
-            fs::read(entry.path().join("environ")),
-        ) else {
-            continue;
-        };
-        let Some((_, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let (state, sid) = (fields[0], fields[3].parse::<u32>().unwrap());
-        let unit = environ.split(|&b| b == 0).find_map(|var| {
+    let unit = |pid: u32| {
+        let environ = fs::read(format!("/proc/{pid}/environ")).ok()?;
+        environ.split(|&b| b == 0).find_map(|var| {
             let var = String::from_utf8_lossy(var);
             var.strip_prefix("PROCESSES_RING_UNIT=").map(str::to_owned)
-        });
-        if let (true, false, Some(unit)) = (sid == session, state == "Z", unit) {
-            found.push((pid, unit));
-        }
-    }
-    found
+        })
+    };
+    testkit::cli::live_in_session(session)
+        .into_iter()
+        .filter_map(|pid| Some((pid, unit(pid)?)))
+        .collect()
 }

@@ -40,7 +40,7 @@ fn the_open_file_limit_is_reported_and_no_unit_survives() {
         .unwrap();
     let session = run.id();
     let status = run.wait().unwrap();
-    let survivors = survivors_in(session);
+    let survivors = testkit::cli::live_in_session(session);
     assert_eq!(status.code(), Some(1));
     assert!(
         survivors.is_empty(),
@@ -54,28 +54,4 @@ fn the_open_file_limit_is_reported_and_no_unit_survives() {
     assert!(stderr.starts_with("Error: start unit "), "{stderr}");
     assert!(stderr.contains("Too many open files"), "{stderr}");
     fs::remove_dir_all(dir).unwrap();
-}
-
-/// Live processes (not zombies) left in `session` once its leader has exited: units
-/// that outlived the failed run. Only this run's session is scanned, as other tests
-/// (and CI runners) may run this binary at the same time.
-fn survivors_in(session: u32) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        let Some((_, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let (state, sid) = (fields[0], fields[3].parse::<u32>().unwrap());
-        if sid == session && state != "Z" {
-            found.push(pid);
-        }
-    }
-    found
 }
