@@ -2,12 +2,17 @@
 """io, asyncio (Python): one task per connection on one event loop.
 
 The primer's answer for slow I/O over many connections. `asyncio.run` starts one
-event loop on one thread; a TaskGroup starts a task per connection, and each holds
-a keep-alive connection as asyncio streams (`asyncio.open_connection`) and fetches
-ids c, c + C, c + 2C, ... A task waiting for its answer is a suspended coroutine,
-not a thread, so thousands cost little; but every byte of parsing and every
-checksum runs on that one thread. The standard library has no async HTTP client,
-so `Client` writes the request bytes and reads the head and body itself.
+event loop on one thread; a TaskGroup starts a task per connection, each holding a
+keep-alive connection as asyncio streams and fetching ids c, c + C, c + 2C, ... A
+waiting task is a suspended coroutine, not a thread, so thousands cost little; but
+all parsing and checksums run on that one thread. --work's primes are counted in
+the task and block the loop: every other connection's answer waits, unread, until
+the count ends. --offload counts them in the loop's default ThreadPoolExecutor
+(`run_in_executor`), which frees the loop but not the GIL: the pool's threads and
+the loop take turns running Python (a turn lasts up to the 5 ms switch interval),
+so no count runs beside another or the loop's code; answers are just read between
+turns, not after whole counts. Each task keeps its own latencies, merged at the
+end. The standard library has no async HTTP client: `Client` is written here.
 
 Compare with: io_threading.py, io_multiprocessing.py, examples/io/tokio.
 
@@ -15,6 +20,7 @@ Compare with: io_threading.py, io_multiprocessing.py, examples/io/tokio.
 """
 
 import asyncio
+import time
 
 import workload
 
@@ -27,33 +33,43 @@ def main():
     workload.raise_open_file_limit()
     # Without --server, an api-server runs beside this program until the block ends.
     with workload.api_server(args.server) as host:
-        workers, total = asyncio.run(run(args, host))
-    workload.report(args, PARADIGM, workers, total)
+        workers, total, latencies = asyncio.run(run(args, host))
+    workload.report(args, PARADIGM, workers, total, latencies_us=latencies)
 
 
 async def run(args, host):
-    """Runs a task per connection and sums their subtotals; returns (threads used,
-    checksum)."""
+    """Runs a task per connection and merges their tallies; returns (threads used,
+    checksum, latencies in us)."""
     connections = min(args.concurrency, args.requests)
     async with asyncio.TaskGroup() as group:
-        subtotals = [group.create_task(connection(args, host, c, connections))
-                     for c in range(connections)]
-    # One thread ran them all: --workers has nothing to size here.
-    return 1, sum(subtotal.result() for subtotal in subtotals) & workload.U64
+        tallies = [group.create_task(connection(args, host, c, connections))
+                   for c in range(connections)]
+    total = sum(tally.result()[0] for tally in tallies) & workload.U64
+    latencies = [us for tally in tallies for us in tally.result()[1]]
+    # One loop ran them all: --workers has nothing to size here (nor counts the
+    # --offload pool, as tokio-io does not count its blocking pool).
+    return 1, total, latencies
 
 
 async def connection(args, host, c, connections):
-    """One connection's task: fetch ids c, c + C, ...; return their checksum."""
+    """One connection's task: fetch ids c, c + C, ...; return (checksum, latencies)."""
     client = Client(host)
-    subtotal = 0
+    subtotal, latencies = 0, []
     for i in range(c, args.requests, connections):
+        start = time.perf_counter_ns()
         try:
             data = await client.get(i, args.delay_ms, args.bytes)
         except workload.Error as e:
             raise workload.Error(f"request {i}: {e}") from None
-        subtotal += workload.fnv1a64(data)
+        latencies.append((time.perf_counter_ns() - start) // 1_000)
+        if args.offload and args.work:  # the loop serves other tasks meanwhile
+            primes = await asyncio.get_running_loop().run_in_executor(
+                None, workload.work, i, args.work)
+        else:  # on the loop: no other task runs until the count ends
+            primes = workload.work(i, args.work)
+        subtotal += workload.fnv1a64(data) + primes
     client.close()
-    return subtotal
+    return subtotal, latencies
 
 
 class Client:

@@ -4,11 +4,12 @@
 `multiprocessing.Process` starts a process per connection with the fork start
 method (START_METHOD, the Linux default up to Python 3.13; see
 cpu_multiprocessing.py for the others). Child c holds one keep-alive connection
-with blocking reads (`http.client`), fetches ids c, c + C, c + 2C, ... and sends
-back its subtotal and Pss, or its error, over a pipe. Waiting on the network
-needs no interpreter of its own, so this pays a process's start-up and memory for
-nothing a thread could not do: the primer would not pick it for I/O, and it is
-here to show the price. Its ceiling is MAX_PROCESSES connections.
+with blocking reads (`http.client`), fetches ids c, c + C, c + 2C, ..., counts
+each answer's --work primes in its own interpreter, and sends back its subtotal,
+its latencies and its Pss, or its error, over a pipe. Waiting on the network needs
+no interpreter of its own, so without --work this pays a process's start-up and
+memory for nothing a thread could not do: the primer would not pick it for I/O,
+and it is here to show the price. Its ceiling is MAX_PROCESSES connections.
 
 Compare with: io_threading.py, io_asyncio.py, examples/io/processes.
 
@@ -16,6 +17,7 @@ Compare with: io_threading.py, io_asyncio.py, examples/io/processes.
 """
 
 import multiprocessing
+import time
 
 import workload
 
@@ -28,18 +30,18 @@ MAX_PROCESSES = 1_000
 
 
 def main():
-    args = workload.parse_args("io", PROGRAM)
+    args = workload.parse_args("io", PROGRAM, blocking=True)
     # Each child holds a pipe and a sentinel open here, and each connection a socket.
     workload.raise_open_file_limit()
     # Without --server, an api-server runs beside this program until the block ends.
     with workload.api_server(args.server) as host:
-        workers, total, children_pss_kib = run(args, host)
-    workload.report(args, PARADIGM, workers, total, children_pss_kib)
+        workers, total, latencies, children_pss_kib = run(args, host)
+    workload.report(args, PARADIGM, workers, total, children_pss_kib, latencies)
 
 
 def run(args, host):
-    """Starts a process per connection and sums their answers; returns (processes
-    used, checksum, their Pss)."""
+    """Starts a process per connection and merges their answers; returns (processes
+    used, checksum, latencies in us, their Pss)."""
     connections = min(args.concurrency, args.requests)
     if connections > MAX_PROCESSES:
         raise workload.Error(
@@ -58,12 +60,13 @@ def run(args, host):
                 raise workload.Error(f"start connection process {c}: {e}") from None
             answer.close()  # the child's end: closed here, so EOF means the child died
             started.append((process, answers))
-        total = children_pss_kib = 0
+        total, latencies, children_pss_kib = 0, [], 0
         for c, (process, answers) in enumerate(started):
-            subtotal, pss_kib = collect(process, answers, f"connection process {c}")
+            subtotal, own, pss_kib = collect(process, answers, f"connection process {c}")
             total += subtotal
+            latencies += own
             children_pss_kib += pss_kib
-        return connections, total & workload.U64, children_pss_kib
+        return connections, total & workload.U64, latencies, children_pss_kib
     finally:
         for process, answers in started:  # on any failure: no child outlives the parent
             process.kill()
@@ -86,21 +89,23 @@ def collect(process, answers, name):
 
 
 def connection(args, host, c, connections, answer):
-    """In the child: fetch ids c, c + C, ...; answer (subtotal, Pss) or the error."""
+    """In the child: fetch ids c, c + C, ...; answer (subtotal, latencies, Pss) or why not."""
     client = workload.BlockingClient(host)
-    subtotal = 0
+    subtotal, latencies = 0, []
     try:
         for i in range(c, args.requests, connections):
+            start = time.perf_counter_ns()
             try:
                 data = client.get(i, args.delay_ms, args.bytes)
             except workload.Error as e:
                 raise workload.Error(f"request {i}: {e}") from None
-            subtotal += workload.fnv1a64(data)
+            latencies.append((time.perf_counter_ns() - start) // 1_000)
+            subtotal += workload.fnv1a64(data) + workload.work(i, args.work)
     except (workload.Error, OSError) as e:
         answer.send(str(e))
         return
     client.close()
-    answer.send((subtotal, workload.own_pss_kib()))
+    answer.send((subtotal, latencies, workload.own_pss_kib()))
 
 
 if __name__ == "__main__":

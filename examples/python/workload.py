@@ -2,8 +2,9 @@
 
 The Python twin of the Rust crate `workload` (shared/workload): the same flags and
 defaults, the four workloads as pure functions with the same checksums, the
-result line and its self-check, the memory probes, the open-file limit, HTTP bytes
-and a blocking client on `http.client`, and the api-server an io program talks to.
+result line and its self-check, the io latency percentiles, the memory probes, the
+open-file limit, HTTP bytes and a blocking client on `http.client`, and the
+api-server an io program talks to.
 Like the crate, it never starts a thread, a process or an event loop, and never
 passes a ring's token on.
 
@@ -13,6 +14,7 @@ Standard library only; Python 3.11 or newer.
 import argparse
 import contextlib
 import http.client
+import math
 import os
 import resource
 import signal
@@ -25,14 +27,20 @@ ROOT = Path(__file__).resolve().parents[2]
 U64 = (1 << 64) - 1
 MAX_DELAY_MS = 60_000
 MAX_BYTES = 16 << 20
+# --work above MAX_WORK, or --requests x --work above MAX_WORK_TOTAL, is refused.
+MAX_WORK = 1_000_000
+MAX_WORK_TOTAL = 10_000_000_000
 # pi(N) for the limits the benchmarks use; any other limit is sieved.
 KNOWN_PI = {100: 25, 100_000: 9_592, 1_000_000: 78_498, 2_000_000: 148_933,
             5_000_000: 348_513, 10_000_000: 664_579}
 # The parameters of each workload, in result-line order.
-PARAMS = {"cpu": ("limit", "jobs"), "io": ("requests", "concurrency", "delay_ms", "bytes"),
+PARAMS = {"cpu": ("limit", "jobs"),
+          "io": ("requests", "concurrency", "delay_ms", "bytes", "work"),
           "spawn": ("units", "sleep_ms"), "ring": ("units", "laps")}
 # The FNV-1a 64 prime: a ring's hop multiplies by it, as fnv1a64 does.
 FNV_PRIME = 0x100000001B3
+# The sieve of expected_prime_count marks this many numbers at a time.
+SEGMENT = 1 << 18
 
 
 class Error(Exception):
@@ -74,12 +82,15 @@ def count(minimum, maximum=None, why=None):
     return parse
 
 
-def parse_args(workload, program, argv=None):
-    """The flags of `workload` (cpu, io, spawn or ring), as every Rust program takes them."""
+def parse_args(workload, program, argv=None, blocking=False):
+    """The flags of `workload` (cpu, io, spawn or ring), as every Rust program takes them.
+    A `blocking` io client refuses --offload: it has no event loop to keep free."""
     p = argparse.ArgumentParser(prog=program, description={
         "cpu": "Count the primes below --limit by trial division, split into --jobs ranges.",
         "io": "Fetch --requests bodies from the api-server over at most --concurrency "
-              "keep-alive HTTP/1.1 connections, and check them with FNV-1a 64.",
+              "keep-alive HTTP/1.1 connections, and check them with FNV-1a 64; with "
+              "--work, count primes after each answer. Prints each request's latency "
+              "percentiles.",
         "spawn": "Start --units units; unit i sleeps --sleep-ms, then returns i + 2.",
         "ring": "Pass a token --laps times around a ring of --units units, each talking "
                 "only to its neighbours.",
@@ -98,6 +109,12 @@ def parse_args(workload, program, argv=None):
                        help="the server waits D ms before each answer (default: %(default)s)")
         p.add_argument("--bytes", metavar="B", type=count(0, MAX_BYTES), default=1_024,
                        help="body bytes per response (default: %(default)s)")
+        p.add_argument("--work", metavar="N", type=count(0, MAX_WORK), default=0,
+                       help="after reading answer i, count the primes in [i*N, i*N + N) "
+                            "(CPU work per request; default: %(default)s)")
+        p.add_argument("--offload", action="store_true",
+                       help="async clients only: count --work's primes in the event "
+                            "loop's default thread pool, not on the loop's own thread")
         p.add_argument("--server", metavar="HOST:PORT",
                        help="a running api-server; without it, one is started for this run")
     elif workload == "spawn":
@@ -116,6 +133,12 @@ def parse_args(workload, program, argv=None):
                         "(default: the number of cores, %(default)s)")
     args = p.parse_args(argv)
     args.workload = workload
+    if workload == "io" and args.requests * args.work > MAX_WORK_TOTAL:
+        p.error(f"--requests {args.requests} x --work {args.work} is above {MAX_WORK_TOTAL}: "
+                "the primes below it take too long to count")
+    if workload == "io" and blocking and args.offload:
+        p.error(f"--offload is for the async clients: {program} counts --work's primes "
+                "on each connection's own thread or process already")
     return args
 
 
@@ -125,21 +148,40 @@ def expected_checksum(args):
     if args.workload == "cpu":
         return expected_prime_count(args.limit)
     if args.workload == "io":
-        return expected_io_checksum(args.requests, args.bytes)
+        return expected_io_checksum(args.requests, args.bytes, args.work)
     if args.workload == "ring":
         return expected_ring_checksum(args.units, args.laps)
     return args.units * (args.units + 3) // 2
 
 
-def report(args, paradigm, workers, checksum, children_pss_kib=0):
-    """Prints the result line; a wrong checksum is an Error after it."""
+def report(args, paradigm, workers, checksum, children_pss_kib=0, latencies_us=None):
+    """Prints the result line, with an io run's percentiles of `latencies_us` (one
+    per request); a wrong checksum is an Error after it."""
     expected = expected_checksum(args)
     params = " ".join(f"{key}={getattr(args, key)}" for key in PARAMS[args.workload])
+    if getattr(args, "offload", False):
+        params += " offload=true"
+    latency = ""
+    if args.workload == "io":
+        p50, p99, top = percentiles(latencies_us)
+        latency = f" p50_us={p50} p99_us={p99} max_us={top}"
     print(f"workload={args.workload} paradigm={paradigm} {params} workers={workers} "
-          f"checksum={checksum} ok={str(checksum == expected).lower()} "
+          f"checksum={checksum} ok={str(checksum == expected).lower()}{latency} "
           f"peak_rss_kib={peak_rss_kib() + children_pss_kib}", flush=True)
     if checksum != expected:
         raise Error(f"checksum {checksum} is wrong: expected {expected}")
+
+
+def percentiles(latencies_us):
+    """(p50, p99, max) of the latencies, nearest-rank: the value at rank
+    ceil(q * n) of the sorted values, in the same float arithmetic as the Rust
+    crate's HDR histogram (which also rounds values above 2,048 us to three
+    significant digits); all 0 when there are none."""
+    if not latencies_us:
+        return 0, 0, 0
+    ordered = sorted(latencies_us)
+    p50, p99 = (ordered[max(math.ceil(q * len(ordered)), 1) - 1] for q in (0.5, 0.99))
+    return p50, p99, ordered[-1]
 
 
 # --- the machine --------------------------------------------------------------------
@@ -205,15 +247,26 @@ def count_primes(start, end):
 
 
 def expected_prime_count(limit):
-    """pi(limit), from KNOWN_PI or a sieve: another algorithm than the workload's."""
+    """pi(limit), from KNOWN_PI or a sieve: another algorithm than the workload's.
+    The sieve goes a segment at a time, so that an io run's pi(R*N) (up to 10^10)
+    does not raise the peak memory it reports."""
     if limit in KNOWN_PI:
         return KNOWN_PI[limit]
-    sieve = bytearray([1]) * limit
-    sieve[:2] = b"\0\0"[:limit]
-    for p in range(2, int(limit ** 0.5) + 1):
-        if sieve[p]:
-            sieve[p * p::p] = bytes(len(range(p * p, limit, p)))
-    return sum(sieve)
+    root = math.isqrt(limit)
+    small = bytearray([1]) * (root + 1)
+    for p in range(2, math.isqrt(root) + 1):
+        if small[p]:
+            small[p * p::p] = bytes(len(range(p * p, root + 1, p)))
+    base = [p for p in range(2, root + 1) if small[p]]
+    count = 0
+    for low in range(0, limit, SEGMENT):
+        size = min(SEGMENT, limit - low)
+        segment = bytearray([1]) * size
+        for p in base:
+            first = max(p * p, -(-low // p) * p) - low
+            segment[first::p] = bytes(len(range(first, size, p)))
+        count += segment.count(1)
+    return count - min(limit, 2)  # 0 and 1 are never crossed out
 
 
 # --- ring ---------------------------------------------------------------------------
@@ -257,8 +310,16 @@ def fnv1a64(data):
     return h
 
 
-def expected_io_checksum(requests, nbytes):
-    return sum(fnv1a64(body(i, nbytes)) for i in range(requests)) & U64
+def expected_io_checksum(requests, nbytes, work=0):
+    """The FNV-1a 64 of every body, plus, with --work N, every request's prime
+    count: together pi(R*N)."""
+    bodies = sum(fnv1a64(body(i, nbytes)) for i in range(requests))
+    return (bodies + expected_prime_count(requests * work)) & U64
+
+
+def work(i, n):
+    """--work n for request i: the primes in [i*n, i*n + n), by trial division."""
+    return count_primes(i * n, i * n + n)
 
 
 def path(i, delay_ms, nbytes):

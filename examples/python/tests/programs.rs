@@ -129,7 +129,11 @@ fn io_programs_as_a_user_runs_them() {
             scope.spawn(move || {
                 let [python, path] = program(&format!("io_{p}.py"));
                 let program = [python.as_str(), path.as_str()];
-                testkit::io::check_binary(&program, &format!("python-{p}"));
+                let compute = match p {
+                    "asyncio" => testkit::io::Compute::Executor,
+                    _ => testkit::io::Compute::OwnThread,
+                };
+                testkit::io::check_binary(&program, &format!("python-{p}"), compute);
                 testkit::io::check_faults(&program);
                 if p != "sequential" {
                     testkit::io::check_open_file_limit(&program);
@@ -156,6 +160,20 @@ fn every_program_has_help_and_refuses_bad_flags() {
         stderr.contains("--delay-ms: must be at most 60000"),
         "{stderr}"
     );
+    let (code, _, stderr) = run("io_threading.py", &["--work", "1000001"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("--work: must be at most 1000000"),
+        "{stderr}"
+    );
+    let too_much = ["--requests", "100000", "--work", "1000000"];
+    let (code, stdout, stderr) = run("io_asyncio.py", &too_much);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("--requests 100000 x --work 1000000 is above 10000000000: "),
+        "{stderr}"
+    );
     for p in PARADIGMS {
         let (code, stdout, stderr) = run(&format!("ring_{p}.py"), &["--units", "1"]);
         assert_eq!(code, Some(2), "{stderr}");
@@ -174,17 +192,21 @@ print(*(w.fnv1a64(w.body(i, n)) for i, n in [(0, 0), (1, 7), (2, 8), (99, 1000)]
 print(w.expected_io_checksum(1000, 1024), w.expected_prime_count(12345), w.expected_prime_count(2))
 print(w.job_range(10, 3, 2), w.job_range(5, 7, 6))
 print(w.hop(0, 1), w.hop(2**64 - 1, 3), w.receiver(7, 3))
-print(*(w.expected_ring_checksum(k, m) for k, m in [(2, 1), (3, 1), (7, 13), (100, 1000)]))";
+print(*(w.expected_ring_checksum(k, m) for k, m in [(2, 1), (3, 1), (7, 13), (100, 1000)]))
+print(w.expected_io_checksum(40, 100, 50), w.expected_io_checksum(1000, 0, 100), w.work(5, 10))
+print(w.expected_prime_count(1_234_567), w.expected_prime_count(262_145))
+for latencies in [range(1000, 0, -1), [100] * 99 + [50_000], [], [7], [3, 1, 2]]:
+    print(*w.percentiles(list(latencies)))";
     let (code, stdout, stderr) = run_python(script);
     assert_eq!(code, Some(0), "{stderr}");
     let rust = |i: u64, n: usize| workload::io::fnv1a64(&workload::io::body(i, n)).to_string();
     let expected = format!(
-        "{} {} {} {}\n{} {} 0\n(8, 10) (5, 5)\n{} {} {}\n{} {} {} {}\n",
+        "{} {} {} {}\n{} {} 0\n(8, 10) (5, 5)\n{} {} {}\n{} {} {} {}\n{} {} {}\n{} {}\n{}",
         rust(0, 0),
         rust(1, 7),
         rust(2, 8),
         rust(99, 1000),
-        workload::io::expected_checksum(1000, 1024),
+        workload::io::expected_checksum(1000, 1024, 0),
         workload::cpu::expected_prime_count(12345),
         workload::ring::hop(0, 1),
         workload::ring::hop(u64::MAX, 3),
@@ -193,6 +215,18 @@ print(*(w.expected_ring_checksum(k, m) for k, m in [(2, 1), (3, 1), (7, 13), (10
         workload::ring::expected_checksum(3, 1),
         workload::ring::expected_checksum(7, 13),
         workload::ring::expected_checksum(100, 1_000),
+        workload::io::expected_checksum(40, 100, 50),
+        workload::io::expected_checksum(1_000, 0, 100),
+        workload::io::work(5, 10),
+        workload::cpu::expected_prime_count(1_234_567),
+        workload::cpu::expected_prime_count(262_145),
+        percentiles(&[
+            (1..=1_000).rev().collect(),
+            [vec![100; 99], vec![50_000]].concat(),
+            vec![],
+            vec![7],
+            vec![3, 1, 2],
+        ]),
     );
     assert_eq!(stdout, expected);
     assert!(
@@ -203,6 +237,20 @@ print(*(w.expected_ring_checksum(k, m) for k, m in [(2, 1), (3, 1), (7, 13), (10
         stdout.contains("956575116354345 622252113147344985 "),
         "DESIGN.md's ring tokens"
     );
+    assert!(
+        stdout.ends_with("500 990 1000\n100 100 50000\n0 0 0\n7 7 7\n2 3 3\n"),
+        "nearest-rank percentiles: {stdout}"
+    );
+}
+
+/// The Rust crate's p50, p99 and max of each set, one line each, as workload.py's
+/// `percentiles` prints them.
+fn percentiles(sets: &[Vec<u64>]) -> String {
+    let line = |set: &Vec<u64>| {
+        let p = workload::latency::Percentiles::of(set);
+        format!("{} {} {}\n", p.p50_us, p.p99_us, p.max_us)
+    };
+    sets.iter().map(line).collect()
 }
 
 #[test]

@@ -1,30 +1,50 @@
 //! What every io example must do: reach the spec's checksum through a real server,
 //! read odd but valid HTTP, and fail on a broken server or on none with one line
-//! that names the request and the cause. [`check_run`] checks an example's `run`;
-//! [`check_binary`], [`check_faults`] and [`check_open_file_limit`] its binary.
+//! that names the request and the cause; count `--work`'s primes into the checksum
+//! and print latency percentiles that fit the server's delay. [`check_run`] checks
+//! an example's `run`; [`check_binary`], [`check_faults`] and
+//! [`check_open_file_limit`] its binary.
 
 use std::process::Command;
 
 use api_server::{Embedded, Target};
-use workload::{Error, IoArgs, Report, Workload};
+use workload::{Error, IoArgs, Report, ResultLine, Workload};
 
 use crate::{
     cli::{self, assert_fails_cleanly, command},
     fake::{self, Behaviour, FAULTS},
 };
 
+/// Where a client counts `--work`'s primes, which decides what `--offload` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compute {
+    /// A blocking client: on the connection's own thread or process; `--offload`
+    /// is refused with exit status 2.
+    OwnThread,
+    /// An async client: on the executor thread by default, on the runtime's
+    /// blocking pool with `--offload`.
+    Executor,
+}
+
 /// What every io example's `run` must do, checked by its unit tests: reach the
 /// spec's checksum through an embedded server at several sizes (with each of
-/// `workers`), read odd but valid HTTP, and fail on each fault and on a server that
-/// is not there with an error that names the request and the cause. `run` is the
-/// example's own: it takes the flags and the server's `HOST:PORT`.
-pub fn check_run(workers: &[usize], run: impl Fn(&IoArgs, &str) -> Result<Report, Error>) {
+/// `workers`), with `--work` (and `--offload` where `compute` has it), report one
+/// latency per request, read odd but valid HTTP, and fail on each fault and on a
+/// server that is not there with an error that names the request and the cause.
+/// `run` is the example's own: it takes the flags and the server's `HOST:PORT`.
+pub fn check_run(
+    workers: &[usize],
+    compute: Compute,
+    run: impl Fn(&IoArgs, &str) -> Result<Report, Error>,
+) {
     let checksum = |args: &IoArgs, host: &str| run(args, host).map(|report| report.checksum);
     let args = |requests, concurrency, workers| IoArgs {
         requests,
         concurrency,
         delay_ms: 1,
         bytes: 1_000,
+        work: 0,
+        offload: false,
         server: None,
         workers,
     };
@@ -34,6 +54,23 @@ pub fn check_run(workers: &[usize], run: impl Fn(&IoArgs, &str) -> Result<Report
             let args = args(requests, concurrency, w);
             let sum = checksum(&args, &target.host).expect("a correct server");
             assert_eq!(sum, args.expected_checksum(), "{args:?}");
+        }
+        let offloads: &[bool] = match compute {
+            Compute::OwnThread => &[false],
+            Compute::Executor => &[false, true],
+        };
+        for (&offload, work) in offloads.iter().cycle().zip([1, 97, 2_000]) {
+            let args = IoArgs {
+                work,
+                offload,
+                ..args(40, 6, w)
+            };
+            let report = run(&args, &target.host).expect("a correct server");
+            assert_eq!(report.checksum, args.expected_checksum(), "{args:?}");
+            let latency = report.latency.expect("an io report has latencies");
+            assert!(latency.p50_us >= 1_000, "1 ms delay: {latency:?}");
+            let in_order = latency.p50_us <= latency.p99_us && latency.p99_us <= latency.max_us;
+            assert!(in_order, "{latency:?}");
         }
     }
     let odd = fake::start(Behaviour::OddButValid).to_string();
@@ -63,9 +100,10 @@ pub fn check_run(workers: &[usize], run: impl Fn(&IoArgs, &str) -> Result<Report
 
 /// What every io binary must do as a user runs it, checked by each io package's
 /// tests/cli.rs: its flags ([`cli::check_flags`]); one verified result line against
-/// a separate server and through the embedded default; and a one-line error, exit
-/// status 1 and no result line when the server is not there.
-pub fn check_binary(program: &[&str], paradigm: &str) {
+/// a separate server and through the embedded default; `--work` in the checksum and
+/// latencies no shorter than the server's delay; `--offload` as `compute` says; and
+/// a one-line error, exit status 1 and no result line when the server is not there.
+pub fn check_binary(program: &[&str], paradigm: &str, compute: Compute) {
     cli::check_flags(program);
     let server = Embedded::start().expect("start a server");
     let addr = server.addr().to_string();
@@ -80,16 +118,37 @@ pub fn check_binary(program: &[&str], paradigm: &str) {
         "512",
     ];
     let start = format!(
-        "workload=io paradigm={paradigm} requests=200 concurrency=20 delay_ms=2 bytes=512 "
+        "workload=io paradigm={paradigm} requests=200 concurrency=20 delay_ms=2 bytes=512 work=0 "
     );
-    let expected = workload::io::expected_checksum(200, 512);
+    let expected = workload::io::expected_checksum(200, 512, 0);
     for server_args in [&["--server", addr.as_str()][..], &[]] {
         let line = cli::assert_verified(program, &[&small[..], server_args].concat(), &start);
+        assert_latencies(&line, 2);
         let line = line.to_string();
         assert!(
             line.contains(&format!(" checksum={expected} ok=true ")),
             "{line}"
         );
+    }
+    let work = [&small[..], &["--work", "300", "--server", &addr]].concat();
+    let start = start.replace("work=0 ", "work=300 ");
+    let line = cli::assert_verified(program, &work, &start);
+    assert_latencies(&line, 2);
+    let offload = [&work[..], &["--offload"]].concat();
+    match compute {
+        Compute::Executor => {
+            let start = start.replace("work=300 ", "work=300 offload=true ");
+            cli::assert_verified(program, &offload, &start);
+        }
+        Compute::OwnThread => {
+            let out = cli::output(program, &offload);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "--offload: {stderr}");
+            assert!(
+                stderr.contains("--offload is for the async clients"),
+                "{stderr}"
+            );
+        }
     }
     // Port 1 is privileged and never bound by a test: nobody listens there.
     let out = command(program)
@@ -105,6 +164,17 @@ pub fn check_binary(program: &[&str], paradigm: &str) {
     assert_fails_cleanly(out, "connect to 127.0.0.1:1: ");
 }
 
+/// A result line's latencies are in order and no shorter than the server's delay.
+fn assert_latencies(line: &ResultLine, delay_ms: u64) {
+    let us = |key| {
+        line.number(key)
+            .unwrap_or_else(|| panic!("no {key}: {line}"))
+    };
+    let (p50, p99, max) = (us("p50_us"), us("p99_us"), us("max_us"));
+    assert!(p50 >= delay_ms * 1_000, "{line}");
+    assert!(p50 <= p99 && p99 <= max, "{line}");
+}
+
 /// What an io binary must do against odd and broken servers: read odd but valid
 /// HTTP to the right checksum, and fail on each of [`FAULTS`] with one line that
 /// names the request and the cause, exit status 1 and no result line.
@@ -116,7 +186,7 @@ pub fn check_faults(program: &[&str]) {
     };
     let odd = run(&fake::start(Behaviour::OddButValid).to_string()).expect("run the binary");
     let stdout = String::from_utf8_lossy(&odd.stdout);
-    let expected = workload::io::expected_checksum(20, 1_024);
+    let expected = workload::io::expected_checksum(20, 1_024, 0);
     assert!(
         stdout.contains(&format!(" checksum={expected} ok=true ")),
         "odd but valid HTTP: {stdout}{}",

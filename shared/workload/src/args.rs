@@ -1,7 +1,7 @@
 //! The flags of the three workloads, shared by every paradigm so that every program
 //! of a workload takes the same flags with the same defaults and the same errors.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::{cpu, io, ring, spawn, sys};
 
@@ -15,6 +15,11 @@ pub trait Workload: Parser {
 
     /// The checksum a correct run must reach.
     fn expected_checksum(&self) -> u64;
+
+    /// What the flags cannot say one at a time: a combination that cannot finish.
+    fn validate(&self) -> Result<(), String> {
+        Ok(())
+    }
 
     /// Parses `std::env::args`, with `program` as the name in `--help` and errors.
     /// On a bad flag this prints clap's error and exits with status 2.
@@ -30,7 +35,11 @@ pub trait Workload: Parser {
     {
         let mut command = Self::command().name(program).bin_name(program);
         let matches = command.try_get_matches_from_mut(args)?;
-        Self::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
+        let parsed = Self::from_arg_matches(&matches).map_err(|e| e.format(&mut command))?;
+        parsed
+            .validate()
+            .map_err(|why| command.error(clap::error::ErrorKind::ValueValidation, why))?;
+        Ok(parsed)
     }
 }
 
@@ -66,7 +75,8 @@ impl Workload for CpuArgs {
 }
 
 /// Fetch --requests bodies from the api-server over at most --concurrency
-/// keep-alive HTTP/1.1 connections, and check them with FNV-1a 64.
+/// keep-alive HTTP/1.1 connections, and check them with FNV-1a 64; with --work,
+/// count primes after each answer. Prints each request's latency percentiles.
 #[derive(Parser, Debug, Clone, PartialEq, Eq)]
 pub struct IoArgs {
     /// Requests to make, with ids 0..R, each exactly once.
@@ -84,6 +94,14 @@ pub struct IoArgs {
     #[arg(long, value_name = "B", default_value_t = 1_024,
           value_parser = clap::value_parser!(u64).range(..=io::MAX_BYTES))]
     pub bytes: u64,
+    /// After reading answer i, count the primes in [i*N, i*N + N) (CPU work per request).
+    #[arg(long, value_name = "N", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(..=io::MAX_WORK))]
+    pub work: u64,
+    /// Async clients only: count --work's primes on the runtime's blocking pool,
+    /// not on the executor thread that runs the connection's task.
+    #[arg(long)]
+    pub offload: bool,
     /// A running api-server; without it, one is started in-process on 127.0.0.1:0.
     #[arg(long, value_name = "HOST:PORT")]
     pub server: Option<String>,
@@ -93,20 +111,58 @@ pub struct IoArgs {
     pub workers: usize,
 }
 
+impl IoArgs {
+    /// For the blocking clients: each computes on its connection's own thread
+    /// or process already, so `--offload` has nothing to move and is refused
+    /// (exit status 2) rather than ignored.
+    pub fn refuse_offload(self, program: &'static str) -> Self {
+        if self.offload {
+            Self::command()
+                .name(program)
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!(
+                        "--offload is for the async clients: {program} counts --work's \
+                         primes on each connection's own thread or process already"
+                    ),
+                )
+                .exit();
+        }
+        self
+    }
+}
+
 impl Workload for IoArgs {
     const NAME: &'static str = "io";
 
     fn params(&self) -> Vec<(&'static str, String)> {
-        vec![
+        let mut params = vec![
             ("requests", self.requests.to_string()),
             ("concurrency", self.concurrency.to_string()),
             ("delay_ms", self.delay_ms.to_string()),
             ("bytes", self.bytes.to_string()),
-        ]
+            ("work", self.work.to_string()),
+        ];
+        if self.offload {
+            params.push(("offload", "true".into()));
+        }
+        params
     }
 
     fn expected_checksum(&self) -> u64 {
-        io::expected_checksum(self.requests, self.bytes as usize)
+        io::expected_checksum(self.requests, self.bytes as usize, self.work)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        match self.requests.checked_mul(self.work) {
+            Some(total) if total <= io::MAX_WORK_TOTAL => Ok(()),
+            _ => Err(format!(
+                "--requests {} x --work {} is above {}: the primes below it take too long to count",
+                self.requests,
+                self.work,
+                io::MAX_WORK_TOTAL
+            )),
+        }
     }
 }
 
@@ -209,7 +265,7 @@ mod tests {
             (io.requests, io.concurrency, io.delay_ms, io.bytes),
             (1_000, 100, 50, 1_024)
         );
-        assert_eq!(io.server, None);
+        assert_eq!((io.work, io.offload, io.server), (0, false, None));
         let spawn = SpawnArgs::try_parse_for("t", ["t"]).unwrap();
         assert_eq!((spawn.units, spawn.sleep_ms), (1_000, 0));
         let ring = RingArgs::try_parse_for("t", ["t"]).unwrap();
@@ -236,6 +292,25 @@ mod tests {
         assert!(err.to_string().contains("--delay-ms"), "{err}");
         let err = IoArgs::try_parse_for("t", ["t", "--bytes", "16777217"]).unwrap_err();
         assert!(err.to_string().contains("--bytes"), "{err}");
+        let err = IoArgs::try_parse_for("t", ["t", "--work", "1000001"]).unwrap_err();
+        assert!(err.to_string().contains("--work"), "{err}");
+    }
+
+    #[test]
+    fn flags_that_cannot_finish_together_are_refused() {
+        let too_much = ["t", "--requests", "100000", "--work", "1000000"];
+        let err = IoArgs::try_parse_for("t", too_much).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+        assert!(
+            err.to_string()
+                .contains("--requests 100000 x --work 1000000"),
+            "{err}"
+        );
+        let overflow = ["t", "--requests", "18446744073709551615", "--work", "2"];
+        assert!(IoArgs::try_parse_for("t", overflow).is_err());
+        assert!(
+            IoArgs::try_parse_for("t", ["t", "--requests", "10000", "--work", "1000000"]).is_ok()
+        );
     }
 
     #[test]

@@ -1,4 +1,9 @@
-//! The io workload's bytes: what the server sends for request `id`, and the checksum.
+//! The io workload's bytes: what the server sends for request `id`, the work a
+//! client does per answer, what a connection tallies, and the checksum.
+
+use std::time::Duration;
+
+use crate::{cpu, latency::Percentiles};
 
 /// Body bytes above this are refused by the server (16 MiB).
 pub const MAX_BYTES: u64 = 16 << 20;
@@ -9,6 +14,12 @@ pub const MAX_DELAY_MS: u64 = 60_000;
 /// a 2-core machine (see examples/spawn), and holds two pipes open in the parent.
 /// The benchmark skips points above it with this number as the reason.
 pub const MAX_PROCESSES: u64 = 1_000;
+
+/// `--work` above this is refused: a million numbers per request is seconds.
+pub const MAX_WORK: u64 = 1_000_000;
+/// `--requests` x `--work` above this is refused: the expected checksum counts
+/// the primes below it, and the run would take hours.
+pub const MAX_WORK_TOTAL: u64 = 10_000_000_000;
 
 /// The splitmix64 generator (Steele, Lea and Flood), with wrapping arithmetic.
 #[derive(Debug, Clone)]
@@ -52,10 +63,55 @@ pub fn fnv1a64(data: &[u8]) -> u64 {
     hash
 }
 
+/// `--work n` for request `id`: the primes in `[id*n, id*n + n)` by the cpu
+/// workload's trial division. The ranges of ids 0..R tile `[0, R*n)`.
+pub fn work(id: u64, n: u64) -> u64 {
+    cpu::count_primes(id * n..id * n + n)
+}
+
 /// The checksum every io program must reach: the wrapping sum over all requests of
-/// the FNV-1a 64 of its body.
-pub fn expected_checksum(requests: u64, bytes: usize) -> u64 {
-    (0..requests).fold(0u64, |sum, id| sum.wrapping_add(fnv1a64(&body(id, bytes))))
+/// the FNV-1a 64 of its body, plus, with `--work n`, every request's prime count:
+/// together pi(R*n), the primes below R*n.
+pub fn expected_checksum(requests: u64, bytes: usize, work: u64) -> u64 {
+    let bodies = (0..requests).fold(0u64, |sum, id| sum.wrapping_add(fnv1a64(&body(id, bytes))));
+    bodies.wrapping_add(cpu::expected_prime_count(requests * work))
+}
+
+/// What one connection (or, merged, a whole run) has read: its share of the
+/// checksum and each request's latency. Each connection keeps its own, with no
+/// lock and no sharing, and the run merges them once at the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub checksum: u64,
+    /// Microseconds from writing a request to reading its whole body, one per
+    /// request, in the order they were answered.
+    pub latencies_us: Vec<u64>,
+}
+
+impl Tally {
+    /// Counts one answer: its body's FNV-1a 64 and its latency.
+    pub fn answer(&mut self, body: &[u8], latency: Duration) {
+        self.checksum = self.checksum.wrapping_add(fnv1a64(body));
+        self.latencies_us
+            .push(u64::try_from(latency.as_micros()).unwrap_or(u64::MAX));
+    }
+
+    /// Counts one request's work: the primes it counted.
+    pub fn work(&mut self, primes: u64) {
+        self.checksum = self.checksum.wrapping_add(primes);
+    }
+
+    /// Adds another connection's tally to this one.
+    pub fn merge(mut self, other: Tally) -> Tally {
+        self.checksum = self.checksum.wrapping_add(other.checksum);
+        self.latencies_us.extend(other.latencies_us);
+        self
+    }
+
+    /// p50, p99 and max of the latencies.
+    pub fn percentiles(&self) -> Percentiles {
+        Percentiles::of(&self.latencies_us)
+    }
 }
 
 #[cfg(test)]
@@ -93,7 +149,54 @@ mod tests {
     #[test]
     fn design_example_checksum() {
         // The result line in DESIGN.md: R = 1,000, B = 1,024.
-        assert_eq!(expected_checksum(1_000, 1_024), 14_874_151_481_412_741_043);
-        assert_eq!(expected_checksum(0, 1_024), 0);
+        assert_eq!(
+            expected_checksum(1_000, 1_024, 0),
+            14_874_151_481_412_741_043
+        );
+        assert_eq!(expected_checksum(0, 1_024, 0), 0);
+    }
+
+    #[test]
+    fn work_adds_the_primes_below_requests_times_n() {
+        for (requests, n) in [(1, 1), (10, 7), (100, 1_000), (1_000, 100), (3, 0)] {
+            let counted: u64 = (0..requests).map(|id| work(id, n)).sum();
+            assert_eq!(
+                counted,
+                cpu::count_primes(0..requests * n),
+                "{requests} x {n}"
+            );
+            assert_eq!(
+                expected_checksum(requests, 16, n),
+                expected_checksum(requests, 16, 0).wrapping_add(counted),
+                "{requests} x {n}"
+            );
+        }
+        // Ids 0..1000 with --work 100: pi(100,000) = 9,592.
+        assert_eq!(
+            expected_checksum(1_000, 0, 100),
+            expected_checksum(1_000, 0, 0).wrapping_add(9_592)
+        );
+        assert_eq!(work(5, 10), 2, "53 and 59");
+    }
+
+    #[test]
+    fn tallies_merge_in_any_split() {
+        let answers: Vec<(u64, u64)> = (0..40).map(|id| (id, 100 + id * 7)).collect();
+        let tally = |part: &[(u64, u64)]| {
+            let mut t = Tally::default();
+            for &(id, us) in part {
+                t.answer(&body(id, 100), Duration::from_micros(us));
+                t.work(work(id, 50));
+            }
+            t
+        };
+        let whole = tally(&answers);
+        assert_eq!(whole.checksum, expected_checksum(40, 100, 50));
+        for split in [1, 13, 39] {
+            let (a, b) = answers.split_at(split);
+            let merged = tally(b).merge(tally(a));
+            assert_eq!(merged.checksum, whole.checksum);
+            assert_eq!(merged.percentiles(), whole.percentiles());
+        }
     }
 }

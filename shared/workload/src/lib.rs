@@ -1,6 +1,6 @@
 //! What every example shares and what is not the paradigm: the workloads of
 //! `DESIGN.md` as pure functions, their command-line flags, the result line, the
-//! memory probe and the HTTP bytes.
+//! memory probe, the HTTP bytes and the latency percentiles.
 //!
 //! This crate never spawns, joins, awaits, locks, sends on a channel or builds a
 //! runtime, and no concurrency crate is a dependency of it: whatever an example does
@@ -9,7 +9,9 @@
 //! # Layout
 //!
 //! - [`cpu`]: job ranges, trial-division prime counting, the expected pi(N).
-//! - [`io`]: splitmix64 bodies, FNV-1a 64, the expected io checksum.
+//! - [`io`]: splitmix64 bodies, FNV-1a 64, the work per answer, a connection's
+//!   [`io::Tally`], the expected io checksum.
+//! - [`latency`]: p50, p99 and max of the requests' latencies (hdrhistogram).
 //! - [`spawn`]: the primer's `add_two` and the expected spawn checksum.
 //! - [`ring`]: the hop that passes a token on, and the expected ring checksum.
 //! - [`args`]: the flags of each workload (clap), with `--help` and clear errors.
@@ -22,6 +24,7 @@ pub mod args;
 pub mod cpu;
 pub mod http;
 pub mod io;
+pub mod latency;
 pub mod report;
 pub mod ring;
 pub mod spawn;

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::{Workload, sys};
+use crate::{Workload, io::Tally, latency::Percentiles, sys};
 
 /// What a run found out; [`Report::print`] turns it into the result line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub struct Report {
     pub checksum: u64,
     /// For process trees: the sum of each child's own Pss (see [`sys::pss_kib`]).
     pub children_pss_kib: u64,
+    /// The io workload's request latencies; `None` for the other workloads.
+    pub latency: Option<Percentiles>,
 }
 
 impl Report {
@@ -27,6 +29,15 @@ impl Report {
             workers,
             checksum,
             children_pss_kib: 0,
+            latency: None,
+        }
+    }
+
+    /// An io run's report: the merged tally's checksum and latency percentiles.
+    pub fn io(paradigm: &'static str, workers: usize, tally: &Tally) -> Self {
+        Self {
+            latency: Some(tally.percentiles()),
+            ..Self::new(paradigm, workers, tally.checksum)
         }
     }
 
@@ -37,10 +48,14 @@ impl Report {
             line += &format!(" {key}={value}");
         }
         let ok = self.checksum == args.expected_checksum();
-        line + &format!(
-            " workers={} checksum={} ok={ok} peak_rss_kib={peak_rss_kib}",
+        line += &format!(
+            " workers={} checksum={} ok={ok}",
             self.workers, self.checksum
-        )
+        );
+        for (key, us) in self.latency.iter().flat_map(Percentiles::fields) {
+            line += &format!(" {key}={us}");
+        }
+        line + &format!(" peak_rss_kib={peak_rss_kib}")
     }
 
     /// Prints the result line on stdout; a wrong checksum is an error after it.
@@ -164,12 +179,23 @@ mod tests {
     #[test]
     fn line_matches_the_design_example() {
         let args = IoArgs::try_parse_for("t", ["t"]).unwrap();
-        let report = Report::new("tokio", 2, 14_874_151_481_412_741_043);
+        let report = Report {
+            latency: Some(Percentiles {
+                p50_us: 50_412,
+                p99_us: 51_873,
+                max_us: 52_210,
+            }),
+            ..Report::new("tokio", 2, 14_874_151_481_412_741_043)
+        };
         assert_eq!(
             report.line(&args, 9_120),
             "workload=io paradigm=tokio requests=1000 concurrency=100 delay_ms=50 \
-             bytes=1024 workers=2 checksum=14874151481412741043 ok=true peak_rss_kib=9120"
+             bytes=1024 work=0 workers=2 checksum=14874151481412741043 ok=true \
+             p50_us=50412 p99_us=51873 max_us=52210 peak_rss_kib=9120"
         );
+        let offloaded = IoArgs::try_parse_for("t", ["t", "--work", "9", "--offload"]).unwrap();
+        let line = report.line(&offloaded, 1);
+        assert!(line.contains(" work=9 offload=true workers=2 "), "{line}");
     }
 
     #[test]
@@ -192,7 +218,7 @@ mod tests {
         assert_eq!(read.number("checksum"), Some(14_874_151_481_412_741_043));
         assert_eq!(read.number("peak_rss_kib"), Some(9_120));
         assert!(read.ok());
-        assert_eq!(read.fields().count(), 10);
+        assert_eq!(read.fields().count(), 11);
     }
 
     #[test]

@@ -7,6 +7,10 @@
 //! Its executor comes from `async-global-executor`, configured here with
 //! `--workers` threads before async-std first starts it (otherwise
 //! `ASYNC_STD_THREAD_COUNT`, or one per core); its reactor is async-io's thread.
+//! `--work`'s primes are counted in the task, holding its executor thread: every
+//! other connection on that thread waits. `--offload` counts them on the `blocking`
+//! crate's pool instead (`task::spawn_blocking`, up to 500 threads). Each task keeps
+//! its requests' latencies in its own `Tally`, merged at the end.
 //!
 //! Compare with: `examples/io/smol` (its successor), `examples/io/tokio`.
 //!
@@ -14,15 +18,18 @@
 //! cargo run --release -p async-std-io -- --requests 1000 --concurrency 100 --delay-ms 50
 //! ```
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicU64, Ordering},
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Instant,
 };
 
 use api_server::Target;
 use async_global_executor::GlobalExecutorConfig;
 use async_std::{net::TcpStream, prelude::*, task};
-use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
 
 const PROGRAM: &str = "async-std-io";
 const PARADIGM: &str = "async-std";
@@ -35,7 +42,7 @@ fn main() -> Result<(), Error> {
     run(&args, &target.host)?.print(&args)
 }
 
-/// Spawns a task per connection on one shared id counter, and sums their subtotals.
+/// Spawns a task per connection on one shared id counter, and merges their tallies.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     // Must run before any async-std call; later calls keep the first configuration.
     async_global_executor::init_with_config(
@@ -45,23 +52,23 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     );
     let connections = args.concurrency.min(args.requests);
     let next_id = Arc::new(AtomicU64::new(0));
-    let (host, args_shared) = (Arc::<str>::from(host), Arc::new(args.clone()));
+    let (host, args) = (Arc::<str>::from(host), Arc::new(args.clone()));
     let total = task::block_on(async {
         let mut tasks = Vec::new();
         for _ in 0..connections {
             tasks.push(task::spawn(connection(
                 next_id.clone(),
                 host.clone(),
-                args_shared.clone(),
+                args.clone(),
             )));
         }
-        let mut total = 0u64;
+        let mut total = Tally::default();
         for task in tasks {
-            total = total.wrapping_add(task.await?);
+            total = total.merge(task.await?);
         }
-        Ok::<u64, Error>(total)
+        Ok::<Tally, Error>(total)
     })?;
-    Ok(Report::new(PARADIGM, args.workers, total))
+    Ok(Report::io(PARADIGM, args.workers, &total))
 }
 
 /// One connection's task: fetch ids from the shared counter until they run out.
@@ -69,20 +76,27 @@ async fn connection(
     next_id: Arc<AtomicU64>,
     host: Arc<str>,
     args: Arc<IoArgs>,
-) -> Result<u64, Error> {
+) -> Result<Tally, Error> {
     let mut client = Client::new(host);
-    let mut subtotal = 0u64;
+    let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.
         let id = next_id.fetch_add(1, Ordering::Relaxed);
         if id >= args.requests {
-            return Ok(subtotal);
+            return Ok(tally);
         }
+        let started = Instant::now();
         let body = client
             .get(id, args.delay_ms, args.bytes)
             .await
             .map_err(|e| e.context(format!("request {id}")))?;
-        subtotal = subtotal.wrapping_add(io::fnv1a64(&body));
+        tally.answer(&body, started.elapsed());
+        // Counted inline (no --offload), the primes hold this executor thread.
+        let primes = match (args.work, args.offload) {
+            (n, true) if n > 0 => task::spawn_blocking(move || io::work(id, n)).await,
+            (n, _) => io::work(id, n),
+        };
+        tally.work(primes);
     }
 }
 
@@ -138,6 +152,6 @@ mod tests {
 
     #[test]
     fn agrees_with_the_spec_and_names_every_fault() {
-        testkit::io::check_run(&[2], run);
+        testkit::io::check_run(&[2], testkit::io::Compute::Executor, run);
     }
 }

@@ -5,7 +5,9 @@
 //! of one receiver until it is empty. The multi-consumer channel is what crossbeam
 //! adds over std (an `mpsc` receiver cannot be shared without a lock), and it is
 //! the shape of a worker pool that takes jobs from a queue. Blocking reads, so the
-//! cost per connection is that of `threads-io`: a thread and a stack.
+//! cost per connection is that of `threads-io`: a thread and a stack. `--work`'s
+//! primes are counted on the connection's thread; each keeps its own `Tally` of
+//! answers and latencies, merged at the end.
 //!
 //! Compare with: `examples/io/threads` (a shared counter), `examples/io/tokio`.
 //!
@@ -13,24 +15,24 @@
 //! cargo run --release -p crossbeam-io -- --requests 1000 --concurrency 100 --delay-ms 50
 //! ```
 
-use std::thread;
+use std::{thread, time::Instant};
 
 use api_server::Target;
 use crossbeam::channel::{self, Receiver};
-use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
 
 const PROGRAM: &str = "crossbeam-io";
 const PARADIGM: &str = "crossbeam";
 
 fn main() -> Result<(), Error> {
-    let args = IoArgs::parse_for(PROGRAM);
+    let args = IoArgs::parse_for(PROGRAM).refuse_offload(PROGRAM);
     sys::raise_open_file_limit()?;
     // Without --server, an api-server runs in this process until `target` drops.
     let target = Target::new(args.server.as_deref())?;
     run(&args, &target.host)?.print(&args)
 }
 
-/// Queues every id, starts a thread per connection on the queue, sums their subtotals.
+/// Queues every id, starts a thread per connection on the queue, merges their tallies.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let connections = args.concurrency.min(args.requests) as usize;
     let (ids, queue) = channel::unbounded();
@@ -48,26 +50,28 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
                 .map_err(|e| Error::from(e).context(format!("start connection thread {c}")))?;
             workers.push(worker);
         }
-        let mut total = 0u64;
+        let mut total = Tally::default();
         for worker in workers {
-            total = total.wrapping_add(worker.join().expect("a connection does not panic")?);
+            total = total.merge(worker.join().expect("a connection does not panic")?);
         }
-        Ok::<u64, Error>(total)
+        Ok::<Tally, Error>(total)
     })?;
-    Ok(Report::new(PARADIGM, connections, total))
+    Ok(Report::io(PARADIGM, connections, &total))
 }
 
 /// One connection's thread: fetch ids from the channel until it closes.
-fn connection(queue: Receiver<u64>, host: &str, args: &IoArgs) -> Result<u64, Error> {
+fn connection(queue: Receiver<u64>, host: &str, args: &IoArgs) -> Result<Tally, Error> {
     let mut client = http::BlockingClient::new(host);
-    let mut subtotal = 0u64;
+    let mut tally = Tally::default();
     for id in queue {
+        let started = Instant::now();
         let body = client
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
-        subtotal = subtotal.wrapping_add(io::fnv1a64(&body));
+        tally.answer(&body, started.elapsed());
+        tally.work(io::work(id, args.work));
     }
-    Ok(subtotal)
+    Ok(tally)
 }
 
 #[cfg(test)]
@@ -76,6 +80,6 @@ mod tests {
 
     #[test]
     fn agrees_with_the_spec_and_names_every_fault() {
-        testkit::io::check_run(&[2], run);
+        testkit::io::check_run(&[2], testkit::io::Compute::OwnThread, run);
     }
 }

@@ -2,8 +2,9 @@
 //!
 //! Like Python's `multiprocessing` with the spawn start method: the parent re-runs
 //! its own binary once per connection; child c holds one keep-alive connection,
-//! fetches ids c, c + C, c + 2C, ... with blocking reads, and answers
-//! `subtotal pss_kib` on a stdout pipe. Waiting on the network needs no process of
+//! fetches ids c, c + C, c + 2C, ... with blocking reads, counts `--work`'s primes
+//! itself, and answers on a stdout pipe: `subtotal pss_kib` and a line of its
+//! requests' latencies, which the parent merges. Waiting on the network needs no process of
 //! its own, so this pays a process's start-up and memory for nothing a thread could
 //! not do. Its ceiling is `MAX_PROCESSES` connections: past it the program refuses
 //! with a reason instead of starting thousands of processes.
@@ -18,10 +19,11 @@ use std::{
     env,
     io::Read,
     process::{Child, Command, Stdio},
+    time::Instant,
 };
 
 use api_server::Target;
-use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
 
 const PROGRAM: &str = "processes-io";
 const PARADIGM: &str = "processes";
@@ -31,7 +33,7 @@ const MAX_PROCESSES: u64 = io::MAX_PROCESSES;
 const CONNECTION_ENV: &str = "PROCESSES_IO_CONNECTION";
 
 fn main() -> Result<(), Error> {
-    let args = IoArgs::parse_for(PROGRAM);
+    let args = IoArgs::parse_for(PROGRAM).refuse_offload(PROGRAM);
     if let Some(c) = env::var_os(CONNECTION_ENV) {
         return connection(c.to_str().unwrap_or("").parse()?, &args);
     }
@@ -42,7 +44,7 @@ fn main() -> Result<(), Error> {
     run(&args, &target.host)?.print(&args)
 }
 
-/// Starts a process per connection, each with its share of the ids, and sums their answers.
+/// Starts a process per connection, each with its share of the ids, and merges their answers.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let connections = args.concurrency.min(args.requests);
     if connections > MAX_PROCESSES {
@@ -55,20 +57,11 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let mut children = Reaper(Vec::new());
     for c in 0..connections {
         let child = Command::new(&exe)
-            .args([
-                "--requests",
-                &args.requests.to_string(),
-                "--concurrency",
-                &connections.to_string(),
-            ])
-            .args([
-                "--delay-ms",
-                &args.delay_ms.to_string(),
-                "--bytes",
-                &args.bytes.to_string(),
-                "--server",
-                host,
-            ])
+            .args(["--requests", &args.requests.to_string()])
+            .args(["--concurrency", &connections.to_string()])
+            .args(["--delay-ms", &args.delay_ms.to_string()])
+            .args(["--bytes", &args.bytes.to_string()])
+            .args(["--work", &args.work.to_string(), "--server", host])
             .env(CONNECTION_ENV, c.to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -77,23 +70,24 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
             .map_err(|e| Error::from(e).context(format!("start connection process {c}")))?;
         children.0.push(child);
     }
-    let (mut total, mut children_pss_kib) = (0u64, 0);
+    let (mut total, mut children_pss_kib) = (Tally::default(), 0);
     for (c, child) in children.0.iter_mut().enumerate() {
         let pid = child.id();
-        let (subtotal, pss_kib) =
+        let (tally, pss_kib) =
             collect(child).map_err(|e| e.context(format!("connection process {c} (pid {pid})")))?;
-        total = total.wrapping_add(subtotal);
+        total = total.merge(tally);
         children_pss_kib += pss_kib;
     }
     Ok(Report {
         children_pss_kib,
-        ..Report::new(PARADIGM, connections as usize, total)
+        ..Report::io(PARADIGM, connections as usize, &total)
     })
 }
 
-/// Reads a child's answer, `subtotal pss_kib`, and reaps it. A child that failed
-/// printed one `Error: ...` line: that line, which names the request, is the error.
-fn collect(child: &mut Child) -> Result<(u64, u64), Error> {
+/// Reads a child's answer, `subtotal pss_kib` and its latencies, and reaps it. A
+/// child that failed printed one `Error: ...` line: that line, which names the
+/// request, is the error.
+fn collect(child: &mut Child) -> Result<(Tally, u64), Error> {
     let (mut answer, mut error) = (String::new(), String::new());
     child
         .stdout
@@ -116,29 +110,45 @@ fn collect(child: &mut Child) -> Result<(u64, u64), Error> {
                 .unwrap_or(format!("failed: {status}")),
         ));
     }
-    let (subtotal, pss_kib) = answer
-        .trim()
-        .split_once(' ')
-        .ok_or_else(|| Error::msg(format!("bad answer {answer:?}")))?;
-    Ok((subtotal.parse()?, pss_kib.parse()?))
+    let bad = || Error::msg(format!("bad answer {answer:?}"));
+    let (head, latencies) = answer.split_once('\n').ok_or_else(bad)?;
+    let (subtotal, pss_kib) = head.split_once(' ').ok_or_else(bad)?;
+    let latencies_us = latencies
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    let tally = Tally {
+        checksum: subtotal.parse()?,
+        latencies_us,
+    };
+    Ok((tally, pss_kib.parse()?))
 }
 
-/// The child side: fetch ids c, c + C, ... over one connection, then answer
-/// `subtotal pss_kib`, its Pss read while it is still alive.
+/// The child side: fetch ids c, c + C, ... over one connection, working after
+/// each, then answer `subtotal pss_kib` (its Pss read while it is still alive)
+/// and its latencies in microseconds on a second line.
 fn connection(c: u64, args: &IoArgs) -> Result<(), Error> {
     let host = args
         .server
         .as_deref()
         .ok_or_else(|| Error::msg("a connection process needs --server"))?;
     let mut client = http::BlockingClient::new(host);
-    let mut subtotal = 0u64;
+    let mut tally = Tally::default();
     for id in (c..args.requests).step_by(args.concurrency as usize) {
+        let started = Instant::now();
         let body = client
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
-        subtotal = subtotal.wrapping_add(io::fnv1a64(&body));
+        tally.answer(&body, started.elapsed());
+        tally.work(io::work(id, args.work));
     }
-    println!("{subtotal} {}", sys::own_pss_kib()?);
+    let latencies: Vec<String> = tally.latencies_us.iter().map(u64::to_string).collect();
+    println!(
+        "{} {}\n{}",
+        tally.checksum,
+        sys::own_pss_kib()?,
+        latencies.join(" ")
+    );
     Ok(())
 }
 

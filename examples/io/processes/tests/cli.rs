@@ -23,7 +23,7 @@ fn run_against(host: &str, concurrency: &str) -> Output {
 
 #[test]
 fn as_a_user_runs_it() {
-    testkit::io::check_binary(&[EXE], "processes");
+    testkit::io::check_binary(&[EXE], "processes", testkit::io::Compute::OwnThread);
 }
 
 #[test]
@@ -35,7 +35,7 @@ fn the_open_file_limit_is_named() {
 fn reads_odd_but_valid_http() {
     let out = run_against(&fake::start(fake::Behaviour::OddButValid).to_string(), "4");
     let stdout = String::from_utf8(out.stdout).unwrap();
-    let expected = workload::io::expected_checksum(20, 1_024);
+    let expected = workload::io::expected_checksum(20, 1_024, 0);
     assert!(
         stdout.contains(&format!(" workers=4 checksum={expected} ok=true ")),
         "{stdout}"

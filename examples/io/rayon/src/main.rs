@@ -6,7 +6,9 @@
 //! network is a core's worth of pool doing nothing, and the real concurrency is
 //! the pool size, whatever `--concurrency` says. R requests of D ms take about
 //! R / W x D. It is here so that the table shows what that costs; use threads or
-//! async for I/O, and rayon for CPU work.
+//! async for I/O, and rayon for CPU work. `--work`'s primes are counted by the
+//! pool thread that fetched the answer; each batch of ids tallies its own answers
+//! and latencies (`try_fold`), and the batches merge at the end.
 //!
 //! Compare with: `examples/io/threads`, `examples/cpu/rayon` (rayon's real job).
 //!
@@ -14,15 +16,17 @@
 //! cargo run --release -p rayon-io -- --requests 100 --concurrency 100 --delay-ms 50 --workers 2
 //! ```
 
+use std::time::Instant;
+
 use api_server::Target;
 use rayon::prelude::*;
-use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
 
 const PROGRAM: &str = "rayon-io";
 const PARADIGM: &str = "rayon";
 
 fn main() -> Result<(), Error> {
-    let args = IoArgs::parse_for(PROGRAM);
+    let args = IoArgs::parse_for(PROGRAM).refuse_offload(PROGRAM);
     sys::raise_open_file_limit()?;
     // Without --server, an api-server runs in this process until `target` drops.
     let target = Target::new(args.server.as_deref())?;
@@ -42,14 +46,21 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
             .map_init(
                 || http::BlockingClient::new(host), // once per batch of ids a thread takes
                 |client, id| {
+                    let started = Instant::now();
                     let body = client.get(id, args.delay_ms, args.bytes);
-                    body.map(|body| io::fnv1a64(&body))
-                        .map_err(|e| e.context(format!("request {id}")))
+                    let body = body.map_err(|e| e.context(format!("request {id}")))?;
+                    Ok((id, body, started.elapsed()))
                 },
             )
-            .try_reduce(|| 0, |a, b| Ok(a.wrapping_add(b)))
+            .try_fold(Tally::default, |mut tally, answer: Result<_, Error>| {
+                let (id, body, latency) = answer?;
+                tally.answer(&body, latency);
+                tally.work(io::work(id, args.work));
+                Ok::<_, Error>(tally)
+            })
+            .try_reduce(Tally::default, |a, b| Ok(a.merge(b)))
     })?;
-    Ok(Report::new(PARADIGM, pool.current_num_threads(), total))
+    Ok(Report::io(PARADIGM, pool.current_num_threads(), &total))
 }
 
 #[cfg(test)]
@@ -58,6 +69,6 @@ mod tests {
 
     #[test]
     fn agrees_with_the_spec_and_names_every_fault() {
-        testkit::io::check_run(&[2], run);
+        testkit::io::check_run(&[2], testkit::io::Compute::OwnThread, run);
     }
 }

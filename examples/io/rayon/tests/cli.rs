@@ -3,5 +3,9 @@
 
 #[test]
 fn as_a_user_runs_it() {
-    testkit::io::check_binary(&[env!("CARGO_BIN_EXE_rayon-io")], "rayon");
+    testkit::io::check_binary(
+        &[env!("CARGO_BIN_EXE_rayon-io")],
+        "rayon",
+        testkit::io::Compute::OwnThread,
+    );
 }

@@ -3,6 +3,8 @@
 //! The baseline for the io workload: a single blocking `TcpStream`, one request in
 //! flight, so R requests that each wait D ms on the server take at least R x D ms,
 //! whatever `--concurrency` allows. Every other paradigm overlaps those waits.
+//! `--work`'s primes are counted on the same thread between requests, and each
+//! request's latency (request written to body read) goes into one `Tally`.
 //!
 //! Compare with: `examples/io/threads`, `examples/io/tokio`.
 //!
@@ -10,31 +12,35 @@
 //! cargo run --release -p sequential-io -- --requests 100 --delay-ms 10
 //! ```
 
+use std::time::Instant;
+
 use api_server::Target;
-use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
 
 const PROGRAM: &str = "sequential-io";
 const PARADIGM: &str = "sequential";
 
 fn main() -> Result<(), Error> {
-    let args = IoArgs::parse_for(PROGRAM);
+    let args = IoArgs::parse_for(PROGRAM).refuse_offload(PROGRAM);
     sys::raise_open_file_limit()?;
     // Without --server, an api-server runs in this process until `target` drops.
     let target = Target::new(args.server.as_deref())?;
     run(&args, &target.host)?.print(&args)
 }
 
-/// Fetches request after request over one connection and sums the bodies' hashes.
+/// Fetches request after request over one connection, working after each answer.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let mut client = http::BlockingClient::new(host);
-    let mut total = 0u64;
+    let mut tally = Tally::default();
     for id in 0..args.requests {
+        let started = Instant::now();
         let body = client
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
-        total = total.wrapping_add(io::fnv1a64(&body));
+        tally.answer(&body, started.elapsed());
+        tally.work(io::work(id, args.work));
     }
-    Ok(Report::new(PARADIGM, 1, total))
+    Ok(Report::io(PARADIGM, 1, &tally))
 }
 
 #[cfg(test)]
@@ -43,6 +49,6 @@ mod tests {
 
     #[test]
     fn agrees_with_the_spec_and_names_every_fault() {
-        testkit::io::check_run(&[2], run);
+        testkit::io::check_run(&[2], testkit::io::Compute::OwnThread, run);
     }
 }

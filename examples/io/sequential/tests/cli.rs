@@ -2,7 +2,11 @@
 
 #[test]
 fn as_a_user_runs_it() {
-    testkit::io::check_binary(&[env!("CARGO_BIN_EXE_sequential-io")], "sequential");
+    testkit::io::check_binary(
+        &[env!("CARGO_BIN_EXE_sequential-io")],
+        "sequential",
+        testkit::io::Compute::OwnThread,
+    );
 }
 
 #[test]

@@ -5,7 +5,11 @@
 //! reactor (async-io's thread) when its socket is ready. smol's global executor has
 //! one thread unless `SMOL_THREADS` says otherwise, so this program runs its own
 //! `Executor` on `--workers` scoped threads. With `--workers 1`, one thread polls
-//! every connection: the closest match to Python's asyncio.
+//! every connection: the closest match to Python's asyncio. `--work`'s primes are
+//! counted in the task, holding its executor thread: every other connection on that
+//! thread waits. `--offload` counts them on the `blocking` crate's pool instead
+//! (`smol::unblock`, up to 500 threads). Each task keeps its requests' latencies in
+//! its own `Tally`, merged at the end.
 //!
 //! Compare with: `examples/io/tokio`, `examples/io/async-std`, `examples/python/io_asyncio.py`.
 //!
@@ -19,6 +23,7 @@ use std::{
         atomic::{AtomicU64, Ordering},
     },
     thread,
+    time::Instant,
 };
 
 use api_server::Target;
@@ -27,7 +32,7 @@ use smol::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
-use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
 
 const PROGRAM: &str = "smol-io";
 const PARADIGM: &str = "smol";
@@ -41,12 +46,12 @@ fn main() -> Result<(), Error> {
 }
 
 /// Runs an executor on `--workers` threads, spawns a task per connection on one
-/// shared id counter, and sums their subtotals.
+/// shared id counter, and merges their tallies.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let executor = Executor::new();
     let connections = args.concurrency.min(args.requests);
     let next_id = Arc::new(AtomicU64::new(0));
-    let (host, args_shared) = (Arc::<str>::from(host), Arc::new(args.clone()));
+    let (host, args) = (Arc::<str>::from(host), Arc::new(args.clone()));
     let total = thread::scope(|scope| {
         // Dropping `stop` closes the channel, which ends every `executor.run`; it is
         // made in here so that an early return drops it before the scope joins.
@@ -62,24 +67,20 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
         }
         let mut tasks = Vec::new();
         for _ in 0..connections {
-            tasks.push(executor.spawn(connection(
-                next_id.clone(),
-                host.clone(),
-                args_shared.clone(),
-            )));
+            tasks.push(executor.spawn(connection(next_id.clone(), host.clone(), args.clone())));
         }
         // The first error returns, and dropping the other tasks cancels them.
         let total = future::block_on(async {
-            let mut total = 0u64;
+            let mut total = Tally::default();
             for task in tasks {
-                total = total.wrapping_add(task.await?);
+                total = total.merge(task.await?);
             }
-            Ok::<u64, Error>(total)
+            Ok::<Tally, Error>(total)
         });
         drop(stop);
         total
     })?;
-    Ok(Report::new(PARADIGM, args.workers, total))
+    Ok(Report::io(PARADIGM, args.workers, &total))
 }
 
 /// One connection's task: fetch ids from the shared counter until they run out.
@@ -87,20 +88,27 @@ async fn connection(
     next_id: Arc<AtomicU64>,
     host: Arc<str>,
     args: Arc<IoArgs>,
-) -> Result<u64, Error> {
+) -> Result<Tally, Error> {
     let mut client = Client::new(host);
-    let mut subtotal = 0u64;
+    let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.
         let id = next_id.fetch_add(1, Ordering::Relaxed);
         if id >= args.requests {
-            return Ok(subtotal);
+            return Ok(tally);
         }
+        let started = Instant::now();
         let body = client
             .get(id, args.delay_ms, args.bytes)
             .await
             .map_err(|e| e.context(format!("request {id}")))?;
-        subtotal = subtotal.wrapping_add(io::fnv1a64(&body));
+        tally.answer(&body, started.elapsed());
+        // Counted inline (no --offload), the primes hold this executor thread.
+        let primes = match (args.work, args.offload) {
+            (n, true) if n > 0 => smol::unblock(move || io::work(id, n)).await,
+            (n, _) => io::work(id, n),
+        };
+        tally.work(primes);
     }
 }
 
@@ -157,6 +165,6 @@ mod tests {
     #[test]
     fn agrees_with_the_spec_and_names_every_fault() {
         // --workers 1 is the single-threaded form, the closest match to asyncio.
-        testkit::io::check_run(&[1, 3], run);
+        testkit::io::check_run(&[1, 3], testkit::io::Compute::Executor, run);
     }
 }

@@ -6,7 +6,9 @@
 //! connections take about R / C x D. This is the primer's "fast I/O, few
 //! connections: threads", and Rust threads go further than the primer expects:
 //! 10,000 of them fit (see examples/spawn). The cost is a stack and a kernel task
-//! per connection, and the OS's thread limits.
+//! per connection, and the OS's thread limits. `--work`'s primes are counted on
+//! the connection's own thread, which the OS time-slices with the others; each
+//! thread keeps its requests' latencies in its own `Tally`, merged at the end.
 //!
 //! Compare with: `examples/io/crossbeam`, `examples/io/tokio`, `examples/io/sequential`.
 //!
@@ -17,23 +19,24 @@
 use std::{
     sync::atomic::{AtomicU64, Ordering},
     thread,
+    time::Instant,
 };
 
 use api_server::Target;
-use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
 
 const PROGRAM: &str = "threads-io";
 const PARADIGM: &str = "threads";
 
 fn main() -> Result<(), Error> {
-    let args = IoArgs::parse_for(PROGRAM);
+    let args = IoArgs::parse_for(PROGRAM).refuse_offload(PROGRAM);
     sys::raise_open_file_limit()?;
     // Without --server, an api-server runs in this process until `target` drops.
     let target = Target::new(args.server.as_deref())?;
     run(&args, &target.host)?.print(&args)
 }
 
-/// Starts a thread per connection on one shared id counter, and sums their subtotals.
+/// Starts a thread per connection on one shared id counter, and merges their tallies.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let connections = args.concurrency.min(args.requests) as usize;
     let next_id = AtomicU64::new(0);
@@ -45,29 +48,31 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
                 .map_err(|e| Error::from(e).context(format!("start connection thread {c}")))?;
             workers.push(worker);
         }
-        let mut total = 0u64;
+        let mut total = Tally::default();
         for worker in workers {
-            total = total.wrapping_add(worker.join().expect("a connection does not panic")?);
+            total = total.merge(worker.join().expect("a connection does not panic")?);
         }
-        Ok::<u64, Error>(total)
+        Ok::<Tally, Error>(total)
     })?;
-    Ok(Report::new(PARADIGM, connections, total))
+    Ok(Report::io(PARADIGM, connections, &total))
 }
 
 /// One connection's thread: fetch ids from the shared counter until they run out.
-fn connection(next_id: &AtomicU64, host: &str, args: &IoArgs) -> Result<u64, Error> {
+fn connection(next_id: &AtomicU64, host: &str, args: &IoArgs) -> Result<Tally, Error> {
     let mut client = http::BlockingClient::new(host);
-    let mut subtotal = 0u64;
+    let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.
         let id = next_id.fetch_add(1, Ordering::Relaxed);
         if id >= args.requests {
-            return Ok(subtotal);
+            return Ok(tally);
         }
+        let started = Instant::now();
         let body = client
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
-        subtotal = subtotal.wrapping_add(io::fnv1a64(&body));
+        tally.answer(&body, started.elapsed());
+        tally.work(io::work(id, args.work));
     }
 }
 
@@ -77,6 +82,6 @@ mod tests {
 
     #[test]
     fn agrees_with_the_spec_and_names_every_fault() {
-        testkit::io::check_run(&[2], run);
+        testkit::io::check_run(&[2], testkit::io::Compute::OwnThread, run);
     }
 }

@@ -7,7 +7,10 @@
 //! primer's "slow I/O, many connections: asyncio". With `--workers 1` it runs on a
 //! current-thread runtime, one thread doing everything, as Python's asyncio does;
 //! otherwise on a multi-thread runtime of `--workers` threads (`#[tokio::main]`
-//! would pick one per core).
+//! would pick one per core). `--work`'s primes are counted in the task, holding its
+//! executor thread: every other connection on that thread waits. `--offload` counts
+//! them on tokio's blocking pool instead (`spawn_blocking`, up to 512 threads). Each
+//! task keeps its requests' latencies in its own `Tally`, merged at the end.
 //!
 //! Compare with: `examples/io/threads`, `examples/io/smol`, `examples/python/io_asyncio.py`.
 //!
@@ -15,9 +18,12 @@
 //! cargo run --release -p tokio-io -- --requests 1000 --concurrency 100 --delay-ms 50 --workers 1
 //! ```
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicU64, Ordering},
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Instant,
 };
 
 use api_server::Target;
@@ -26,7 +32,7 @@ use tokio::{
     net::TcpStream,
     task::JoinSet,
 };
-use workload::{Error, IoArgs, Report, Workload, http, io, sys};
+use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
 
 const PROGRAM: &str = "tokio-io";
 const PARADIGM: &str = "tokio";
@@ -39,7 +45,7 @@ fn main() -> Result<(), Error> {
     run(&args, &target.host)?.print(&args)
 }
 
-/// Spawns a task per connection on one shared id counter, and sums their subtotals.
+/// Spawns a task per connection on one shared id counter, and merges their tallies.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let mut builder = match args.workers {
         1 => tokio::runtime::Builder::new_current_thread(),
@@ -51,24 +57,20 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let runtime = builder.enable_all().build()?;
     let connections = args.concurrency.min(args.requests);
     let next_id = Arc::new(AtomicU64::new(0));
-    let (host, args_shared) = (Arc::<str>::from(host), Arc::new(args.clone()));
+    let (host, args) = (Arc::<str>::from(host), Arc::new(args.clone()));
     let total = runtime.block_on(async {
         let mut tasks = JoinSet::new();
         for _ in 0..connections {
-            tasks.spawn(connection(
-                next_id.clone(),
-                host.clone(),
-                args_shared.clone(),
-            ));
+            tasks.spawn(connection(next_id.clone(), host.clone(), args.clone()));
         }
-        let mut total = 0u64;
+        let mut total = Tally::default();
         // The first error returns, and dropping the JoinSet cancels the other tasks.
-        while let Some(subtotal) = tasks.join_next().await {
-            total = total.wrapping_add(subtotal??);
+        while let Some(tally) = tasks.join_next().await {
+            total = total.merge(tally??);
         }
-        Ok::<u64, Error>(total)
+        Ok::<Tally, Error>(total)
     })?;
-    Ok(Report::new(PARADIGM, args.workers, total))
+    Ok(Report::io(PARADIGM, args.workers, &total))
 }
 
 /// One connection's task: fetch ids from the shared counter until they run out.
@@ -76,20 +78,27 @@ async fn connection(
     next_id: Arc<AtomicU64>,
     host: Arc<str>,
     args: Arc<IoArgs>,
-) -> Result<u64, Error> {
+) -> Result<Tally, Error> {
     let mut client = Client::new(host);
-    let mut subtotal = 0u64;
+    let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.
         let id = next_id.fetch_add(1, Ordering::Relaxed);
         if id >= args.requests {
-            return Ok(subtotal);
+            return Ok(tally);
         }
+        let started = Instant::now();
         let body = client
             .get(id, args.delay_ms, args.bytes)
             .await
             .map_err(|e| e.context(format!("request {id}")))?;
-        subtotal = subtotal.wrapping_add(io::fnv1a64(&body));
+        tally.answer(&body, started.elapsed());
+        // Counted inline (no --offload), the primes hold this executor thread.
+        let primes = match (args.work, args.offload) {
+            (n, true) if n > 0 => tokio::task::spawn_blocking(move || io::work(id, n)).await?,
+            (n, _) => io::work(id, n),
+        };
+        tally.work(primes);
     }
 }
 
@@ -146,6 +155,6 @@ mod tests {
     #[test]
     fn agrees_with_the_spec_and_names_every_fault() {
         // --workers 1 is the single-threaded form, the closest match to asyncio.
-        testkit::io::check_run(&[1, 3], run);
+        testkit::io::check_run(&[1, 3], testkit::io::Compute::Executor, run);
     }
 }
