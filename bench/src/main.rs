@@ -35,6 +35,7 @@ mod compare;
 mod counters;
 mod limits;
 mod machine;
+mod offload;
 mod paradigms;
 mod primer;
 mod procs;

@@ -14,7 +14,7 @@ use crate::{
 
 /// The primer's rows: the kind of work, its scenario, the primer's Python
 /// answer, and that answer's twin in Rust.
-const ROWS: [(&str, &str, &str, &str); 4] = [
+const ROWS: [(&str, &str, &str, &str); 5] = [
     ("CPU bound", "cpu", "python-multiprocessing", "processes"),
     (
         "fast I/O, few connections",
@@ -31,6 +31,12 @@ const ROWS: [(&str, &str, &str, &str); 4] = [
     (
         "slow I/O, many connections",
         "io-slow",
+        "python-asyncio",
+        "tokio",
+    ),
+    (
+        "slow I/O with CPU work per response",
+        "io-work",
         "python-asyncio",
         "tokio",
     ),
@@ -86,7 +92,7 @@ pub fn table(run: &Run, heading: &str) -> String {
     md += "Ratios are of mean times, ± hyperfine's uncertainty (none after a single run).\n\n";
     md += "| kind of work (scenario) | the primer says | fastest in Python here | does the primer hold in Python? | fastest in Rust here | the primer's choice in Rust | Python's fastest / Rust's |\n";
     md += "|---|---|---|---|---|---|---:|\n";
-    for (kind, scenario, choice, twin) in ROWS {
+    for (kind, scenario, choice, twin) in ROWS.iter().filter(|r| run.has(r.1)) {
         // io-slow: at the most connections Python ran, and at the most of all.
         let points = run.points(scenario);
         let mut at = vec![points.last().copied().flatten()];
@@ -154,7 +160,10 @@ pub fn table(run: &Run, heading: &str) -> String {
 fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin: &str) -> String {
     let kind = match x {
         None => format!("{kind} ({scenario})"),
-        Some(x) => format!("{kind} ({scenario}, {x} connections)"),
+        Some(x) => {
+            let unit = crate::scenarios::named(scenario).and_then(|s| s.axis);
+            format!("{kind} ({scenario}, {x} {})", unit.map_or("", |a| a.unit))
+        }
     };
     let says = short(choice);
     let not_run = |p: &str| {

@@ -6,7 +6,7 @@
 use std::{fmt::Write as _, fs, path::Path};
 
 use crate::{
-    charts, primer,
+    charts, offload, primer,
     results::Run,
     scenarios::{self, Measure},
     tables, why,
@@ -19,13 +19,11 @@ pub const END: &str = "<!-- results:end -->";
 pub fn write(run: &Run) -> Result<(), String> {
     let charts_dir = run.dir.join("charts");
     fs::create_dir_all(&charts_dir).map_err(|e| format!("{}: {e}", charts_dir.display()))?;
-    for scenario in &scenarios::ALL {
-        if run.has(scenario.name) {
-            charts::draw(
-                run,
-                scenario,
-                &charts_dir.join(format!("{}.svg", scenario.name)),
-            )?;
+    for scenario in scenarios::ALL.iter().filter(|s| run.has(s.name)) {
+        let path = |suffix| charts_dir.join(format!("{}{suffix}.svg", scenario.name));
+        charts::draw(run, scenario, &path(""))?;
+        if scenario.latency {
+            charts::draw(run, &scenario.with_measure(Measure::Latency), &path("-p99"))?;
         }
     }
     save(&run.dir.join("report.md"), &report(run))?;
@@ -116,6 +114,13 @@ pub fn report(run: &Run) -> String {
             scenario.title,
             scenario.name
         );
+        if scenario.latency {
+            let _ = writeln!(
+                md,
+                "![{} (p99 latency)](charts/{}-p99.svg)\n",
+                scenario.title, scenario.name
+            );
+        }
         for x in run.points(scenario.name) {
             if let Some(x) = x {
                 let unit = scenario.axis.map_or("", |a| a.unit);
@@ -123,6 +128,11 @@ pub fn report(run: &Run) -> String {
             }
             md += &tables::full(run, scenario.name, x);
             md += &why::table(run, scenario, x);
+        }
+        if scenario.offload {
+            let _ = writeln!(md, "### What offloading buys");
+            md += &offload::table(run);
+            md += "\n";
         }
     }
     md
@@ -158,6 +168,10 @@ pub fn summary(run: &Run, link: &str) -> String {
             md += "\nThe same with the kernel's share (each check's memory cgroup peak):\n\n";
             md += &tables::compact_with_kernel(run, scenario.name);
         }
+        if scenario.latency {
+            md += "\nThe same, p99 request latency (the verified run's):\n\n";
+            md += &tables::compact_p99(run, scenario.name);
+        }
         if let Some(x) = why::telling_point(run, scenario.name) {
             let at = if x.is_some() {
                 scenario.at(x)
@@ -175,6 +189,18 @@ pub fn summary(run: &Run, link: &str) -> String {
             "\n![{}]({link}/charts/{}.svg)\n",
             scenario.title, scenario.name
         );
+        if scenario.latency {
+            let _ = writeln!(
+                md,
+                "![{} (p99 latency)]({link}/charts/{}-p99.svg)\n",
+                scenario.title, scenario.name
+            );
+        }
+        if scenario.offload {
+            md += "#### What offloading buys\n";
+            md += &offload::table(run);
+            md += "\n";
+        }
     }
     md
 }

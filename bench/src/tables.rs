@@ -17,6 +17,11 @@ pub fn measure(scenario: &str) -> Measure {
     scenarios::named(scenario).map_or(Measure::Time, |s| s.measure)
 }
 
+/// An io cell's p99 request latency in seconds, from its verified run.
+pub fn p99(cell: &Cell) -> Option<f64> {
+    cell.field("p99_us").map(|us| us as f64 / 1e6)
+}
+
 /// Memory per live unit of a cell, against the same paradigm at K = 0.
 pub fn per_unit(run: &Run, cell: &Cell) -> Option<PerUnit> {
     memory_per_unit(run, cell, Memory::UserSpace)
@@ -46,15 +51,23 @@ fn kib(k: u64) -> String {
     bytes(k as f64 * 1024.0)
 }
 
-/// Every paradigm at one point: time, spread, CPU, speed-up, memory, workers.
+/// Every paradigm at one point: time, spread, CPU, speed-up, memory, workers;
+/// per live unit for a memory scenario, request latencies for io.
 pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
     let memory = measure(scenario) == Measure::MemoryPerUnit;
+    let io = scenarios::named(scenario).is_some_and(|s| s.workload == "io");
     let mut md = String::from(
         "| paradigm | median | min–max | user | sys | CPU | vs sequential | peak memory | workers |",
     );
-    md += if memory { " per live unit |\n" } else { "\n" };
+    md += if memory { " per live unit |" } else { "" };
+    md += if io {
+        " p50 latency | p99 latency |\n"
+    } else {
+        "\n"
+    };
     md += "|---|---:|---:|---:|---:|---:|---:|---:|---:|";
-    md += if memory { "---:|\n" } else { "\n" };
+    md += if memory { "---:|" } else { "" };
+    md += if io { "---:|---:|\n" } else { "\n" };
     for p in &paradigms::ALL {
         let Some(cell) = run.cell(scenario, x, p.name) else {
             continue;
@@ -70,8 +83,9 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
             let why = cell.why_not().unwrap_or_default().replace('|', "/");
             let _ = writeln!(
                 md,
-                "| {name} | {why} | | | | | | | |{}",
-                if memory { " |" } else { "" }
+                "| {name} | {why} | | | | | | | |{}{}",
+                if memory { " |" } else { "" },
+                if io { " | |" } else { "" }
             );
             continue;
         };
@@ -94,6 +108,13 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
             let per = per_unit(run, cell).map_or("–".into(), |u| u.to_string());
             let _ = write!(md, " {per} |");
         }
+        if io {
+            let us = |key| {
+                cell.field(key)
+                    .map_or("–".into(), |us| secs(us as f64 / 1e6))
+            };
+            let _ = write!(md, " {} | {} |", us("p50_us"), us("p99_us"));
+        }
         md += "\n";
     }
     md + "\n"
@@ -102,16 +123,21 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
 /// Paradigms down, points across: median wall time, or memory per live unit.
 /// The best of each language is bold; a paradigm skipped everywhere is left out.
 pub fn compact(run: &Run, scenario: &str) -> String {
-    compact_of(run, scenario, Memory::UserSpace)
+    compact_of(run, scenario, Memory::UserSpace, measure(scenario))
 }
 
 /// The compact table of a memory scenario with the kernel's share.
 pub fn compact_with_kernel(run: &Run, scenario: &str) -> String {
-    compact_of(run, scenario, Memory::WithKernel)
+    compact_of(run, scenario, Memory::WithKernel, measure(scenario))
 }
 
-fn compact_of(run: &Run, scenario: &str, kind: Memory) -> String {
-    let memory = measure(scenario) == Measure::MemoryPerUnit;
+/// The compact table of an io scenario's p99 request latency.
+pub fn compact_p99(run: &Run, scenario: &str) -> String {
+    compact_of(run, scenario, Memory::UserSpace, Measure::Latency)
+}
+
+fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> String {
+    let memory = measure == Measure::MemoryPerUnit;
     let points: Vec<Option<u64>> = run
         .points(scenario)
         .into_iter()
@@ -133,8 +159,10 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory) -> String {
     let value = |c: &Cell| {
         if memory {
             memory_per_unit(run, c, kind).and_then(PerUnit::bytes)
-        } else if measure(scenario) == Measure::TimePerWork {
+        } else if measure == Measure::TimePerWork {
             Some(c.median()? / why::units_of_work(c)?.0)
+        } else if measure == Measure::Latency {
+            p99(c)
         } else {
             c.median()
         }

@@ -53,6 +53,7 @@ fn value(run: &Run, scenario: &Scenario, cell: &Cell) -> Option<Point> {
             PerUnit::Bytes(b) => Some((b, b, b)),
             PerUnit::Noise(_) => None,
         },
+        Measure::Latency => tables::p99(cell).map(|s| (s, s, s)),
     }
 }
 
@@ -69,6 +70,7 @@ fn unit_title(scenario: &Scenario) -> &'static str {
         Measure::Time => "wall time (median; whiskers: min–max)",
         Measure::TimePerWork => "wall time per unit of work (median; whiskers: min–max)",
         Measure::MemoryPerUnit => "memory per live unit",
+        Measure::Latency => "p99 request latency (the verified run's)",
     }
 }
 

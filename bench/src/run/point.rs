@@ -58,6 +58,9 @@ pub fn run(
         .collect();
     let workers = scenario.workers.unwrap_or(limits.cores);
     flags.extend(["--workers".into(), workers.to_string()]);
+    if scenario.offload {
+        flags.push("--offload".into());
+    }
     let io = scenario.workload == "io";
     let mut cells = Vec::new();
     for paradigm in &paradigms::ALL {
@@ -87,6 +90,9 @@ pub fn run(
                 .iter()
                 .map(|(f, v)| (f[2..].replace('-', "_"), v.to_string())),
         );
+        if scenario.offload {
+            expect.push(("offload".into(), "true".into()));
+        }
 
         let mut lines = Vec::new();
         let mut peaks: Vec<Option<Peak>> = Vec::new();

@@ -11,6 +11,9 @@ pub enum Measure {
     MemoryPerUnit,
     /// Wall time per unit of work (per hop): hyperfine's times divided by it.
     TimePerWork,
+    /// The io clients' p99 request latency, from the verified run's result line:
+    /// the second figure of a scenario with `latency`.
+    Latency,
 }
 
 /// A scan's x axis: the flag that changes and what it counts.
@@ -69,6 +72,7 @@ pub fn unit_of_work(workload: &str) -> (&'static [&'static str], &'static str) {
     }
 }
 
+#[derive(Clone, Copy)]
 pub struct Scenario {
     pub name: &'static str,
     pub title: &'static str,
@@ -82,6 +86,10 @@ pub struct Scenario {
     pub kernel_memory: bool,
     /// `--workers` for every program; `None`: the machine's cores.
     pub workers: Option<usize>,
+    /// `--offload` for every program (io: the async clients' blocking pool).
+    pub offload: bool,
+    /// A second chart and table of p99 request latency (io).
+    pub latency: bool,
     pub full: Sizes,
     pub quick: Sizes,
     /// Why a paradigm is not run at x, or `None`.
@@ -99,6 +107,11 @@ impl Scenario {
             Some(_) => self.sizes(quick).points.iter().map(|&x| Some(x)).collect(),
             None => vec![None],
         }
+    }
+
+    /// The same scenario with another figure: its p99 latency chart and table.
+    pub fn with_measure(&self, measure: Measure) -> Scenario {
+        Scenario { measure, ..*self }
     }
 
     /// The point's label: `at 1000 connections`, or nothing for a single point.

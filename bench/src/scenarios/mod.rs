@@ -25,8 +25,12 @@ const PYTHON_CONNECTIONS: u64 = 1_000;
 /// the benchmark stops Python's threads at this many.
 const PYTHON_THREADS: u64 = 10_000;
 
+/// Python counts primes some fifty times slower than Rust: the benchmark stops
+/// Python's io-work at this much work per request.
+const PYTHON_WORK: u64 = 1_000;
+
 /// Every scenario, in report order.
-pub const ALL: [Scenario; 9] = [
+pub const ALL: [Scenario; 11] = [
     Scenario {
         name: "cpu",
         title: "cpu: count primes",
@@ -37,6 +41,8 @@ pub const ALL: [Scenario; 9] = [
         measure: Measure::Time,
         kernel_memory: false,
         workers: None,
+        offload: false,
+        latency: false,
         full: Sizes {
             points: &[0],
             flags: |_| vec![("--limit", 2_000_000), ("--jobs", 1_000)],
@@ -65,6 +71,8 @@ pub const ALL: [Scenario; 9] = [
         measure: Measure::Time,
         kernel_memory: false,
         workers: None,
+        offload: false,
+        latency: false,
         full: Sizes {
             points: &[1, 10, 100, 1_000, 10_000, 100_000],
             flags: |x| vec![("--limit", 2_000_000), ("--jobs", x)],
@@ -92,6 +100,8 @@ pub const ALL: [Scenario; 9] = [
         measure: Measure::Time,
         kernel_memory: false,
         workers: None,
+        offload: false,
+        latency: false,
         full: Sizes {
             points: &[0],
             flags: |_| io_flags(20_000, 4, 0),
@@ -121,6 +131,8 @@ pub const ALL: [Scenario; 9] = [
         measure: Measure::Time,
         kernel_memory: true,
         workers: None,
+        offload: false,
+        latency: false,
         full: Sizes {
             points: &[100, 1_000, 10_000],
             flags: |x| io_flags(2 * x, x, 100),
@@ -152,6 +164,76 @@ pub const ALL: [Scenario; 9] = [
         },
     },
     Scenario {
+        name: "io-work",
+        title: "io with CPU work per response",
+        workload: "io",
+        shows: "Slow I/O over many connections, and after each answer the client counts \
+                primes (`--work N` numbers, more for later requests). A blocking client \
+                computes on its connection's own thread, which the OS time-slices; an \
+                async client computes inside its task, on the executor thread every \
+                other connection of that thread waits for. The second chart is each \
+                request's p99 latency (request written to body read, the work excluded).",
+        axis: Some(Axis {
+            flag: "--work",
+            unit: "numbers per request",
+            one: "number",
+        }),
+        measure: Measure::Time,
+        kernel_memory: false,
+        workers: None,
+        offload: false,
+        latency: true,
+        full: Sizes {
+            points: &[0, 300, 1_000, 3_000, 10_000],
+            flags: |x| work_flags(1_000, 100, 10, x),
+            runs: &[(0, runs(1, 3))],
+            checks: 1,
+        },
+        quick: Sizes {
+            points: &[0, 1_000],
+            flags: |x| work_flags(100, 20, 5, x),
+            runs: &[(0, runs(0, 1))],
+            checks: 1,
+        },
+        skip: |x, p, machine| work_skipped(x, p, machine),
+    },
+    Scenario {
+        name: "io-work-offload",
+        title: "io with CPU work, offloaded",
+        workload: "io",
+        shows: "io-work with `--offload`: the async clients count their primes on the \
+                runtime's blocking pool (tokio's and async-std's `spawn_blocking`, smol's \
+                `unblock`, asyncio's `run_in_executor`) and the task awaits the answer, \
+                so the executor thread goes on serving the other connections. Blocking \
+                clients have nothing to offload: see io-work.",
+        axis: Some(Axis {
+            flag: "--work",
+            unit: "numbers per request",
+            one: "number",
+        }),
+        measure: Measure::Time,
+        kernel_memory: false,
+        workers: None,
+        offload: true,
+        latency: true,
+        full: Sizes {
+            points: &[300, 1_000, 3_000, 10_000],
+            flags: |x| work_flags(1_000, 100, 10, x),
+            runs: &[(0, runs(1, 3))],
+            checks: 1,
+        },
+        quick: Sizes {
+            points: &[1_000],
+            flags: |x| work_flags(100, 20, 5, x),
+            runs: &[(0, runs(0, 1))],
+            checks: 1,
+        },
+        skip: |x, p, machine| match p.short() {
+            "tokio" | "async-std" | "smol" | "asyncio" => work_skipped(x, p, machine),
+            _ => Some("computes on its connection's own thread: see io-work".into()),
+        },
+    },
+    Scenario {
         name: "spawn-cost",
         title: "spawn: start and join",
         workload: "spawn",
@@ -164,6 +246,8 @@ pub const ALL: [Scenario; 9] = [
         measure: Measure::Time,
         kernel_memory: false,
         workers: None,
+        offload: false,
+        latency: false,
         full: Sizes {
             points: &[100, 1_000, 10_000],
             flags: |x| vec![("--units", x), ("--sleep-ms", 0)],
@@ -193,6 +277,8 @@ pub const ALL: [Scenario; 9] = [
         measure: Measure::MemoryPerUnit,
         kernel_memory: true,
         workers: None,
+        offload: false,
+        latency: false,
         full: Sizes {
             points: &[0, 1_000, 10_000, 100_000, 1_000_000],
             flags: |x| vec![("--units", x), ("--sleep-ms", 1_000)],
@@ -233,6 +319,8 @@ pub const ALL: [Scenario; 9] = [
         measure: Measure::TimePerWork,
         kernel_memory: false,
         workers: None,
+        offload: false,
+        latency: false,
         full: Sizes {
             points: &[0],
             // 200,000 hops: tokio 0.04 s, Python's threads seconds a run.
@@ -261,6 +349,8 @@ pub const ALL: [Scenario; 9] = [
         measure: Measure::TimePerWork,
         kernel_memory: false,
         workers: Some(1),
+        offload: false,
+        latency: false,
         full: Sizes {
             points: &[0],
             flags: |_| vec![("--units", 100), ("--laps", 2_000)],
@@ -306,6 +396,8 @@ pub const ALL: [Scenario; 9] = [
         measure: Measure::MemoryPerUnit,
         kernel_memory: true,
         workers: None,
+        offload: false,
+        latency: false,
         full: Sizes {
             points: &[10, 1_000, 10_000, 100_000],
             flags: |x| vec![("--units", x), ("--laps", 1)],
@@ -337,6 +429,33 @@ fn io_flags(requests: u64, concurrency: u64, delay_ms: u64) -> Vec<(&'static str
         ("--delay-ms", delay_ms),
         ("--bytes", 1_024),
     ]
+}
+
+fn work_flags(
+    requests: u64,
+    concurrency: u64,
+    delay_ms: u64,
+    work: u64,
+) -> Vec<(&'static str, u64)> {
+    let mut flags = io_flags(requests, concurrency, delay_ms);
+    flags.push(("--work", work));
+    flags
+}
+
+/// Who sits out io-work: the clients with one or two connections (seconds of
+/// waiting in a row, as in io-slow), and Python past the work it does in seconds.
+fn work_skipped(x: u64, p: &Paradigm, machine: &Limits) -> Option<String> {
+    match p.short() {
+        "sequential" => Some("one connection: every request's delay in a row".into()),
+        "rayon" => Some(format!(
+            "rayon: {} connections (pool size): the delays in rounds of {}",
+            machine.cores, machine.cores
+        )),
+        _ if p.is_python() && x > PYTHON_WORK => Some(format!(
+            "Python: up to --work {PYTHON_WORK} (trial division in Python takes seconds a run)"
+        )),
+        _ => None,
+    }
 }
 
 /// rayon-ring refuses a ring of more jobs than pool threads (blocked jobs would

@@ -19,13 +19,16 @@ fn full_run_skips_what_the_last_full_run_skipped() {
     }
     assert_eq!(
         skipped.len(),
-        24 + 13 + 2 + 16 + 8 + 1 + 8 + 1 + 1 + 3 + 6,
+        24 + 13 + 2 + 16 + 8 + 1 + 8 + 1 + 1 + 3 + 6 + 21 + 34,
         "{skipped:#?}"
     );
     assert!(skipped.contains(&"spawn-memory Some(100000) threads".to_string()));
     assert!(!skipped.contains(&"spawn-memory Some(10000) threads".to_string()));
     assert!(skipped.contains(&"io-slow Some(10000) processes".to_string()));
     assert!(!skipped.contains(&"io-slow Some(1000) processes".to_string()));
+    assert!(skipped.contains(&"io-work-offload Some(300) threads".to_string()));
+    assert!(!skipped.contains(&"io-work-offload Some(300) python-asyncio".to_string()));
+    assert!(skipped.contains(&"io-work Some(3000) python-asyncio".to_string()));
 }
 
 #[test]
