@@ -34,7 +34,7 @@ pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
     let names: Vec<&str> = rows.iter().map(|r| r.0.name).collect();
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("{}: lower is better", scenario.title),
+            format!("{}: lower is better", super::caption(scenario)),
             ("sans-serif", 20),
         )
         .margin(14)

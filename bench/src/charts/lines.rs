@@ -53,7 +53,7 @@ pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
     let last = points.len().saturating_sub(1).max(1) as f64;
     let mut chart = ChartBuilder::on(&plot)
         .caption(
-            format!("{}: lower is better", scenario.title),
+            format!("{}: lower is better", super::caption(scenario)),
             ("sans-serif", 20),
         )
         .margin(14)

@@ -65,6 +65,14 @@ pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> Result<(), String> {
     drawn.map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// The chart's title: the scenario's, and which figure when it has two.
+fn caption(scenario: &Scenario) -> String {
+    match scenario.measure {
+        Measure::Latency => format!("{}, p99 latency", scenario.title),
+        _ => scenario.title.to_string(),
+    }
+}
+
 fn unit_title(scenario: &Scenario) -> &'static str {
     match scenario.measure {
         Measure::Time => "wall time (median; whiskers: min–max)",
