@@ -129,10 +129,9 @@ pub fn report(run: &Run) -> String {
             md += &tables::full(run, scenario.name, x);
             md += &why::table(run, scenario, x);
         }
-        if scenario.offload {
-            let _ = writeln!(md, "### What offloading buys");
-            md += &offload::table(run);
-            md += "\n";
+        let offloading = offload::table(run);
+        if scenario.offload && !offloading.is_empty() {
+            md += &format!("### What offloading buys\n{offloading}\n");
         }
     }
     md
@@ -196,10 +195,9 @@ pub fn summary(run: &Run, link: &str) -> String {
                 scenario.title, scenario.name
             );
         }
-        if scenario.offload {
-            md += "#### What offloading buys\n";
-            md += &offload::table(run);
-            md += "\n";
+        let offloading = offload::table(run);
+        if scenario.offload && !offloading.is_empty() {
+            md += &format!("#### What offloading buys\n{offloading}\n");
         }
     }
     md

@@ -213,3 +213,25 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
     }
     md
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::testing::{ok, run};
+
+    #[test]
+    fn io_tables_show_latencies() {
+        let run = run(vec![
+            ok("io-work", "threads", 0.8, 110_000),
+            ok("io-work", "tokio", 0.7, 140_000),
+        ]);
+        let p99 = compact_p99(&run, "io-work");
+        assert!(p99.contains("| threads | **110.0 ms** |"), "{p99}");
+        assert!(p99.contains("| tokio | 140.0 ms |"), "{p99}");
+        let time = compact(&run, "io-work");
+        assert!(time.contains("| tokio | **700.0 ms** |"), "{time}");
+        let full = full(&run, "io-work", Some(1_000));
+        assert!(full.contains("| p50 latency | p99 latency |"), "{full}");
+        assert!(full.contains(" | 55.0 ms | 110.0 ms |\n"), "{full}");
+    }
+}

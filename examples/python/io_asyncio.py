@@ -56,12 +56,11 @@ async def connection(args, host, c, connections):
     client = Client(host)
     subtotal, latencies = 0, []
     for i in range(c, args.requests, connections):
-        start = time.perf_counter_ns()
         try:
-            data = await client.get(i, args.delay_ms, args.bytes)
+            data, us = await client.get(i, args.delay_ms, args.bytes)
         except workload.Error as e:
             raise workload.Error(f"request {i}: {e}") from None
-        latencies.append((time.perf_counter_ns() - start) // 1_000)
+        latencies.append(us)
         if args.offload and args.work:  # the loop serves other tasks meanwhile
             primes = await asyncio.get_running_loop().run_in_executor(
                 None, workload.work, i, args.work)
@@ -80,13 +79,15 @@ class Client:
         self.reader = self.writer = None
 
     async def get(self, i, delay_ms, nbytes):
-        """Sends request i and returns the body of its `200` answer, or raises why not."""
+        """Sends request i and returns (the body of its `200` answer, its latency in
+        us: request written to body read, connecting not included), or raises why not."""
         if self.writer is None:
             name, _, port = self.host.rpartition(":")
             try:
                 self.reader, self.writer = await asyncio.open_connection(name, int(port))
             except (OSError, ValueError) as e:
                 raise workload.Error(f"connect to {self.host}: {e}") from None
+        start = time.perf_counter_ns()
         self.writer.write(workload.request(self.host, i, delay_ms, nbytes))
         try:
             await self.writer.drain()
@@ -99,10 +100,11 @@ class Client:
             data = await self.reader.readexactly(length)
         except asyncio.IncompleteReadError:
             raise workload.Error("connection closed in the middle of a response") from None
+        latency_us = (time.perf_counter_ns() - start) // 1_000
         if close:  # the server will close it: the next request reconnects
             self.close()
         workload.check_status(status, reason, data)
-        return data
+        return data, latency_us
 
     def close(self):
         if self.writer is not None:

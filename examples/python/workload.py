@@ -21,6 +21,7 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,10 +174,10 @@ def report(args, paradigm, workers, checksum, children_pss_kib=0, latencies_us=N
 
 
 def percentiles(latencies_us):
-    """(p50, p99, max) of the latencies, nearest-rank: the value at rank
-    ceil(q * n) of the sorted values, in the same float arithmetic as the Rust
-    crate's HDR histogram (which also rounds values above 2,048 us to three
-    significant digits); all 0 when there are none."""
+    """(p50, p99, max) of the latencies, nearest-rank: the exact value at rank
+    ceil(q * n) of the sorted values, the rank in the same float arithmetic as the
+    Rust crate's HDR histogram (which, unlike this, gives p50 and p99 of 2,048 us
+    and more to three significant digits); all 0 when there are none."""
     if not latencies_us:
         return 0, 0, 0
     ordered = sorted(latencies_us)
@@ -370,16 +371,19 @@ class BlockingClient:
         self.conn = http.client.HTTPConnection(host)
 
     def get(self, i, delay_ms, nbytes):
-        """Sends request i and returns the body of its `200` answer, or raises why not."""
+        """Sends request i and returns (the body of its `200` answer, its latency in
+        us: request written to body read, connecting not included), or raises why not."""
         if self.conn.sock is None:
             try:
                 self.conn.connect()
             except OSError as e:
                 raise Error(f"connect to {self.host}: {e}") from None
+        start = time.perf_counter_ns()
         try:
             self.conn.request("GET", path(i, delay_ms, nbytes))
             response = self.conn.getresponse()
             data = response.read()
+            latency_us = (time.perf_counter_ns() - start) // 1_000
         except http.client.RemoteDisconnected:
             raise Error("connection closed before a response") from None
         except http.client.IncompleteRead:
@@ -387,7 +391,7 @@ class BlockingClient:
         except http.client.HTTPException as e:
             raise Error(f"malformed response: {e!r}") from None
         check_status(response.status, response.reason, data)
-        return data
+        return data, latency_us
 
     def close(self):
         self.conn.close()

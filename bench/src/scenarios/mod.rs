@@ -25,8 +25,9 @@ const PYTHON_CONNECTIONS: u64 = 1_000;
 /// the benchmark stops Python's threads at this many.
 const PYTHON_THREADS: u64 = 10_000;
 
-/// Python counts primes some fifty times slower than Rust: the benchmark stops
-/// Python's io-work at this much work per request.
+/// Python counts primes some thirty times slower than Rust (the cpu scenario's
+/// sequential programs): the benchmark stops Python's io-work at this much work
+/// per request.
 const PYTHON_WORK: u64 = 1_000;
 
 /// Every scenario, in report order.
@@ -168,11 +169,12 @@ pub const ALL: [Scenario; 11] = [
         title: "io with CPU work per response",
         workload: "io",
         shows: "Slow I/O over many connections, and after each answer the client counts \
-                primes (`--work N` numbers, more for later requests). A blocking client \
-                computes on its connection's own thread, which the OS time-slices; an \
-                async client computes inside its task, on the executor thread every \
-                other connection of that thread waits for. The second chart is each \
-                request's p99 latency (request written to body read, the work excluded).",
+                the primes among `--work N` numbers (later requests' numbers are larger, \
+                so they cost more). A blocking client computes on its connection's own \
+                thread, which the OS time-slices; an async client computes inside its \
+                task, on the executor thread that every other connection of that thread \
+                waits for. The second chart is the run's p99 request latency (request \
+                written to body read, the work excluded).",
         axis: Some(Axis {
             flag: "--work",
             unit: "numbers per request",
@@ -230,7 +232,11 @@ pub const ALL: [Scenario; 11] = [
         },
         skip: |x, p, machine| match p.short() {
             "tokio" | "async-std" | "smol" | "asyncio" => work_skipped(x, p, machine),
-            _ => Some("computes on its connection's own thread: see io-work".into()),
+            _ => Some(
+                "a blocking client: it computes on its connection's own thread or process \
+                 (rayon: a pool thread) either way; see io-work"
+                    .into(),
+            ),
         },
     },
     Scenario {

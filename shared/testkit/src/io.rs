@@ -55,11 +55,11 @@ pub fn check_run(
             let sum = checksum(&args, &target.host).expect("a correct server");
             assert_eq!(sum, args.expected_checksum(), "{args:?}");
         }
-        let offloads: &[bool] = match compute {
-            Compute::OwnThread => &[false],
-            Compute::Executor => &[false, true],
+        let runs: &[(bool, u64)] = match compute {
+            Compute::OwnThread => &[(false, 1), (false, 97), (false, 2_000)],
+            Compute::Executor => &[(false, 1), (true, 97), (false, 2_000), (true, 2_000)],
         };
-        for (&offload, work) in offloads.iter().cycle().zip([1, 97, 2_000]) {
+        for &(offload, work) in runs {
             let args = IoArgs {
                 work,
                 offload,
@@ -68,6 +68,10 @@ pub fn check_run(
             let report = run(&args, &target.host).expect("a correct server");
             assert_eq!(report.checksum, args.expected_checksum(), "{args:?}");
             let latency = report.latency.expect("an io report has latencies");
+            assert_eq!(
+                latency.count, args.requests,
+                "one latency a request: {args:?}"
+            );
             assert!(latency.p50_us >= 1_000, "1 ms delay: {latency:?}");
             let in_order = latency.p50_us <= latency.p99_us && latency.p99_us <= latency.max_us;
             assert!(in_order, "{latency:?}");

@@ -2,18 +2,29 @@
 //! a reader that turns bytes, however they are split across reads, into responses.
 //! The caller owns the socket (blocking or async); this module only sees bytes,
 //! except [`BlockingClient`], the blocking socket loop that the synchronous io
-//! examples share (it starts nothing and waits only on its own socket).
+//! examples share (it starts nothing and waits only on its own socket), and the
+//! [`Answer`] every client returns, with its latency.
 
 use std::{
     fmt,
     io::{Read, Write},
     net::TcpStream,
+    time::{Duration, Instant},
 };
 
 use crate::Error;
 
 const MAX_HEADERS: usize = 64;
 const MAX_HEAD_BYTES: usize = 64 << 10;
+
+/// A `200` answer to one request: its body, and its latency, from just before the
+/// request's first byte is written to its body's last byte read. Connecting, when
+/// a client must open a connection first, is not in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub body: Vec<u8>,
+    pub latency: Duration,
+}
 
 /// Appends the request for `id` to `out`: `GET /work?...` with a `Host` header.
 pub fn write_request(out: &mut Vec<u8>, host: &str, id: u64, delay_ms: u64, bytes: u64) {
@@ -231,8 +242,8 @@ impl BlockingClient {
         }
     }
 
-    /// Sends request `id` and returns the body of its `200` answer, or why not.
-    pub fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<Vec<u8>, Error> {
+    /// Sends request `id` and returns its `200` answer, or why not.
+    pub fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<Answer, Error> {
         let stream = match &mut self.stream {
             Some(stream) => stream,
             None => {
@@ -243,6 +254,7 @@ impl BlockingClient {
         };
         let mut request = Vec::new();
         write_request(&mut request, &self.host, id, delay_ms, bytes);
+        let started = Instant::now();
         stream.write_all(&request)?;
         let response = loop {
             let n = stream.read(&mut self.buf)?;
@@ -250,10 +262,12 @@ impl BlockingClient {
                 break response;
             }
         };
+        let latency = started.elapsed();
         if response.close {
             self.stream = None; // the server will close it: the next request reconnects
         }
-        Ok(response.into_ok_body()?)
+        let body = response.into_ok_body()?;
+        Ok(Answer { body, latency })
     }
 }
 

@@ -181,6 +181,7 @@ mod tests {
         let args = IoArgs::try_parse_for("t", ["t"]).unwrap();
         let report = Report {
             latency: Some(Percentiles {
+                count: 1_000,
                 p50_us: 50_412,
                 p99_us: 51_873,
                 max_us: 52_210,

@@ -15,7 +15,7 @@
 //! cargo run --release -p crossbeam-io -- --requests 1000 --concurrency 100 --delay-ms 50
 //! ```
 
-use std::{thread, time::Instant};
+use std::thread;
 
 use api_server::Target;
 use crossbeam::channel::{self, Receiver};
@@ -64,11 +64,10 @@ fn connection(queue: Receiver<u64>, host: &str, args: &IoArgs) -> Result<Tally, 
     let mut client = http::BlockingClient::new(host);
     let mut tally = Tally::default();
     for id in queue {
-        let started = Instant::now();
-        let body = client
+        let answer = client
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
-        tally.answer(&body, started.elapsed());
+        tally.answer(&answer);
         tally.work(io::work(id, args.work));
     }
     Ok(tally)

@@ -4,9 +4,9 @@
 //! its own binary once per connection; child c holds one keep-alive connection,
 //! fetches ids c, c + C, c + 2C, ... with blocking reads, counts `--work`'s primes
 //! itself, and answers on a stdout pipe: `subtotal pss_kib` and a line of its
-//! requests' latencies, which the parent merges. Waiting on the network needs no process of
-//! its own, so this pays a process's start-up and memory for nothing a thread could
-//! not do. Its ceiling is `MAX_PROCESSES` connections: past it the program refuses
+//! requests' latencies, which the parent merges. Waiting on the network needs no
+//! process of its own, so this pays a process's start-up and memory for nothing a
+//! thread could not do. Its ceiling is `MAX_PROCESSES` connections: past it the program refuses
 //! with a reason instead of starting thousands of processes.
 //!
 //! Compare with: `examples/io/threads`, `examples/python/io_multiprocessing.py`.
@@ -19,7 +19,6 @@ use std::{
     env,
     io::Read,
     process::{Child, Command, Stdio},
-    time::Instant,
 };
 
 use api_server::Target;
@@ -135,11 +134,10 @@ fn connection(c: u64, args: &IoArgs) -> Result<(), Error> {
     let mut client = http::BlockingClient::new(host);
     let mut tally = Tally::default();
     for id in (c..args.requests).step_by(args.concurrency as usize) {
-        let started = Instant::now();
-        let body = client
+        let answer = client
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
-        tally.answer(&body, started.elapsed());
+        tally.answer(&answer);
         tally.work(io::work(id, args.work));
     }
     let latencies: Vec<String> = tally.latencies_us.iter().map(u64::to_string).collect();

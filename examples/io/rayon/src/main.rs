@@ -16,8 +16,6 @@
 //! cargo run --release -p rayon-io -- --requests 100 --concurrency 100 --delay-ms 50 --workers 2
 //! ```
 
-use std::time::Instant;
-
 use api_server::Target;
 use rayon::prelude::*;
 use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
@@ -46,15 +44,13 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
             .map_init(
                 || http::BlockingClient::new(host), // once per batch of ids a thread takes
                 |client, id| {
-                    let started = Instant::now();
-                    let body = client.get(id, args.delay_ms, args.bytes);
-                    let body = body.map_err(|e| e.context(format!("request {id}")))?;
-                    Ok((id, body, started.elapsed()))
+                    let answer = client.get(id, args.delay_ms, args.bytes);
+                    Ok((id, answer.map_err(|e| e.context(format!("request {id}")))?))
                 },
             )
             .try_fold(Tally::default, |mut tally, answer: Result<_, Error>| {
-                let (id, body, latency) = answer?;
-                tally.answer(&body, latency);
+                let (id, answer) = answer?;
+                tally.answer(&answer);
                 tally.work(io::work(id, args.work));
                 Ok::<_, Error>(tally)
             })

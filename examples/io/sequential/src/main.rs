@@ -12,8 +12,6 @@
 //! cargo run --release -p sequential-io -- --requests 100 --delay-ms 10
 //! ```
 
-use std::time::Instant;
-
 use api_server::Target;
 use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
 
@@ -33,11 +31,10 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let mut client = http::BlockingClient::new(host);
     let mut tally = Tally::default();
     for id in 0..args.requests {
-        let started = Instant::now();
-        let body = client
+        let answer = client
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
-        tally.answer(&body, started.elapsed());
+        tally.answer(&answer);
         tally.work(io::work(id, args.work));
     }
     Ok(Report::io(PARADIGM, 1, &tally))

@@ -19,7 +19,6 @@
 use std::{
     sync::atomic::{AtomicU64, Ordering},
     thread,
-    time::Instant,
 };
 
 use api_server::Target;
@@ -67,11 +66,10 @@ fn connection(next_id: &AtomicU64, host: &str, args: &IoArgs) -> Result<Tally, E
         if id >= args.requests {
             return Ok(tally);
         }
-        let started = Instant::now();
-        let body = client
+        let answer = client
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
-        tally.answer(&body, started.elapsed());
+        tally.answer(&answer);
         tally.work(io::work(id, args.work));
     }
 }

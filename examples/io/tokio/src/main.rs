@@ -87,12 +87,11 @@ async fn connection(
         if id >= args.requests {
             return Ok(tally);
         }
-        let started = Instant::now();
-        let body = client
+        let answer = client
             .get(id, args.delay_ms, args.bytes)
             .await
             .map_err(|e| e.context(format!("request {id}")))?;
-        tally.answer(&body, started.elapsed());
+        tally.answer(&answer);
         // Counted inline (no --offload), the primes hold this executor thread.
         let primes = match (args.work, args.offload) {
             (n, true) if n > 0 => tokio::task::spawn_blocking(move || io::work(id, n)).await?,
@@ -121,8 +120,8 @@ impl Client {
         }
     }
 
-    /// Sends request `id` and returns the body of its `200` answer, or why not.
-    async fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<Vec<u8>, Error> {
+    /// Sends request `id` and returns its `200` answer, or why not.
+    async fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<http::Answer, Error> {
         let stream = match &mut self.stream {
             Some(stream) => stream,
             None => {
@@ -134,6 +133,7 @@ impl Client {
         };
         let mut request = Vec::new();
         http::write_request(&mut request, &self.host, id, delay_ms, bytes);
+        let started = Instant::now();
         stream.write_all(&request).await?;
         let response = loop {
             let n = stream.read(&mut self.buf).await?;
@@ -141,10 +141,12 @@ impl Client {
                 break response;
             }
         };
+        let latency = started.elapsed();
         if response.close {
             self.stream = None; // the server will close it: the next request reconnects
         }
-        Ok(response.into_ok_body()?)
+        let body = response.into_ok_body()?;
+        Ok(http::Answer { body, latency })
     }
 }
 
