@@ -7,28 +7,12 @@ use workload::io;
 
 pub use crate::limits::Limits;
 
-use crate::paradigms::Paradigm;
-
 mod kinds;
+mod rules;
 
 use kinds::runs;
 pub use kinds::{Axis, Measure, Runs, Scenario, Sizes, unit_of_work};
-
-/// Processes the benchmark starts at most in one run: a budget for its time (a
-/// process costs about ten threads to start), not a limit of the programs.
-const PROCESS_BUDGET: u64 = 1_000;
-/// Python's programs start an interpreter's worth of state per process or
-/// thread: the benchmark stops them at this many connections.
-const PYTHON_CONNECTIONS: u64 = 1_000;
-
-/// Python starts threads slowly: 100,000 took 96 s a run here (Rust: 11 s), so
-/// the benchmark stops Python's threads at this many.
-const PYTHON_THREADS: u64 = 10_000;
-
-/// Python counts primes some thirty times slower than Rust (the cpu scenario's
-/// sequential programs): the benchmark stops Python's io-work at this much work
-/// per request.
-const PYTHON_WORK: u64 = 1_000;
+use rules::*;
 
 /// Every scenario, in report order.
 pub const ALL: [Scenario; 11] = [
@@ -175,28 +159,14 @@ pub const ALL: [Scenario; 11] = [
                 task, on the executor thread that every other connection of that thread \
                 waits for. The second chart is the run's p99 request latency (request \
                 written to body read, the work excluded).",
-        axis: Some(Axis {
-            flag: "--work",
-            unit: "numbers per request",
-            one: "number",
-        }),
+        axis: WORK_AXIS,
         measure: Measure::Time,
         kernel_memory: false,
         workers: None,
         offload: false,
         latency: true,
-        full: Sizes {
-            points: &[0, 300, 1_000, 3_000, 10_000],
-            flags: |x| work_flags(1_000, 100, 10, x),
-            runs: &[(0, runs(1, 3))],
-            checks: 1,
-        },
-        quick: Sizes {
-            points: &[0, 1_000],
-            flags: |x| work_flags(100, 20, 5, x),
-            runs: &[(0, runs(0, 1))],
-            checks: 1,
-        },
+        full: work_sizes(&[0, 300, 1_000, 3_000, 10_000], false),
+        quick: work_sizes(&[0, 1_000], true),
         skip: |x, p, machine| work_skipped(x, p, machine),
     },
     Scenario {
@@ -208,28 +178,14 @@ pub const ALL: [Scenario; 11] = [
                 `unblock`, asyncio's `run_in_executor`) and the task awaits the answer, \
                 so the executor thread goes on serving the other connections. Blocking \
                 clients have nothing to offload: see io-work.",
-        axis: Some(Axis {
-            flag: "--work",
-            unit: "numbers per request",
-            one: "number",
-        }),
+        axis: WORK_AXIS,
         measure: Measure::Time,
         kernel_memory: false,
         workers: None,
         offload: true,
         latency: true,
-        full: Sizes {
-            points: &[300, 1_000, 3_000, 10_000],
-            flags: |x| work_flags(1_000, 100, 10, x),
-            runs: &[(0, runs(1, 3))],
-            checks: 1,
-        },
-        quick: Sizes {
-            points: &[1_000],
-            flags: |x| work_flags(100, 20, 5, x),
-            runs: &[(0, runs(0, 1))],
-            checks: 1,
-        },
+        full: work_sizes(&[300, 1_000, 3_000, 10_000], false),
+        quick: work_sizes(&[1_000], true),
         skip: |x, p, machine| match p.short() {
             "tokio" | "async-std" | "smol" | "asyncio" => work_skipped(x, p, machine),
             _ => Some(
@@ -427,58 +383,6 @@ pub const ALL: [Scenario; 11] = [
         },
     },
 ];
-
-fn io_flags(requests: u64, concurrency: u64, delay_ms: u64) -> Vec<(&'static str, u64)> {
-    vec![
-        ("--requests", requests),
-        ("--concurrency", concurrency),
-        ("--delay-ms", delay_ms),
-        ("--bytes", 1_024),
-    ]
-}
-
-fn work_flags(
-    requests: u64,
-    concurrency: u64,
-    delay_ms: u64,
-    work: u64,
-) -> Vec<(&'static str, u64)> {
-    let mut flags = io_flags(requests, concurrency, delay_ms);
-    flags.push(("--work", work));
-    flags
-}
-
-/// Who sits out io-work: the clients with one or two connections (seconds of
-/// waiting in a row, as in io-slow), and Python past the work it does in seconds.
-fn work_skipped(x: u64, p: &Paradigm, machine: &Limits) -> Option<String> {
-    match p.short() {
-        "sequential" => Some("one connection: every request's delay in a row".into()),
-        "rayon" => Some(format!(
-            "rayon: {} connections (pool size): the delays in rounds of {}",
-            machine.cores, machine.cores
-        )),
-        _ if p.is_python() && x > PYTHON_WORK => Some(format!(
-            "Python: up to --work {PYTHON_WORK} (trial division in Python takes seconds a run)"
-        )),
-        _ => None,
-    }
-}
-
-/// rayon-ring refuses a ring of more jobs than pool threads (blocked jobs would
-/// deadlock the pool), and the benchmark runs it on `cores` threads; every ring
-/// of the benchmark has more units than that.
-fn ring_refused(units: Option<u64>, p: &Paradigm, machine: &Limits) -> Option<String> {
-    let cores = machine.cores as u64;
-    (p.short() == "rayon" && units.is_none_or(|k| k > cores)).then(|| {
-        let ring = units.map_or("a ring".into(), |k| format!("a ring of {k} jobs"));
-        format!("rayon: {ring} needs a pool thread per job (--workers {cores}): blocked jobs would deadlock the pool")
-    })
-}
-
-fn over_process_budget(x: u64, p: &Paradigm) -> Option<String> {
-    (matches!(p.short(), "processes" | "multiprocessing") && x > PROCESS_BUDGET)
-        .then(|| format!("{x} processes: the benchmark starts at most {PROCESS_BUDGET}"))
-}
 
 /// The scenario of that name.
 pub fn named(name: &str) -> Option<&'static Scenario> {
