@@ -5,21 +5,37 @@
 //! It is the one server every io client meets, so it is built to be boring: hyper's
 //! HTTP/1.1 on a tokio runtime, a task per connection, keep-alive, and a timer (not a
 //! thread) per waiting request, so it holds tens of thousands of connections.
+//! Query values are percent-decoded; an HTTP/1.1 request without `Host` gets `400`.
 //!
 //! # Layout
 //!
-//! - [`serve`]: accept and serve until a shutdown future completes.
+//! - [`serve`]: accept and serve until a shutdown future completes, then let the
+//!   requests in flight finish, and say how many it had to drop.
 //! - [`bind`]: a listener with a backlog deep enough for a burst of 10,000 connects.
 //! - [`Embedded`]: the server on its own thread, on 127.0.0.1:0, for tests and io
 //!   examples started without `--server`.
 //! - [`Target`]: what an io example talks to: `--server`, or an [`Embedded`] one.
 //! - [`parse_query`]: the query rules, as a pure function.
 
-use std::{convert::Infallible, future::Future, io, net::SocketAddr, thread, time::Duration};
+use std::{
+    convert::Infallible,
+    future::Future,
+    io,
+    net::SocketAddr,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    thread,
+    time::{Duration, Instant},
+};
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::{Method, Request, Response, StatusCode, body::Incoming, service::service_fn};
+use hyper::{
+    Method, Request, Response, StatusCode, Version, body::Incoming, header::HOST,
+    service::service_fn,
+};
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
     server::graceful::GracefulShutdown,
@@ -31,8 +47,12 @@ use workload::io::{MAX_BYTES, MAX_DELAY_MS};
 /// kernel drops SYNs and clients wait a second for the retry. Linux caps it at
 /// `net.core.somaxconn`.
 const BACKLOG: u32 = 16_384;
-/// How long a shutdown waits for requests in flight before it gives up on them.
-const GRACE: Duration = Duration::from_secs(5);
+/// How long a shutdown waits for requests in flight before it drops them: the
+/// longest delay a request may ask for, and five seconds more.
+pub const GRACE: Duration = Duration::from_millis(MAX_DELAY_MS + 5_000);
+/// The embedded server stops with the program that started it, whose clients are
+/// done (or failed): it waits at most this long for requests still in flight.
+const EMBEDDED_GRACE: Duration = Duration::from_secs(5);
 /// Without a `bytes` parameter a request gets this many body bytes.
 pub const DEFAULT_BYTES: u64 = 1_024;
 
@@ -51,7 +71,13 @@ pub fn parse_query(query: Option<&str>) -> Result<Query, String> {
     let (mut id, mut delay_ms, mut bytes) = (None, None, None);
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let slot = match key {
+        let decoded = |text: &str| {
+            let bytes = percent_encoding::percent_decode_str(text);
+            bytes.decode_utf8().map(|s| s.into_owned())
+        };
+        let key = decoded(key).map_err(|_| format!("{key:?} is not UTF-8 once decoded"))?;
+        let value = decoded(value).map_err(|_| format!("{key}: {value:?} is not UTF-8"))?;
+        let slot = match key.as_str() {
             "id" => &mut id,
             "delay_ms" => &mut delay_ms,
             "bytes" => &mut bytes,
@@ -90,11 +116,17 @@ pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
 }
 
 /// Serves `listener` until `shutdown` completes, then lets requests in flight finish
-/// (for up to 5 s) and returns.
-pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) {
+/// for up to `grace`, and returns how many it had to drop (0: none).
+pub async fn serve(
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+    grace: Duration,
+) -> usize {
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).keep_alive(true);
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let mut failures = AcceptFailures::default();
     tokio::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -103,7 +135,7 @@ pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) {
                 Err(e) => {
                     // Out of file descriptors, or a connection reset before we took
                     // it: neither is fatal. Back off briefly so EMFILE cannot spin.
-                    eprintln!("api-server: accept: {e}");
+                    failures.log(&e);
                     tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 }
@@ -112,7 +144,17 @@ pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) {
         };
         // Small responses go out at once rather than waiting for Nagle's timer.
         let _ = stream.set_nodelay(true); // best effort: only latency depends on it
-        let connection = http.serve_connection(TokioIo::new(stream), service_fn(handle));
+        let in_flight = in_flight.clone();
+        let service = service_fn(move |request| {
+            // Counted from its head until its answer is made, or it is dropped.
+            let counted = InFlight::enter(&in_flight);
+            async move {
+                let answer = handle(request).await;
+                drop(counted);
+                answer
+            }
+        });
+        let connection = http.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A client that sends garbage or hangs up mid-request ends only its own
@@ -122,12 +164,58 @@ pub async fn serve(listener: TcpListener, shutdown: impl Future<Output = ()>) {
     }
     drop(listener);
     tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(GRACE) => eprintln!("api-server: gave up on requests in flight"),
+        () = graceful.shutdown() => 0,
+        () = tokio::time::sleep(grace) => in_flight.load(Ordering::SeqCst),
+    }
+}
+
+/// One request being answered, counted in `in_flight` until it is dropped.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(in_flight: &Arc<AtomicUsize>) -> Self {
+        in_flight.fetch_add(1, Ordering::SeqCst);
+        Self(in_flight.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Accept errors, said at most once a second, with how many came since.
+#[derive(Default)]
+struct AcceptFailures {
+    said: Option<Instant>,
+    unsaid: u64,
+}
+
+impl AcceptFailures {
+    fn log(&mut self, e: &io::Error) {
+        if self
+            .said
+            .is_some_and(|at| at.elapsed() < Duration::from_secs(1))
+        {
+            self.unsaid += 1;
+            return;
+        }
+        match self.unsaid {
+            0 => eprintln!("api-server: accept: {e}"),
+            n => eprintln!("api-server: accept: {e} ({n} more since the last message)"),
+        }
+        (self.said, self.unsaid) = (Some(Instant::now()), 0);
     }
 }
 
 async fn handle(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+    if request.version() == Version::HTTP_11 && !request.headers().contains_key(HOST) {
+        return Ok(text(
+            StatusCode::BAD_REQUEST,
+            "Host: missing (HTTP/1.1 requires it)",
+        ));
+    }
     if request.uri().path() != "/work" {
         return Ok(text(
             StatusCode::NOT_FOUND,
@@ -187,10 +275,11 @@ impl Embedded {
         let thread = thread::Builder::new()
             .name("api-server".into())
             .spawn(move || {
-                runtime.block_on(serve(listener, async {
+                let stopped = async {
                     // Err means the Embedded was dropped without a send: stop all the same.
                     let _ = stopped.await;
-                }));
+                };
+                runtime.block_on(serve(listener, stopped, EMBEDDED_GRACE));
             })?;
         Ok(Self {
             addr,

@@ -120,6 +120,21 @@ fn bad_requests_get_a_reason_and_the_server_stays_up() {
     );
     assert_eq!(post.status, 405);
 
+    // Query values are percent-decoded, and a bad escape is a bad request.
+    let decoded = get(&mut stream, "/work?id=%31%32&delay_ms=%30&bytes=1%36");
+    assert_eq!(decoded.body, workload::io::body(12, 16));
+    let bad_escape = get(&mut stream, "/work?id=%ff");
+    assert_eq!(bad_escape.status, 400);
+    // HTTP/1.1 requires Host (RFC 9112, 3.2); HTTP/1.0 does not.
+    let no_host = send(&mut stream, b"GET /work?id=1 HTTP/1.1\r\n\r\n");
+    assert_eq!(
+        (no_host.status, String::from_utf8(no_host.body).unwrap()),
+        (400, "Host: missing (HTTP/1.1 requires it)\n".into())
+    );
+    let mut old = TcpStream::connect(server.addr()).unwrap();
+    let http_1_0 = send(&mut old, b"GET /work?id=3&bytes=4 HTTP/1.0\r\n\r\n");
+    assert_eq!(http_1_0.body, workload::io::body(3, 4));
+
     // Garbage, a half request, and an abrupt hang-up, each on its own connection.
     for junk in [
         &b"\x16\x03\x01\x02\x00garbage\r\n\r\n"[..],

@@ -33,7 +33,11 @@ pub trait Workload: Parser {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        let mut command = Self::command().name(program).bin_name(program);
+        // `--limit -5` is a bad value of --limit, not an unknown flag `-5`.
+        let mut command = Self::command()
+            .name(program)
+            .bin_name(program)
+            .allow_negative_numbers(true);
         let matches = command.try_get_matches_from_mut(args)?;
         let parsed = Self::from_arg_matches(&matches).map_err(|e| e.format(&mut command))?;
         parsed
@@ -281,6 +285,7 @@ mod tests {
             (&["t", "--workers", "0"], "--workers"),
             (&["t", "--limit", "ten"], "--limit"),
             (&["t", "--limit=-5"], "--limit"),
+            (&["t", "--limit", "-5"], "--limit"),
             (&["t", "--bogus"], "--bogus"),
         ] {
             let err = CpuArgs::try_parse_for("threads-cpu", args)
