@@ -87,8 +87,8 @@ pub fn table(run: &Run) -> String {
         md += "\n`offloading: time` is io-work's mean time over io-work-offload's, ± hyperfine's \
                uncertainty (above 1×: offloading is faster); `offloading: p99` is io-work's p99 \
                over io-work-offload's (above 1×: offloading lowers the tail). `n/a`: a blocking \
-               client, which computes on its connection's own thread or process either way \
-               (the full report says why each cell was skipped or failed).\n";
+               client, which computes on the thread or process that read the answer either \
+               way (each scenario's own table says why a cell was skipped or failed).\n";
     }
     md
 }

@@ -10,7 +10,8 @@ worker sends back `(count, pss_kib)` over a pipe. The price is start-up, memory,
 and pickling every answer across the process boundary. (`spawn`, the default on
 macOS and Windows, starts a fresh interpreter per process: about 20 ms and 12 MiB
 each on the benchmark machine, against 1 ms and 5 MiB for fork; `forkserver`, the
-Linux default from 3.14, hides its workers' CPU time from hyperfine.)
+Linux default from 3.14, hides its workers' CPU time from hyperfine.) A worker
+dies with this process, even one killed with SIGKILL (workload.die_with_parent).
 
 Compare with: cpu_threading.py, cpu_sequential.py, examples/cpu/processes.
 
@@ -78,6 +79,7 @@ def collect(process, answers, name):
 def worker(ranges, answer):
     """In the child: count every range's primes, then answer with the count and the
     child's Pss, read while it is still alive."""
+    workload.die_with_parent()
     total = sum(workload.count_primes(start, end) for start, end in ranges)
     answer.send((total, workload.own_pss_kib()))
 

@@ -12,7 +12,9 @@ the count ends. --offload counts them in the loop's default ThreadPoolExecutor
 the loop take turns running Python (a turn lasts up to the 5 ms switch interval),
 so no count runs beside another or the loop's code; answers are just read between
 turns, not after whole counts. Each task keeps its own latencies, merged at the
-end. The standard library has no async HTTP client: `Client` is written here.
+end. The standard library has no async HTTP client: `Client` is written here, on
+workload.py's HTTP reader, with `asyncio.timeout` around each request's connect,
+write and reads: D + T ms (--timeout-ms) in all.
 
 Compare with: io_threading.py, io_multiprocessing.py, examples/io/tokio.
 
@@ -53,7 +55,7 @@ async def run(args, host):
 
 async def connection(args, host, c, connections):
     """One connection's task: fetch ids c, c + C, ...; return (checksum, latencies)."""
-    client = Client(host)
+    client = Client(host, args.timeout_ms)
     subtotal, latencies = 0, []
     for i in range(c, args.requests, connections):
         try:
@@ -72,44 +74,50 @@ async def connection(args, host, c, connections):
 
 
 class Client:
-    """One keep-alive connection as a pair of asyncio streams."""
+    """One keep-alive connection as a pair of asyncio streams, read through
+    workload.ResponseReader."""
 
-    def __init__(self, host):
-        self.host = host
+    def __init__(self, host, timeout_ms):
+        self.host, self.timeout_ms = host, timeout_ms
         self.reader = self.writer = None
+        self.responses = workload.ResponseReader()
 
     async def get(self, i, delay_ms, nbytes):
         """Sends request i and returns (the body of its `200` answer, its latency in
         us: request written to body read, connecting not included), or raises why not."""
-        if self.writer is None:
-            name, _, port = self.host.rpartition(":")
-            try:
-                self.reader, self.writer = await asyncio.open_connection(name, int(port))
-            except (OSError, ValueError) as e:
-                raise workload.Error(f"connect to {self.host}: {e}") from None
-        start = time.perf_counter_ns()
-        self.writer.write(workload.request(self.host, i, delay_ms, nbytes))
+        patience_ms = delay_ms + self.timeout_ms
         try:
-            await self.writer.drain()
-            head = await self.reader.readuntil(b"\r\n\r\n")
-        except asyncio.IncompleteReadError as e:
-            where = "in the middle of" if e.partial else "before"
-            raise workload.Error(f"connection closed {where} a response") from None
-        status, reason, length, close = workload.parse_head(head)
-        try:
-            data = await self.reader.readexactly(length)
-        except asyncio.IncompleteReadError:
-            raise workload.Error("connection closed in the middle of a response") from None
-        latency_us = (time.perf_counter_ns() - start) // 1_000
-        if close:  # the server will close it: the next request reconnects
+            async with asyncio.timeout(patience_ms / 1_000):  # connecting included
+                if self.writer is None:
+                    try:
+                        self.reader, self.writer = await asyncio.open_connection(
+                            *workload.host_port(self.host))
+                    except OSError as e:
+                        raise workload.Error(f"connect to {self.host}: {e}") from None
+                start = time.perf_counter_ns()
+                self.writer.write(workload.request(self.host, i, delay_ms, nbytes))
+                await self.writer.drain()
+                response = None
+                while response is None:
+                    data = await self.reader.read(workload.READ_SIZE)  # b"" at the end
+                    response = self.responses.feed(data)
+                latency_us = (time.perf_counter_ns() - start) // 1_000
+        except TimeoutError:
             self.close()
-        workload.check_status(status, reason, data)
-        return data, latency_us
+            raise workload.Error(f"no answer within {patience_ms} ms") from None
+        except OSError as e:
+            self.close()
+            raise workload.Error(f"connection lost: {e}") from None
+        if response.close:  # the server will close it: the next request reconnects
+            self.close()
+        workload.check_status(response.status, response.reason, response.body)
+        return response.body, latency_us
 
     def close(self):
         if self.writer is not None:
             self.writer.close()
-            self.reader = self.writer = None
+        self.reader = self.writer = None
+        self.responses = workload.ResponseReader()
 
 
 if __name__ == "__main__":

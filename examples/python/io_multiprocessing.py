@@ -4,12 +4,16 @@
 `multiprocessing.Process` starts a process per connection with the fork start
 method (START_METHOD, the Linux default up to Python 3.13; see
 cpu_multiprocessing.py for the others). Child c holds one keep-alive connection
-with blocking reads (`http.client`), fetches ids c, c + C, c + 2C, ..., counts
-each answer's --work primes in its own interpreter, and sends back its subtotal,
-its latencies and its Pss, or its error, over a pipe. Waiting on the network needs
-no interpreter of its own, so without --work this pays a process's start-up and
-memory for nothing a thread could not do: the primer would not pick it for I/O,
-and it is here to show the price. Its ceiling is MAX_PROCESSES connections.
+with blocking reads (a socket, through workload.BlockingClient), fetches ids c,
+c + C, c + 2C, ..., counts each answer's --work primes in its own interpreter,
+and sends back its subtotal, its latencies and its Pss, or its error, over a
+pipe. A request has D + T ms (--timeout-ms), connecting included: one deadline,
+with each blocking call's socket timeout set to the time left before it. Waiting
+on the network needs no interpreter of its own, so without --work this pays a
+process's start-up and memory for nothing a thread could not do: the primer
+would not pick it for I/O, and it is here to show the price. Its ceiling is
+MAX_PROCESSES connections. A child dies with this process, even one killed with
+SIGKILL (workload.die_with_parent).
 
 Compare with: io_threading.py, io_asyncio.py, examples/io/processes.
 
@@ -29,7 +33,7 @@ MAX_PROCESSES = 1_000
 
 
 def main():
-    args = workload.parse_args("io", PROGRAM, blocking=True)
+    args = workload.parse_args("io", PROGRAM, blocking=True, ceiling=MAX_PROCESSES)
     # Each child holds a pipe and a sentinel open here, and each connection a socket.
     workload.raise_open_file_limit()
     # Without --server, an api-server runs beside this program until the block ends.
@@ -42,10 +46,6 @@ def run(args, host):
     """Starts a process per connection and merges their answers; returns (processes
     used, checksum, latencies in us, their Pss)."""
     connections = min(args.concurrency, args.requests)
-    if connections > MAX_PROCESSES:
-        raise workload.Error(
-            f"--concurrency {connections} is above {PROGRAM}'s ceiling of {MAX_PROCESSES} "
-            "processes (one per connection); use io_threading.py or io_asyncio.py for more")
     context = multiprocessing.get_context(START_METHOD)
     started = []
     try:
@@ -89,7 +89,8 @@ def collect(process, answers, name):
 
 def connection(args, host, c, connections, answer):
     """In the child: fetch ids c, c + C, ...; answer (subtotal, latencies, Pss) or why not."""
-    client = workload.BlockingClient(host)
+    workload.die_with_parent()
+    client = workload.BlockingClient(host, args.timeout_ms)
     subtotal, latencies = 0, []
     try:
         for i in range(c, args.requests, connections):

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """io, sequential (Python): one connection, one request at a time, the baseline.
 
-One keep-alive connection with blocking reads (`http.client`, through
+One keep-alive connection with blocking reads (a socket, through
 workload.BlockingClient) fetches every id in order, and counts each answer's
 --work primes on the same thread before the next request. R requests of D ms each
 take at least R x D: the time the three paradigms below set out to overlap. Each
 request's latency (request written to body read; the work excluded) goes into one
-list.
+list. A request has D + T ms (--timeout-ms), connecting included: one deadline,
+with each blocking call's socket timeout set to the time left before it.
 
 Compare with: io_threading.py, io_asyncio.py, io_multiprocessing.py,
 examples/io/sequential.
@@ -33,7 +34,7 @@ def main():
 def run(args, host):
     """Fetches every id in order on one connection; returns (threads used, checksum,
     latencies in us)."""
-    client = workload.BlockingClient(host)
+    client = workload.BlockingClient(host, args.timeout_ms)
     total, latencies = 0, []
     for i in range(args.requests):
         try:

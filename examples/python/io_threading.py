@@ -3,12 +3,14 @@
 
 The primer's answer for fast I/O over few connections. A
 `concurrent.futures.ThreadPoolExecutor` sized to the connections runs one thread
-per connection; each holds a keep-alive connection with blocking reads
-(`http.client`), fetches ids c, c + C, c + 2C, ... and counts each answer's --work
-primes itself. A thread waiting in `recv` releases the global interpreter lock, so
-the waits overlap; the parsing, the checksums and the work still take turns on it.
-Each thread costs an OS thread and its stack, and keeps its own list of latencies
-(no lock), merged at the end.
+per connection; each holds a keep-alive connection with blocking reads (a socket,
+through workload.BlockingClient), fetches ids c, c + C, c + 2C, ... and counts
+each answer's --work primes itself. A thread waiting in `recv` releases the global
+interpreter lock, so the waits overlap; the parsing, the checksums and the work
+still take turns on it. Each thread costs an OS thread and its stack, and keeps
+its own list of latencies (no lock), merged at the end. A request has D + T ms
+(--timeout-ms), connecting included: one deadline, with each blocking call's
+socket timeout set to the time left before it.
 
 Compare with: io_asyncio.py, io_multiprocessing.py, examples/io/threads.
 
@@ -50,7 +52,7 @@ def run(args, host):
 
 def connection(args, host, c, connections):
     """One connection's thread: fetch ids c, c + C, ...; return (checksum, latencies)."""
-    client = workload.BlockingClient(host)
+    client = workload.BlockingClient(host, args.timeout_ms)
     subtotal, latencies = 0, []
     for i in range(c, args.requests, connections):
         try:

@@ -11,6 +11,8 @@ or a broken pipe) and stop, and so on round the ring: this program then names
 the unit that died, kills every unit still alive and reaps them all. A hop
 pickles the token, writes it to a pipe, wakes another process and unpickles it.
 After its last hop each child sends its Pss to the parent over a pipe of its own.
+A unit dies with this process, even one killed with SIGKILL
+(workload.die_with_parent).
 
 Compare with: ring_threading.py, ring_asyncio.py, examples/ring/processes.
 
@@ -115,6 +117,7 @@ def unit(u, laps, left, right, answer, not_its_own):
     """Unit u > 0, in the child: M times, receives the token from the left, hops it
     and sends it to the right; then answers with the child's Pss. A neighbour gone
     ends it quietly: the parent names the unit that failed."""
+    workload.die_with_parent()
     for end in not_its_own:
         end.close()
     try:

@@ -8,7 +8,8 @@ sends `i + 2` and its own Pss back over a pipe, which the parent reads after
 starting every unit. A process costs a fork, its own page tables and every page
 it writes; the OS caps how many live at once (the process limit, open files for
 the pipes). Past a cap, starting one fails: this program says which unit and
-why, kills the units already started, and reaps them all.
+why, kills the units already started, and reaps them all. A unit dies with this
+process, even one killed with SIGKILL (workload.die_with_parent).
 
 Compare with: spawn_threading.py, spawn_asyncio.py, examples/spawn/processes.
 
@@ -77,6 +78,7 @@ def collect(process, answers, name):
 def unit(i, sleep_ms, answer):
     """One unit, in the child: sleep, then answer the primer's `add_two` and the
     child's Pss, read while the other units are still alive."""
+    workload.die_with_parent()
     if sleep_ms > 0:
         time.sleep(sleep_ms / 1000)
     answer.send((i + 2, workload.own_pss_kib()))

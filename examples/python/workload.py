@@ -3,8 +3,9 @@
 The Python twin of the Rust crate `workload` (shared/workload): the same flags and
 defaults, the four workloads as pure functions with the same checksums, the
 result line and its self-check, the io latency percentiles, the memory probes, the
-open-file limit, HTTP bytes and a blocking client on `http.client`, and the
-api-server an io program talks to.
+open-file limit, a child's tie to its parent (`die_with_parent`), HTTP/1.1 bytes
+(requests, and a pure response reader shared by every client), a blocking client
+on a socket, and the api-server an io program talks to.
 Like the crate, it never starts a thread, a process or an event loop, and never
 passes a ring's token on.
 
@@ -12,12 +13,16 @@ Standard library only; Python 3.11 or newer.
 """
 
 import argparse
+import collections
 import contextlib
-import http.client
+import ctypes
+import functools
 import math
 import os
+import re
 import resource
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -28,9 +33,21 @@ ROOT = Path(__file__).resolve().parents[2]
 U64 = (1 << 64) - 1
 MAX_DELAY_MS = 60_000
 MAX_BYTES = 16 << 20
+# --requests above this is refused: a billion requests take days.
+MAX_REQUESTS = 1_000_000_000
+# --timeout-ms above this (an hour) is refused.
+MAX_TIMEOUT_MS = 3_600_000
 # --work above MAX_WORK, or --requests x --work above MAX_WORK_TOTAL, is refused.
 MAX_WORK = 1_000_000
 MAX_WORK_TOTAL = 10_000_000_000
+# The other workloads' ceilings, the Rust crate's (its --help says why for each).
+MAX_LIMIT = 10_000_000_000
+MAX_JOBS = 10_000_000
+MAX_WORKERS = 1_024
+MAX_SPAWN_UNITS = 10_000_000
+MAX_SLEEP_MS = 60_000
+MAX_RING_UNITS = 1_000_000
+MAX_HOPS = 10_000_000_000
 # pi(N) for the limits the benchmarks use; any other limit is sieved.
 KNOWN_PI = {100: 25, 100_000: 9_592, 1_000_000: 78_498, 2_000_000: 148_933,
             5_000_000: 348_513, 10_000_000: 664_579}
@@ -42,6 +59,12 @@ PARAMS = {"cpu": ("limit", "jobs"),
 FNV_PRIME = 0x100000001B3
 # The sieve of expected_prime_count marks this many numbers at a time.
 SEGMENT = 1 << 18
+# Linux's prctl(2), looked up once here so that a forked child need not (None
+# elsewhere); see die_with_parent.
+try:
+    PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+except (AttributeError, OSError, TypeError):
+    PRCTL = None
 
 
 class Error(Exception):
@@ -66,26 +89,30 @@ def main(program):
 
 # --- flags ------------------------------------------------------------------------
 
-def count(minimum, maximum=None, why=None):
-    """An argparse type: an integer in [minimum, maximum], with a plain message
-    (and `why`, if given, after a too-small one)."""
+def count(minimum, maximum=None, why=None, why_max=None):
+    """An argparse type: an integer in [minimum, maximum], in ASCII digits as Rust
+    reads them (no `1_000`, no spaces), with a plain message (and `why` or
+    `why_max`, if given, after a too-small or a too-large one). A negative number
+    is a bad value of its flag: argparse takes `-5` as a value, not as a flag, as
+    no flag of these programs looks like a number."""
     def parse(text):
-        try:
-            n = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid digit found in {text!r}") from None
+        if not re.fullmatch(r"[+-]?[0-9]+", text):
+            raise argparse.ArgumentTypeError(f"invalid digit found in {text!r}")
+        n = int(text)
         if n < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}"
                                              + (f": {why}" if why else ""))
         if maximum is not None and n > maximum:
-            raise argparse.ArgumentTypeError(f"must be at most {maximum}")
+            raise argparse.ArgumentTypeError(f"must be at most {maximum}"
+                                             + (f": {why_max}" if why_max else ""))
         return n
     return parse
 
 
-def parse_args(workload, program, argv=None, blocking=False):
+def parse_args(workload, program, argv=None, blocking=False, ceiling=None):
     """The flags of `workload` (cpu, io, spawn or ring), as every Rust program takes them.
-    A `blocking` io client refuses --offload: it has no event loop to keep free."""
+    A `blocking` io client refuses --offload: it has no event loop to keep free; an io
+    client with a `ceiling` of connections refuses more (a flag error, exit 2)."""
     p = argparse.ArgumentParser(prog=program, description={
         "cpu": "Count the primes below --limit by trial division, split into --jobs ranges.",
         "io": "Fetch --requests bodies from the api-server over at most --concurrency "
@@ -97,13 +124,16 @@ def parse_args(workload, program, argv=None, blocking=False):
                 "only to its neighbours.",
     }[workload])
     if workload == "cpu":
-        p.add_argument("--limit", metavar="N", type=count(0), default=2_000_000,
-                       help="count the primes in [0, N) (default: %(default)s)")
-        p.add_argument("--jobs", metavar="J", type=count(1), default=1_000,
+        p.add_argument("--limit", metavar="N", type=count(0, MAX_LIMIT), default=2_000_000,
+                       help="count the primes in [0, N), N at most 10^10: more would take "
+                            "hours (default: %(default)s)")
+        p.add_argument("--jobs", metavar="J", type=count(1, MAX_JOBS), default=1_000,
                        help="split [0, N) into J ranges of width ceil(N / J) (default: %(default)s)")
     elif workload == "io":
-        p.add_argument("--requests", metavar="R", type=count(0), default=1_000,
-                       help="requests to make, with ids 0..R (default: %(default)s)")
+        p.add_argument("--requests", metavar="R", default=1_000,
+                       type=count(0, MAX_REQUESTS, why_max="more would take days"),
+                       help="requests to make, with ids 0..R, at most 1,000,000,000: "
+                            "more would take days (default: %(default)s)")
         p.add_argument("--concurrency", metavar="C", type=count(1), default=100,
                        help="at most C connections open at any time (default: %(default)s)")
         p.add_argument("--delay-ms", metavar="D", type=count(0, MAX_DELAY_MS), default=50,
@@ -116,27 +146,39 @@ def parse_args(workload, program, argv=None, blocking=False):
         p.add_argument("--offload", action="store_true",
                        help="async clients only: count --work's primes in the event "
                             "loop's default thread pool, not on the loop's own thread")
+        p.add_argument("--timeout-ms", metavar="T", type=count(1, MAX_TIMEOUT_MS),
+                       default=10_000, help="a request with no complete answer within "
+                       "D + T ms, connecting included, fails the run (default: %(default)s)")
         p.add_argument("--server", metavar="HOST:PORT",
                        help="a running api-server; without it, one is started for this run")
     elif workload == "spawn":
-        p.add_argument("--units", metavar="K", type=count(0), default=1_000,
-                       help="units to start (default: %(default)s)")
-        p.add_argument("--sleep-ms", metavar="D", type=count(0), default=0,
+        p.add_argument("--units", metavar="K", type=count(0, MAX_SPAWN_UNITS), default=1_000,
+                       help="units to start, at most 10^7 (default: %(default)s)")
+        p.add_argument("--sleep-ms", metavar="D", type=count(0, MAX_SLEEP_MS), default=0,
                        help="each unit sleeps D ms with the paradigm's own sleep (default: %(default)s)")
     else:
-        p.add_argument("--units", metavar="K", type=count(2, why="a ring needs a neighbour"),
-                       default=100, help="units in the ring: unit u receives only from u - 1 "
+        p.add_argument("--units", metavar="K", default=100,
+                       type=count(2, MAX_RING_UNITS, why="a ring needs a neighbour"),
+                       help="units in the ring, at most 10^6: unit u receives only from u - 1 "
                        "and sends only to u + 1, mod K (default: %(default)s)")
         p.add_argument("--laps", metavar="M", type=count(1), default=1_000,
                        help="times the token goes around: K * M hops in all (default: %(default)s)")
-    p.add_argument("--workers", metavar="W", type=count(1), default=os.cpu_count() or 1,
-                   help="processes or threads to use, where the paradigm has a pool "
-                        "(default: the number of cores, %(default)s)")
+    p.add_argument("--workers", metavar="W", type=count(1, MAX_WORKERS),
+                   default=min(os.cpu_count() or 1, MAX_WORKERS),
+                   help="processes or threads to use, where the paradigm has a pool, at "
+                        "most 1024 (default: the number of cores, %(default)s)")
     args = p.parse_args(argv)
     args.workload = workload
     if workload == "io" and args.requests * args.work > MAX_WORK_TOTAL:
         p.error(f"--requests {args.requests} x --work {args.work} is above {MAX_WORK_TOTAL}: "
                 "the primes below it take too long to count")
+    if workload == "ring" and args.units * args.laps > MAX_HOPS:
+        p.error(f"--units {args.units} x --laps {args.laps} is above {MAX_HOPS} hops: "
+                "the ring would take hours")
+    if workload == "io" and ceiling is not None and min(args.concurrency, args.requests) > ceiling:
+        p.error(f"--concurrency {min(args.concurrency, args.requests)} is above {program}'s "
+                f"ceiling of {ceiling} processes (one per connection); use io_threading.py "
+                "or io_asyncio.py for more")
     if workload == "io" and blocking and args.offload:
         p.error(f"--offload is for the async clients: {program} counts --work's primes "
                 "on each connection's own thread or process already")
@@ -211,6 +253,23 @@ def exit_status(code):
     if code is not None and code < 0:
         return f"killed by signal {-code} ({signal.Signals(-code).name})"
     return f"exit code {code}"
+
+
+def die_with_parent(parent=None):
+    """First thing in a child process: asks Linux to SIGKILL it when its parent dies
+    (prctl PR_SET_PDEATHSIG), so that a parent killed with SIGKILL, which runs no
+    `finally`, leaves no child behind; then, as the parent may have died between
+    the fork and that call, kills itself if its parent is no longer `parent` (the
+    pid; default: the multiprocessing parent's). A no-op where there is no prctl
+    (not Linux): there the children of a killed parent run on to their end."""
+    if PRCTL is None:
+        return
+    PRCTL(1, ctypes.c_ulong(signal.SIGKILL))  # 1 = PR_SET_PDEATHSIG; it cannot fail
+    if parent is None:
+        import multiprocessing  # only where a multiprocessing child calls this
+        parent = multiprocessing.parent_process().pid
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def raise_open_file_limit():
@@ -323,78 +382,227 @@ def work(i, n):
     return count_primes(i * n, i * n + n)
 
 
-def path(i, delay_ms, nbytes):
-    return f"/work?id={i}&delay_ms={delay_ms}&bytes={nbytes}"
-
+# --- io: HTTP/1.1 -------------------------------------------------------------------
 
 def request(host, i, delay_ms, nbytes):
-    """The bytes of request i, for clients that write their own HTTP."""
-    return f"GET {path(i, delay_ms, nbytes)} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+    """The bytes of request i: `GET /work?...` with a `Host` header."""
+    query = f"id={i}&delay_ms={delay_ms}&bytes={nbytes}"
+    return f"GET /work?{query} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
 
 
-def parse_head(head):
-    """A response head that ends in a blank line, as (status, reason, Content-Length,
-    whether the server will close the connection after it)."""
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    version, _, rest = status_line.partition(" ")
-    status, _, reason = rest.partition(" ")
-    if not version.startswith("HTTP/1.") or not status.isdigit():
-        raise Error(f"malformed response: status line {status_line!r}")
-    length, close = None, version == "HTTP/1.0"
-    for line in lines:
-        name, _, value = line.partition(":")
-        name, value = name.strip().lower(), value.strip()
-        if name == "content-length":
-            if not value.isdigit():
-                raise Error(f"malformed response: Content-Length {value!r}")
-            length = int(value)
-        elif name == "connection":
-            close = value.lower() == "close"
-    if length is None:
-        raise Error("response has no Content-Length")
-    return int(status), reason, length, close
+# The limits every client, Rust and Python, puts on a response head.
+MAX_HEADERS = 64
+MAX_HEAD_BYTES = 64 << 10
+# A client reads at most this many bytes at a time.
+READ_SIZE = 64 << 10
+# The blank line that ends a head (bare LFs allowed, as httparse allows them).
+HEAD_END = re.compile(rb"\r?\n\r?\n")
+CHUNK_SIZE = re.compile(r"[0-9A-Fa-f]{1,15}")
+
+Response = collections.namedtuple("Response", "status reason body close")
+
+
+class ResponseReader:
+    """Turns bytes, however they are split across reads, into responses: the twin of
+    the Rust `workload::http::ResponseReader`, shared by the blocking and the asyncio
+    clients, as it never touches a socket. A body is Content-Length bytes or
+    `Transfer-Encoding: chunked` (extensions and trailers skipped); one ended only by
+    the connection closing is refused, as a lost connection looks the same. A head
+    may have MAX_HEADERS headers and MAX_HEAD_BYTES bytes. Bytes after a response
+    are kept for the next."""
+
+    def __init__(self):
+        self.buf = bytearray()
+        self.scanned = 0  # the head's end (or a chunk line's) is not before this in buf
+        self.head = None  # (status, reason, close, body length or None if chunked)
+        self.body = bytearray()  # a chunked body so far
+        # The size of the chunk being read; None: its size line comes next; "trailers":
+        # the last chunk is in, and the trailer lines up to a blank one come next.
+        self.chunk = None
+
+    def feed(self, data):
+        """Adds bytes read from the connection (b"": the peer closed it); returns the
+        Response once it is complete, None until then, or raises Error why not."""
+        if not data:
+            where = "in the middle of" if self.buf or self.head else "before"
+            raise Error(f"connection closed {where} a response")
+        self.buf += data
+        if self.head is None:
+            self.head = self.parse_head()
+            if self.head is None:
+                return None
+        status, reason, close, length = self.head
+        if length is None:
+            body = self.dechunk()
+        elif len(self.buf) >= length:
+            body = bytes(self.buf[:length])
+            del self.buf[:length]
+        else:
+            body = None
+        if body is None:
+            return None
+        self.head = None
+        return Response(status, reason, body, close)
+
+    def parse_head(self):
+        """The head, once its blank line is in (and taken out of the buffer)."""
+        end = HEAD_END.search(self.buf, self.scanned)
+        if (end.end() if end else len(self.buf)) > MAX_HEAD_BYTES:
+            raise Error(f"response head over {MAX_HEAD_BYTES} bytes")
+        if end is None:  # a head sent a byte at a time is scanned once, not once a byte
+            self.scanned = max(len(self.buf) - 3, 0)
+            return None
+        self.scanned = 0
+        status_line, *lines = self.buf[:end.start()].decode("latin-1").split("\n")
+        del self.buf[:end.end()]
+        version, _, rest = status_line.rstrip("\r").partition(" ")
+        status, _, reason = rest.partition(" ")
+        if version not in ("HTTP/1.0", "HTTP/1.1") or not re.fullmatch("[0-9]{3}", status):
+            raise Error(f"malformed response: status line {status_line[:100]!r}")
+        if len(lines) > MAX_HEADERS:
+            raise Error(f"response has over {MAX_HEADERS} headers")
+        length, chunked, close = None, False, version == "HTTP/1.0"
+        for line in lines:
+            name, colon, value = line.rstrip("\r").partition(":")
+            name, value = name.lower(), value.strip()
+            if not colon or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9a-z-]+", name):
+                raise Error(f"malformed response: header {line[:100]!r}")
+            if name == "content-length":
+                if not re.fullmatch("[0-9]+", value):
+                    raise Error(f"malformed response: Content-Length {value[:100]!r}")
+                if length not in (None, int(value)):
+                    raise Error("malformed response: conflicting Content-Length")
+                length = int(value)
+            elif name == "transfer-encoding":  # chunked alone: gzip is not what was asked for
+                if value.lower() != "chunked":
+                    raise Error(f"unsupported response: Transfer-Encoding: {value[:100]}")
+                chunked = True
+            elif name == "connection":
+                close |= "close" in (v.strip().lower() for v in value.split(","))
+        if status.startswith("1") or status in ("204", "304"):
+            length = 0  # no body, whatever the head says
+        elif chunked:
+            length = None  # chunked overrides a length (RFC 9112, 6.3)
+        elif length is None:
+            raise Error("response has no Content-Length and is not chunked (a body ended "
+                        "by closing the connection cannot be told from a lost one)")
+        return int(status), reason.rstrip("\r"), close, length
+
+    def dechunk(self):
+        """Moves whole chunks from the buffer into the body; returns the body once
+        the last chunk and its trailer are in, None until then."""
+        while True:
+            if self.chunk == "trailers":  # header lines, then an empty line
+                end = re.match(rb"\r?\n", self.buf) or HEAD_END.search(self.buf, self.scanned)
+                if end is None:
+                    if len(self.buf) > MAX_HEAD_BYTES:
+                        raise Error(f"response head over {MAX_HEAD_BYTES} bytes")
+                    self.scanned = max(len(self.buf) - 3, 0)
+                    return None
+                del self.buf[:end.end()]
+                body, self.body, self.chunk, self.scanned = bytes(self.body), bytearray(), None, 0
+                return body
+            if self.chunk is None:  # the size line, with any extension after a `;`
+                newline = self.buf.find(b"\n", self.scanned)
+                self.scanned = 0 if newline >= 0 else len(self.buf)
+                if newline < 0:
+                    if len(self.buf) > MAX_HEAD_BYTES:
+                        raise Error("malformed response: bad chunk size")
+                    return None
+                size = self.buf[:newline].decode("latin-1").partition(";")[0].strip()
+                if not CHUNK_SIZE.fullmatch(size):
+                    raise Error("malformed response: bad chunk size")
+                del self.buf[:newline + 1]
+                self.chunk = int(size, 16) or "trailers"
+            elif len(self.buf) < self.chunk + 2:
+                return None
+            elif self.buf[self.chunk:self.chunk + 2] != b"\r\n":
+                raise Error("malformed response: chunk not followed by CRLF")
+            else:
+                self.body += self.buf[:self.chunk]
+                del self.buf[:self.chunk + 2]
+                self.chunk = None
 
 
 def check_status(status, reason, data):
-    """An Error for any answer but `200`, with the server's one-line reason."""
+    """An Error for any answer but `200`, with the server's one-line reason: the
+    first line of its body, at most 200 characters."""
     if status != 200:
-        text = data.decode("utf-8", "replace").strip()
+        text = data.decode("utf-8", "replace").strip().split("\n")[0][:200].strip()
         raise Error(f"server answered {status} {reason}" + (f": {text}" if text else ""))
 
 
-class BlockingClient:
-    """One keep-alive connection with blocking reads, on the standard `http.client`,
-    with its errors said as the Rust programs say them."""
+def host_port(host):
+    """`HOST:PORT` as (host, port), for a socket; an Error naming it if it is not one."""
+    name, _, port = host.rpartition(":")
+    if not name or not port.isdigit() or int(port) > 65535:
+        raise Error(f"connect to {host}: not a HOST:PORT")
+    return name.removeprefix("[").removesuffix("]"), int(port)
 
-    def __init__(self, host):
-        self.host = host
-        self.conn = http.client.HTTPConnection(host)
+
+def time_left(deadline):
+    """Seconds from now to `deadline` (a time.monotonic()), for a socket timeout;
+    TimeoutError if it has passed."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    return left
+
+
+class BlockingClient:
+    """One keep-alive connection with blocking reads: a socket read through
+    ResponseReader, with its errors said as the Rust programs say them. Each request
+    has one deadline, D + T ms (--delay-ms, --timeout-ms) from its start, connecting
+    included: before each blocking call the socket's timeout is set to the time left,
+    as a timeout per call alone would let a server that sends a byte now and then
+    hold a request forever."""
+
+    def __init__(self, host, timeout_ms):
+        self.host, self.timeout_ms = host, timeout_ms
+        self.sock, self.reader = None, ResponseReader()
 
     def get(self, i, delay_ms, nbytes):
         """Sends request i and returns (the body of its `200` answer, its latency in
         us: request written to body read, connecting not included), or raises why not."""
-        if self.conn.sock is None:
-            try:
-                self.conn.connect()
-            except OSError as e:
-                raise Error(f"connect to {self.host}: {e}") from None
-        start = time.perf_counter_ns()
+        patience_ms = delay_ms + self.timeout_ms
+        deadline = time.monotonic() + patience_ms / 1_000
         try:
-            self.conn.request("GET", path(i, delay_ms, nbytes))
-            response = self.conn.getresponse()
-            data = response.read()
+            if self.sock is None:
+                self.sock = self.connect(deadline)
+            start = time.perf_counter_ns()
+            self.sock.settimeout(time_left(deadline))
+            self.sock.sendall(request(self.host, i, delay_ms, nbytes))
+            response = None
+            while response is None:
+                self.sock.settimeout(time_left(deadline))
+                response = self.reader.feed(self.sock.recv(READ_SIZE))
             latency_us = (time.perf_counter_ns() - start) // 1_000
-        except http.client.RemoteDisconnected:
-            raise Error("connection closed before a response") from None
-        except http.client.IncompleteRead:
-            raise Error("connection closed in the middle of a response") from None
-        except http.client.HTTPException as e:
-            raise Error(f"malformed response: {e!r}") from None
-        check_status(response.status, response.reason, data)
-        return data, latency_us
+        except TimeoutError:
+            self.close()
+            raise Error(f"no answer within {patience_ms} ms") from None
+        except OSError as e:
+            self.close()
+            raise Error(f"connection lost: {e}") from None
+        except Error:
+            self.close()
+            raise
+        if response.close:  # the server will close it: the next request reconnects
+            self.close()
+        check_status(response.status, response.reason, response.body)
+        return response.body, latency_us
+
+    def connect(self, deadline):
+        try:
+            return socket.create_connection(host_port(self.host), time_left(deadline))
+        except TimeoutError:
+            raise
+        except OSError as e:
+            raise Error(f"connect to {self.host}: {e}") from None
 
     def close(self):
-        self.conn.close()
+        if self.sock is not None:
+            self.sock.close()
+        self.sock, self.reader = None, ResponseReader()
 
 
 @contextlib.contextmanager
@@ -415,9 +623,11 @@ def api_server(server):
                            cwd=ROOT, check=True)
         except (OSError, subprocess.CalledProcessError) as e:
             raise Error(f"no api-server to start ({e}); pass --server HOST:PORT") from None
+    # It dies with this program, even one killed with SIGKILL.
     child = subprocess.Popen([exe, "--listen", "127.0.0.1:0", "--workers", "1"], text=True,
                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+                             stderr=subprocess.PIPE,
+                             preexec_fn=functools.partial(die_with_parent, os.getpid()))
     try:
         first = child.stdout.readline().strip()
         if not first.startswith("listening="):

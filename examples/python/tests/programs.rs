@@ -183,6 +183,65 @@ fn every_program_has_help_and_refuses_bad_flags() {
             "{stderr}"
         );
     }
+    // The bounds the Rust programs have, each a bad value of its flag.
+    for (args, message) in [
+        (
+            &["--requests", "1000000001"][..],
+            "--requests: must be at most 1000000000: more would take days",
+        ),
+        (&["--timeout-ms", "0"], "--timeout-ms: must be at least 1"),
+        (
+            &["--timeout-ms", "3600001"],
+            "--timeout-ms: must be at most 3600000",
+        ),
+        (
+            &["--requests", "1_000"],
+            "--requests: invalid digit found in '1_000'",
+        ),
+    ] {
+        for p in PARADIGMS {
+            let (code, stdout, stderr) = run(&format!("io_{p}.py"), args);
+            assert_eq!(code, Some(2), "{args:?}: {stderr}");
+            assert!(stdout.is_empty(), "{stdout}");
+            assert!(stderr.contains(message), "{args:?}: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn a_negative_count_is_a_bad_value_of_its_flag() {
+    // argparse could take `-5` for an unknown flag; it must be the flag's bad value.
+    for (file, flag) in [
+        ("cpu_sequential.py", "--limit"),
+        ("cpu_threading.py", "--jobs"),
+        ("cpu_multiprocessing.py", "--workers"),
+        ("io_sequential.py", "--requests"),
+        ("io_asyncio.py", "--concurrency"),
+        ("io_threading.py", "--delay-ms"),
+        ("io_multiprocessing.py", "--bytes"),
+        ("io_asyncio.py", "--work"),
+        ("io_threading.py", "--timeout-ms"),
+        ("spawn_asyncio.py", "--units"),
+        ("spawn_sequential.py", "--sleep-ms"),
+        ("ring_threading.py", "--laps"),
+    ] {
+        for value in ["-5", "-1"] {
+            let args = [flag, value];
+            let (code, stdout, stderr) = run(file, &args);
+            assert_eq!(code, Some(2), "{file} {args:?}: {stderr}");
+            assert!(stdout.is_empty(), "{stdout}");
+            assert!(
+                stderr.contains(&format!("argument {flag}: must be at least ")),
+                "{file} {args:?}: {stderr}"
+            );
+        }
+        let (code, _, stderr) = run(file, &[&format!("{flag}=-5")]);
+        assert_eq!(code, Some(2), "{file} {flag}=-5: {stderr}");
+        assert!(
+            stderr.contains(&format!("argument {flag}: must be at least ")),
+            "{file} {flag}=-5: {stderr}"
+        );
+    }
 }
 
 #[test]
@@ -243,6 +302,50 @@ for latencies in [range(1000, 0, -1), [100] * 99 + [50_000], [], [7], [3, 1, 2]]
     );
 }
 
+#[test]
+fn workload_py_reads_http_split_anywhere_and_refuses_what_rust_refuses() {
+    // Each response whole, then one byte at a time: the body or the error, and
+    // whether the connection is to be closed.
+    let script = r#"import workload as w
+ok = b"HTTP/1.1 200 OK\r\ncontent-LENGTH: 5\r\nX: y\r\n\r\nhello"
+chunked = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;name=value\r\nhel\r\n"
+           b"2\r\nlo\r\n0\r\nX-Trailer: done\r\n\r\n")
+many = b"".join(b"X-%d: %d\r\n" % (i, i) for i in range(65))
+for raw in [ok, chunked, b"HTTP/1.0 200 OK\nContent-Length: 2\n\nhi",
+            b"HTTP/1.1 204 No Content\r\nConnection: keep-alive, close\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nhello",
+            b"HTTP/1.1 200 OK\r\n" + many + b"Content-Length: 0\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nX: " + b"a" * 65536 + b"\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            b"SSH-2.0-OpenSSH\r\n\r\n", ok[:30]]:
+    seen = set()
+    for pieces in [[raw], [raw[i:i + 1] for i in range(len(raw))]]:
+        reader, got = w.ResponseReader(), None
+        try:
+            for piece in pieces:
+                got = got or reader.feed(piece)
+            seen.add(f"{got.body.decode()} close={got.close}" if got else reader.feed(b""))
+        except w.Error as e:
+            seen.add(str(e))
+    print(*seen)"#;
+    let (code, stdout, stderr) = run_python(script);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stdout,
+        "hello close=False
+hello close=False
+hi close=True
+ close=True
+response has no Content-Length and is not chunked (a body ended by closing the connection cannot be told from a lost one)
+response has over 64 headers
+response head over 65536 bytes
+unsupported response: Transfer-Encoding: gzip, chunked
+malformed response: status line 'SSH-2.0-OpenSSH'
+connection closed in the middle of a response
+"
+    );
+}
+
 /// The Rust crate's p50, p99 and max of each set, one line each, as workload.py's
 /// `percentiles` prints them.
 fn percentiles(sets: &[Vec<u64>]) -> String {
@@ -285,12 +388,11 @@ fn io_multiprocessing_refuses_above_its_ceiling() {
         "127.0.0.1:1",
     ];
     let (code, stdout, stderr) = run("io_multiprocessing.py", &args);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(2), "a flag error, as in processes-io");
     assert!(stdout.is_empty());
     assert!(
-        stderr.starts_with(
-            "Error: --concurrency 1001 is above io_multiprocessing.py's ceiling of 1000"
-        ),
+        stderr
+            .contains("error: --concurrency 1001 is above io_multiprocessing.py's ceiling of 1000"),
         "{stderr}"
     );
 }
@@ -366,6 +468,56 @@ fn a_killed_worker_fails_the_run_and_every_child_is_reaped() {
         stderr.ends_with("failed: killed by signal 9 (SIGKILL)\n"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_parent_killed_with_sigkill_takes_its_children_with_it() {
+    // 50 units that sleep 5 s: each would outlive its parent by seconds.
+    let [python, path] = program("spawn_multiprocessing.py");
+    let args = [path.as_str(), "--units", "50", "--sleep-ms", "5000"];
+    let (code, stdout, _, survivors) = in_own_session(&python, &args, Some(kill_parent::<51>));
+    assert_eq!(code, None, "killed by a signal");
+    assert!(stdout.is_empty(), "no result line: {stdout}");
+    assert!(
+        survivors.is_empty(),
+        "units outlived the parent: {survivors:?}"
+    );
+    // 4 connections to a server that never answers, each waiting up to 10 s.
+    let hang = testkit::fake::start(testkit::fake::Behaviour::Hang).to_string();
+    let [python, path] = program("io_multiprocessing.py");
+    let args = [
+        path.as_str(),
+        "--requests",
+        "20",
+        "--concurrency",
+        "4",
+        "--server",
+        &hang,
+    ];
+    let (code, stdout, _, survivors) = in_own_session(&python, &args, Some(kill_parent::<5>));
+    assert_eq!(code, None, "killed by a signal");
+    assert!(stdout.is_empty(), "no result line: {stdout}");
+    assert!(
+        survivors.is_empty(),
+        "connection processes outlived the parent: {survivors:?}"
+    );
+}
+
+/// Kills `pid` with SIGKILL, which runs no cleanup, once its session has
+/// `PROCESSES` processes (it and its children), then gives the children a second.
+fn kill_parent<const PROCESSES: usize>(pid: u32) {
+    for _ in 0..400 {
+        thread::sleep(Duration::from_millis(25));
+        if testkit::cli::live_in_session(pid).len() >= PROCESSES {
+            Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status()
+                .unwrap();
+            thread::sleep(Duration::from_secs(1));
+            return;
+        }
+    }
+    panic!("{pid} never had {PROCESSES} processes");
 }
 
 /// Kills the first worker of `pid` (the lowest pid, forked first) once it has two:

@@ -124,7 +124,11 @@ pub async fn serve(
 ) -> usize {
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).keep_alive(true);
+    // No header-read timeout (hyper's default is 30 s): a keep-alive connection
+    // whose client computes between requests (io --work) must stay open.
+    http.timer(TokioTimer::new())
+        .keep_alive(true)
+        .header_read_timeout(None);
     let in_flight = Arc::new(AtomicUsize::new(0));
     let mut failures = AcceptFailures::default();
     tokio::pin!(shutdown);

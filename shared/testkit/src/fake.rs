@@ -25,10 +25,33 @@ pub enum Behaviour {
     CloseMidBody,
     /// Answers `503 Service Unavailable`.
     Unavailable,
+    /// Correct bodies, sent `Transfer-Encoding: chunked` in chunks of odd sizes,
+    /// with a chunk extension and a trailer: valid HTTP/1.1 every client must read.
+    Chunked,
+    /// Reads the request and never answers, holding the connection open.
+    Hang,
+    /// Sends a status line, then one header byte every 50 ms, forever.
+    Dribble,
+    /// A `200` with no Content-Length and no chunking: the body ends when the
+    /// connection closes, which a client cannot tell from a lost connection.
+    CloseDelimited,
+    /// A response head of 1 MiB.
+    HugeHead,
+    /// A response with 200 headers.
+    ManyHeaders,
 }
 
-/// Each fault, and the words a client's error must contain for it.
-pub const FAULTS: [(Behaviour, &str); 3] = [
+/// The valid odd answers every client must read to the right checksum.
+pub const VALID: [Behaviour; 2] = [Behaviour::OddButValid, Behaviour::Chunked];
+
+/// The limits every client, Rust and Python, puts on a response head.
+pub const MAX_HEADERS: usize = 64;
+pub const MAX_HEAD_BYTES: usize = 64 << 10;
+
+/// Each fault, and the words a client's error must contain for it. A client under
+/// test runs with a short `--timeout-ms`, so the hanging ones fail in well under a
+/// second.
+pub const FAULTS: [(Behaviour, &str); 8] = [
     (
         Behaviour::CloseBeforeAnswer,
         "connection closed before a response",
@@ -41,6 +64,11 @@ pub const FAULTS: [(Behaviour, &str); 3] = [
         Behaviour::Unavailable,
         "server answered 503 Service Unavailable",
     ),
+    (Behaviour::Hang, "no answer within "),
+    (Behaviour::Dribble, "no answer within "),
+    (Behaviour::CloseDelimited, "no Content-Length"),
+    (Behaviour::HugeHead, "response head over 65536 bytes"),
+    (Behaviour::ManyHeaders, "response has over 64 headers"),
 ];
 
 /// Starts a fake server on 127.0.0.1:0 and returns its address.
@@ -87,6 +115,52 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour) {
         // Write errors mean the client left; the fake server just stops.
         let _ = match behaviour {
             Behaviour::CloseBeforeAnswer => return,
+            Behaviour::Hang => {
+                thread::sleep(Duration::from_secs(3_600));
+                return;
+            }
+            Behaviour::Dribble => {
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nX-Slow: ");
+                while stream.write_all(b"a").is_ok() {
+                    thread::sleep(Duration::from_millis(50));
+                }
+                return;
+            }
+            Behaviour::CloseDelimited => {
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+                let _ = stream.write_all(&body);
+                return;
+            }
+            Behaviour::HugeHead => {
+                let filler = "a".repeat(1 << 20);
+                let head =
+                    format!("HTTP/1.1 200 OK\r\nX-Big: {filler}\r\nContent-Length: 0\r\n\r\n");
+                stream.write_all(head.as_bytes())
+            }
+            Behaviour::ManyHeaders => {
+                let mut head = String::from("HTTP/1.1 200 OK\r\n");
+                for i in 0..200 {
+                    head += &format!("X-Header-{i}: {i}\r\n");
+                }
+                head += &format!("Content-Length: {}\r\n\r\n", body.len());
+                stream.write_all(&[head.as_bytes(), &body].concat())
+            }
+            Behaviour::Chunked => {
+                let mut response =
+                    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Extra: 1\r\n\r\n".to_vec();
+                for (i, piece) in body.chunks(333).enumerate() {
+                    let extension = if i == 0 { ";name=value" } else { "" };
+                    response.extend(format!("{:X}{extension}\r\n", piece.len()).as_bytes());
+                    response.extend(piece);
+                    response.extend(b"\r\n");
+                }
+                response.extend(b"0\r\nX-Trailer: done\r\n\r\n");
+                for piece in response.chunks(response.len().div_ceil(7).max(1)) {
+                    let _ = stream.write_all(piece);
+                    thread::sleep(Duration::from_millis(1));
+                }
+                Ok(())
+            }
             Behaviour::Unavailable => stream.write_all(
                 b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 12\r\n\r\nbusy, sorry\n",
             ),

@@ -5,14 +5,17 @@
 //! an example's `run`; [`check_binary`], [`check_faults`] and
 //! [`check_open_file_limit`] its binary.
 
-use std::process::Command;
+use std::{
+    process::Command,
+    time::{Duration, Instant},
+};
 
 use api_server::{Embedded, Target};
 use workload::{Error, IoArgs, Report, ResultLine, Workload};
 
 use crate::{
     cli::{self, assert_fails_cleanly, command},
-    fake::{self, Behaviour, FAULTS},
+    fake::{self, FAULTS, VALID},
 };
 
 /// Where a client counts `--work`'s primes, which decides what `--offload` does.
@@ -45,6 +48,8 @@ pub fn check_run(
         bytes: 1_000,
         work: 0,
         offload: false,
+        // Short, so that a hanging fake server fails the run in well under a second.
+        timeout_ms: 300,
         server: None,
         workers,
     };
@@ -77,19 +82,25 @@ pub fn check_run(
             assert!(in_order, "{latency:?}");
         }
     }
-    let odd = fake::start(Behaviour::OddButValid).to_string();
     let small = args(20, 4, workers[0]);
-    assert_eq!(
-        checksum(&small, &odd).expect("odd but valid HTTP"),
-        small.expected_checksum()
-    );
+    for behaviour in VALID {
+        let odd = fake::start(behaviour).to_string();
+        let sum = checksum(&small, &odd).unwrap_or_else(|e| panic!("{behaviour:?}: {e}"));
+        assert_eq!(sum, small.expected_checksum(), "{behaviour:?}");
+    }
     for (behaviour, cause) in FAULTS {
+        let started = Instant::now();
         let err = checksum(&small, &fake::start(behaviour).to_string())
             .expect_err("a fault")
             .to_string();
         assert!(
             err.starts_with("request ") && err.contains(cause),
             "{behaviour:?}: {err}"
+        );
+        // D + T is 301 ms here: nothing may hang much past it.
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{behaviour:?} hung"
         );
     }
     // Port 1 is privileged and never bound by a test: nobody listens there.
@@ -183,22 +194,31 @@ fn assert_latencies(line: &ResultLine, delay_ms: u64) {
 /// HTTP to the right checksum, and fail on each of [`FAULTS`] with one line that
 /// names the request and the cause, exit status 1 and no result line.
 pub fn check_faults(program: &[&str]) {
+    // D + T = 50 + 300 ms: a hanging server fails the run in well under a second.
     let run = |server: &str| {
         command(program)
             .args(["--requests", "20", "--concurrency", "4", "--server", server])
+            .args(["--timeout-ms", "300"])
             .output()
     };
-    let odd = run(&fake::start(Behaviour::OddButValid).to_string()).expect("run the binary");
-    let stdout = String::from_utf8_lossy(&odd.stdout);
     let expected = workload::io::expected_checksum(20, 1_024, 0);
-    assert!(
-        stdout.contains(&format!(" checksum={expected} ok=true ")),
-        "odd but valid HTTP: {stdout}{}",
-        String::from_utf8_lossy(&odd.stderr)
-    );
+    for behaviour in VALID {
+        let odd = run(&fake::start(behaviour).to_string()).expect("run the binary");
+        let stdout = String::from_utf8_lossy(&odd.stdout);
+        assert!(
+            stdout.contains(&format!(" checksum={expected} ok=true ")),
+            "{behaviour:?}: {stdout}{}",
+            String::from_utf8_lossy(&odd.stderr)
+        );
+    }
     for (behaviour, cause) in FAULTS {
+        let started = Instant::now();
         let stderr = assert_fails_cleanly(run(&fake::start(behaviour).to_string()), cause);
         assert!(stderr.contains("request "), "{behaviour:?}: {stderr}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{behaviour:?} hung"
+        );
     }
 }
 

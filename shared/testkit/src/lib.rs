@@ -20,10 +20,16 @@
 //! - [`fake`]: odd but valid, and broken, HTTP servers on 127.0.0.1:0.
 //! - [`cli`]: a program as a user runs it: a verified result line, `--help` and bad
 //!   flags, a clean one-line failure. Used by the checkers and by tests of their own.
+//! - [`limits`]: a program at the OS's limits on threads and processes (a small
+//!   RLIMIT_NPROC, `vm.max_map_count`): refused before anything starts, named.
+//! - [`tree`]: a program that starts processes, killed with SIGKILL: none of its
+//!   children outlive it by more than a second.
 
 pub mod cli;
 pub mod cpu;
 pub mod fake;
 pub mod io;
+pub mod limits;
 pub mod ring;
 pub mod spawn;
+pub mod tree;

@@ -45,21 +45,41 @@ pub trait Workload: Parser {
             .map_err(|why| command.error(clap::error::ErrorKind::ValueValidation, why))?;
         Ok(parsed)
     }
+
+    /// Refuses flags that parsed but that `program` cannot run, as clap refuses a
+    /// bad value: `why` and the usage on stderr, and exit status 2.
+    fn refuse(program: &'static str, why: impl std::fmt::Display) -> ! {
+        Self::command()
+            .name(program)
+            .bin_name(program)
+            .error(clap::error::ErrorKind::ValueValidation, why)
+            .exit()
+    }
 }
+
+/// `--workers` above this is refused where the workers are threads, processes or a
+/// runtime's threads (cpu, spawn, ring): they gain nothing past the cores, and on a
+/// 2-core machine a rayon pool of 2,000 threads takes 26 s to run 20,000 empty
+/// jobs, of 4,000 three minutes (of 1,024, half a second). The api-server's cap too.
+pub const MAX_WORKERS: usize = 1_024;
 
 /// Count the primes below --limit by trial division, split into --jobs ranges.
 #[derive(Parser, Debug, Clone, PartialEq, Eq)]
 pub struct CpuArgs {
-    /// Count the primes in [0, N).
-    #[arg(long, value_name = "N", default_value_t = 2_000_000)]
+    /// Count the primes in [0, N) (at most 10,000,000,000: trial division to 10^8
+    /// takes half a minute on one core, to 10^10 hours).
+    #[arg(long, value_name = "N", default_value_t = 2_000_000,
+          value_parser = |s: &str| count::<u64>(s, 0, cpu::MAX_LIMIT))]
     pub limit: u64,
-    /// Split [0, N) into J ranges of width ceil(N / J): the unit of work.
+    /// Split [0, N) into J ranges of width ceil(N / J): the unit of work (at most
+    /// 10,000,000: the async programs hold a task per job, gigabytes at that many).
     #[arg(long, value_name = "J", default_value_t = 1_000,
-          value_parser = at_least_one::<u64>)]
+          value_parser = |s: &str| count::<u64>(s, 1, cpu::MAX_JOBS))]
     pub jobs: u64,
-    /// Worker threads, processes or runtime threads to use.
-    #[arg(long, value_name = "W", default_value_t = sys::available_cores(),
-          value_parser = at_least_one::<usize>)]
+    /// Worker threads, processes or runtime threads to use (at most 1,024: CPU
+    /// work gains nothing past the cores).
+    #[arg(long, value_name = "W", default_value_t = default_workers(),
+          value_parser = |s: &str| count::<usize>(s, 1, MAX_WORKERS as u64))]
     pub workers: usize,
 }
 
@@ -83,8 +103,10 @@ impl Workload for CpuArgs {
 /// count primes after each answer. Prints each request's latency percentiles.
 #[derive(Parser, Debug, Clone, PartialEq, Eq)]
 pub struct IoArgs {
-    /// Requests to make, with ids 0..R, each exactly once.
-    #[arg(long, value_name = "R", default_value_t = 1_000)]
+    /// Requests to make, with ids 0..R, each exactly once (at most 1,000,000,000:
+    /// more would take days).
+    #[arg(long, value_name = "R", default_value_t = 1_000,
+          value_parser = clap::value_parser!(u64).range(..=io::MAX_REQUESTS))]
     pub requests: u64,
     /// At most C connections open at any time.
     #[arg(long, value_name = "C", default_value_t = 100,
@@ -98,7 +120,8 @@ pub struct IoArgs {
     #[arg(long, value_name = "B", default_value_t = 1_024,
           value_parser = clap::value_parser!(u64).range(..=io::MAX_BYTES))]
     pub bytes: u64,
-    /// After reading answer i, count the primes in [i*N, i*N + N) (CPU work per request).
+    /// After reading answer i, count the primes in [i*N, i*N + N) (CPU work per
+    /// request; at most 1,000,000, and R x N at most 10,000,000,000).
     #[arg(long, value_name = "N", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(..=io::MAX_WORK))]
     pub work: u64,
@@ -106,16 +129,27 @@ pub struct IoArgs {
     /// not on the executor thread that runs the connection's task.
     #[arg(long)]
     pub offload: bool,
+    /// A request with no complete answer within D + T ms fails the run (connecting
+    /// counts too).
+    #[arg(long = "timeout-ms", value_name = "T", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(1..=io::MAX_TIMEOUT_MS))]
+    pub timeout_ms: u64,
     /// A running api-server; without it, one is started in-process on 127.0.0.1:0.
     #[arg(long, value_name = "HOST:PORT")]
     pub server: Option<String>,
-    /// Worker threads, processes or runtime threads to use, where the paradigm has a pool.
-    #[arg(long, value_name = "W", default_value_t = sys::available_cores(),
-          value_parser = at_least_one::<usize>)]
+    /// Worker threads, processes or runtime threads to use, where the paradigm has a
+    /// pool (at most 1,024: waiting on sockets gains nothing from more).
+    #[arg(long, value_name = "W", default_value_t = default_workers(),
+          value_parser = |s: &str| count::<usize>(s, 1, MAX_WORKERS as u64))]
     pub workers: usize,
 }
 
 impl IoArgs {
+    /// How long a request may take, connecting included: D + T.
+    pub fn patience(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.delay_ms + self.timeout_ms)
+    }
+
     /// For the blocking clients: each computes on its connection's own thread
     /// or process already, so `--offload` has nothing to move and is refused
     /// (exit status 2) rather than ignored.
@@ -127,7 +161,7 @@ impl IoArgs {
                     clap::error::ErrorKind::ArgumentConflict,
                     format!(
                         "--offload is for the async clients: {program} counts --work's \
-                         primes on each connection's own thread or process already"
+                         primes on the thread or process that read the answer already"
                     ),
                 )
                 .exit();
@@ -173,16 +207,21 @@ impl Workload for IoArgs {
 /// Start --units units of the paradigm; unit i sleeps --sleep-ms, then returns i + 2.
 #[derive(Parser, Debug, Clone, PartialEq, Eq)]
 pub struct SpawnArgs {
-    /// Units (processes, threads, tasks, jobs) to start.
-    #[arg(long, value_name = "K", default_value_t = 1_000)]
+    /// Units (processes, threads, tasks, jobs) to start (at most 10,000,000: the
+    /// async programs hold every task at once, gigabytes at that many). Threads
+    /// and processes stop at the OS's limits, which the program names.
+    #[arg(long, value_name = "K", default_value_t = 1_000,
+          value_parser = |s: &str| count::<u64>(s, 0, spawn::MAX_UNITS))]
     pub units: u64,
     /// Each unit sleeps D ms with the paradigm's own sleep: 0 measures start-up,
-    /// 1000 keeps every unit alive at once to measure memory.
-    #[arg(long = "sleep-ms", value_name = "D", default_value_t = 0)]
+    /// 1000 keeps every unit alive at once to measure memory (at most 60,000).
+    #[arg(long = "sleep-ms", value_name = "D", default_value_t = 0,
+          value_parser = |s: &str| count::<u64>(s, 0, spawn::MAX_SLEEP_MS))]
     pub sleep_ms: u64,
-    /// Worker threads of the pool or runtime, where the paradigm has one.
-    #[arg(long, value_name = "W", default_value_t = sys::available_cores(),
-          value_parser = at_least_one::<usize>)]
+    /// Worker threads of the pool or runtime, where the paradigm has one (at most
+    /// 1,024: past the cores they only take turns).
+    #[arg(long, value_name = "W", default_value_t = default_workers(),
+          value_parser = |s: &str| count::<usize>(s, 1, MAX_WORKERS as u64))]
     pub workers: usize,
 }
 
@@ -206,17 +245,20 @@ impl Workload for SpawnArgs {
 #[derive(Parser, Debug, Clone, PartialEq, Eq)]
 pub struct RingArgs {
     /// Units in the ring (processes, threads, tasks, jobs): unit u receives only
-    /// from u - 1 and sends only to u + 1 (mod K).
+    /// from u - 1 and sends only to u + 1 (mod K). At most 1,000,000: a million
+    /// tasks and channels take over a GiB.
     #[arg(long, value_name = "K", default_value_t = 100,
           value_parser = at_least_two)]
     pub units: u64,
-    /// Times the token goes around: K * M hops in all.
+    /// Times the token goes around: K * M hops in all, at most 10,000,000,000 (a
+    /// hop between processes costs microseconds: that many take half a day).
     #[arg(long, value_name = "M", default_value_t = 1_000,
           value_parser = at_least_one::<u64>)]
     pub laps: u64,
-    /// Worker threads of the pool or runtime, where the paradigm has one.
-    #[arg(long, value_name = "W", default_value_t = sys::available_cores(),
-          value_parser = at_least_one::<usize>)]
+    /// Worker threads of the pool or runtime, where the paradigm has one (at most
+    /// 1,024: past the cores they only take turns).
+    #[arg(long, value_name = "W", default_value_t = default_workers(),
+          value_parser = |s: &str| count::<usize>(s, 1, MAX_WORKERS as u64))]
     pub workers: usize,
 }
 
@@ -233,13 +275,40 @@ impl Workload for RingArgs {
     fn expected_checksum(&self) -> u64 {
         ring::expected_checksum(self.units, self.laps)
     }
+
+    fn validate(&self) -> Result<(), String> {
+        match self.units.checked_mul(self.laps) {
+            Some(hops) if hops <= ring::MAX_HOPS => Ok(()),
+            _ => Err(format!(
+                "--units {} x --laps {} is above {} hops: a hop between processes costs \
+                 microseconds, so the ring would not go round in a day",
+                self.units,
+                self.laps,
+                ring::MAX_HOPS
+            )),
+        }
+    }
 }
 
 /// A ring needs two units at least: one alone has no neighbour to talk to.
 fn at_least_two(s: &str) -> Result<u64, String> {
     match s.parse::<u64>() {
         Ok(n) if n < 2 => Err("must be at least 2: a ring needs a neighbour".into()),
-        Ok(n) => Ok(n),
+        _ => count(s, 2, ring::MAX_UNITS),
+    }
+}
+
+/// One worker per core, up to [`MAX_WORKERS`].
+fn default_workers() -> usize {
+    sys::available_cores().min(MAX_WORKERS)
+}
+
+/// A count from `min` to `max`, with a plain message when it is not.
+fn count<T: TryFrom<u64>>(s: &str, min: u64, max: u64) -> Result<T, String> {
+    match s.parse::<u64>() {
+        Ok(n) if n < min => Err(format!("must be at least {min}")),
+        Ok(n) if n > max => Err(format!("must be at most {max}")),
+        Ok(n) => T::try_from(n).map_err(|_| format!("must be at most {max}")),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -269,7 +338,12 @@ mod tests {
             (io.requests, io.concurrency, io.delay_ms, io.bytes),
             (1_000, 100, 50, 1_024)
         );
-        assert_eq!((io.work, io.offload, io.server), (0, false, None));
+        assert_eq!(
+            (io.work, io.offload, io.server.as_deref()),
+            (0, false, None)
+        );
+        assert_eq!(io.timeout_ms, 10_000);
+        assert_eq!(io.patience(), std::time::Duration::from_millis(10_050));
         let spawn = SpawnArgs::try_parse_for("t", ["t"]).unwrap();
         assert_eq!((spawn.units, spawn.sleep_ms), (1_000, 0));
         let ring = RingArgs::try_parse_for("t", ["t"]).unwrap();
@@ -299,6 +373,18 @@ mod tests {
         assert!(err.to_string().contains("--bytes"), "{err}");
         let err = IoArgs::try_parse_for("t", ["t", "--work", "1000001"]).unwrap_err();
         assert!(err.to_string().contains("--work"), "{err}");
+        for (args, flag) in [
+            (
+                &["t", "--requests", "18446744073709551615"][..],
+                "--requests",
+            ),
+            (&["t", "--requests", "1000000001"], "--requests"),
+            (&["t", "--timeout-ms", "0"], "--timeout-ms"),
+            (&["t", "--timeout-ms", "3600001"], "--timeout-ms"),
+        ] {
+            let err = IoArgs::try_parse_for("t", args).unwrap_err();
+            assert!(err.to_string().contains(flag), "{args:?}: {err}");
+        }
     }
 
     #[test]
@@ -316,6 +402,76 @@ mod tests {
         assert!(
             IoArgs::try_parse_for("t", ["t", "--requests", "10000", "--work", "1000000"]).is_ok()
         );
+    }
+
+    #[test]
+    fn values_that_cannot_finish_are_refused_with_the_flag_and_the_ceiling() {
+        let refused = |result: Result<(), clap::Error>, args: &[&str], why: &str| {
+            let err = result.unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+            let err = err.to_string();
+            assert!(
+                err.contains(args[0]) && err.contains(why),
+                "{args:?}: {err}"
+            );
+        };
+        fn with<'a>(args: &[&'a str]) -> Vec<&'a str> {
+            [&["t"], args].concat()
+        }
+        for (args, why) in [
+            (&["--limit", "10000000001"][..], "at most 10000000000"),
+            (&["--jobs", "10000001"], "at most 10000000"),
+            (&["--workers", "1025"], "at most 1024"),
+        ] {
+            refused(CpuArgs::try_parse_for("t", with(args)).map(drop), args, why);
+        }
+        for (args, why) in [
+            (&["--units", "10000001"][..], "at most 10000000"),
+            (&["--sleep-ms", "60001"], "at most 60000"),
+            (&["--workers", "100000"], "at most 1024"),
+        ] {
+            refused(
+                SpawnArgs::try_parse_for("t", with(args)).map(drop),
+                args,
+                why,
+            );
+        }
+        for (args, why) in [
+            (&["--units", "1000001"][..], "at most 1000000"),
+            (&["--workers", "1025"], "at most 1024"),
+            (
+                &["--units", "100", "--laps", "100000001"],
+                "x --laps 100000001 is above",
+            ),
+            (&["--laps", "18446744073709551615"], "10000000000 hops"),
+        ] {
+            refused(
+                RingArgs::try_parse_for("t", with(args)).map(drop),
+                args,
+                why,
+            );
+        }
+        let largest = [
+            "--limit",
+            "10000000000",
+            "--jobs",
+            "10000000",
+            "--workers",
+            "1024",
+        ];
+        assert!(CpuArgs::try_parse_for("t", with(&largest)).is_ok());
+        let largest = [
+            "--units",
+            "10000000",
+            "--sleep-ms",
+            "60000",
+            "--workers",
+            "1024",
+        ];
+        assert!(SpawnArgs::try_parse_for("t", with(&largest)).is_ok());
+        // processes-ring's unit-killing test runs 4 units for a billion laps.
+        let largest = ["--units", "4", "--laps", "1000000000", "--workers", "1024"];
+        assert!(RingArgs::try_parse_for("t", with(&largest)).is_ok());
     }
 
     #[test]

@@ -2,6 +2,13 @@
 
 use std::ops::Range;
 
+/// `--limit` above this is refused: trial division to 10^8 takes 36 s on one
+/// core of a 2-core machine, and to 10^10 about nine hours.
+pub const MAX_LIMIT: u64 = 10_000_000_000;
+/// `--jobs` above this is refused: the async programs hold a task per job, and
+/// tokio-cpu with this many takes 4.2 GiB and 26 s on a 2-core machine.
+pub const MAX_JOBS: u64 = 10_000_000;
+
 /// pi(N) for the sizes DESIGN.md names, so a wrong prime test cannot also
 /// produce its own wrong "expected" value.
 pub const KNOWN_PI: [(u64, u64); 6] = [

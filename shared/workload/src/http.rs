@@ -4,18 +4,31 @@
 //! except [`BlockingClient`], the blocking socket loop that the synchronous io
 //! examples share (it starts nothing and waits only on its own socket), and the
 //! [`Answer`] every client returns, with its latency.
+//!
+//! Bodies are read by `Content-Length` or `Transfer-Encoding: chunked` (chunk sizes
+//! parsed by httparse); a body ended only by the connection closing is refused, since
+//! a client cannot tell it from a lost connection. A head may have at most
+//! [`MAX_HEADERS`] headers and [`MAX_HEAD_BYTES`] bytes, the same limits as the
+//! Python clients'.
 
-use std::{
-    fmt,
-    io::{Read, Write},
-    net::TcpStream,
-    time::{Duration, Instant},
-};
+mod blocking;
+
+use std::{fmt, time::Duration};
+
+pub use blocking::BlockingClient;
 
 use crate::Error;
 
-const MAX_HEADERS: usize = 64;
-const MAX_HEAD_BYTES: usize = 64 << 10;
+/// The most headers a response may have.
+pub const MAX_HEADERS: usize = 64;
+/// The most bytes a response head (or a chunked body's trailer) may have.
+pub const MAX_HEAD_BYTES: usize = 64 << 10;
+
+/// The error of a request that had no complete answer in time: `patience` is
+/// D + T, and connecting counts too.
+pub fn no_answer(patience: Duration) -> Error {
+    Error::msg(format!("no answer within {} ms", patience.as_millis()))
+}
 
 /// A `200` answer to one request: its body, and its latency, from just before the
 /// request's first byte is written to its body's last byte read. Connecting, when
@@ -79,6 +92,7 @@ pub enum HttpError {
     },
     Malformed(String),
     HeadTooLarge,
+    TooManyHeaders,
     NoContentLength,
     Unsupported(String),
     Status {
@@ -97,7 +111,12 @@ impl fmt::Display for HttpError {
             Self::Closed { partial: false } => write!(f, "connection closed before a response"),
             Self::Malformed(why) => write!(f, "malformed response: {why}"),
             Self::HeadTooLarge => write!(f, "response head over {MAX_HEAD_BYTES} bytes"),
-            Self::NoContentLength => write!(f, "response has no Content-Length"),
+            Self::TooManyHeaders => write!(f, "response has over {MAX_HEADERS} headers"),
+            Self::NoContentLength => write!(
+                f,
+                "response has no Content-Length and is not chunked (a body ended by \
+                 closing the connection cannot be told from a lost one)"
+            ),
             Self::Unsupported(what) => write!(f, "unsupported response: {what}"),
             Self::Status {
                 status,
@@ -129,6 +148,9 @@ impl std::error::Error for HttpError {}
 pub struct ResponseReader {
     buf: Vec<u8>,
     head: Option<Head>,
+    /// A chunked body: the chunks decoded so far, and where the next one starts.
+    body: Vec<u8>,
+    next: usize,
 }
 
 #[derive(Debug)]
@@ -136,8 +158,15 @@ struct Head {
     status: u16,
     reason: String,
     head_len: usize,
-    body_len: usize,
+    framing: Framing,
     close: bool,
+}
+
+/// How a body's end is known.
+#[derive(Debug, Clone, Copy)]
+enum Framing {
+    Length(usize),
+    Chunked,
 }
 
 impl ResponseReader {
@@ -152,21 +181,69 @@ impl ResponseReader {
         self.buf.extend_from_slice(data);
         if self.head.is_none() {
             self.head = self.parse_head()?;
+            self.next = self.head.as_ref().map_or(0, |h| h.head_len);
         }
-        match &self.head {
-            Some(head) if self.buf.len() >= head.head_len + head.body_len => {
-                let head = self.head.take().expect("matched Some just above");
-                let rest = self.buf.split_off(head.head_len + head.body_len);
-                let body = self.buf.split_off(head.head_len);
-                self.buf = rest;
-                Ok(Some(Response {
-                    status: head.status,
-                    reason: head.reason,
-                    body,
-                    close: head.close,
-                }))
+        let Some(head) = &self.head else {
+            return Ok(None);
+        };
+        let end = match head.framing {
+            Framing::Length(len) if self.buf.len() >= head.head_len + len => {
+                self.body = self.buf[head.head_len..head.head_len + len].to_vec();
+                head.head_len + len
             }
-            _ => Ok(None),
+            Framing::Length(_) => return Ok(None),
+            Framing::Chunked => match self.read_chunks()? {
+                Some(end) => end,
+                None => return Ok(None),
+            },
+        };
+        let head = self.head.take().expect("matched Some just above");
+        self.buf.drain(..end);
+        self.next = 0;
+        Ok(Some(Response {
+            status: head.status,
+            reason: head.reason,
+            body: std::mem::take(&mut self.body),
+            close: head.close,
+        }))
+    }
+
+    /// Decodes the chunks that have arrived; the end of the body (after its
+    /// trailer) once the last chunk and the trailer are in.
+    fn read_chunks(&mut self) -> Result<Option<usize>, HttpError> {
+        loop {
+            let rest = &self.buf[self.next..];
+            let (size_len, size) = match httparse::parse_chunk_size(rest) {
+                Ok(httparse::Status::Complete(found)) => found,
+                Ok(httparse::Status::Partial) => return Ok(None),
+                Err(_) => return Err(HttpError::Malformed("bad chunk size".into())),
+            };
+            let size = usize::try_from(size)
+                .map_err(|_| HttpError::Malformed(format!("chunk of {size} bytes")))?;
+            let data = &rest[size_len..];
+            if size == 0 {
+                // The trailer: header lines, then an empty line.
+                let end = if data.starts_with(b"\r\n") {
+                    Some(2)
+                } else {
+                    data.windows(4)
+                        .position(|w| w == b"\r\n\r\n")
+                        .map(|i| i + 4)
+                };
+                return match end {
+                    Some(end) => Ok(Some(self.next + size_len + end)),
+                    None if data.len() > MAX_HEAD_BYTES => Err(HttpError::HeadTooLarge),
+                    None => Ok(None),
+                };
+            }
+            if data.len() < size + 2 {
+                return Ok(None);
+            }
+            if &data[size..size + 2] != b"\r\n" {
+                return Err(HttpError::Malformed("chunk not followed by CRLF".into()));
+            }
+            self.body.extend_from_slice(&data[..size]);
+            self.next += size_len + size + 2;
         }
     }
 
@@ -174,16 +251,20 @@ impl ResponseReader {
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut response = httparse::Response::new(&mut headers);
         let head_len = match response.parse(&self.buf) {
+            Ok(httparse::Status::Complete(n)) if n > MAX_HEAD_BYTES => {
+                return Err(HttpError::HeadTooLarge);
+            }
             Ok(httparse::Status::Complete(n)) => n,
             Ok(httparse::Status::Partial) if self.buf.len() > MAX_HEAD_BYTES => {
                 return Err(HttpError::HeadTooLarge);
             }
             Ok(httparse::Status::Partial) => return Ok(None),
+            Err(httparse::Error::TooManyHeaders) => return Err(HttpError::TooManyHeaders),
             Err(e) => return Err(HttpError::Malformed(e.to_string())),
         };
         let status = response.code.expect("complete responses have a code");
         let mut close = response.version == Some(0);
-        let mut body_len = None;
+        let (mut body_len, mut chunked) = (None, false);
         for header in response.headers.iter() {
             let value = std::str::from_utf8(header.value)
                 .map_err(|_| HttpError::Malformed(format!("{} is not UTF-8", header.name)))?
@@ -197,77 +278,34 @@ impl ResponseReader {
                 }
                 body_len = Some(len);
             } else if header.name.eq_ignore_ascii_case("transfer-encoding") {
-                return Err(HttpError::Unsupported(format!(
-                    "Transfer-Encoding: {value}"
-                )));
+                // Only `chunked` alone: a compressed body is not what was asked for.
+                if !value.eq_ignore_ascii_case("chunked") {
+                    return Err(HttpError::Unsupported(format!(
+                        "Transfer-Encoding: {value}"
+                    )));
+                }
+                chunked = true;
             } else if header.name.eq_ignore_ascii_case("connection") {
                 close |= value
                     .split(',')
                     .any(|v| v.trim().eq_ignore_ascii_case("close"));
             }
         }
-        // 1xx, 204 and 304 have no body; everything else must say how long it is.
-        let body_len = match (status, body_len) {
-            (100..=199 | 204 | 304, _) => 0,
-            (_, Some(len)) => len,
-            (_, None) => return Err(HttpError::NoContentLength),
+        // 1xx, 204 and 304 have no body; chunked overrides a length (RFC 9112, 6.3);
+        // everything else must say how long it is.
+        let framing = match (status, chunked, body_len) {
+            (100..=199 | 204 | 304, _, _) => Framing::Length(0),
+            (_, true, _) => Framing::Chunked,
+            (_, false, Some(len)) => Framing::Length(len),
+            (_, false, None) => return Err(HttpError::NoContentLength),
         };
         Ok(Some(Head {
             status,
             reason: response.reason.unwrap_or("").to_string(),
             head_len,
-            body_len,
+            framing,
             close,
         }))
-    }
-}
-
-/// One blocking keep-alive connection to `host`, opened on first use and again
-/// after a response that says `Connection: close`.
-#[derive(Debug)]
-pub struct BlockingClient {
-    host: String,
-    stream: Option<TcpStream>,
-    reader: ResponseReader,
-    buf: Vec<u8>,
-}
-
-impl BlockingClient {
-    pub fn new(host: &str) -> Self {
-        Self {
-            host: host.to_string(),
-            stream: None,
-            reader: ResponseReader::default(),
-            buf: vec![0; 4 << 10],
-        }
-    }
-
-    /// Sends request `id` and returns its `200` answer, or why not.
-    pub fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<Answer, Error> {
-        let stream = match &mut self.stream {
-            Some(stream) => stream,
-            None => {
-                let stream = TcpStream::connect(&self.host)
-                    .map_err(|e| Error::from(e).context(format!("connect to {}", self.host)))?;
-                self.stream.insert(stream)
-            }
-        };
-        let mut request = Vec::new();
-        write_request(&mut request, &self.host, id, delay_ms, bytes);
-        let started = Instant::now();
-        stream.write_all(&request)?;
-        let response = loop {
-            let n = stream.read(&mut self.buf)?;
-            if let Some(response) = self.reader.feed(&self.buf[..n])? {
-                break response;
-            }
-        };
-        let latency = started.elapsed();
-        if response.close {
-            self.stream = None; // the server will close it: the next request reconnects
-        }
-        let body = response.into_ok_body()?;
-        Ok(Answer { body, latency })
     }
 }
 
@@ -325,6 +363,31 @@ mod tests {
     }
 
     #[test]
+    fn chunked_bodies_in_any_split() {
+        let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n\
+                        5;ext=1\r\nhello\r\n1\r\n,\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n";
+        let both = [&chunked[..], OK].concat();
+        for split in 0..=both.len() {
+            let mut reader = ResponseReader::default();
+            let mut got = Vec::new();
+            for piece in [&both[..split], &both[split..]] {
+                if !piece.is_empty() {
+                    got.extend(reader.feed(piece).unwrap());
+                }
+            }
+            assert_eq!(got[0].body, b"hello, world", "split at {split}");
+            // What followed the chunked body is the next response, intact.
+            if let Some(next) = got.get(1) {
+                assert_eq!(next.body, b"hello", "split at {split}");
+            }
+        }
+        let no_trailer =
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n";
+        let got = ResponseReader::default().feed(no_trailer).unwrap().unwrap();
+        assert_eq!(got.body, b"hi");
+    }
+
+    #[test]
     fn two_responses_in_one_read() {
         let mut reader = ResponseReader::default();
         let both = [OK, b"HTTP/1.1 204 No Content\r\n\r\n"].concat();
@@ -341,10 +404,22 @@ mod tests {
         assert_eq!(reader.feed(&OK[..20]).unwrap(), None);
         assert_eq!(reader.feed(b""), Err(HttpError::Closed { partial: true }));
 
-        let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+        let gzip = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
         assert!(matches!(
-            ResponseReader::default().feed(chunked),
+            ResponseReader::default().feed(gzip),
             Err(HttpError::Unsupported(_))
+        ));
+        let mut many = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for i in 0..=MAX_HEADERS {
+            many.extend(format!("X-{i}: {i}\r\n").as_bytes());
+        }
+        many.extend(b"Content-Length: 0\r\n\r\n");
+        let err = ResponseReader::default().feed(&many).unwrap_err();
+        assert_eq!(err.to_string(), "response has over 64 headers");
+        let bad_chunk = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n";
+        assert!(matches!(
+            ResponseReader::default().feed(bad_chunk),
+            Err(HttpError::Malformed(_))
         ));
         let no_len = b"HTTP/1.1 200 OK\r\n\r\n";
         assert_eq!(

@@ -13,6 +13,10 @@ pub const MAX_DELAY_MS: u64 = 60_000;
 /// The benchmark skips points above it with this number as the reason.
 pub const MAX_PROCESSES: u64 = 1_000;
 
+/// `--requests` above this is refused: a billion requests take days.
+pub const MAX_REQUESTS: u64 = 1_000_000_000;
+/// `--timeout-ms` above this (an hour) is refused.
+pub const MAX_TIMEOUT_MS: u64 = 3_600_000;
 /// `--work` above this is refused: a million numbers per request is seconds.
 pub const MAX_WORK: u64 = 1_000_000;
 /// `--requests` x `--work` above this is refused: the expected checksum counts

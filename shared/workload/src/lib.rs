@@ -18,7 +18,8 @@
 //! - [`http`]: sans-I/O HTTP/1.1 on `httparse`: write a request, read a response.
 //! - [`report`]: the one-line result (written and read back), the self-check and
 //!   the [`Error`] type.
-//! - [`sys`]: peak memory (VmHWM, children's Pss) and the open-file limit.
+//! - [`sys`]: peak memory (VmHWM, children's Pss), the open-file limit, and
+//!   whether more threads or processes fit the OS's limits, checked before they start.
 
 pub mod args;
 pub mod cpu;

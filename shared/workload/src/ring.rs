@@ -4,6 +4,13 @@
 /// The FNV-1a 64 prime: a hop multiplies by it.
 const PRIME: u64 = 0x100000001B3;
 
+/// `--units` above this is refused: a million tasks and their channels take
+/// 1.3 GiB in tokio-ring.
+pub const MAX_UNITS: u64 = 1_000_000;
+/// `--units` x `--laps` above this is refused: a hop through a pipe costs about
+/// 4 us (processes-ring on a 2-core machine), so this many take half a day.
+pub const MAX_HOPS: u64 = 10_000_000_000;
+
 /// What unit `unit` does to the token `t` it receives: `(t ^ unit) * PRIME`,
 /// wrapping.
 pub fn hop(t: u64, unit: u64) -> u64 {

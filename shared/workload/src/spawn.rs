@@ -1,5 +1,12 @@
 //! The spawn workload: the primer's `add_two`, K times.
 
+/// `--units` above this is refused: the async programs hold every unit's task at
+/// once, about 450 bytes each in tokio-spawn, so this many take 4.3 GiB.
+pub const MAX_UNITS: u64 = 10_000_000;
+/// `--sleep-ms` above this (a minute) is refused: a longer sleep measures nothing
+/// more, and sequential-spawn sleeps K times as long.
+pub const MAX_SLEEP_MS: u64 = 60_000;
+
 /// What unit `i` returns: the primer's `add_two`.
 pub fn add_two(i: u64) -> u64 {
     i + 2

@@ -17,7 +17,7 @@
 
 use async_global_executor::GlobalExecutorConfig;
 use async_std::task;
-use workload::{CpuArgs, Error, Report, Workload, cpu};
+use workload::{CpuArgs, Error, Report, Workload, cpu, sys};
 
 const PROGRAM: &str = "async-std-cpu";
 const PARADIGM: &str = "async-std";
@@ -29,12 +29,17 @@ fn main() -> Result<(), Error> {
 
 /// Spawns every job as a task on the `--workers` executor and sums the results.
 fn run(args: &CpuArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "executor threads")?;
     // Must run before any async-std call; later calls keep the first configuration.
+    // It starts one thread, and panics if it cannot; the rest start on the next line,
+    // where a thread that cannot start is an error.
     async_global_executor::init_with_config(
         GlobalExecutorConfig::default()
-            .with_min_threads(args.workers)
+            .with_min_threads(1)
             .with_max_threads(args.workers),
     );
+    task::block_on(async_global_executor::spawn_more_threads(args.workers - 1))
+        .map_err(|e| Error::from(e).context("start executor threads"))?;
     let total = task::block_on(async {
         let jobs: Vec<_> = cpu::job_ranges(args.limit, args.jobs)
             .map(|range| task::spawn(async move { cpu::count_primes(range) }))

@@ -1,4 +1,5 @@
 //! async-std-cpu as a user runs it (see `testkit::cpu::check_binary`). Its executor
+//! Past RLIMIT_NPROC it refuses to start its threads, with the limit named.
 //! is global and sized once per process, so each worker count needs a process of its
 //! own: here every split is one.
 
@@ -8,5 +9,13 @@ fn as_a_user_runs_it() {
         &[env!("CARGO_BIN_EXE_async-std-cpu")],
         "async-std",
         testkit::cpu::Workers::Asked,
+    );
+}
+
+#[test]
+fn past_rlimit_nproc_it_refuses() {
+    testkit::limits::check_nproc(
+        &[env!("CARGO_BIN_EXE_async-std-cpu")],
+        &["--workers", "100"],
     );
 }

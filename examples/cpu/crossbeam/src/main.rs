@@ -19,7 +19,7 @@
 use std::{ops::Range, thread};
 
 use crossbeam::channel::{self, Receiver};
-use workload::{CpuArgs, Error, Report, Workload, cpu};
+use workload::{CpuArgs, Error, Report, Workload, cpu, sys};
 
 const PROGRAM: &str = "crossbeam-cpu";
 const PARADIGM: &str = "crossbeam";
@@ -31,6 +31,7 @@ fn main() -> Result<(), Error> {
 
 /// Queues every job's range, starts `--workers` threads on the queue, sums their subtotals.
 fn run(args: &CpuArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "worker threads")?;
     let (jobs, queue) = channel::unbounded();
     for range in cpu::job_ranges(args.limit, args.jobs) {
         jobs.send(range)

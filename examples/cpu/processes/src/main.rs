@@ -6,7 +6,9 @@
 //! Jobs are dealt like cards (worker w gets jobs w, w + W, ...): neighbouring
 //! ranges cost about the same, so each worker gets a fair mix without a queue. In
 //! Rust, threads do the same work with less start-up and memory; processes buy
-//! isolation (a crash kills one worker) that pure computation seldom needs.
+//! isolation (a crash kills one worker) that pure computation seldom needs. A
+//! worker dies with the parent however the parent ends, SIGKILL included
+//! (`PR_SET_PDEATHSIG`, through the `nix` crate: std has no call for it).
 //!
 //! Compare with: `examples/cpu/threads`, `examples/python/cpu_multiprocessing.py`.
 //!
@@ -17,18 +19,23 @@
 use std::{
     env,
     io::{self, Read, Write},
-    process::{Child, Command, Stdio},
+    os::unix::process::parent_id,
+    process::{self, Child, Command, Stdio},
 };
 
+use nix::sys::{prctl, signal::Signal};
 use workload::{CpuArgs, Error, Report, Workload, cpu, sys};
 
 const PROGRAM: &str = "processes-cpu";
 const PARADIGM: &str = "processes";
 /// Set in a child's environment: "you are a worker, read ranges from stdin".
 const WORKER_ENV: &str = "PROCESSES_CPU_WORKER";
+/// Set in a child's environment to the parent's pid.
+const PARENT_ENV: &str = "PROCESSES_CPU_PARENT";
 
 fn main() -> Result<(), Error> {
     if env::var_os(WORKER_ENV).is_some() {
+        die_with_parent()?;
         return worker();
     }
     let args = CpuArgs::parse_for(PROGRAM);
@@ -39,10 +46,12 @@ fn main() -> Result<(), Error> {
 fn run(args: &CpuArgs) -> Result<Report, Error> {
     let exe = env::current_exe()?;
     let workers = args.workers.min(args.jobs as usize);
+    sys::processes_fit(workers as u64, "worker processes")?;
     let mut children = Reaper(Vec::new());
     for w in 0..workers {
         let mut child = Command::new(&exe)
             .env(WORKER_ENV, w.to_string())
+            .env(PARENT_ENV, process::id().to_string())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -108,6 +117,16 @@ fn worker() -> Result<(), Error> {
     }
     println!("{total} {}", sys::own_pss_kib()?);
     Ok(())
+}
+
+/// In a child, first thing: have the kernel send SIGKILL when the parent ends, then
+/// check that the parent has not ended already (the child would have a new one).
+fn die_with_parent() -> Result<(), Error> {
+    prctl::set_pdeathsig(Signal::SIGKILL)?;
+    match env::var(PARENT_ENV) {
+        Ok(parent) if parent == parent_id().to_string() => Ok(()),
+        _ => Err(Error::msg("the parent process has ended")),
+    }
 }
 
 /// Owns the children: when dropped, on success or on any error, it kills those

@@ -1,5 +1,6 @@
 //! processes-cpu as a user runs it: a fresh parent process that starts its workers
-//! (see also `testkit::cpu::check_binary`).
+//! (see also `testkit::cpu::check_binary`); past RLIMIT_NPROC; and killed: its
+//! workers die with it.
 
 use std::{
     fs,
@@ -85,4 +86,22 @@ fn children_of(pid: u32) -> Vec<u32> {
         }
     }
     children
+}
+
+#[test]
+fn past_rlimit_nproc_it_refuses_before_any_worker_starts() {
+    testkit::limits::check_nproc(
+        &[env!("CARGO_BIN_EXE_processes-cpu")],
+        &["--workers", "100"],
+    );
+}
+
+#[test]
+fn killed_with_sigkill_no_worker_outlives_it() {
+    // Primes below 4 * 10^8: minutes of work, still going when the parent dies.
+    testkit::tree::check_dies_whole(
+        &[env!("CARGO_BIN_EXE_processes-cpu")],
+        &["--limit", "400000000", "--jobs", "100", "--workers", "3"],
+        3,
+    );
 }

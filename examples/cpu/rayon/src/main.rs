@@ -15,7 +15,7 @@
 //! ```
 
 use rayon::prelude::*;
-use workload::{CpuArgs, Error, Report, Workload, cpu};
+use workload::{CpuArgs, Error, Report, Workload, cpu, sys};
 
 const PROGRAM: &str = "rayon-cpu";
 const PARADIGM: &str = "rayon";
@@ -27,9 +27,11 @@ fn main() -> Result<(), Error> {
 
 /// Counts every job's primes with a parallel iterator inside a `--workers` pool.
 fn run(args: &CpuArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "pool threads")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.workers) // default: RAYON_NUM_THREADS, else one per core
-        .build()?;
+        .build()
+        .map_err(|e| Error::from(e).context("start pool threads"))?;
     let total = pool.install(|| {
         (0..args.jobs)
             .into_par_iter()

@@ -18,7 +18,7 @@
 use std::thread;
 
 use smol::{Executor, channel, future};
-use workload::{CpuArgs, Error, Report, Workload, cpu};
+use workload::{CpuArgs, Error, Report, Workload, cpu, sys};
 
 const PROGRAM: &str = "smol-cpu";
 const PARADIGM: &str = "smol";
@@ -30,6 +30,7 @@ fn main() -> Result<(), Error> {
 
 /// Runs an executor on `--workers` threads, spawns every job on it, sums the results.
 fn run(args: &CpuArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "executor threads")?;
     let executor = Executor::new();
     let total = thread::scope(|scope| {
         // Dropping `stop` closes the channel, which ends every `executor.run`; it is

@@ -19,7 +19,7 @@ use std::{
     thread,
 };
 
-use workload::{CpuArgs, Error, Report, Workload, cpu};
+use workload::{CpuArgs, Error, Report, Workload, cpu, sys};
 
 const PROGRAM: &str = "threads-cpu";
 const PARADIGM: &str = "threads";
@@ -31,6 +31,7 @@ fn main() -> Result<(), Error> {
 
 /// Starts `--workers` threads that share one job counter, and sums their subtotals.
 fn run(args: &CpuArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "worker threads")?;
     let next_job = AtomicU64::new(0);
     let total = thread::scope(|scope| {
         let mut workers = Vec::new();

@@ -15,7 +15,7 @@
 //! ```
 
 use tokio::task::JoinSet;
-use workload::{CpuArgs, Error, Report, Workload, cpu};
+use workload::{CpuArgs, Error, Report, Workload, cpu, sys};
 
 const PROGRAM: &str = "tokio-cpu";
 const PARADIGM: &str = "tokio";
@@ -27,6 +27,10 @@ fn main() -> Result<(), Error> {
 
 /// Spawns every job on the blocking pool and sums the results as they finish.
 fn run(args: &CpuArgs) -> Result<Report, Error> {
+    // The pool starts threads only while jobs wait, so it never uses more than jobs.
+    let workers = args.workers.min(args.jobs as usize);
+    // tokio panics when no pool thread can start: check the OS's limits first.
+    sys::threads_fit(workers as u64, "blocking threads")?;
     // The event loop is this thread; the blocking pool does the counting.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .max_blocking_threads(args.workers) // default: 512
@@ -42,8 +46,6 @@ fn run(args: &CpuArgs) -> Result<Report, Error> {
         }
         Ok::<u64, Error>(total)
     })?;
-    // The pool starts threads only while jobs wait, so it never uses more than jobs.
-    let workers = args.workers.min(args.jobs as usize);
     Ok(Report::new(PARADIGM, workers, total))
 }
 

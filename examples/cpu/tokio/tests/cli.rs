@@ -1,4 +1,5 @@
 //! tokio-cpu as a user runs it (see `testkit::cpu::check_binary`).
+//! Past RLIMIT_NPROC it refuses to start its threads, with the limit named.
 
 #[test]
 fn as_a_user_runs_it() {
@@ -7,4 +8,9 @@ fn as_a_user_runs_it() {
         "tokio",
         testkit::cpu::Workers::AtMostJobs,
     );
+}
+
+#[test]
+fn past_rlimit_nproc_it_refuses() {
+    testkit::limits::check_nproc(&[env!("CARGO_BIN_EXE_tokio-cpu")], &["--workers", "100"]);
 }

@@ -12,6 +12,9 @@
 //! crate's pool instead (`task::spawn_blocking`, up to 500 threads). Each task keeps
 //! its requests' latencies in its own `Tally`, merged at the end.
 //!
+//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
+//! run: `async_std::future::timeout` around it, connecting included.
+//!
 //! Compare with: `examples/io/smol` (its successor), `examples/io/tokio`.
 //!
 //! ```text
@@ -28,7 +31,7 @@ use std::{
 
 use api_server::Target;
 use async_global_executor::GlobalExecutorConfig;
-use async_std::{net::TcpStream, prelude::*, task};
+use async_std::{future, net::TcpStream, prelude::*, task};
 use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
 
 const PROGRAM: &str = "async-std-io";
@@ -85,9 +88,11 @@ async fn connection(
         if id >= args.requests {
             return Ok(tally);
         }
-        let answer = client
-            .get(id, args.delay_ms, args.bytes)
+        // No complete answer within D + T fails the request: async-std's timer.
+        let get = future::timeout(args.patience(), client.get(id, args.delay_ms, args.bytes));
+        let answer = get
             .await
+            .unwrap_or_else(|_| Err(http::no_answer(args.patience())))
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
         // Counted inline (no --offload), the primes hold this executor thread.

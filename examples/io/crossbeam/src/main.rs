@@ -9,6 +9,9 @@
 //! primes are counted on the connection's thread; each keeps its own `Tally` of
 //! answers and latencies, merged at the end.
 //!
+//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
+//! run: each thread's `BlockingClient` sets socket timeouts to what is left of it.
+//!
 //! Compare with: `examples/io/threads` (a shared counter), `examples/io/tokio`.
 //!
 //! ```text
@@ -35,6 +38,7 @@ fn main() -> Result<(), Error> {
 /// Queues every id, starts a thread per connection on the queue, merges their tallies.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let connections = args.concurrency.min(args.requests) as usize;
+    sys::threads_fit(connections as u64, "connection threads")?;
     let (ids, queue) = channel::unbounded();
     for id in 0..args.requests {
         ids.send(id)
@@ -61,7 +65,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
 
 /// One connection's thread: fetch ids from the channel until it closes.
 fn connection(queue: Receiver<u64>, host: &str, args: &IoArgs) -> Result<Tally, Error> {
-    let mut client = http::BlockingClient::new(host);
+    let mut client = http::BlockingClient::new(host, args.patience());
     let mut tally = Tally::default();
     for id in queue {
         let answer = client

@@ -7,7 +7,12 @@
 //! requests' latencies, which the parent merges. Waiting on the network needs no
 //! process of its own, so this pays a process's start-up and memory for nothing a
 //! thread could not do. Its ceiling is `MAX_PROCESSES` connections: past it the program refuses
-//! with a reason instead of starting thousands of processes.
+//! with a reason, as a flag error, instead of starting thousands of processes. A child
+//! dies with the parent however the parent ends, SIGKILL included (`PR_SET_PDEATHSIG`,
+//! through the `nix` crate: std has no call for it).
+//!
+//! A request with no complete answer within D + T ms (`--timeout-ms`, passed to
+//! each child) fails the run: the child's socket timeouts, and its Error line.
 //!
 //! Compare with: `examples/io/threads`, `examples/python/io_multiprocessing.py`.
 //!
@@ -18,10 +23,12 @@
 use std::{
     env,
     io::Read,
-    process::{Child, Command, Stdio},
+    os::unix::process::parent_id,
+    process::{self, Child, Command, Stdio},
 };
 
 use api_server::Target;
+use nix::sys::{prctl, signal::Signal};
 use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
 
 const PROGRAM: &str = "processes-io";
@@ -30,10 +37,23 @@ const PARADIGM: &str = "processes";
 const MAX_PROCESSES: u64 = io::MAX_PROCESSES;
 /// Set in a child's environment to its connection number: "you are connection c".
 const CONNECTION_ENV: &str = "PROCESSES_IO_CONNECTION";
+/// Set in a child's environment to the parent's pid.
+const PARENT_ENV: &str = "PROCESSES_IO_PARENT";
 
 fn main() -> Result<(), Error> {
     let args = IoArgs::parse_for(PROGRAM).refuse_offload(PROGRAM);
+    if args.concurrency.min(args.requests) > MAX_PROCESSES {
+        IoArgs::refuse(
+            PROGRAM,
+            format!(
+                "--concurrency {} is above processes-io's ceiling of {MAX_PROCESSES} processes \
+                 (one per connection); use threads-io or an async client for more",
+                args.concurrency
+            ),
+        );
+    }
     if let Some(c) = env::var_os(CONNECTION_ENV) {
+        die_with_parent()?;
         return connection(c.to_str().unwrap_or("").parse()?, &args);
     }
     // Each child holds two pipes open here, and each connection a socket.
@@ -46,12 +66,6 @@ fn main() -> Result<(), Error> {
 /// Starts a process per connection, each with its share of the ids, and merges their answers.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let connections = args.concurrency.min(args.requests);
-    if connections > MAX_PROCESSES {
-        return Err(Error::msg(format!(
-            "--concurrency {connections} is above processes-io's ceiling of {MAX_PROCESSES} \
-             processes (one per connection); use threads-io or an async client for more"
-        )));
-    }
     let exe = env::current_exe()?;
     let mut children = Reaper(Vec::new());
     for c in 0..connections {
@@ -61,7 +75,9 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
             .args(["--delay-ms", &args.delay_ms.to_string()])
             .args(["--bytes", &args.bytes.to_string()])
             .args(["--work", &args.work.to_string(), "--server", host])
+            .args(["--timeout-ms", &args.timeout_ms.to_string()])
             .env(CONNECTION_ENV, c.to_string())
+            .env(PARENT_ENV, process::id().to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -131,7 +147,7 @@ fn connection(c: u64, args: &IoArgs) -> Result<(), Error> {
         .server
         .as_deref()
         .ok_or_else(|| Error::msg("a connection process needs --server"))?;
-    let mut client = http::BlockingClient::new(host);
+    let mut client = http::BlockingClient::new(host, args.patience());
     let mut tally = Tally::default();
     for id in (c..args.requests).step_by(args.concurrency as usize) {
         let answer = client
@@ -148,6 +164,16 @@ fn connection(c: u64, args: &IoArgs) -> Result<(), Error> {
         latencies.join(" ")
     );
     Ok(())
+}
+
+/// In a child, first thing: have the kernel send SIGKILL when the parent ends, then
+/// check that the parent has not ended already (the child would have a new one).
+fn die_with_parent() -> Result<(), Error> {
+    prctl::set_pdeathsig(Signal::SIGKILL)?;
+    match env::var(PARENT_ENV) {
+        Ok(parent) if parent == parent_id().to_string() => Ok(()),
+        _ => Err(Error::msg("the parent process has ended")),
+    }
 }
 
 /// Owns the children: when dropped, on success or on any error, it kills those

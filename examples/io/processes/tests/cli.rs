@@ -16,6 +16,9 @@ fn run_against(host: &str, concurrency: &str) -> Output {
             concurrency,
             "--server",
             host,
+            // D + T = 350 ms: a hanging server fails the run in well under a second.
+            "--timeout-ms",
+            "300",
         ])
         .output()
         .unwrap()
@@ -59,6 +62,17 @@ fn faults_name_the_process_the_request_and_the_cause() {
 }
 
 #[test]
+fn killed_with_sigkill_no_child_outlives_it() {
+    // A server that never answers: every child waits on its socket.
+    let server = fake::start(fake::Behaviour::Hang).to_string();
+    testkit::tree::check_dies_whole(
+        &[EXE],
+        &["--requests", "3", "--concurrency", "3", "--server", &server],
+        3,
+    );
+}
+
+#[test]
 fn above_its_ceiling_it_refuses_with_a_reason() {
     let out = Command::new(EXE)
         .args([
@@ -71,10 +85,13 @@ fn above_its_ceiling_it_refuses_with_a_reason() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "a flag error: {stderr}");
+    assert!(out.stdout.is_empty(), "no result line");
     assert!(
-        stderr.starts_with("Error: --concurrency 1001 is above processes-io's ceiling of 1000"),
+        stderr.starts_with(
+            "error: --concurrency 1001 is above processes-io's ceiling of 1000 processes"
+        ),
         "{stderr}"
     );
 }

@@ -10,6 +10,9 @@
 //! pool thread that fetched the answer; each batch of ids tallies its own answers
 //! and latencies (`try_fold`), and the batches merge at the end.
 //!
+//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
+//! run: each `BlockingClient` sets socket timeouts to what is left of it.
+//!
 //! Compare with: `examples/io/threads`, `examples/cpu/rayon` (rayon's real job).
 //!
 //! ```text
@@ -42,7 +45,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
         (0..args.requests)
             .into_par_iter()
             .map_init(
-                || http::BlockingClient::new(host), // once per batch of ids a thread takes
+                || http::BlockingClient::new(host, args.patience()), // once per batch of ids a thread takes
                 |client, id| {
                     let answer = client.get(id, args.delay_ms, args.bytes);
                     Ok((id, answer.map_err(|e| e.context(format!("request {id}")))?))

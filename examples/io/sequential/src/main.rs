@@ -6,6 +6,9 @@
 //! `--work`'s primes are counted on the same thread between requests, and each
 //! request's latency (request written to body read) goes into one `Tally`.
 //!
+//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
+//! run: the shared `BlockingClient` sets socket timeouts to what is left of it.
+//!
 //! Compare with: `examples/io/threads`, `examples/io/tokio`.
 //!
 //! ```text
@@ -28,7 +31,7 @@ fn main() -> Result<(), Error> {
 
 /// Fetches request after request over one connection, working after each answer.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
-    let mut client = http::BlockingClient::new(host);
+    let mut client = http::BlockingClient::new(host, args.patience());
     let mut tally = Tally::default();
     for id in 0..args.requests {
         let answer = client

@@ -11,6 +11,9 @@
 //! (`smol::unblock`, up to 500 threads). Each task keeps its requests' latencies in
 //! its own `Tally`, merged at the end.
 //!
+//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
+//! run: `future::or` with a `smol::Timer`, connecting included.
+//!
 //! Compare with: `examples/io/tokio`, `examples/io/async-std`, `examples/python/io_asyncio.py`.
 //!
 //! ```text
@@ -28,7 +31,7 @@ use std::{
 
 use api_server::Target;
 use smol::{
-    Executor, channel, future,
+    Executor, Timer, channel, future,
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
@@ -97,8 +100,12 @@ async fn connection(
         if id >= args.requests {
             return Ok(tally);
         }
-        let answer = client
-            .get(id, args.delay_ms, args.bytes)
+        // No complete answer within D + T fails the request: whichever ends first.
+        let late = async {
+            Timer::after(args.patience()).await;
+            Err(http::no_answer(args.patience()))
+        };
+        let answer = future::or(client.get(id, args.delay_ms, args.bytes), late)
             .await
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);

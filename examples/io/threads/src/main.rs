@@ -6,9 +6,13 @@
 //! connections take about R / C x D. This is the primer's "fast I/O, few
 //! connections: threads", and Rust threads go further than the primer expects:
 //! 10,000 of them fit (see examples/spawn). The cost is a stack and a kernel task
-//! per connection, and the OS's thread limits. `--work`'s primes are counted on
+//! per connection, and the OS's thread limits, checked before the first thread
+//! starts (at `vm.max_map_count` std would abort). `--work`'s primes are counted on
 //! the connection's own thread, which the OS time-slices with the others; each
 //! thread keeps its requests' latencies in its own `Tally`, merged at the end.
+//!
+//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
+//! run: each thread's `BlockingClient` sets socket timeouts to what is left of it.
 //!
 //! Compare with: `examples/io/crossbeam`, `examples/io/tokio`, `examples/io/sequential`.
 //!
@@ -38,6 +42,7 @@ fn main() -> Result<(), Error> {
 /// Starts a thread per connection on one shared id counter, and merges their tallies.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let connections = args.concurrency.min(args.requests) as usize;
+    sys::threads_fit(connections as u64, "connection threads")?;
     let next_id = AtomicU64::new(0);
     let total = thread::scope(|scope| {
         let mut workers = Vec::new();
@@ -58,7 +63,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
 
 /// One connection's thread: fetch ids from the shared counter until they run out.
 fn connection(next_id: &AtomicU64, host: &str, args: &IoArgs) -> Result<Tally, Error> {
-    let mut client = http::BlockingClient::new(host);
+    let mut client = http::BlockingClient::new(host, args.patience());
     let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.

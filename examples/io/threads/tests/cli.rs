@@ -1,4 +1,5 @@
-//! threads-io as a user runs it (see `testkit::io`).
+//! threads-io as a user runs it (see `testkit::io`), and past vm.max_map_count,
+//! where it refuses to start its connection threads, with the limit named.
 
 #[test]
 fn as_a_user_runs_it() {
@@ -12,4 +13,14 @@ fn as_a_user_runs_it() {
 #[test]
 fn the_open_file_limit_is_named() {
     testkit::io::check_open_file_limit(&[env!("CARGO_BIN_EXE_threads-io")]);
+}
+
+#[test]
+fn past_vm_max_map_count_it_refuses_instead_of_aborting() {
+    let (_, threads) = testkit::limits::past_map_count();
+    let connections = threads.to_string();
+    testkit::limits::check_map_count(
+        &[env!("CARGO_BIN_EXE_threads-io")],
+        &["--requests", &connections, "--concurrency", &connections],
+    );
 }

@@ -12,6 +12,9 @@
 //! them on tokio's blocking pool instead (`spawn_blocking`, up to 512 threads). Each
 //! task keeps its requests' latencies in its own `Tally`, merged at the end.
 //!
+//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
+//! run: `tokio::time::timeout` around it, connecting included.
+//!
 //! Compare with: `examples/io/threads`, `examples/io/smol`, `examples/python/io_asyncio.py`.
 //!
 //! ```text
@@ -87,9 +90,11 @@ async fn connection(
         if id >= args.requests {
             return Ok(tally);
         }
-        let answer = client
-            .get(id, args.delay_ms, args.bytes)
+        // No complete answer within D + T fails the request: tokio's timer.
+        let get = tokio::time::timeout(args.patience(), client.get(id, args.delay_ms, args.bytes));
+        let answer = get
             .await
+            .unwrap_or_else(|_| Err(http::no_answer(args.patience())))
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
         // Counted inline (no --offload), the primes hold this executor thread.

@@ -21,7 +21,7 @@ use async_std::{
     channel::{self, Receiver, Sender},
     task,
 };
-use workload::{Error, Report, RingArgs, Workload, ring};
+use workload::{Error, Report, RingArgs, Workload, ring, sys};
 
 const PROGRAM: &str = "async-std-ring";
 const PARADIGM: &str = "async-std";
@@ -33,12 +33,17 @@ fn main() -> Result<(), Error> {
 
 /// Spawns units 1..K, then unit 0, each a task between two channels; unit 0 returns the token.
 fn run(args: &RingArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "executor threads")?;
     // Must run before any async-std call; later calls keep the first configuration.
+    // It starts one thread, and panics if it cannot; the rest start on the next line,
+    // where a thread that cannot start is an error.
     async_global_executor::init_with_config(
         GlobalExecutorConfig::default()
-            .with_min_threads(args.workers)
+            .with_min_threads(1)
             .with_max_threads(args.workers),
     );
+    task::block_on(async_global_executor::spawn_more_threads(args.workers - 1))
+        .map_err(|e| Error::from(e).context("start executor threads"))?;
     let token = task::block_on(async {
         // Capacity 1: a ring has one token in flight.
         let (to_first, mut from_left) = channel::bounded(1);

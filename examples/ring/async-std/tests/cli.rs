@@ -1,4 +1,5 @@
 //! async-std-ring as a user runs it (see `testkit::ring::check_binary`).
+//! Past RLIMIT_NPROC it refuses to start its threads, with the limit named.
 
 #[test]
 fn as_a_user_runs_it() {
@@ -6,5 +7,13 @@ fn as_a_user_runs_it() {
         &[env!("CARGO_BIN_EXE_async-std-ring")],
         "async-std",
         testkit::ring::Units::Tasks,
+    );
+}
+
+#[test]
+fn past_rlimit_nproc_it_refuses() {
+    testkit::limits::check_nproc(
+        &[env!("CARGO_BIN_EXE_async-std-ring")],
+        &["--workers", "100"],
     );
 }

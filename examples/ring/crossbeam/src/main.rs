@@ -6,7 +6,8 @@
 //! flight, so a send never waits. Since Rust 1.67 std's mpsc is a port of this
 //! channel, so the ring differs from `threads-ring` in the bound and the scope, not
 //! in how a hop is handed off. The idiomatic crossbeam way for threads to pass
-//! data, on the same OS threads as `threads-ring`.
+//! data, on the same OS threads as `threads-ring`, with the same limits, which
+//! are checked before any unit starts.
 //!
 //! Compare with: `examples/ring/threads`, `examples/ring/rayon`.
 //!
@@ -17,7 +18,7 @@
 use std::mem;
 
 use crossbeam::channel::{self, Receiver, Sender};
-use workload::{Error, Report, RingArgs, Workload, ring};
+use workload::{Error, Report, RingArgs, Workload, ring, sys};
 
 const PROGRAM: &str = "crossbeam-ring";
 const PARADIGM: &str = "crossbeam";
@@ -29,6 +30,7 @@ fn main() -> Result<(), Error> {
 
 /// Starts units 1..K as scoped threads, each between two channels, and plays unit 0.
 fn run(args: &RingArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.units - 1, "unit threads")?;
     let token = crossbeam::scope(|scope| {
         // Made inside the scope: if a start fails, returning drops `to_first`, each
         // started unit then sees its left channel close and ends, and the scope

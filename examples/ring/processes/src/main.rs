@@ -1,12 +1,12 @@
 //! # ring, processes: one process per unit, linked by pipes
 //!
 //! Unit 0 is this program; units 1..K are copies of it started with
-//! `std::process::Command`, chained by pipes: the parent's pipe into unit 1's
-//! stdin, each unit's stdout into the next one's stdin, and unit K-1's stdout back
-//! to the parent. The token travels as 8 little-endian bytes, so a hop costs two
-//! system calls and a wake-up of the process that waits for it. The idiomatic way
-//! for processes to talk, as Python's `multiprocessing` pipes are; if a unit dies,
-//! its neighbours see the pipe break, and the parent names the unit that failed.
+//! `std::process::Command`, chained by pipes, each unit's stdout into the next one's
+//! stdin, unit K-1's back to unit 0. The token travels as 8 little-endian bytes, so a
+//! hop costs two system calls and a wake-up of the process that waits for it: the
+//! idiomatic way for processes to talk, as Python's `multiprocessing` pipes are. If a
+//! unit dies, its neighbours see a pipe break and the parent names it; if the parent
+//! dies (SIGKILL too), unit 1 sees its pipe close, and the ring ends unit by unit.
 //!
 //! Compare with: `examples/ring/threads`, `examples/python/ring_multiprocessing.py`.
 //!
@@ -26,8 +26,7 @@ const PROGRAM: &str = "processes-ring";
 const PARADIGM: &str = "processes";
 /// Set in a child's environment to its unit number: "you are unit u".
 const UNIT_ENV: &str = "PROCESSES_RING_UNIT";
-/// A unit's exit status when a neighbour's pipe closed under it: it is not the
-/// cause, so it says nothing and the parent looks further for the one that is.
+/// A unit's exit status when a neighbour's pipe closed under it: it is not the cause.
 const NEIGHBOUR_GONE: i32 = 3;
 
 fn main() -> Result<(), Error> {
@@ -44,6 +43,7 @@ fn main() -> Result<(), Error> {
 
 /// Starts units 1..K as child processes chained by pipes, plays unit 0, and reaps.
 fn run(args: &RingArgs) -> Result<Report, Error> {
+    sys::processes_fit(args.units - 1, "unit processes")?;
     let exe = env::current_exe()?;
     let mut units = Reaper(Vec::new());
     let (mut to_first, mut from_left) = (None, None);
@@ -51,6 +51,7 @@ fn run(args: &RingArgs) -> Result<Report, Error> {
         // Unit 1 reads from the parent; each later unit from its left neighbour.
         let stdin = from_left.take().map_or_else(Stdio::piped, Stdio::from);
         let mut unit = Command::new(&exe)
+            .args(["--units", &args.units.to_string()])
             .args(["--laps", &args.laps.to_string()])
             .env(UNIT_ENV, u.to_string())
             .stdin(stdin)
@@ -71,9 +72,8 @@ fn run(args: &RingArgs) -> Result<Report, Error> {
     })
 }
 
-/// Unit 0: each lap, write the token to unit 1 (0 at first), then read it back
-/// from unit K-1 and hop. Before the last lap, while every unit is alive and
-/// waiting, it sums their Pss. Returns the token and that sum.
+/// Unit 0: each lap, write the token to unit 1 (0 at first), read it back from unit
+/// K-1 and hop; before the last lap, while every unit is alive, sum their Pss.
 fn pass(
     mut to_right: ChildStdin,
     mut from_left: ChildStdout,

@@ -1,5 +1,6 @@
-//! processes-ring as a user runs it, at small sizes (see `testkit::ring::check_binary`)
-//! and with a unit killed in the middle of the run.
+//! processes-ring as a user runs it, at small sizes (see `testkit::ring::check_binary`),
+//! with a unit killed in the middle of the run, past RLIMIT_NPROC, and killed
+//! itself: its units die with it.
 
 use std::{fs, process::Command, thread, time::Duration};
 
@@ -75,4 +76,14 @@ fn units_in(session: u32) -> Vec<(u32, String)> {
         .into_iter()
         .filter_map(|pid| Some((pid, unit(pid)?)))
         .collect()
+}
+
+#[test]
+fn past_rlimit_nproc_it_refuses_before_any_unit_starts() {
+    testkit::limits::check_nproc(&[EXE], &["--units", "100"]);
+}
+
+#[test]
+fn killed_with_sigkill_no_unit_outlives_it() {
+    testkit::tree::check_dies_whole(&[EXE], &["--units", "5", "--laps", "1000000000"], 4);
 }

@@ -14,11 +14,11 @@
 //! ```
 
 use std::{
-    mem, process,
+    mem,
     sync::mpsc::{self, Receiver, Sender},
 };
 
-use workload::{Error, Report, RingArgs, Workload, ring};
+use workload::{Error, Report, RingArgs, Workload, ring, sys};
 
 const PROGRAM: &str = "rayon-ring";
 const PARADIGM: &str = "rayon";
@@ -26,13 +26,15 @@ const PARADIGM: &str = "rayon";
 fn main() -> Result<(), Error> {
     let args = RingArgs::parse_for(PROGRAM);
     if args.units > args.workers as u64 {
-        // A flag error, as clap's are: one line on stderr and status 2.
-        eprintln!(
-            "Error: --units {k} needs --workers {k} or more: a rayon job blocked on a \
-             channel holds its pool thread, so a ring of more jobs than threads would deadlock",
-            k = args.units
+        // A flag error, as clap's are: the reason and the usage, and status 2.
+        RingArgs::refuse(
+            PROGRAM,
+            format!(
+                "--units {k} needs --workers {k} or more: a rayon job blocked on a \
+                 channel holds its pool thread, so a ring of more jobs than threads would deadlock",
+                k = args.units
+            ),
         );
-        process::exit(2);
     }
     run(&args)?.print(&args)
 }
@@ -40,9 +42,11 @@ fn main() -> Result<(), Error> {
 /// Spawns units 1..K as jobs in one scope, each between two channels, and plays
 /// unit 0 on the pool thread that runs the scope: K jobs on W >= K threads.
 fn run(args: &RingArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "pool threads")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.workers) // default: RAYON_NUM_THREADS, else one per core
-        .build()?;
+        .build()
+        .map_err(|e| Error::from(e).context("start pool threads"))?;
     let token = pool.scope(|scope| {
         let (to_first, mut from_left) = mpsc::channel();
         for u in 1..args.units {

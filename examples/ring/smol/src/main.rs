@@ -20,7 +20,7 @@ use smol::{
     channel::{self, Receiver, Sender},
     future,
 };
-use workload::{Error, Report, RingArgs, Workload, ring};
+use workload::{Error, Report, RingArgs, Workload, ring, sys};
 
 const PROGRAM: &str = "smol-ring";
 const PARADIGM: &str = "smol";
@@ -33,6 +33,7 @@ fn main() -> Result<(), Error> {
 /// Runs an executor on `--workers` threads and spawns units 1..K, then unit 0, each a task
 /// between two channels; unit 0 returns the token.
 fn run(args: &RingArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "executor threads")?;
     let executor = Executor::new();
     let token = thread::scope(|scope| {
         // Dropping `stop` closes the channel, which ends every `executor.run`; it is

@@ -5,7 +5,8 @@
 //! the `Sender` to its right one, so no unit touches another's memory: the token
 //! moves, and a hop costs a wake-up of the thread that waits for it. This is the
 //! idiomatic std way for threads to exchange data, and K threads each block in
-//! `recv` while the token is elsewhere.
+//! `recv` while the token is elsewhere. A ring larger than the OS's limits on
+//! threads allow is refused, with the limit named, before any unit starts.
 //!
 //! Compare with: `examples/ring/crossbeam`, `examples/ring/processes`.
 //!
@@ -19,7 +20,7 @@ use std::{
     thread,
 };
 
-use workload::{Error, Report, RingArgs, Workload, ring};
+use workload::{Error, Report, RingArgs, Workload, ring, sys};
 
 const PROGRAM: &str = "threads-ring";
 const PARADIGM: &str = "threads";
@@ -31,6 +32,7 @@ fn main() -> Result<(), Error> {
 
 /// Starts units 1..K as threads, each between two channels, and plays unit 0.
 fn run(args: &RingArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.units - 1, "unit threads")?;
     let token = thread::scope(|scope| {
         // Made inside the scope: if a start fails, returning drops `to_first`, each
         // started unit then sees its left channel close and ends, and the scope

@@ -17,7 +17,7 @@
 use std::mem;
 
 use tokio::sync::mpsc::{self, Receiver, Sender};
-use workload::{Error, Report, RingArgs, Workload, ring};
+use workload::{Error, Report, RingArgs, Workload, ring, sys};
 
 const PROGRAM: &str = "tokio-ring";
 const PARADIGM: &str = "tokio";
@@ -29,6 +29,8 @@ fn main() -> Result<(), Error> {
 
 /// Spawns units 1..K, then unit 0, each a task between two channels; unit 0 returns the token.
 fn run(args: &RingArgs) -> Result<Report, Error> {
+    // tokio panics when a worker thread cannot start: check the OS's limits first.
+    sys::threads_fit(args.workers as u64, "worker threads")?;
     let mut builder = match args.workers {
         1 => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),

@@ -1,4 +1,5 @@
 //! tokio-ring as a user runs it (see `testkit::ring::check_binary`).
+//! Past RLIMIT_NPROC it refuses to start its threads, with the limit named.
 
 #[test]
 fn as_a_user_runs_it() {
@@ -7,4 +8,9 @@ fn as_a_user_runs_it() {
         "tokio",
         testkit::ring::Units::Tasks,
     );
+}
+
+#[test]
+fn past_rlimit_nproc_it_refuses() {
+    testkit::limits::check_nproc(&[env!("CARGO_BIN_EXE_tokio-ring")], &["--workers", "100"]);
 }

@@ -3,7 +3,8 @@
 //! Each unit is a thread started inside `crossbeam::scope`, which guarantees that
 //! every thread has ended when the scope returns, so units could borrow from the
 //! parent's stack. It is the same OS thread as in `threads-spawn`, with the same
-//! cost and limits; std adopted the idea as `std::thread::scope` in Rust 1.63.
+//! cost, limits and check of the limits before the first unit starts; std adopted
+//! the idea as `std::thread::scope` in Rust 1.63.
 //! Crossbeam's scope turns a panicking thread into an `Err` instead of a panic.
 //!
 //! Compare with: `examples/spawn/threads`, `examples/spawn/rayon`.
@@ -14,7 +15,7 @@
 
 use std::{thread, time::Duration};
 
-use workload::{Error, Report, SpawnArgs, Workload, spawn};
+use workload::{Error, Report, SpawnArgs, Workload, spawn, sys};
 
 const PROGRAM: &str = "crossbeam-spawn";
 const PARADIGM: &str = "crossbeam";
@@ -26,6 +27,7 @@ fn main() -> Result<(), Error> {
 
 /// Starts every unit as a scoped thread, then joins them all and sums their results.
 fn run(args: &SpawnArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.units, "unit threads")?;
     let total = crossbeam::scope(|scope| {
         let mut units = Vec::new();
         for i in 0..args.units {

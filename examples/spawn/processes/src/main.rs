@@ -5,8 +5,11 @@
 //! `thread::sleep`, then prints `i + 2` and its own Pss on a stdout pipe, which the
 //! parent reads after starting every unit. A process costs an `exec`, a fresh address
 //! space and its own private pages; the OS caps how many live at once (`pid_max`,
-//! the process limit, open files for the pipes). Past a cap the spawn fails: this
-//! program says which unit and why, kills the units already started, and reaps all.
+//! the process limit, open files for the pipes). The caps it can read are checked
+//! before any unit starts; past another the spawn fails, and this program says
+//! which unit and why, kills the units already started, and reaps all. A unit
+//! dies with the parent however the parent ends, SIGKILL included
+//! (`PR_SET_PDEATHSIG`, through the `nix` crate: std has no call for it).
 //!
 //! Compare with: `examples/spawn/threads`, `examples/python/spawn_multiprocessing.py`.
 //!
@@ -17,21 +20,26 @@
 use std::{
     env,
     io::Read,
-    process::{Child, Command, Stdio},
+    os::unix::process::parent_id,
+    process::{self, Child, Command, Stdio},
     thread,
     time::Duration,
 };
 
+use nix::sys::{prctl, signal::Signal};
 use workload::{Error, Report, SpawnArgs, Workload, spawn, sys};
 
 const PROGRAM: &str = "processes-spawn";
 const PARADIGM: &str = "processes";
 /// Set in a child's environment to its unit number: "you are unit i".
 const UNIT_ENV: &str = "PROCESSES_SPAWN_UNIT";
+/// Set in a child's environment to the parent's pid.
+const PARENT_ENV: &str = "PROCESSES_SPAWN_PARENT";
 
 fn main() -> Result<(), Error> {
     let args = SpawnArgs::parse_for(PROGRAM);
     if let Some(i) = env::var_os(UNIT_ENV) {
+        die_with_parent()?;
         return unit(i.to_str().unwrap_or("").parse()?, args.sleep_ms);
     }
     // Each live unit holds a pipe open in the parent.
@@ -41,12 +49,14 @@ fn main() -> Result<(), Error> {
 
 /// Starts every unit as a child process, then reaps them all and sums their answers.
 fn run(args: &SpawnArgs) -> Result<Report, Error> {
+    sys::processes_fit(args.units, "unit processes")?;
     let exe = env::current_exe()?;
     let mut units = Reaper(Vec::new());
     for i in 0..args.units {
         let unit = Command::new(&exe)
             .args(["--sleep-ms", &args.sleep_ms.to_string()])
             .env(UNIT_ENV, i.to_string())
+            .env(PARENT_ENV, process::id().to_string())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
@@ -94,6 +104,16 @@ fn unit(i: u64, sleep_ms: u64) -> Result<(), Error> {
     }
     println!("{} {}", spawn::add_two(i), sys::own_pss_kib()?);
     Ok(())
+}
+
+/// In a child, first thing: have the kernel send SIGKILL when the parent ends, then
+/// check that the parent has not ended already (the child would have a new one).
+fn die_with_parent() -> Result<(), Error> {
+    prctl::set_pdeathsig(Signal::SIGKILL)?;
+    match env::var(PARENT_ENV) {
+        Ok(parent) if parent == parent_id().to_string() => Ok(()),
+        _ => Err(Error::msg("the parent process has ended")),
+    }
 }
 
 /// Owns the children: when dropped, on success or on any error, it kills those

@@ -1,5 +1,5 @@
-//! processes-spawn as a user runs it, at small sizes (see `testkit::spawn::check_binary`)
-//! and at an OS limit.
+//! processes-spawn as a user runs it, at small sizes (see `testkit::spawn::check_binary`),
+//! at the OS's limits, and killed: its units die with it.
 
 use std::{fs, process::Command};
 
@@ -54,4 +54,14 @@ fn the_open_file_limit_is_reported_and_no_unit_survives() {
     assert!(stderr.starts_with("Error: start unit "), "{stderr}");
     assert!(stderr.contains("Too many open files"), "{stderr}");
     fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn past_rlimit_nproc_it_refuses_before_any_unit_starts() {
+    testkit::limits::check_nproc(&[EXE], &["--units", "100", "--sleep-ms", "1000"]);
+}
+
+#[test]
+fn killed_with_sigkill_no_unit_outlives_it() {
+    testkit::tree::check_dies_whole(&[EXE], &["--units", "5", "--sleep-ms", "60000"], 5);
 }

@@ -20,7 +20,7 @@ use std::{
     time::Duration,
 };
 
-use workload::{Error, Report, SpawnArgs, Workload, spawn};
+use workload::{Error, Report, SpawnArgs, Workload, spawn, sys};
 
 const PROGRAM: &str = "rayon-spawn";
 const PARADIGM: &str = "rayon";
@@ -32,9 +32,11 @@ fn main() -> Result<(), Error> {
 
 /// Spawns every unit as a job in one scope; the scope returns when all have run.
 fn run(args: &SpawnArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "pool threads")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.workers) // default: RAYON_NUM_THREADS, else one per core
-        .build()?;
+        .build()
+        .map_err(|e| Error::from(e).context("start pool threads"))?;
     // Jobs return nothing, so each adds its result here; Relaxed is enough because
     // the end of the scope synchronizes with every job.
     let total = AtomicU64::new(0);

@@ -15,7 +15,7 @@
 use std::{thread, time::Duration};
 
 use smol::{Executor, Timer, channel, future};
-use workload::{Error, Report, SpawnArgs, Workload, spawn};
+use workload::{Error, Report, SpawnArgs, Workload, spawn, sys};
 
 const PROGRAM: &str = "smol-spawn";
 const PARADIGM: &str = "smol";
@@ -27,6 +27,7 @@ fn main() -> Result<(), Error> {
 
 /// Runs an executor on `--workers` threads, spawns every unit on it, sums the results.
 fn run(args: &SpawnArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "executor threads")?;
     let executor = Executor::new();
     let total = thread::scope(|scope| {
         // Dropping `stop` closes the channel, which ends every `executor.run`; it is

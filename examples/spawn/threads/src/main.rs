@@ -4,8 +4,9 @@
 //! `i + 2` through its `JoinHandle`. A thread costs a kernel task and a stack: 2 MiB
 //! of address space by default (`RUST_MIN_STACK` changes it), of which only the
 //! pages touched become resident. The OS caps how many can live at once (the thread
-//! limit, `vm.max_map_count`, address space); past a cap `spawn` fails, and this
-//! program says which unit failed and why.
+//! limits, `vm.max_map_count`, address space): this program checks the caps before
+//! it starts any unit, because at `vm.max_map_count` std aborts rather than fail a
+//! spawn, and past any other cap it says which unit failed and why.
 //!
 //! Compare with: `examples/spawn/processes`, `examples/spawn/tokio`.
 //!
@@ -15,7 +16,7 @@
 
 use std::{thread, time::Duration};
 
-use workload::{Error, Report, SpawnArgs, Workload, spawn};
+use workload::{Error, Report, SpawnArgs, Workload, spawn, sys};
 
 const PROGRAM: &str = "threads-spawn";
 const PARADIGM: &str = "threads";
@@ -27,6 +28,7 @@ fn main() -> Result<(), Error> {
 
 /// Starts every unit as a thread, then joins them all and sums what they return.
 fn run(args: &SpawnArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.units, "unit threads")?;
     let mut units = Vec::new();
     for i in 0..args.units {
         let sleep_ms = args.sleep_ms;

@@ -14,7 +14,7 @@
 
 use std::time::Duration;
 
-use workload::{Error, Report, SpawnArgs, Workload, spawn};
+use workload::{Error, Report, SpawnArgs, Workload, spawn, sys};
 
 const PROGRAM: &str = "tokio-spawn";
 const PARADIGM: &str = "tokio";
@@ -26,6 +26,8 @@ fn main() -> Result<(), Error> {
 
 /// Spawns every unit as a task, then awaits them all and sums what they return.
 fn run(args: &SpawnArgs) -> Result<Report, Error> {
+    // tokio panics when a worker thread cannot start: check the OS's limits first.
+    sys::threads_fit(args.workers as u64, "worker threads")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.workers) // default: one per core
         .enable_time()
