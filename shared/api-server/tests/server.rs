@@ -1,9 +1,9 @@
 //! The api-server against DESIGN.md, over real sockets on 127.0.0.1:0.
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
+    io::{Read, Write},
     net::TcpStream,
-    process::{Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
@@ -183,37 +183,6 @@ fn a_burst_of_2000_connections() {
         checksum = checksum.wrapping_add(workload::io::fnv1a64(&body));
     }
     assert_eq!(checksum, workload::io::expected_checksum(2_000, 64, 0));
-}
-
-#[test]
-fn the_binary_prints_its_address_and_exits_0_on_sigterm() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_api-server"))
-        .args(["--listen", "127.0.0.1:0", "--workers", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .strip_prefix("listening=")
-        .expect("first line is listening=")
-        .to_string();
-    let mut stream = TcpStream::connect(&addr).unwrap();
-    assert_eq!(
-        get(&mut stream, "/work?id=9&bytes=32").body,
-        workload::io::body(9, 32)
-    );
-
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    assert_eq!(child.wait().unwrap().code(), Some(0));
 }
 
 #[test]

@@ -56,6 +56,19 @@ fn terminate(child: Child) -> Output {
 }
 
 #[test]
+fn it_prints_its_address_serves_and_exits_0_on_sigterm() {
+    let (child, addr) = start(&[], &[]);
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    stream
+        .write_all(b"GET /work?id=9&bytes=32 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    assert!(answer.ends_with(&workload::io::body(9, 32)));
+    assert_eq!(terminate(child).status.code(), Some(0));
+}
+
+#[test]
 fn requests_in_flight_finish_on_sigterm() {
     let (child, addr) = start(&[], &[]);
     let mut stream = in_flight(&addr, 1_500);
