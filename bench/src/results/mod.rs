@@ -4,11 +4,19 @@
 //! (hyperfine's own export of that program, named with `-n <paradigm>`) and the
 //! `complete` marker. A timing is joined to its cell by paradigm name. Folders of
 //! the earlier scripts/bench.sh (`cells.tsv`) are read too ([`legacy`]), so old
-//! runs compare.
+//! runs compare. A cell and its line are in [`cell`], hyperfine's exports in
+//! [`hyperfine`].
 
+mod cell;
+mod hyperfine;
 mod legacy;
+#[cfg(test)]
+pub mod testing;
 mod writer;
 
+pub use cell::{Cell, Outcome, Timing};
+pub(crate) use hyperfine::load_hyperfine;
+pub use hyperfine::raw_json;
 pub use writer::Writer;
 
 use std::{
@@ -17,196 +25,10 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use serde_json::{Value, json};
-use workload::ResultLine;
-
-use crate::{cgroup::Peak, counters::Counters};
-
 /// The marker a run writes when it finished every point it was asked for.
 pub const COMPLETE: &str = "complete";
 pub const CELLS: &str = "cells.jsonl";
 pub const META: &str = "meta.env";
-
-/// One hyperfine measurement of one program, in seconds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Timing {
-    pub mean: f64,
-    /// `None` with a single run.
-    pub stddev: Option<f64>,
-    pub median: f64,
-    pub min: f64,
-    pub max: f64,
-    pub user: f64,
-    pub system: f64,
-    /// Timed runs (hyperfine's `times`).
-    pub runs: usize,
-}
-
-#[derive(Debug, Clone)]
-pub enum Outcome {
-    /// Verified: the result lines of its checks, and its timing once timed.
-    Ok {
-        lines: Vec<ResultLine>,
-        timing: Option<Timing>,
-    },
-    Failed(String),
-    Skipped(String),
-}
-
-/// One paradigm at one point of one scenario.
-#[derive(Debug, Clone)]
-pub struct Cell {
-    pub scenario: String,
-    pub x: Option<u64>,
-    pub paradigm: String,
-    pub command: Vec<String>,
-    pub outcome: Outcome,
-    /// From the counting pass, once verified and timed.
-    pub counters: Option<Counters>,
-    /// Memory with the kernel's share, one per check, where a cgroup was made.
-    pub peaks: Vec<Peak>,
-}
-
-impl Cell {
-    pub fn new(
-        scenario: &str,
-        x: Option<u64>,
-        paradigm: &str,
-        command: Vec<String>,
-        outcome: Outcome,
-    ) -> Self {
-        Cell {
-            scenario: scenario.into(),
-            x,
-            paradigm: paradigm.into(),
-            command,
-            outcome,
-            counters: None,
-            peaks: Vec::new(),
-        }
-    }
-
-    pub fn timing(&self) -> Option<&Timing> {
-        match &self.outcome {
-            Outcome::Ok { timing, .. } => timing.as_ref(),
-            _ => None,
-        }
-    }
-
-    pub fn median(&self) -> Option<f64> {
-        self.timing().map(|t| t.median)
-    }
-
-    /// The verified result lines (several for a memory scenario).
-    pub fn lines(&self) -> &[ResultLine] {
-        match &self.outcome {
-            Outcome::Ok { lines, .. } => lines,
-            _ => &[],
-        }
-    }
-
-    /// A number from the first verified result line, such as `workers`.
-    pub fn field(&self, key: &str) -> Option<u64> {
-        self.lines().first()?.number(key)
-    }
-
-    /// Why there is no time: `FAILED: ...` or `skipped: ...`.
-    pub fn why_not(&self) -> Option<String> {
-        match &self.outcome {
-            Outcome::Ok { timing: None, .. } => Some("not timed".into()),
-            Outcome::Ok { .. } => None,
-            Outcome::Failed(why) => Some(format!("FAILED: {why}")),
-            Outcome::Skipped(why) => Some(format!("skipped: {why}")),
-        }
-    }
-
-    pub fn failed(&self) -> bool {
-        matches!(self.outcome, Outcome::Failed(_))
-    }
-
-    /// The line of `cells.jsonl` for this cell (its timing lives in raw/).
-    pub fn to_json(&self) -> String {
-        let (status, reason, lines) = match &self.outcome {
-            Outcome::Ok { lines, .. } => ("ok", "", lines.iter().map(|l| l.to_string()).collect()),
-            Outcome::Failed(why) => ("FAILED", why.as_str(), Vec::new()),
-            Outcome::Skipped(why) => ("skipped", why.as_str(), Vec::new()),
-        };
-        json!({
-            "scenario": self.scenario,
-            "x": self.x,
-            "paradigm": self.paradigm,
-            "status": status,
-            "reason": reason,
-            "command": self.command,
-            "result_lines": lines,
-            "counters": self.counters.map(Counters::to_json),
-            "cgroup_peaks": self.peaks.iter().map(|p| json!({"total": p.total, "kernel": p.kernel})).collect::<Vec<_>>(),
-        })
-        .to_string()
-    }
-
-    fn from_json(line: &str) -> Result<Self, String> {
-        let v: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
-        let text = |key: &str| {
-            v[key]
-                .as_str()
-                .map(str::to_string)
-                .ok_or(format!("no {key}"))
-        };
-        let reason = text("reason")?;
-        let outcome = match text("status")?.as_str() {
-            "ok" => {
-                let lines = v["result_lines"].as_array().ok_or("no result_lines")?;
-                let lines = lines
-                    .iter()
-                    .map(|l| ResultLine::parse(l.as_str().unwrap_or("")))
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| e.to_string())?;
-                Outcome::Ok {
-                    lines,
-                    timing: None,
-                }
-            }
-            "FAILED" => Outcome::Failed(reason),
-            _ => Outcome::Skipped(reason),
-        };
-        let command = v["command"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|a| Some(a.as_str()?.to_string()))
-            .collect();
-        let mut cell = Cell::new(
-            &text("scenario")?,
-            v["x"].as_u64(),
-            &text("paradigm")?,
-            command,
-            outcome,
-        );
-        cell.counters = Counters::from_json(&v["counters"]);
-        cell.peaks = v["cgroup_peaks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| {
-                Some(Peak {
-                    total: p["total"].as_u64()?,
-                    kernel: p["kernel"].as_u64(),
-                })
-            })
-            .collect();
-        Ok(cell)
-    }
-}
-
-/// Where one cell's hyperfine export is: `raw/io-slow-1000.tokio.json`,
-/// `raw/cpu.threads.json`.
-pub fn raw_json(dir: &Path, scenario: &str, x: Option<u64>, paradigm: &str) -> PathBuf {
-    dir.join("raw").join(match x {
-        Some(x) => format!("{scenario}-{x}.{paradigm}.json"),
-        None => format!("{scenario}.{paradigm}.json"),
-    })
-}
 
 /// One results folder, loaded.
 #[derive(Debug, Clone)]
@@ -339,74 +161,4 @@ pub fn write_meta(meta: &[(String, String)]) -> String {
         let _ = writeln!(text, "{key}={}", value.replace('\n', " "));
     }
     text
-}
-
-/// hyperfine's export: each result's name (`-n`) and its timing; none if the
-/// point was never timed.
-pub(crate) fn load_hyperfine(path: &Path) -> Result<Vec<(String, Timing)>, String> {
-    let Ok(text) = fs::read_to_string(path) else {
-        return Ok(Vec::new());
-    };
-    let json: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut timings = Vec::new();
-    for result in json["results"].as_array().into_iter().flatten() {
-        let number = |key: &str| {
-            result[key]
-                .as_f64()
-                .ok_or_else(|| format!("{}: no {key}", path.display()))
-        };
-        let timing = Timing {
-            mean: number("mean")?,
-            stddev: result["stddev"].as_f64(),
-            median: number("median")?,
-            min: number("min")?,
-            max: number("max")?,
-            user: number("user")?,
-            system: number("system")?,
-            runs: result["times"].as_array().map_or(0, Vec::len),
-        };
-        timings.push((result["command"].as_str().unwrap_or("").to_string(), timing));
-    }
-    Ok(timings)
-}
-
-/// Cells and runs made up for the tables' and reports' tests: io cells at
-/// `--work 1000` with a median time and a p99 latency.
-#[cfg(test)]
-pub mod testing {
-    use super::*;
-
-    pub fn cell(scenario: &str, paradigm: &str, outcome: Outcome) -> Cell {
-        Cell::new(scenario, Some(1_000), paradigm, Vec::new(), outcome)
-    }
-
-    pub fn ok(scenario: &str, paradigm: &str, seconds: f64, p99_us: u64) -> Cell {
-        let line = format!(
-            "workload=io paradigm={paradigm} checksum=1 ok=true p50_us={} p99_us={p99_us}",
-            p99_us / 2
-        );
-        let timing = Timing {
-            mean: seconds,
-            stddev: None,
-            median: seconds,
-            min: seconds,
-            max: seconds,
-            user: 0.0,
-            system: 0.0,
-            runs: 1,
-        };
-        let lines = vec![ResultLine::parse(&line).unwrap()];
-        let timing = Some(timing);
-        cell(scenario, paradigm, Outcome::Ok { lines, timing })
-    }
-
-    pub fn run(cells: Vec<Cell>) -> Run {
-        Run {
-            dir: "unused".into(),
-            meta: Vec::new(),
-            cells,
-            complete: true,
-        }
-    }
 }

@@ -1,0 +1,181 @@
+//! One paradigm at one point of one scenario: how its check went, the result lines
+//! it printed, its counters and cgroup peaks, and (joined from raw/) its timing;
+//! and its line of `cells.jsonl`, written and read back here.
+
+use serde_json::{Value, json};
+use workload::ResultLine;
+
+use crate::{cgroup::Peak, counters::Counters};
+
+/// One hyperfine measurement of one program, in seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Timing {
+    pub mean: f64,
+    /// `None` with a single run.
+    pub stddev: Option<f64>,
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+    pub user: f64,
+    pub system: f64,
+    /// Timed runs (hyperfine's `times`).
+    pub runs: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Verified: the result lines of its checks, and its timing once timed.
+    Ok {
+        lines: Vec<ResultLine>,
+        timing: Option<Timing>,
+    },
+    Failed(String),
+    Skipped(String),
+}
+
+/// One paradigm at one point of one scenario.
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub scenario: String,
+    pub x: Option<u64>,
+    pub paradigm: String,
+    pub command: Vec<String>,
+    pub outcome: Outcome,
+    /// From the counting pass, once verified and timed.
+    pub counters: Option<Counters>,
+    /// Memory with the kernel's share, one per check, where a cgroup was made.
+    pub peaks: Vec<Peak>,
+}
+
+impl Cell {
+    pub fn new(
+        scenario: &str,
+        x: Option<u64>,
+        paradigm: &str,
+        command: Vec<String>,
+        outcome: Outcome,
+    ) -> Self {
+        Cell {
+            scenario: scenario.into(),
+            x,
+            paradigm: paradigm.into(),
+            command,
+            outcome,
+            counters: None,
+            peaks: Vec::new(),
+        }
+    }
+
+    pub fn timing(&self) -> Option<&Timing> {
+        match &self.outcome {
+            Outcome::Ok { timing, .. } => timing.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub fn median(&self) -> Option<f64> {
+        self.timing().map(|t| t.median)
+    }
+
+    /// The verified result lines (several for a memory scenario).
+    pub fn lines(&self) -> &[ResultLine] {
+        match &self.outcome {
+            Outcome::Ok { lines, .. } => lines,
+            _ => &[],
+        }
+    }
+
+    /// A number from the first verified result line, such as `workers`.
+    pub fn field(&self, key: &str) -> Option<u64> {
+        self.lines().first()?.number(key)
+    }
+
+    /// Why there is no time: `FAILED: ...` or `skipped: ...`.
+    pub fn why_not(&self) -> Option<String> {
+        match &self.outcome {
+            Outcome::Ok { timing: None, .. } => Some("not timed".into()),
+            Outcome::Ok { .. } => None,
+            Outcome::Failed(why) => Some(format!("FAILED: {why}")),
+            Outcome::Skipped(why) => Some(format!("skipped: {why}")),
+        }
+    }
+
+    pub fn failed(&self) -> bool {
+        matches!(self.outcome, Outcome::Failed(_))
+    }
+
+    /// The line of `cells.jsonl` for this cell (its timing lives in raw/).
+    pub fn to_json(&self) -> String {
+        let (status, reason, lines) = match &self.outcome {
+            Outcome::Ok { lines, .. } => ("ok", "", lines.iter().map(|l| l.to_string()).collect()),
+            Outcome::Failed(why) => ("FAILED", why.as_str(), Vec::new()),
+            Outcome::Skipped(why) => ("skipped", why.as_str(), Vec::new()),
+        };
+        json!({
+            "scenario": self.scenario,
+            "x": self.x,
+            "paradigm": self.paradigm,
+            "status": status,
+            "reason": reason,
+            "command": self.command,
+            "result_lines": lines,
+            "counters": self.counters.map(Counters::to_json),
+            "cgroup_peaks": self.peaks.iter().map(|p| json!({"total": p.total, "kernel": p.kernel})).collect::<Vec<_>>(),
+        })
+        .to_string()
+    }
+
+    /// Reads back a line that [`Cell::to_json`] wrote (without its timing).
+    pub(super) fn from_json(line: &str) -> Result<Self, String> {
+        let v: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+        let text = |key: &str| {
+            v[key]
+                .as_str()
+                .map(str::to_string)
+                .ok_or(format!("no {key}"))
+        };
+        let reason = text("reason")?;
+        let outcome = match text("status")?.as_str() {
+            "ok" => {
+                let lines = v["result_lines"].as_array().ok_or("no result_lines")?;
+                let lines = lines
+                    .iter()
+                    .map(|l| ResultLine::parse(l.as_str().unwrap_or("")))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| e.to_string())?;
+                Outcome::Ok {
+                    lines,
+                    timing: None,
+                }
+            }
+            "FAILED" => Outcome::Failed(reason),
+            _ => Outcome::Skipped(reason),
+        };
+        let command = v["command"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| Some(a.as_str()?.to_string()))
+            .collect();
+        let mut cell = Cell::new(
+            &text("scenario")?,
+            v["x"].as_u64(),
+            &text("paradigm")?,
+            command,
+            outcome,
+        );
+        cell.counters = Counters::from_json(&v["counters"]);
+        cell.peaks = v["cgroup_peaks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                Some(Peak {
+                    total: p["total"].as_u64()?,
+                    kernel: p["kernel"].as_u64(),
+                })
+            })
+            .collect();
+        Ok(cell)
+    }
+}
