@@ -129,9 +129,9 @@ pub fn report(run: &Run) -> String {
             md += &tables::full(run, scenario.name, x);
             md += &why::table(run, scenario, x);
         }
-        let offloading = offload::table(run);
-        if scenario.offload && !offloading.is_empty() {
-            md += &format!("### What offloading buys\n{offloading}\n");
+        let offloading = scenario.offload.then(|| offload::table(run));
+        if let Some(table) = offloading.filter(|t| !t.is_empty()) {
+            md += &format!("### What offloading buys\n{table}\n");
         }
     }
     md
@@ -195,9 +195,9 @@ pub fn summary(run: &Run, link: &str) -> String {
                 scenario.title, scenario.name
             );
         }
-        let offloading = offload::table(run);
-        if scenario.offload && !offloading.is_empty() {
-            md += &format!("#### What offloading buys\n{offloading}\n");
+        let offloading = scenario.offload.then(|| offload::table(run));
+        if let Some(table) = offloading.filter(|t| !t.is_empty()) {
+            md += &format!("#### What offloading buys\n{table}\n");
         }
     }
     md
