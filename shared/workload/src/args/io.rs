@@ -1,7 +1,7 @@
 //! The io workload's flags: requests, connections, the server's delay and bytes,
 //! the work per answer and where it runs, the timeout, and which server.
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use super::{MAX_WORKERS, Workload, at_least_one, count, default_workers};
 use crate::io;
@@ -63,16 +63,13 @@ impl IoArgs {
     /// (exit status 2) rather than ignored.
     pub fn refuse_offload(self, program: &'static str) -> Self {
         if self.offload {
-            Self::command()
-                .name(program)
-                .error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    format!(
-                        "--offload is for the async clients: {program} counts --work's \
-                         primes on the thread or process that read the answer already"
-                    ),
-                )
-                .exit();
+            Self::refuse(
+                program,
+                format!(
+                    "--offload is for the async clients: {program} counts --work's \
+                     primes on the thread or process that read the answer already"
+                ),
+            );
         }
         self
     }
