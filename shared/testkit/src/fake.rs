@@ -44,10 +44,6 @@ pub enum Behaviour {
 /// The valid odd answers every client must read to the right checksum.
 pub const VALID: [Behaviour; 2] = [Behaviour::OddButValid, Behaviour::Chunked];
 
-/// The limits every client, Rust and Python, puts on a response head.
-pub const MAX_HEADERS: usize = 64;
-pub const MAX_HEAD_BYTES: usize = 64 << 10;
-
 /// Each fault, and the words a client's error must contain for it. A client under
 /// test runs with a short `--timeout-ms`, so the hanging ones fail in well under a
 /// second.
