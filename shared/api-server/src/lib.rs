@@ -15,7 +15,7 @@
 //! - [`Embedded`]: the server on its own thread, on 127.0.0.1:0, for tests and io
 //!   examples started without `--server`.
 //! - [`Target`]: what an io example talks to: `--server`, or an [`Embedded`] one.
-//! - [`parse_query`]: the query rules, as a pure function.
+//! - [`parse_query`]: the query rules, as a pure function (`workload::serve`'s).
 
 use std::{
     convert::Infallible,
@@ -27,7 +27,7 @@ use std::{
         atomic::{AtomicUsize, Ordering},
     },
     thread,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use bytes::Bytes;
@@ -41,68 +41,20 @@ use hyper_util::{
     server::graceful::GracefulShutdown,
 };
 use tokio::{net::TcpListener, sync::oneshot};
-use workload::io::{MAX_BYTES, MAX_DELAY_MS};
 
-/// The listen backlog: a burst of 10,000 connects must not overflow it, or the
-/// kernel drops SYNs and clients wait a second for the retry. Linux caps it at
-/// `net.core.somaxconn`.
-const BACKLOG: u32 = 16_384;
+/// The listen backlog: a burst of 10,000 connects must not overflow it (the same
+/// as every serve program's, `workload::serve::BACKLOG`).
+const BACKLOG: u32 = workload::serve::BACKLOG as u32;
 /// How long a shutdown waits for requests in flight before it drops them: the
 /// longest delay a request may ask for, and five seconds more.
-pub const GRACE: Duration = Duration::from_millis(MAX_DELAY_MS + 5_000);
+pub const GRACE: Duration = workload::serve::GRACE;
 /// The embedded server stops with the program that started it, whose clients are
 /// done (or failed): it waits at most this long for requests still in flight.
 const EMBEDDED_GRACE: Duration = Duration::from_secs(5);
-/// Without a `bytes` parameter a request gets this many body bytes.
-pub const DEFAULT_BYTES: u64 = 1_024;
 
-/// One valid `/work` query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Query {
-    pub id: u64,
-    pub delay_ms: u64,
-    pub bytes: u64,
-}
-
-/// Parses a `/work` query string. `id` is required; `delay_ms` defaults to 0 and
-/// `bytes` to [`DEFAULT_BYTES`]; other keys are ignored. The error is the one-line
-/// reason that the 400 answer carries.
-pub fn parse_query(query: Option<&str>) -> Result<Query, String> {
-    let (mut id, mut delay_ms, mut bytes) = (None, None, None);
-    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let decoded = |text: &str| {
-            let bytes = percent_encoding::percent_decode_str(text);
-            bytes.decode_utf8().map(|s| s.into_owned())
-        };
-        let key = decoded(key).map_err(|_| format!("{key:?} is not UTF-8 once decoded"))?;
-        let value = decoded(value).map_err(|_| format!("{key}: {value:?} is not UTF-8"))?;
-        let slot = match key.as_str() {
-            "id" => &mut id,
-            "delay_ms" => &mut delay_ms,
-            "bytes" => &mut bytes,
-            _ => continue,
-        };
-        let number = value
-            .parse::<u64>()
-            .map_err(|_| format!("{key}: {value:?} is not a u64"))?;
-        *slot = Some(number);
-    }
-    let id = id.ok_or("id: missing")?;
-    let delay_ms = delay_ms.unwrap_or(0);
-    if delay_ms > MAX_DELAY_MS {
-        return Err(format!("delay_ms: {delay_ms} is over {MAX_DELAY_MS}"));
-    }
-    let bytes = bytes.unwrap_or(DEFAULT_BYTES);
-    if bytes > MAX_BYTES {
-        return Err(format!("bytes: {bytes} is over {MAX_BYTES}"));
-    }
-    Ok(Query {
-        id,
-        delay_ms,
-        bytes,
-    })
-}
+// The query rules are the serve workload's, shared with every serve program.
+use workload::serve::AcceptErrors;
+pub use workload::serve::{DEFAULT_BYTES, Query, parse_query};
 
 /// Binds `addr` with a deep backlog. Call it inside a tokio runtime.
 pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
@@ -130,7 +82,7 @@ pub async fn serve(
         .keep_alive(true)
         .header_read_timeout(None);
     let in_flight = Arc::new(AtomicUsize::new(0));
-    let mut failures = AcceptFailures::default();
+    let mut failures = AcceptErrors::new("api-server");
     tokio::pin!(shutdown);
     loop {
         let stream = tokio::select! {
@@ -140,7 +92,7 @@ pub async fn serve(
                     // Out of file descriptors, or a connection reset before we took
                     // it: neither is fatal. Back off briefly so EMFILE cannot spin.
                     failures.log(&e);
-                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    tokio::time::sleep(AcceptErrors::BACK_OFF).await;
                     continue;
                 }
             },
@@ -186,30 +138,6 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// Accept errors, said at most once a second, with how many came since.
-#[derive(Default)]
-struct AcceptFailures {
-    said: Option<Instant>,
-    unsaid: u64,
-}
-
-impl AcceptFailures {
-    fn log(&mut self, e: &io::Error) {
-        if self
-            .said
-            .is_some_and(|at| at.elapsed() < Duration::from_secs(1))
-        {
-            self.unsaid += 1;
-            return;
-        }
-        match self.unsaid {
-            0 => eprintln!("api-server: accept: {e}"),
-            n => eprintln!("api-server: accept: {e} ({n} more since the last message)"),
-        }
-        (self.said, self.unsaid) = (Some(Instant::now()), 0);
     }
 }
 
@@ -330,59 +258,5 @@ impl Target {
                 })
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn queries() {
-        let q = parse_query(Some("id=7&delay_ms=50&bytes=10")).unwrap();
-        assert_eq!(
-            q,
-            Query {
-                id: 7,
-                delay_ms: 50,
-                bytes: 10
-            }
-        );
-        let q = parse_query(Some("x=1&bytes=3&id=2")).unwrap();
-        assert_eq!(
-            q,
-            Query {
-                id: 2,
-                delay_ms: 0,
-                bytes: 3
-            }
-        );
-        assert_eq!(parse_query(Some("id=1")).unwrap().bytes, DEFAULT_BYTES);
-        assert_eq!(
-            parse_query(Some("id=1&bytes=16777216")).unwrap().bytes,
-            MAX_BYTES
-        );
-    }
-
-    #[test]
-    fn bad_queries_have_a_reason() {
-        assert_eq!(parse_query(None).unwrap_err(), "id: missing");
-        assert_eq!(parse_query(Some("delay_ms=5")).unwrap_err(), "id: missing");
-        assert_eq!(
-            parse_query(Some("id=x")).unwrap_err(),
-            "id: \"x\" is not a u64"
-        );
-        assert_eq!(
-            parse_query(Some("id=-1")).unwrap_err(),
-            "id: \"-1\" is not a u64"
-        );
-        assert_eq!(
-            parse_query(Some("id=1&delay_ms=60001")).unwrap_err(),
-            "delay_ms: 60001 is over 60000"
-        );
-        assert_eq!(
-            parse_query(Some("id=1&bytes=16777217")).unwrap_err(),
-            "bytes: 16777217 is over 16777216"
-        );
     }
 }

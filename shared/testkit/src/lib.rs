@@ -17,6 +17,9 @@
 //! - [`io`]: the same for the io examples, against the embedded api-server, the
 //!   [`fake`] servers and nobody; `check_faults` and `check_open_file_limit` for
 //!   binaries.
+//! - [`serve`]: `check_server` for the serve programs: the api-server's answers,
+//!   a burst of connections, SIGTERM with a request in flight, the open-file limit,
+//!   no process left behind.
 //! - [`fake`]: odd but valid, and broken, HTTP servers on 127.0.0.1:0.
 //! - [`cli`]: a program as a user runs it: a verified result line, `--help` and bad
 //!   flags, a clean one-line failure. Used by the checkers and by tests of their own.
@@ -31,5 +34,6 @@ pub mod fake;
 pub mod io;
 pub mod limits;
 pub mod ring;
+pub mod serve;
 pub mod spawn;
 pub mod tree;

@@ -3,10 +3,12 @@
 //! The io workload's, the most, are in [`io`].
 
 mod io;
+mod serve;
 
 use clap::Parser;
 
 pub use io::IoArgs;
+pub use serve::ServeArgs;
 
 use crate::{cpu, ring, spawn, sys};
 

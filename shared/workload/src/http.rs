@@ -1,5 +1,6 @@
 //! Sans-I/O HTTP/1.1 for the io clients, on `httparse`: the bytes of a request, and
-//! a reader that turns bytes, however they are split across reads, into responses.
+//! a reader that turns bytes, however they are split across reads, into responses;
+//! and for the serve programs, a reader of requests ([`RequestReader`]).
 //! The caller owns the socket (blocking or async); this module only sees bytes,
 //! except [`BlockingClient`], the blocking socket loop that the synchronous io
 //! examples share (it starts nothing and waits only on its own socket), and the
@@ -12,11 +13,13 @@
 //! Python clients'.
 
 mod blocking;
+mod request;
 mod response;
 
 use std::time::Duration;
 
 pub use blocking::BlockingClient;
+pub use request::{MAX_REQUEST_BODY, Request, RequestError, RequestReader};
 pub use response::{HttpError, Response, ResponseReader};
 
 use crate::Error;

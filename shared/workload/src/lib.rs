@@ -15,7 +15,11 @@
 //! - [`spawn`]: the primer's `add_two` and the expected spawn checksum.
 //! - [`ring`]: the hop that passes a token on, and the expected ring checksum.
 //! - [`args`]: the flags of each workload (clap), with `--help` and clear errors.
-//! - [`http`]: sans-I/O HTTP/1.1 on `httparse`: write a request, read a response.
+//! - [`http`]: sans-I/O HTTP/1.1 on `httparse`: write a request, read a response;
+//!   read a request (for the serve programs).
+//! - [`serve`]: the server side: what to answer (the api-server's rules), a
+//!   listening socket made alike, requests in flight for a shutdown, and the
+//!   blocking connection loop of the synchronous servers.
 //! - [`report`]: the one-line result (written and read back), the self-check and
 //!   the [`Error`] type.
 //! - [`sys`]: peak memory (VmHWM, children's Pss), the open-file limit, and
@@ -28,8 +32,9 @@ pub mod io;
 pub mod latency;
 pub mod report;
 pub mod ring;
+pub mod serve;
 pub mod spawn;
 pub mod sys;
 
-pub use args::{CpuArgs, IoArgs, RingArgs, SpawnArgs, Workload};
+pub use args::{CpuArgs, IoArgs, RingArgs, ServeArgs, SpawnArgs, Workload};
 pub use report::{Error, Report, ResultLine};

@@ -1,0 +1,74 @@
+//! # serve, threads: one OS thread per connection
+//!
+//! The main thread accepts connections and starts a thread for each; that thread
+//! reads a request, sleeps for its delay, writes the answer, and reads the next,
+//! until the client closes the connection (`workload::serve::serve_blocking`). A
+//! sleeping thread uses no core, so 10,000 connections each waiting 100 ms are
+//! answered together: the cost is a stack and a kernel task per connection, and
+//! the OS's limits on threads. This is the classic server of the primer's "few
+//! connections: threads", and it holds far more connections than that suggests.
+//! A thread the OS refuses loses only its connection: the refusal is logged (at
+//! most once a second), and the server goes on.
+//!
+//! SIGINT or SIGTERM (`ctrlc`, a handler thread): stop taking requests, let those
+//! in flight finish for up to `--grace-ms`, and exit, which ends every thread.
+//!
+//! Compare with: `examples/serve/crossbeam`, `examples/serve/tokio`, `examples/io/threads`.
+//!
+//! ```text
+//! cargo run --release -p threads-serve -- --listen 127.0.0.1:8080
+//! ```
+
+use std::{net::TcpListener, thread};
+
+use workload::{
+    Error, ServeArgs,
+    serve::{self, AcceptErrors, Drain},
+    sys,
+};
+
+const PROGRAM: &str = "threads-serve";
+
+fn main() -> Result<(), Error> {
+    let args = ServeArgs::parse_for(PROGRAM);
+    // Each connection is a file descriptor: take all the hard limit allows.
+    let nofile = sys::raise_open_file_limit()?;
+    let listener = serve::listen(args.listen, false)
+        .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
+    // Every connection thread counts its requests here; it lives as long as the process.
+    let drain: &'static Drain = Box::leak(Box::default());
+    let grace = args.grace();
+    ctrlc::set_handler(move || drain.stop_and_exit(grace))?;
+    serve::say_listening(listener.local_addr()?)?;
+    eprintln!("{PROGRAM}: a thread per connection, open-file limit {nofile}");
+    run(&listener, drain)
+}
+
+/// Accepts connections until the process ends, each served on a thread of its own.
+fn run(listener: &TcpListener, drain: &'static Drain) -> Result<(), Error> {
+    let mut errors = AcceptErrors::new(PROGRAM);
+    loop {
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors, or a connection reset before we took it:
+                // neither is fatal.
+                errors.log(&e);
+                thread::sleep(AcceptErrors::BACK_OFF);
+                continue;
+            }
+        };
+        let spawned = thread::Builder::new().spawn(move || {
+            // A client that hangs up mid-answer ends only its own connection.
+            let _ = serve::serve_blocking(stream, drain);
+        });
+        if let Err(e) = spawned {
+            // The OS refused a thread (a limit on tasks or memory): this connection
+            // is dropped, and the others go on.
+            errors.log(&e);
+        }
+    }
+}
+
+// The tests are in tests/cli.rs: a server is checked as a client meets it, through
+// its binary (CARGO_BIN_EXE_threads-serve).

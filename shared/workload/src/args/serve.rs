@@ -1,0 +1,77 @@
+//! The serve programs' flags: where to listen, how many workers, and how long a
+//! shutdown waits for requests in flight.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+
+use super::{MAX_WORKERS, count, default_workers};
+use crate::serve;
+
+/// Serve the api-server's HTTP API (GET /work?id=I&delay_ms=D&bytes=B) until
+/// SIGINT or SIGTERM; print `listening=HOST:PORT` first.
+#[derive(Parser, Debug, Clone, PartialEq, Eq)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Worker threads, processes or runtime threads, where the paradigm has a pool
+    /// or a runtime (at most 1,024).
+    #[arg(long, value_name = "W", default_value_t = default_workers(),
+          value_parser = |s: &str| count::<usize>(s, 1, MAX_WORKERS as u64))]
+    pub workers: usize,
+    /// After SIGINT or SIGTERM, how long requests in flight may take to finish
+    /// (default: the longest delay a request may ask for, and 5 s more).
+    #[arg(long = "grace-ms", value_name = "G",
+          default_value_t = serve::GRACE.as_millis() as u64)]
+    pub grace_ms: u64,
+}
+
+impl ServeArgs {
+    /// Parses `std::env::args`, with `program` as the name in `--help` and errors.
+    /// On a bad flag this prints clap's error and exits with status 2.
+    pub fn parse_for(program: &'static str) -> Self {
+        Self::try_parse_for(program, std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// Parses `args` (the first is the program path).
+    pub fn try_parse_for<I, T>(program: &'static str, args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::{CommandFactory, FromArgMatches};
+        let mut command = Self::command()
+            .name(program)
+            .bin_name(program)
+            .allow_negative_numbers(true);
+        let matches = command.try_get_matches_from_mut(args)?;
+        Self::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
+    }
+
+    /// How long a shutdown waits for requests in flight.
+    pub fn grace(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.grace_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_bad_values() {
+        let args = ServeArgs::try_parse_for("t", ["t"]).unwrap();
+        assert_eq!(args.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(args.grace(), serve::GRACE);
+        for bad in [
+            &["t", "--workers", "0"][..],
+            &["t", "--workers", "1025"],
+            &["t", "--listen", "x"],
+        ] {
+            let err = ServeArgs::try_parse_for("t", bad).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad:?}");
+            assert!(err.to_string().contains(bad[1]), "{err}");
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! The server side of the io workload, for the serve programs: what to answer to
+//! a request (the api-server's rules, as pure functions), a listening socket made
+//! alike for every paradigm, the count of requests in flight that a shutdown
+//! waits for, and the blocking connection loop the synchronous servers share.
+//!
+//! A server reads a request with [`http::RequestReader`], asks [`Reply::to`] what
+//! to answer, waits [`Reply::delay`] its paradigm's way (a sleeping thread, a
+//! runtime's timer), and writes [`Reply::write`]'s bytes. Nothing here decides how
+//! connections are spread over threads, processes or tasks: that is the paradigm.
+
+mod blocking;
+mod drain;
+
+use std::{
+    io,
+    net::SocketAddr,
+    time::{Duration, Instant},
+};
+
+pub use blocking::serve_blocking;
+pub use drain::{Drain, InFlight};
+
+use crate::{
+    http::{Request, RequestError},
+    io::{MAX_BYTES, MAX_DELAY_MS},
+};
+
+/// The listen backlog: a burst of 10,000 connects must not overflow it, or the
+/// kernel drops SYNs and clients wait a second for the retry. Linux caps it at
+/// `net.core.somaxconn`.
+pub const BACKLOG: i32 = 16_384;
+/// How long a shutdown waits for requests in flight before it drops them: the
+/// longest delay a request may ask for, and five seconds more.
+pub const GRACE: Duration = Duration::from_millis(MAX_DELAY_MS + 5_000);
+/// Without a `bytes` parameter a request gets this many body bytes.
+pub const DEFAULT_BYTES: u64 = 1_024;
+
+/// One valid `/work` query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Query {
+    pub id: u64,
+    pub delay_ms: u64,
+    pub bytes: u64,
+}
+
+/// Parses a `/work` query string. `id` is required; `delay_ms` defaults to 0 and
+/// `bytes` to [`DEFAULT_BYTES`]; other keys are ignored; keys and values are
+/// percent-decoded. The error is the one-line reason that the 400 answer carries.
+pub fn parse_query(query: Option<&str>) -> Result<Query, String> {
+    let (mut id, mut delay_ms, mut bytes) = (None, None, None);
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let decoded = |text: &str| {
+            let bytes = percent_encoding::percent_decode_str(text);
+            bytes.decode_utf8().map(|s| s.into_owned())
+        };
+        let key = decoded(key).map_err(|_| format!("{key:?} is not UTF-8 once decoded"))?;
+        let value = decoded(value).map_err(|_| format!("{key}: {value:?} is not UTF-8"))?;
+        let slot = match key.as_str() {
+            "id" => &mut id,
+            "delay_ms" => &mut delay_ms,
+            "bytes" => &mut bytes,
+            _ => continue,
+        };
+        let number = value
+            .parse::<u64>()
+            .map_err(|_| format!("{key}: {value:?} is not a u64"))?;
+        *slot = Some(number);
+    }
+    let id = id.ok_or("id: missing")?;
+    let delay_ms = delay_ms.unwrap_or(0);
+    if delay_ms > MAX_DELAY_MS {
+        return Err(format!("delay_ms: {delay_ms} is over {MAX_DELAY_MS}"));
+    }
+    let bytes = bytes.unwrap_or(DEFAULT_BYTES);
+    if bytes > MAX_BYTES {
+        return Err(format!("bytes: {bytes} is over {MAX_BYTES}"));
+    }
+    Ok(Query {
+        id,
+        delay_ms,
+        bytes,
+    })
+}
+
+/// What to answer to one request, and how long to wait first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// Wait this long before writing the answer: the paradigm's way of waiting
+    /// (a sleeping thread, a runtime's timer) is what the serve workload compares.
+    /// Zero means no wait at all: a runtime's timer would still wait for its next tick.
+    pub delay: Duration,
+    pub status: u16,
+    body: Body,
+    /// Close the connection after this answer.
+    pub close: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Body {
+    /// `bytes` bytes of splitmix64 seeded with `id`, made only when written.
+    Work { id: u64, bytes: u64 },
+    /// A one-line reason.
+    Text(String),
+}
+
+impl Reply {
+    /// The api-server's answer to `request`: 400 for an HTTP/1.1 request without
+    /// `Host` or a bad query, 404 for another path, 405 for another method, else
+    /// 200 after the query's delay.
+    pub fn to(request: &Request) -> Self {
+        let text = |status, line: &str| Self {
+            delay: Duration::ZERO,
+            status,
+            body: Body::Text(format!("{line}\n")),
+            close: request.close,
+        };
+        if request.minor_version == 1 && !request.host {
+            return text(400, "Host: missing (HTTP/1.1 requires it)");
+        }
+        if request.path != "/work" {
+            return text(404, "not found: the only path is /work");
+        }
+        if request.method != "GET" {
+            return text(405, "method not allowed: use GET");
+        }
+        match parse_query(request.query.as_deref()) {
+            Ok(query) => Self {
+                delay: Duration::from_millis(query.delay_ms),
+                status: 200,
+                body: Body::Work {
+                    id: query.id,
+                    bytes: query.bytes,
+                },
+                close: request.close,
+            },
+            Err(reason) => text(400, &reason),
+        }
+    }
+
+    /// The answer to bytes that were not a request: its status and reason, and the
+    /// connection closes (where the next request starts cannot be known).
+    pub fn refuse(error: &RequestError) -> Self {
+        Self {
+            delay: Duration::ZERO,
+            status: error.status(),
+            body: Body::Text(format!("{error}\n")),
+            close: true,
+        }
+    }
+
+    /// Appends the whole answer, head and body, to `out`.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        let (kind, body) = match &self.body {
+            Body::Work { id, bytes } => (
+                "application/octet-stream",
+                crate::io::body(*id, *bytes as usize),
+            ),
+            Body::Text(line) => ("text/plain; charset=utf-8", line.clone().into_bytes()),
+        };
+        let connection = if self.close {
+            "connection: close\r\n"
+        } else {
+            ""
+        };
+        out.extend_from_slice(
+            format!(
+                "HTTP/1.1 {} {}\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n{connection}\r\n",
+                self.status,
+                reason(self.status),
+                body.len()
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&body);
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        431 => "Request Header Fields Too Large",
+        _ => "Unknown",
+    }
+}
+
+/// A listening socket on `addr` with a deep [`BACKLOG`], made the same way for
+/// every paradigm (async ones hand it to their runtime). With `reuse_port`, other
+/// sockets may listen on the same port and the kernel spreads connections over
+/// them (`SO_REUSEPORT`): how the processes paradigm shares one port.
+pub fn listen(addr: SocketAddr, reuse_port: bool) -> io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    if reuse_port {
+        socket.set_reuse_port(true)?;
+    }
+    // Small answers go out at once rather than waiting for Nagle's timer;
+    // accepted sockets inherit this.
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}
+
+/// The `listening=HOST:PORT` line every server prints first, on stdout, flushed.
+pub fn say_listening(addr: SocketAddr) -> io::Result<()> {
+    use std::io::Write;
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "listening={addr}")?;
+    stdout.flush()
+}
+
+/// A request read from `reader`, or what to do about the bytes instead.
+pub fn reply_to(next: Result<Request, RequestError>) -> Reply {
+    match next {
+        Ok(request) => Reply::to(&request),
+        Err(error) => Reply::refuse(&error),
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Accept errors, said at most once a second, with how many came since: out of
+/// file descriptors a server keeps serving the connections it has, and must not
+/// flood its log (or spin: back off briefly after each).
+#[derive(Debug)]
+pub struct AcceptErrors {
+    program: &'static str,
+    said: Option<Instant>,
+    unsaid: u64,
+}
+
+impl AcceptErrors {
+    /// How long to back off after a failed accept, so that EMFILE cannot spin.
+    pub const BACK_OFF: Duration = Duration::from_millis(10);
+
+    pub fn new(program: &'static str) -> Self {
+        Self {
+            program,
+            said: None,
+            unsaid: 0,
+        }
+    }
+
+    /// Logs `e` on stderr unless a line was written less than a second ago.
+    pub fn log(&mut self, e: &io::Error) {
+        if self
+            .said
+            .is_some_and(|at| at.elapsed() < Duration::from_secs(1))
+        {
+            self.unsaid += 1;
+            return;
+        }
+        let program = self.program;
+        match self.unsaid {
+            0 => eprintln!("{program}: accept: {e}"),
+            n => eprintln!("{program}: accept: {e} ({n} more since the last message)"),
+        }
+        (self.said, self.unsaid) = (Some(Instant::now()), 0);
+    }
+}

@@ -1,0 +1,117 @@
+use super::*;
+use crate::http;
+
+fn reply(raw: &[u8]) -> Reply {
+    reply_to(
+        http::RequestReader::default()
+            .feed(raw)
+            .transpose()
+            .unwrap(),
+    )
+}
+
+fn written(reply: &Reply) -> String {
+    let mut out = Vec::new();
+    reply.write(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn queries() {
+    let q = parse_query(Some("id=7&delay_ms=50&bytes=10")).unwrap();
+    assert_eq!(
+        q,
+        Query {
+            id: 7,
+            delay_ms: 50,
+            bytes: 10
+        }
+    );
+    let q = parse_query(Some("x=1&bytes=3&id=2")).unwrap();
+    assert_eq!((q.id, q.delay_ms, q.bytes), (2, 0, 3));
+    assert_eq!(parse_query(Some("id=1")).unwrap().bytes, DEFAULT_BYTES);
+    assert_eq!(parse_query(Some("id=%31%32")).unwrap().id, 12);
+    assert_eq!(
+        parse_query(Some("id=1&bytes=16777216")).unwrap().bytes,
+        MAX_BYTES
+    );
+}
+
+#[test]
+fn bad_queries_have_a_reason() {
+    assert_eq!(parse_query(None).unwrap_err(), "id: missing");
+    assert_eq!(parse_query(Some("delay_ms=5")).unwrap_err(), "id: missing");
+    assert_eq!(
+        parse_query(Some("id=x")).unwrap_err(),
+        "id: \"x\" is not a u64"
+    );
+    assert_eq!(
+        parse_query(Some("id=-1")).unwrap_err(),
+        "id: \"-1\" is not a u64"
+    );
+    assert_eq!(
+        parse_query(Some("id=1&delay_ms=60001")).unwrap_err(),
+        "delay_ms: 60001 is over 60000"
+    );
+    assert_eq!(
+        parse_query(Some("id=1&bytes=16777217")).unwrap_err(),
+        "bytes: 16777217 is over 16777216"
+    );
+    assert!(parse_query(Some("id=%ff")).is_err());
+}
+
+#[test]
+fn the_work_answer_is_the_io_body_after_the_delay() {
+    let r = reply(b"GET /work?id=9&delay_ms=20&bytes=32 HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(
+        (r.status, r.delay, r.close),
+        (200, Duration::from_millis(20), false)
+    );
+    let mut out = Vec::new();
+    r.write(&mut out);
+    let mut reader = http::ResponseReader::default();
+    let response = reader.feed(&out).unwrap().unwrap();
+    assert_eq!(response.body, crate::io::body(9, 32));
+    assert!(!response.close);
+    assert!(written(&r).starts_with("HTTP/1.1 200 OK\r\n"));
+}
+
+#[test]
+fn every_refusal_has_its_status_and_reason() {
+    for (raw, status, line) in [
+        (
+            &b"GET /work?id=1 HTTP/1.1\r\n\r\n"[..],
+            400,
+            "Host: missing (HTTP/1.1 requires it)",
+        ),
+        (
+            b"GET /elsewhere?id=1 HTTP/1.1\r\nHost: t\r\n\r\n",
+            404,
+            "not found: the only path is /work",
+        ),
+        (
+            b"POST /work?id=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+            405,
+            "method not allowed: use GET",
+        ),
+        (b"GET /work HTTP/1.1\r\nHost: t\r\n\r\n", 400, "id: missing"),
+        (
+            b"GET /work?id=abc HTTP/1.1\r\nHost: t\r\n\r\n",
+            400,
+            "id: \"abc\" is not a u64",
+        ),
+    ] {
+        let r = reply(raw);
+        assert_eq!((r.status, r.close), (status, false), "{line}");
+        assert!(
+            written(&r).ends_with(&format!("\r\n\r\n{line}\n")),
+            "{}",
+            written(&r)
+        );
+    }
+    let garbage = reply(b"BLAH\r\n\r\n");
+    assert_eq!((garbage.status, garbage.close), (400, true));
+    assert!(written(&garbage).contains("connection: close\r\n"));
+    let old = reply(b"GET /work?id=3&bytes=4 HTTP/1.0\r\n\r\n");
+    assert_eq!((old.status, old.close), (200, true));
+}
