@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: finds or installs what the benchmark needs (hyperfine, Python
-# 3.11+), then hands over to the `bench` crate, which builds, verifies, times and
+# 3.11+, wrk), then hands over to the `bench` crate, which builds, verifies, times and
 # reports. Every argument goes to `bench run`:
 #
 #   scripts/bench.sh [--quick] [--only SCENARIO[,..]] [--out DIR] [--quiet] [--raise-limits] [--bin DIR]
@@ -34,6 +34,28 @@ if [ -z "$HYPERFINE" ]; then
         HYPERFINE=$root/.tools/bin/hyperfine
     fi
 fi
+# wrk, the serve scenarios' second opinion on a server's throughput: on PATH, or
+# Debian's package and its LuaJIT unpacked into .tools/wrk/ behind a small
+# wrapper that finds the library. Without it those cells say why, nothing fails.
+WRK=${WRK:-$(command -v wrk || true)}
+if [ -z "$WRK" ]; then
+    WRK=$root/.tools/wrk/bin/wrk
+    if [ ! -x "$WRK" ]; then
+        log "wrk not found: installing it into .tools/wrk/"
+        [ "$(id -u)" = 0 ] && ! apt-cache show wrk >/dev/null 2>&1 && apt-get update -qq >&2 || true
+        mkdir -p .tools/wrk/bin
+        if (cd .tools/wrk && apt-get download wrk libluajit-5.1-2 >/dev/null 2>&1 &&
+            for deb in ./*.deb; do dpkg -x "$deb" .; done && rm -f ./*.deb); then
+            printf '#!/bin/sh\nhere=$(dirname "$0")/..\nLD_LIBRARY_PATH="$here/usr/lib/x86_64-linux-gnu:$here/usr/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" exec "$here/usr/bin/wrk" "$@"\n' >"$WRK"
+            chmod +x "$WRK"
+        else
+            log "could not install wrk: the serve scenarios will say so"
+            rm -rf .tools/wrk
+            WRK=""
+        fi
+    fi
+fi
+[ -n "$WRK" ] && export WRK || unset WRK
 PYTHON=$(scripts/python.sh) || { log "no Python 3.11+ for the Python rows"; exit 1; }
 export HYPERFINE PYTHON BENCH_INVOKED_AS=scripts/bench.sh
 # exec: a signal to this script reaches bench itself, which stops everything it started.

@@ -103,6 +103,20 @@ impl Cgroup {
         wrapped
     }
 
+    /// What is charged to this cgroup now, in bytes.
+    pub fn usage(&self) -> Result<u64, String> {
+        let name = if self.v2 {
+            "memory.current"
+        } else {
+            "memory.usage_in_bytes"
+        };
+        let path = self.dir.join(name);
+        let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        text.trim()
+            .parse()
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
     /// The peak of everything the run charged to this cgroup.
     pub fn peak(&self) -> Result<Peak, String> {
         let read = |name: &str| -> Result<u64, String> {

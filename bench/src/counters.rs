@@ -20,6 +20,8 @@ pub struct Counters {
     /// Preempted: its time slice ran out with work left.
     pub involuntary: u64,
     pub page_faults: u64,
+    /// User and system CPU time of the tree, in µs (rusage; older runs lack it).
+    pub cpu_us: Option<u64>,
 }
 
 const EVENTS: &str = "raw_syscalls:sys_enter,cpu-migrations";
@@ -105,6 +107,12 @@ pub fn children_so_far() -> Counters {
             voluntary: u.voluntary_context_switches().max(0) as u64,
             involuntary: u.involuntary_context_switches().max(0) as u64,
             page_faults: (u.minor_page_faults() + u.major_page_faults()).max(0) as u64,
+            cpu_us: Some(
+                [u.user_time(), u.system_time()]
+                    .iter()
+                    .map(|t| (t.tv_sec() * 1_000_000 + t.tv_usec()).max(0) as u64)
+                    .sum(),
+            ),
         },
         Err(_) => Counters::default(), // cannot fail for RUSAGE_CHILDREN on Linux
     }
@@ -119,6 +127,12 @@ impl Counters {
             voluntary: after.voluntary.saturating_sub(before.voluntary),
             involuntary: after.involuntary.saturating_sub(before.involuntary),
             page_faults: after.page_faults.saturating_sub(before.page_faults),
+            cpu_us: Some(
+                after
+                    .cpu_us
+                    .unwrap_or(0)
+                    .saturating_sub(before.cpu_us.unwrap_or(0)),
+            ),
         }
     }
 
@@ -129,6 +143,7 @@ impl Counters {
             "voluntary_switches": self.voluntary,
             "involuntary_switches": self.involuntary,
             "page_faults": self.page_faults,
+            "cpu_us": self.cpu_us,
         })
     }
 
@@ -139,6 +154,7 @@ impl Counters {
             voluntary: v["voluntary_switches"].as_u64()?,
             involuntary: v["involuntary_switches"].as_u64()?,
             page_faults: v["page_faults"].as_u64()?,
+            cpu_us: v["cpu_us"].as_u64(),
         })
     }
 }

@@ -102,6 +102,22 @@ pub fn describe(tools: &Tools, mode: &str, only: &str, command: &str) -> Vec<(St
         ("rustc", output(Path::new("rustc"), &["--version"])),
         ("hyperfine", output(&tools.hyperfine, &["--version"])),
         (
+            "wrk",
+            match &tools.wrk {
+                // wrk prints its version first, then its usage, and exits 1.
+                Ok(wrk) => Command::new(wrk)
+                    .arg("--version")
+                    .output()
+                    .ok()
+                    .and_then(|o| {
+                        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+                        Some(text.lines().next()?.trim().to_string())
+                    })
+                    .unwrap_or_else(|| format!("{} did not say its version", wrk.display())),
+                Err(why) => format!("not used: {why}"),
+            },
+        ),
+        (
             "python",
             format!("{} ({python})", output(&tools.python, &["--version"])),
         ),

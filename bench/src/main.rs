@@ -46,6 +46,8 @@ mod report;
 mod results;
 mod run;
 mod scenarios;
+mod served;
+mod serving;
 mod stats;
 mod tables;
 mod why;
@@ -171,6 +173,8 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         bin,
         python: tool("PYTHON", "python3", &root)?,
         hyperfine: tool("HYPERFINE", "hyperfine", &root)?,
+        // Only the serve scenarios' cross-check needs wrk: without it they say so.
+        wrk: tool("WRK", "wrk", &root),
     };
     // --only cpu,cpu runs cpu once.
     let mut seen = Vec::new();

@@ -61,14 +61,44 @@ pub const ALL: [Paradigm; 12] = [
     python("python-asyncio", "tokio"),
 ];
 
-/// The paradigm of that name.
+/// The reference server of the serve scenarios: the hyper api-server that every
+/// io client meets, timed beside the paradigms' servers with the same client. It
+/// is no paradigm: never a language's fastest, never the primer's answer.
+pub const REFERENCE: Paradigm = Paradigm {
+    name: "api-server",
+    language: Language::Rust,
+    family: "api-server",
+};
+
+/// The rows of every table and chart: the paradigms, then the reference, which
+/// has cells in the serve scenarios only.
+pub const ROWS: [Paradigm; 13] = [
+    ALL[0], ALL[1], ALL[2], ALL[3], ALL[4], ALL[5], ALL[6], ALL[7], ALL[8], ALL[9], ALL[10],
+    ALL[11], REFERENCE,
+];
+
+/// The paradigm (or the reference) of that name.
 pub fn named(name: &str) -> Option<&'static Paradigm> {
-    ALL.iter().find(|p| p.name == name)
+    ROWS.iter().find(|p| p.name == name)
+}
+
+/// Who runs at a point of a scenario of `workload`: every paradigm, and for
+/// serve, the reference server too.
+pub fn runners(workload: &str) -> &'static [Paradigm] {
+    match workload {
+        "serve" => &ROWS,
+        _ => &ALL,
+    }
 }
 
 impl Paradigm {
     pub fn is_python(&self) -> bool {
         self.language == Language::Python
+    }
+
+    /// The reference server, not a paradigm.
+    pub fn is_reference(&self) -> bool {
+        self.name == REFERENCE.name
     }
 
     /// The name without `python-`, as the primer says it: `multiprocessing`.
@@ -77,9 +107,11 @@ impl Paradigm {
     }
 
     /// The program of `workload` in this paradigm: `target/release/<paradigm>-<workload>`,
-    /// or `python3 examples/python/<workload>_<paradigm>.py`.
+    /// or `python3 examples/python/<workload>_<paradigm>.py`; the reference's is
+    /// `target/release/api-server`.
     pub fn program(&self, workload: &str, tools: &Tools) -> Vec<PathBuf> {
         match self.language {
+            _ if self.is_reference() => vec![tools.bin.join(self.name)],
             Language::Rust => vec![tools.bin.join(format!("{}-{workload}", self.name))],
             Language::Python => vec![
                 tools.python.clone(),
@@ -98,4 +130,7 @@ pub struct Tools {
     pub bin: PathBuf,
     pub python: PathBuf,
     pub hyperfine: PathBuf,
+    /// wrk, the serve scenarios' second opinion on a server's throughput; `Err`
+    /// says why there is none.
+    pub wrk: Result<PathBuf, String>,
 }

@@ -14,7 +14,7 @@ use crate::{
 
 /// The primer's rows: the kind of work, its scenario, the primer's Python
 /// answer, and that answer's twin in Rust.
-const ROWS: [(&str, &str, &str, &str); 5] = [
+const ROWS: [(&str, &str, &str, &str); 7] = [
     ("CPU bound", "cpu", "python-multiprocessing", "processes"),
     (
         "fast I/O, few connections",
@@ -37,6 +37,18 @@ const ROWS: [(&str, &str, &str, &str); 5] = [
     (
         "slow I/O with CPU work per response",
         "io-work",
+        "python-asyncio",
+        "tokio",
+    ),
+    (
+        "a server: fast I/O, few connections",
+        "serve-fast",
+        "python-threading",
+        "threads",
+    ),
+    (
+        "a server: slow I/O, many connections",
+        "serve-slow",
         "python-asyncio",
         "tokio",
     ),

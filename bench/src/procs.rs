@@ -92,9 +92,15 @@ impl Group {
         self.child.stdout.take()
     }
 
-    #[cfg(test)]
+    /// The leader's pid, which is the group's id.
     pub fn id(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Sends `signal` to one process of the group (its leader, or one the leader
+    /// started); an error means it has exited already.
+    pub fn signal(&self, pid: u32, signal: Signal) {
+        let _ = nix::sys::signal::kill(Pid::from_raw(pid as i32), signal); // see above
     }
 
     /// Waits for the leader to exit, at most `limit`; past it, or when the

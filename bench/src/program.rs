@@ -1,6 +1,6 @@
 //! One program, run the three ways the benchmark runs one: checked (its result
 //! line read and verified), timed (hyperfine `-N -n <paradigm>`), or serving (the
-//! api-server an io program meets). Each leads a process group of its own, so
+//! server an io or serve program meets). Each leads a process group of its own, so
 //! that it dies whole (see [`crate::procs`]).
 
 use std::{
@@ -138,32 +138,47 @@ pub fn time(
     })
 }
 
-/// An api-server on a free port of 127.0.0.1, killed when dropped.
-pub struct ApiServer {
+/// A server on a free port of 127.0.0.1 (the api-server an io program meets, or
+/// a serve scenario's own), killed with its whole group when dropped.
+pub struct Server {
     pub addr: String,
-    _group: Group,
+    group: Group,
 }
 
-impl ApiServer {
-    pub fn start(tools: &Tools, dir: &Path) -> Result<Ran<Self>, String> {
-        let log = OpenOptions::new()
+impl Server {
+    /// The api-server, on the machine's cores.
+    pub fn api_server(tools: &Tools, dir: &Path) -> Result<Ran<Self>, String> {
+        let cores = workload::sys::available_cores().to_string();
+        let command = [
+            tools.bin.join("api-server").to_string_lossy().into(),
+            "--workers".into(),
+            cores,
+        ];
+        Self::start(&command, "api-server", dir)
+    }
+
+    /// Starts `command --listen 127.0.0.1:0` and waits up to 20 s for its
+    /// `listening=HOST:PORT` line; its stderr goes to `raw/<log>.err`.
+    pub fn start(command: &[String], log: &str, dir: &Path) -> Result<Ran<Self>, String> {
+        let log_path = dir.join(format!("raw/{log}.err"));
+        let log_file = OpenOptions::new()
             .create(true)
             .append(true)
-            .open(dir.join("raw/api-server.err"))
-            .map_err(|e| e.to_string())?;
-        let cores = workload::sys::available_cores().to_string();
-        let mut command = Command::new(tools.bin.join("api-server"));
-        command
-            .args(["--listen", "127.0.0.1:0", "--workers", &cores])
+            .open(&log_path)
+            .map_err(|e| format!("{}: {e}", log_path.display()))?;
+        let mut server = Command::new(&command[0]);
+        server
+            .args(&command[1..])
+            .args(["--listen", "127.0.0.1:0"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(log);
-        let mut group = match Group::spawn(&mut command) {
+            .stderr(log_file);
+        let mut group = match Group::spawn(&mut server) {
             Ok(group) => group,
             Err(_) if procs::stopping() => return Ok(Ran::Stopped),
-            Err(e) => return Ok(Ran::Failed(format!("api-server cannot start: {e}"))),
+            Err(e) => return Ok(Ran::Failed(format!("{log} cannot start: {e}"))),
         };
-        let stdout = group.stdout().ok_or("api-server: no stdout")?;
+        let stdout = group.stdout().ok_or("a server without stdout")?;
         let (tx, rx) = mpsc::channel();
         thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -171,27 +186,36 @@ impl ApiServer {
                 let _ = tx.send(line);
             }
         });
-        let first = rx.recv_timeout(Duration::from_secs(10));
+        // Python's servers import for a while on a busy machine.
+        let first = rx.recv_timeout(Duration::from_secs(20));
         if procs::stopping() {
             return Ok(Ran::Stopped);
         }
         let addr = match first.as_deref().map(|l| l.strip_prefix("listening=")) {
             Ok(Some(addr)) => addr.to_string(),
             Ok(None) => {
-                return Ok(Ran::Failed(format!(
-                    "api-server said {first:?}, not listening="
-                )));
+                return Ok(Ran::Failed(format!("{log} said {first:?}, not listening=")));
             }
             Err(_) => {
                 let why =
-                    "api-server printed no listening= line within 10 s (see raw/api-server.err)";
-                return Ok(Ran::Failed(why.into()));
+                    format!("{log} printed no listening= line within 20 s (see raw/{log}.err)");
+                return Ok(Ran::Failed(why));
             }
         };
-        Ok(Ran::Ok(Self {
-            addr,
-            _group: group,
-        }))
+        Ok(Ran::Ok(Self { addr, group }))
+    }
+
+    /// The server's process group.
+    pub fn group(&self) -> u32 {
+        self.group.id()
+    }
+
+    /// Stops the server as a user does, with SIGINT to `pid` (the server itself,
+    /// or the leader when nothing wraps it), and waits at most `limit` for the
+    /// group's leader to exit; past it the group is killed.
+    pub fn interrupt(mut self, pid: u32, limit: Duration) -> Result<Ended, String> {
+        self.group.signal(pid, nix::sys::signal::Signal::SIGINT);
+        self.group.wait(Some(limit)).map_err(|e| e.to_string())
     }
 }
 

@@ -167,7 +167,7 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
             c.median()
         }
     };
-    for p in &paradigms::ALL {
+    for p in &paradigms::ROWS {
         let cells: Vec<&Cell> = points
             .iter()
             .filter_map(|&x| run.cell(scenario, x, p.name))
@@ -204,7 +204,12 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
                 format!(" {text} |")
             };
             if x.is_none() {
-                let peak = cell.field("peak_rss_kib").map_or("–".into(), kib);
+                // A serve cell's memory is its server's, not the client's.
+                let peak = match cell.server.is_empty() {
+                    true => cell.field("peak_rss_kib"),
+                    false => crate::served::server_peak_kib(cell),
+                };
+                let peak = peak.map_or("–".into(), kib);
                 row += &format!(" {} | {peak} |", vs_sequential(run, cell, p));
             }
         }

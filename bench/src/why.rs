@@ -38,7 +38,7 @@ pub fn units_of_work(cell: &Cell) -> Option<(f64, &'static str)> {
 
 /// A table of every counted paradigm at one point.
 pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
-    let cells: Vec<&Cell> = paradigms::ALL
+    let cells: Vec<&Cell> = paradigms::ROWS
         .iter()
         .filter_map(|p| run.cell(scenario.name, x, p.name))
         .filter(|c| c.counters.is_some())
@@ -46,11 +46,15 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
     let Some((_, noun)) = cells.iter().find_map(|c| units_of_work(c)) else {
         return String::new();
     };
-    let memory =
-        scenario.kernel_memory && x != run.points(scenario.name).first().copied().flatten();
+    // A serve scenario's memory is its server's: in its own table (crate::served).
+    let serving = scenario.workload == "serve";
+    let memory = scenario.kernel_memory
+        && !serving
+        && x != run.points(scenario.name).first().copied().flatten();
     let one = scenario.axis.map_or("unit", |a| a.one);
+    let whose = if serving { ", the server's" } else { "" };
     let mut md = format!(
-        "| per {noun} | wall time | CPU time | syscalls | voluntary switches | involuntary switches | CPU migrations | page faults |"
+        "| per {noun}{whose} | wall time | CPU time | syscalls | voluntary switches | involuntary switches | CPU migrations | page faults |"
     );
     if memory {
         let _ = write!(
@@ -64,9 +68,7 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
         let (Some((n, _)), Some(c)) = (units_of_work(cell), cell.counters) else {
             continue;
         };
-        let cpu = cell
-            .timing()
-            .map_or("–".into(), |t| secs((t.user + t.system) / n));
+        let cpu = cpu_seconds(cell).map_or("–".into(), |cpu| secs(cpu / n));
         let wall = cell.median().map_or("–".into(), |m| secs(m / n));
         let optional = |v: Option<u64>| v.map_or("not measured".into(), |v| per(v as f64 / n));
         let _ = write!(
@@ -110,9 +112,18 @@ pub fn telling_point(run: &Run, scenario: &str) -> Option<Option<u64>> {
     points.into_iter().rev().find(|x| counted(x) == best)
 }
 
+/// The CPU time a cell's counters explain: the program's (hyperfine's user +
+/// system), or for serve the server's, from its counting run's rusage.
+fn cpu_seconds(cell: &Cell) -> Option<f64> {
+    match cell.server.is_empty() {
+        true => cell.timing().map(|t| t.user + t.system),
+        false => cell.counters?.cpu_us.map(|us| us as f64 / 1e6),
+    }
+}
+
 /// One cell's counters in a phrase: `tokio: 4.1 syscalls, 0.3 + 0.0 switches, 9.0 µs CPU`.
 fn phrase(cell: &Cell) -> Option<String> {
-    let ((n, _), c, t) = (units_of_work(cell)?, cell.counters?, cell.timing()?);
+    let ((n, _), c, cpu) = (units_of_work(cell)?, cell.counters?, cpu_seconds(cell)?);
     let syscalls = c.syscalls.map_or(String::new(), |s| {
         format!("{} syscalls, ", per(s as f64 / n))
     });
@@ -121,7 +132,7 @@ fn phrase(cell: &Cell) -> Option<String> {
         cell.paradigm,
         per(c.voluntary as f64 / n),
         per(c.involuntary as f64 / n),
-        secs((t.user + t.system) / n)
+        secs(cpu / n)
     ))
 }
 

@@ -12,11 +12,11 @@ use super::{
 use crate::{
     paradigms::{self, Paradigm},
     results::Run,
-    scenarios::{Measure, Scenario},
+    scenarios::Scenario,
 };
 
 pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
-    let rows: Vec<(&Paradigm, Point)> = paradigms::ALL
+    let rows: Vec<(&Paradigm, Point)> = paradigms::ROWS
         .iter()
         .filter_map(|p| {
             Some((
@@ -30,7 +30,7 @@ pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
     root.fill(&WHITE)?;
     let min = rows.iter().map(|r| r.1.0).fold(f64::MAX, f64::min);
     let max = rows.iter().map(|r| r.1.2).fold(0.0, f64::max);
-    let axis = LogAxis::fit(min, max, scenario.measure == Measure::MemoryPerUnit);
+    let axis = LogAxis::fit(min, max, scenario.measure.is_memory());
     let names: Vec<&str> = rows.iter().map(|r| r.0.name).collect();
     let mut chart = ChartBuilder::on(&root)
         .caption(

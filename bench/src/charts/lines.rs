@@ -13,18 +13,18 @@ use super::{
 use crate::{
     paradigms::{self, Paradigm},
     results::Run,
-    scenarios::{Measure, Scenario},
+    scenarios::Scenario,
 };
 
 pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
-    let memory = scenario.measure == Measure::MemoryPerUnit;
+    let memory = scenario.measure.is_memory();
     let points: Vec<u64> = run
         .points(scenario.name)
         .into_iter()
         .flatten()
         .filter(|&x| !(memory && x == 0))
         .collect();
-    let series: Vec<(&Paradigm, Vec<(usize, Point)>)> = paradigms::ALL
+    let series: Vec<(&Paradigm, Vec<(usize, Point)>)> = paradigms::ROWS
         .iter()
         .map(|p| {
             let line = points

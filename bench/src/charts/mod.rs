@@ -34,6 +34,8 @@ fn colour(family: &str) -> RGBColor {
         "rayon" => RGBColor(0xCC, 0x79, 0xA7),
         "tokio" => RGBColor(0xE6, 0x9F, 0x00),
         "async-std" => RGBColor(0x8C, 0x56, 0x2D),
+        // The reference server (hyper on tokio), not a paradigm.
+        "api-server" => RGBColor(0x6A, 0x3D, 0x9A),
         _ => RGBColor(0x00, 0x9E, 0x73),
     }
 }
@@ -54,6 +56,9 @@ fn value(run: &Run, scenario: &Scenario, cell: &Cell) -> Option<Point> {
             PerUnit::Noise(_) => None,
         },
         Measure::Latency => tables::p99(cell).map(|s| (s, s, s)),
+        Measure::ServerMemory => {
+            crate::served::server_memory(cell, crate::stats::Memory::UserSpace).map(|b| (b, b, b))
+        }
     }
 }
 
@@ -69,6 +74,7 @@ pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> Result<(), String> {
 fn caption(scenario: &Scenario) -> String {
     match scenario.measure {
         Measure::Latency => format!("{}, p99 latency", scenario.title),
+        Measure::ServerMemory => format!("{}, the server's memory per connection", scenario.title),
         _ => scenario.title.to_string(),
     }
 }
@@ -79,6 +85,7 @@ fn unit_title(scenario: &Scenario) -> &'static str {
         Measure::TimePerWork => "wall time per unit of work (median; whiskers: min–max)",
         Measure::MemoryPerUnit => "memory per live unit",
         Measure::Latency => "p99 request latency (the verified run's)",
+        Measure::ServerMemory => "server memory per connection: (VmHWM - idle VmRSS) / connections",
     }
 }
 

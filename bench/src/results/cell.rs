@@ -5,7 +5,11 @@
 use serde_json::{Value, json};
 use workload::ResultLine;
 
-use crate::{cgroup::Peak, counters::Counters};
+use crate::{
+    cgroup::Peak,
+    counters::Counters,
+    serving::{ServerMemory, Wrk},
+};
 
 /// One hyperfine measurement of one program, in seconds.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,8 +47,16 @@ pub struct Cell {
     pub outcome: Outcome,
     /// From the counting pass, once verified and timed.
     pub counters: Option<Counters>,
-    /// Memory with the kernel's share, one per check, where a cgroup was made.
+    /// Memory with the kernel's share, one per check, where a cgroup was made
+    /// (for serve, the server's).
     pub peaks: Vec<Peak>,
+    /// serve: the server's command (without `--listen`), which `command`, the
+    /// client, meets; empty otherwise.
+    pub server: Vec<String>,
+    /// serve: the server's memory and threads, one per check.
+    pub server_memory: Vec<ServerMemory>,
+    /// serve-fast: wrk's measure of the server, or why there is none.
+    pub wrk: Option<Result<Wrk, String>>,
 }
 
 impl Cell {
@@ -63,6 +75,9 @@ impl Cell {
             outcome,
             counters: None,
             peaks: Vec::new(),
+            server: Vec::new(),
+            server_memory: Vec::new(),
+            wrk: None,
         }
     }
 
@@ -111,7 +126,7 @@ impl Cell {
             Outcome::Failed(why) => ("FAILED", why.as_str(), Vec::new()),
             Outcome::Skipped(why) => ("skipped", why.as_str(), Vec::new()),
         };
-        json!({
+        let mut v = json!({
             "scenario": self.scenario,
             "x": self.x,
             "paradigm": self.paradigm,
@@ -121,8 +136,14 @@ impl Cell {
             "result_lines": lines,
             "counters": self.counters.map(Counters::to_json),
             "cgroup_peaks": self.peaks.iter().map(|p| json!({"total": p.total, "kernel": p.kernel})).collect::<Vec<_>>(),
-        })
-        .to_string()
+        });
+        // Only serve cells have a server: other lines read as they always did.
+        if !self.server.is_empty() {
+            v["server"] = json!(self.server);
+            v["server_memory"] = self.server_memory.iter().map(|m| m.to_json()).collect();
+            v["wrk"] = self.wrk.as_ref().map_or(Value::Null, Wrk::to_json);
+        }
+        v.to_string()
     }
 
     /// Reads back a line that [`Cell::to_json`] wrote (without its timing).
@@ -176,6 +197,44 @@ impl Cell {
                 })
             })
             .collect();
+        let server = v["server"].as_array().into_iter().flatten();
+        cell.server = server
+            .filter_map(|a| Some(a.as_str()?.to_string()))
+            .collect();
+        cell.server_memory = v["server_memory"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(ServerMemory::from_json)
+            .collect();
+        cell.wrk = Wrk::from_json(&v["wrk"]).filter(|_| !v["wrk"].is_null());
         Ok(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_serve_cell_reads_back_with_its_server() {
+        let mut cell = super::super::testing::ok("serve-fast", "tokio", 0.5, 900);
+        cell.server = vec!["tokio-serve".into(), "--workers".into(), "2".into()];
+        cell.server_memory = vec![ServerMemory {
+            idle_kib: 2_000,
+            peak_kib: 3_000,
+            threads: 4,
+            processes: 1,
+            cgroup_idle: Some(1 << 20),
+        }];
+        cell.wrk = Some(Err("wrk not found".into()));
+        let back = Cell::from_json(&cell.to_json()).unwrap();
+        assert_eq!(back.server, cell.server);
+        assert_eq!(back.server_memory, cell.server_memory);
+        assert_eq!(back.wrk, cell.wrk);
+        // Other cells keep the lines they always had.
+        let plain = super::super::testing::ok("io-fast", "tokio", 0.5, 900);
+        assert!(!plain.to_json().contains("server"));
+        assert!(Cell::from_json(&plain.to_json()).unwrap().wrk.is_none());
     }
 }

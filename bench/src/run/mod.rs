@@ -74,7 +74,7 @@ pub fn run(options: &Options, tools: &Tools) -> Result<(PathBuf, RunEnd), String
         .map(|(s, x)| {
             let sizes = s.sizes(options.quick);
             let r = sizes.runs_at(x.unwrap_or(0));
-            let n = paradigms::ALL
+            let n = paradigms::runners(s.workload)
                 .iter()
                 .filter(|p| (s.skip)(x.unwrap_or(0), p, &limits).is_none())
                 .count() as u64;

@@ -14,6 +14,16 @@ pub enum Measure {
     /// The io clients' p99 request latency, from the verified run's result line:
     /// the second figure of a scenario with `latency`.
     Latency,
+    /// serve: the server's memory per connection, read from outside: the second
+    /// figure of a serve scenario with `kernel_memory`.
+    ServerMemory,
+}
+
+impl Measure {
+    /// A figure in bytes, not seconds.
+    pub fn is_memory(self) -> bool {
+        matches!(self, Measure::MemoryPerUnit | Measure::ServerMemory)
+    }
 }
 
 /// A scan's x axis: the flag that changes and what it counts.
@@ -61,12 +71,18 @@ impl Sizes {
     }
 }
 
+/// The one client of the serve scenarios: the io client that was fastest in
+/// io-fast and io-slow, so that a server, not the client, sets the pace.
+pub const CLIENT: &str = "tokio-io";
+/// The paradigm name its result line carries.
+pub const CLIENT_PARADIGM: &str = "tokio";
+
 /// What a workload's unit of work is: the result-line fields whose product
 /// counts it, and its name, for counters "per request", "per job", "per hop".
 pub fn unit_of_work(workload: &str) -> (&'static [&'static str], &'static str) {
     match workload {
         "cpu" => (&["jobs"], "job"),
-        "io" => (&["requests"], "request"),
+        "io" | "serve" => (&["requests"], "request"),
         "ring" => (&["units", "laps"], "hop"),
         _ => (&["units"], "unit"),
     }
@@ -76,7 +92,8 @@ pub fn unit_of_work(workload: &str) -> (&'static [&'static str], &'static str) {
 pub struct Scenario {
     pub name: &'static str,
     pub title: &'static str,
-    /// `cpu`, `io`, `spawn` or `ring`: which program each paradigm runs.
+    /// `cpu`, `io`, `spawn`, `ring` or `serve`: which program each paradigm runs
+    /// (for serve, its server, which [`CLIENT`] drives).
     pub workload: &'static str,
     /// The lesson, in words that hold at any size; the sizes are printed beside it.
     pub shows: &'static str,
@@ -90,6 +107,9 @@ pub struct Scenario {
     pub offload: bool,
     /// A second chart and table of p99 request latency (io).
     pub latency: bool,
+    /// serve: every server is also measured by wrk, a second opinion on its
+    /// throughput from a client that is not ours.
+    pub wrk: bool,
     pub full: Sizes,
     pub quick: Sizes,
     /// Why a paradigm is not run at x, or `None`.

@@ -11,11 +11,11 @@ mod kinds;
 mod rules;
 
 use kinds::runs;
-pub use kinds::{Axis, Measure, Runs, Scenario, Sizes, unit_of_work};
+pub use kinds::{Axis, CLIENT, CLIENT_PARADIGM, Measure, Runs, Scenario, Sizes, unit_of_work};
 use rules::*;
 
 /// Every scenario, in report order.
-pub const ALL: [Scenario; 11] = [
+pub const ALL: [Scenario; 13] = [
     Scenario {
         name: "cpu",
         title: "cpu: count primes",
@@ -28,6 +28,7 @@ pub const ALL: [Scenario; 11] = [
         workers: None,
         offload: false,
         latency: false,
+        wrk: false,
         full: Sizes {
             points: &[0],
             flags: |_| vec![("--limit", 2_000_000), ("--jobs", 1_000)],
@@ -58,6 +59,7 @@ pub const ALL: [Scenario; 11] = [
         workers: None,
         offload: false,
         latency: false,
+        wrk: false,
         full: Sizes {
             points: &[1, 10, 100, 1_000, 10_000, 100_000],
             flags: |x| vec![("--limit", 2_000_000), ("--jobs", x)],
@@ -87,6 +89,7 @@ pub const ALL: [Scenario; 11] = [
         workers: None,
         offload: false,
         latency: false,
+        wrk: false,
         full: Sizes {
             points: &[0],
             flags: |_| io_flags(20_000, 4, 0),
@@ -118,6 +121,7 @@ pub const ALL: [Scenario; 11] = [
         workers: None,
         offload: false,
         latency: false,
+        wrk: false,
         full: Sizes {
             points: &[100, 1_000, 10_000],
             flags: |x| io_flags(2 * x, x, 100),
@@ -165,6 +169,7 @@ pub const ALL: [Scenario; 11] = [
         workers: None,
         offload: false,
         latency: true,
+        wrk: false,
         full: work_sizes(&[0, 300, 1_000, 3_000, 10_000], false),
         quick: work_sizes(&[0, 1_000], true),
         skip: |x, p, machine| work_skipped(x, p, machine),
@@ -184,6 +189,7 @@ pub const ALL: [Scenario; 11] = [
         workers: None,
         offload: true,
         latency: true,
+        wrk: false,
         full: work_sizes(&[300, 1_000, 3_000, 10_000], false),
         quick: work_sizes(&[1_000], true),
         skip: |x, p, machine| match p.short() {
@@ -194,6 +200,75 @@ pub const ALL: [Scenario; 11] = [
                     .into(),
             ),
         },
+    },
+    Scenario {
+        name: "serve-fast",
+        title: "serve, fast",
+        workload: "serve",
+        shows: "Each paradigm's server, driven by one verified client (tokio-io) over a \
+                few keep-alive connections with no delay: what a server costs per \
+                request when nothing waits. The hyper api-server that every io client \
+                meets runs beside them as the reference. wrk, an independent load \
+                generator, measures every server as well, so that a client at its own \
+                limit cannot pass for a slow server. Client and server share the cores.",
+        axis: None,
+        measure: Measure::Time,
+        kernel_memory: false,
+        workers: None,
+        offload: false,
+        latency: false,
+        wrk: true,
+        full: Sizes {
+            points: &[0],
+            flags: |_| io_flags(20_000, 4, 0),
+            runs: &[(0, runs(1, 5))],
+            checks: 1,
+        },
+        quick: Sizes {
+            points: &[0],
+            flags: |_| io_flags(200, 4, 0),
+            runs: &[(0, runs(0, 1))],
+            checks: 1,
+        },
+        skip: |_, _, _| None,
+    },
+    Scenario {
+        name: "serve-slow",
+        title: "serve, slow",
+        workload: "serve",
+        shows: "Every request waits out the server's delay, two requests per \
+                connection, every connection open at once, from one verified client \
+                (tokio-io): the ideal is twice the delay at every x. A \
+                thread-per-connection server sleeps a thread per waiting request; an \
+                async server parks a task on a timer. The server's memory is read from \
+                outside over its process tree, idle and at the end of the run: per \
+                connection it is (peak - idle) / connections, in user space (its \
+                processes' VmHWM) and, in a memory cgroup of its own, with the \
+                kernel's share (stacks, socket buffers).",
+        axis: Some(Axis {
+            flag: "--concurrency",
+            unit: "connections",
+            one: "connection",
+        }),
+        measure: Measure::Time,
+        kernel_memory: true,
+        workers: None,
+        offload: false,
+        latency: false,
+        wrk: false,
+        full: Sizes {
+            points: &[100, 1_000, 10_000],
+            flags: |x| io_flags(2 * x, x, 100),
+            runs: &[(0, runs(1, 3)), (10_000, runs(0, 3))],
+            checks: 1,
+        },
+        quick: Sizes {
+            points: &[10, 100],
+            flags: |x| io_flags(2 * x, x, 20),
+            runs: &[(0, runs(0, 1))],
+            checks: 1,
+        },
+        skip: |x, p, machine| serve_slow_skipped(x, p, machine),
     },
     Scenario {
         name: "spawn-cost",
@@ -210,6 +285,7 @@ pub const ALL: [Scenario; 11] = [
         workers: None,
         offload: false,
         latency: false,
+        wrk: false,
         full: Sizes {
             points: &[100, 1_000, 10_000],
             flags: |x| vec![("--units", x), ("--sleep-ms", 0)],
@@ -241,6 +317,7 @@ pub const ALL: [Scenario; 11] = [
         workers: None,
         offload: false,
         latency: false,
+        wrk: false,
         full: Sizes {
             points: &[0, 1_000, 10_000, 100_000, 1_000_000],
             flags: |x| vec![("--units", x), ("--sleep-ms", 1_000)],
@@ -283,6 +360,7 @@ pub const ALL: [Scenario; 11] = [
         workers: None,
         offload: false,
         latency: false,
+        wrk: false,
         full: Sizes {
             points: &[0],
             // 200,000 hops: tokio 0.04 s, Python's threads seconds a run.
@@ -313,6 +391,7 @@ pub const ALL: [Scenario; 11] = [
         workers: Some(1),
         offload: false,
         latency: false,
+        wrk: false,
         full: Sizes {
             points: &[0],
             flags: |_| vec![("--units", 100), ("--laps", 2_000)],
@@ -360,6 +439,7 @@ pub const ALL: [Scenario; 11] = [
         workers: None,
         offload: false,
         latency: false,
+        wrk: false,
         full: Sizes {
             points: &[10, 1_000, 10_000, 100_000],
             flags: |x| vec![("--units", x), ("--laps", 1)],

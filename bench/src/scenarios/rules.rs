@@ -100,3 +100,27 @@ pub fn over_process_budget(x: u64, p: &Paradigm) -> Option<String> {
     (matches!(p.short(), "processes" | "multiprocessing") && x > PROCESS_BUDGET)
         .then(|| format!("{x} processes: the benchmark starts at most {PROCESS_BUDGET}"))
 }
+
+/// Who sits out serve-slow: servers that serve one connection, or a pool's worth,
+/// at a time (the client holds every connection open, so the rest wait their
+/// turn: seconds past its timeout), Python past its connections, threads past a
+/// limit of the machine.
+pub fn serve_slow_skipped(x: u64, p: &Paradigm, machine: &Limits) -> Option<String> {
+    let cores = machine.cores;
+    match p.short() {
+        "sequential" => Some(format!(
+            "one connection at a time: the last of {x} waits for every other's two requests"
+        )),
+        "crossbeam" | "rayon" if !p.is_python() => Some(format!(
+            "a pool of {cores} threads serves {cores} connections at a time: the other {} wait their turn",
+            x.saturating_sub(cores as u64)
+        )),
+        _ if p.is_python() && x > PYTHON_CONNECTIONS => {
+            Some(format!("Python: up to {PYTHON_CONNECTIONS} connections"))
+        }
+        "threads" | "threading" if machine.threads_refused(x).is_some() => {
+            machine.threads_refused(x)
+        }
+        _ => None,
+    }
+}

@@ -19,7 +19,7 @@ fn full_run_skips_what_the_last_full_run_skipped() {
     }
     assert_eq!(
         skipped.len(),
-        24 + 13 + 2 + 16 + 8 + 1 + 8 + 1 + 1 + 3 + 6 + 21 + 34,
+        24 + 13 + 2 + 16 + 8 + 1 + 8 + 1 + 1 + 3 + 6 + 21 + 34 + 15,
         "{skipped:#?}"
     );
     assert!(skipped.contains(&"spawn-memory Some(100000) threads".to_string()));
@@ -29,6 +29,12 @@ fn full_run_skips_what_the_last_full_run_skipped() {
     assert!(skipped.contains(&"io-work-offload Some(300) threads".to_string()));
     assert!(!skipped.contains(&"io-work-offload Some(300) python-asyncio".to_string()));
     assert!(skipped.contains(&"io-work Some(3000) python-asyncio".to_string()));
+    // serve-slow: the servers of one connection or a pool's worth at a time, and
+    // Python past 1,000 connections; threads-serve holds 10,000.
+    assert!(skipped.contains(&"serve-slow Some(100) crossbeam".to_string()));
+    assert!(skipped.contains(&"serve-slow Some(10000) python-asyncio".to_string()));
+    assert!(!skipped.contains(&"serve-slow Some(10000) threads".to_string()));
+    assert!(!skipped.contains(&"serve-slow Some(1000) python-asyncio".to_string()));
 }
 
 #[test]
