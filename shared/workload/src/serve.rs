@@ -18,7 +18,7 @@ use std::{
 };
 
 pub use blocking::serve_blocking;
-pub use drain::{Drain, InFlight};
+pub use drain::{Drain, InFlight, Seat, Threads, dropped_error};
 
 use crate::{
     http::{Request, RequestError},

@@ -7,8 +7,11 @@
 //! answered together: the cost is a stack and a kernel task per connection, and
 //! the OS's limits on threads. This is the classic server of the primer's "few
 //! connections: threads", and it holds far more connections than that suggests.
-//! A thread the OS refuses loses only its connection: the refusal is logged (at
-//! most once a second), and the server goes on.
+//! Before its threads reach a limit of the OS (`vm.max_map_count`, where std would
+//! abort the process), the server refuses connections instead (`serve::Threads`,
+//! which looks every 256 threads): the refusal is logged at most once a second,
+//! and the server goes on. `--workers` is accepted and not used: the threads are
+//! as many as the connections.
 //!
 //! SIGINT or SIGTERM (`ctrlc`, a handler thread): stop taking requests, let those
 //! in flight finish for up to `--grace-ms`, and exit, which ends every thread.
@@ -23,7 +26,7 @@ use std::{net::TcpListener, thread};
 
 use workload::{
     Error, ServeArgs,
-    serve::{self, AcceptErrors, Drain},
+    serve::{self, AcceptErrors, Drain, Threads},
     sys,
 };
 
@@ -40,13 +43,15 @@ fn main() -> Result<(), Error> {
     let grace = args.grace();
     ctrlc::set_handler(move || drain.stop_and_exit(grace))?;
     serve::say_listening(listener.local_addr()?)?;
-    eprintln!("{PROGRAM}: a thread per connection, open-file limit {nofile}");
+    eprintln!("{PROGRAM}: a thread per connection (--workers not used), open-file limit {nofile}");
     run(&listener, drain)
 }
 
 /// Accepts connections until the process ends, each served on a thread of its own.
 fn run(listener: &TcpListener, drain: &'static Drain) -> Result<(), Error> {
     let mut errors = AcceptErrors::new(PROGRAM);
+    // Counts the connection threads; it lives as long as the process, as they may.
+    let threads: &'static Threads = Box::leak(Box::default());
     loop {
         let stream = match listener.accept() {
             Ok((stream, _)) => stream,
@@ -58,7 +63,16 @@ fn run(listener: &TcpListener, drain: &'static Drain) -> Result<(), Error> {
                 continue;
             }
         };
+        let seat = match threads.admit() {
+            Ok(seat) => seat,
+            Err(e) => {
+                // No room for another thread: this connection closes unanswered.
+                errors.log(&std::io::Error::other(e.to_string()));
+                continue;
+            }
+        };
         let spawned = thread::Builder::new().spawn(move || {
+            let _seat = seat; // counted until the connection ends
             // A client that hangs up mid-answer ends only its own connection.
             let _ = serve::serve_blocking(stream, drain);
         });

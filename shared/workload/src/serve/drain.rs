@@ -3,12 +3,12 @@
 //! the grace is over), and exits, which closes the idle keep-alive connections.
 
 use std::{
-    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
+    sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     thread,
     time::{Duration, Instant},
 };
 
-use crate::Error;
+use crate::{Error, sys};
 
 /// How often a shutdown looks whether the requests in flight are done.
 const POLL: Duration = Duration::from_millis(5);
@@ -62,10 +62,7 @@ impl Drain {
         }
         match self.in_flight() {
             0 => Ok(()),
-            dropped => Err(Error::msg(format!(
-                "dropped {dropped} request(s) still in flight after the {} ms grace",
-                grace.as_millis()
-            ))),
+            dropped => Err(dropped_error(dropped as u64, grace)),
         }
     }
 
@@ -80,6 +77,57 @@ impl Drain {
                 std::process::exit(1)
             }
         }
+    }
+}
+
+/// The one line a server exits with when its grace ran out: the processes
+/// server sums its workers' counts into it.
+pub fn dropped_error(dropped: u64, grace: Duration) -> Error {
+    Error::msg(format!(
+        "dropped {dropped} request(s) still in flight after the {} ms grace",
+        grace.as_millis()
+    ))
+}
+
+/// Connection threads, counted, with room for more checked against the OS's
+/// limits every [`Threads::STEP`] of them: std aborts the whole process when a
+/// thread it starts cannot map its signal stack (at `vm.max_map_count`), so a
+/// thread-per-connection server refuses a connection instead, and goes on.
+#[derive(Debug, Default)]
+pub struct Threads {
+    live: AtomicU64,
+    /// Threads up to this many are known to fit.
+    room: AtomicU64,
+}
+
+/// A connection thread's seat, counted until dropped (when the thread ends).
+#[derive(Debug)]
+pub struct Seat<'a>(&'a Threads);
+
+impl Drop for Seat<'_> {
+    fn drop(&mut self) {
+        self.0.live.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Threads {
+    /// How many more threads one look at the OS's limits admits: a look reads
+    /// /proc (the process's memory maps among it), too dear for every connection.
+    pub const STEP: u64 = 256;
+
+    /// A seat for one more connection thread, or why the OS has no room for it.
+    pub fn admit(&self) -> Result<Seat<'_>, Error> {
+        let live = self.live.fetch_add(1, Ordering::SeqCst) + 1;
+        let seat = Seat(self);
+        if live > self.room.load(Ordering::SeqCst) {
+            // Near a limit, where a step no longer fits, each thread is looked at.
+            let step = match sys::threads_fit(Self::STEP, "connection threads") {
+                Ok(()) => Self::STEP,
+                Err(_) => sys::threads_fit(1, "a connection thread").map(|()| 1)?,
+            };
+            self.room.store(live + step - 1, Ordering::SeqCst);
+        }
+        Ok(seat)
     }
 }
 
@@ -101,6 +149,16 @@ mod tests {
         });
         assert!(drain.stopping() && drain.enter().is_none());
         assert_eq!(drain.in_flight(), 0);
+    }
+
+    #[test]
+    fn threads_are_admitted_in_steps_and_counted() {
+        let threads = Threads::default();
+        let seats: Vec<_> = (0..300).map(|_| threads.admit().unwrap()).collect();
+        assert_eq!(threads.live.load(Ordering::SeqCst), 300);
+        assert!(threads.room.load(Ordering::SeqCst) >= 300);
+        drop(seats);
+        assert_eq!(threads.live.load(Ordering::SeqCst), 0);
     }
 
     #[test]
