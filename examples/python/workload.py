@@ -5,7 +5,11 @@ defaults, the four workloads as pure functions with the same checksums, the
 result line and its self-check, the io latency percentiles, the memory probes, the
 open-file limit, a child's tie to its parent (`die_with_parent`), HTTP/1.1 bytes
 (requests, and a pure response reader shared by every client), a blocking client
-on a socket, and the api-server an io program talks to.
+on a socket, and the api-server an io program talks to; and for the serve
+programs, the server side: a pure request reader, the api-server's answers
+(`reply_to`), the listening socket, the count of requests in flight that a
+shutdown waits for (`Drain`), accept errors said at most once a second, and the
+blocking connection loop the synchronous servers share.
 Like the crate, it never starts a thread, a process or an event loop, and never
 passes a ring's token on.
 
@@ -17,6 +21,7 @@ import collections
 import contextlib
 import ctypes
 import functools
+import ipaddress
 import math
 import os
 import re
@@ -26,7 +31,9 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -273,10 +280,12 @@ def die_with_parent(parent=None):
 
 
 def raise_open_file_limit():
-    """Raises the soft open-file limit to the hard one: a connection is a file."""
+    """Raises the soft open-file limit to the hard one, and returns it: a connection
+    is a file."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
 
 
 # --- cpu ----------------------------------------------------------------------------
@@ -638,3 +647,450 @@ def api_server(server):
     finally:
         child.terminate()
         child.wait()
+
+
+# --- serve: the server side ---------------------------------------------------------
+# The twin of the Rust `workload::serve` and `workload::http::RequestReader`: what a
+# serve program answers, and its bytes, are the api-server's to the byte.
+
+# A shutdown waits this long for requests in flight by default: the longest delay
+# a request may ask for, and five seconds more.
+GRACE_MS = MAX_DELAY_MS + 5_000
+# The listen backlog: a burst of 10,000 connects must not overflow it (Linux caps
+# it at net.core.somaxconn).
+BACKLOG = 16_384
+# Without a `bytes` parameter a request gets this many body bytes.
+DEFAULT_BYTES = 1_024
+# The most bytes of a request body that are read (and dropped) before the request
+# is refused: no route of the api-server takes a body.
+MAX_REQUEST_BODY = 64 << 10
+
+
+def socket_address(text):
+    """An argparse type: `IPV4:PORT` or `[IPV6]:PORT`, as Rust's SocketAddr reads
+    it; returns (host, port), the host in its canonical form."""
+    m = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\]:([0-9]{1,5})|([0-9.]+):([0-9]{1,5})", text)
+    try:
+        host, port = (m[1], m[2]) if m[1] else (m[3], m[4])
+        ip = ipaddress.ip_address(host)
+        if int(port) > 65535 or (ip.version == 6) != bool(m[1]):
+            raise ValueError
+    except (TypeError, ValueError):  # TypeError: no match at all
+        raise argparse.ArgumentTypeError("invalid socket address syntax") from None
+    return str(ip), int(port)
+
+
+def address_text(address):
+    """(host, port, ...) as Rust writes a SocketAddr: `127.0.0.1:8080`, `[::1]:8080`."""
+    host, port = address[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def parse_serve_args(program, argv=None):
+    """The serve programs' flags, as Rust's ServeArgs takes them."""
+    p = argparse.ArgumentParser(prog=program, description="Serve the api-server's HTTP "
+                                "API (GET /work?id=I&delay_ms=D&bytes=B) until SIGINT or "
+                                "SIGTERM; print `listening=HOST:PORT` first.")
+    p.add_argument("--listen", metavar="ADDR", type=socket_address, default="127.0.0.1:8080",
+                   help="address to listen on; port 0 picks a free one (default: %(default)s)")
+    p.add_argument("--workers", metavar="W", type=count(1, MAX_WORKERS),
+                   default=min(os.cpu_count() or 1, MAX_WORKERS),
+                   help="processes to use, where the paradigm has a pool, at most 1024 "
+                        "(default: the number of cores, %(default)s)")
+    p.add_argument("--grace-ms", metavar="G", type=count(0, U64), default=GRACE_MS,
+                   help="after SIGINT or SIGTERM, how long requests in flight may take to "
+                        "finish (default: the longest delay a request may ask for, and 5 s "
+                        "more: %(default)s)")
+    return p.parse_args(argv)
+
+
+def listen(address):
+    """A listening socket on (host, port), made as the Rust servers make theirs
+    (SO_REUSEADDR, a deep BACKLOG, TCP_NODELAY, which accepted sockets inherit, so
+    that small answers go out at once); an Error `listen on ADDR: ...` if it fails."""
+    family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind(address)
+        sock.listen(BACKLOG)
+    except OSError as e:
+        sock.close()
+        raise Error(f"listen on {address_text(address)}: {e}") from None
+    return sock
+
+
+def say_listening(sock):
+    """The `listening=HOST:PORT` line every server prints first, on stdout, flushed."""
+    print(f"listening={address_text(sock.getsockname())}", flush=True)
+
+
+Request = collections.namedtuple("Request", "method path query minor_version host close")
+Request.__doc__ = """A complete request head: `query` is the target's part after a
+`?` (None without one), `minor_version` 0 or 1, `host` whether a Host header came,
+`close` whether the connection ends after the answer (`Connection: close`, or
+HTTP/1.0 without `Connection: keep-alive`)."""
+
+
+class RequestError(Exception):
+    """Why bytes are not a request, with the status of the answer to them (431 for
+    a head too large, else 400); the connection closes after that answer."""
+
+    def __init__(self, text, status=400):
+        super().__init__(text)
+        self.status = status
+
+
+def _malformed(why):
+    return RequestError(f"malformed request: {why}")
+
+
+# httparse's byte classes (its TOKEN_MAP, URI_MAP and HEADER_VALUE_MAP).
+TOKEN = re.compile(rb"[A-Za-z0-9!#$%&'*+\-.^_`|~]*")
+URI = re.compile(rb"[\x21-\x7e\x80-\xff]*")
+HEADER_VALUE = re.compile(rb"[\t\x20-\x7e\x80-\xff]*")
+EMPTY_LINES = re.compile(rb"(?:\r\n|\n)*")
+SPACES = re.compile(rb"[ \t]*")
+# httparse's errors, as Display writes them.
+INVALID = {"token": "invalid token", "version": "invalid HTTP version",
+           "newline": "invalid new line", "name": "invalid header name",
+           "value": "invalid header value"}
+
+
+class _Partial(Exception):
+    """The bytes so far are the start of a head: more must come."""
+
+
+def _line_end(buf, pos, error):
+    """Past the CRLF or LF at pos; `error` if another byte is there."""
+    if pos == len(buf) or (buf[pos] == 13 and pos + 1 == len(buf)):
+        raise _Partial
+    if buf[pos] == 13 and buf[pos + 1] == 10:
+        return pos + 2
+    if buf[pos] == 10:
+        return pos + 1
+    raise _malformed(INVALID[error])
+
+
+def parse_head(buf):
+    """httparse's Request::parse with 64 headers, on bytes: (the head's length,
+    method, target, minor version, [(name, value bytes)]); raises _Partial, or a
+    RequestError at the first byte that cannot start a request, as httparse does."""
+    n = len(buf)
+    pos = EMPTY_LINES.match(buf).end()
+    if pos == n or (buf[pos] == 13 and pos + 1 == n):
+        raise _Partial
+    if buf[pos] == 13:
+        raise _malformed(INVALID["newline"])
+    fields = []
+    for token in (TOKEN, URI):  # the method, then the target, each ended by one space
+        end = token.match(buf, pos).end()
+        if end == n:
+            raise _Partial
+        if end == pos or buf[end] != 32:
+            raise _malformed(INVALID["token"])
+        try:
+            fields.append(buf[pos:end].decode())
+        except UnicodeDecodeError:
+            raise _malformed(INVALID["token"]) from None
+        pos = end + 1
+    version = buf[pos:pos + 8]
+    if len(version) < 8:
+        raise _Partial if b"HTTP/1."[:len(version)] == version else _malformed(INVALID["version"])
+    if version not in (b"HTTP/1.0", b"HTTP/1.1"):
+        raise _malformed(INVALID["version"])
+    pos = _line_end(buf, pos + 8, "newline")
+    headers = []
+    while True:
+        if pos < n and buf[pos] in b"\r\n":
+            return _line_end(buf, pos, "newline"), *fields, version[7] - 48, headers
+        end = TOKEN.match(buf, pos).end()
+        if end == n:
+            raise _Partial
+        if end == pos or buf[end] != 58:  # a name of token bytes, then a colon
+            raise _malformed(INVALID["name"])
+        name, pos = buf[pos:end].decode(), SPACES.match(buf, end + 1).end()
+        end = HEADER_VALUE.match(buf, pos).end()
+        if end == n:
+            raise _Partial
+        value, pos = buf[pos:end].rstrip(b" \t"), _line_end(buf, end, "value")
+        if len(headers) == MAX_HEADERS:
+            raise RequestError(f"request has over {MAX_HEADERS} headers", 431)
+        headers.append((name, value))
+
+
+def _rust_debug(text):
+    """`text` as Rust's `{:?}` writes a str: in double quotes, with escapes."""
+    escapes = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0"}
+
+    def escaped(c):  # Rust escapes what is not printable, and combining marks
+        if c.isprintable() and unicodedata.category(c) not in ("Mn", "Me"):
+            return c
+        return f"\\u{{{ord(c):x}}}"
+    return '"' + "".join(escapes.get(c) or escaped(c) for c in text) + '"'
+
+
+def _rust_u64(text):
+    """Rust's str::parse::<u64>: an optional `+`, ASCII digits, at most 2^64 - 1."""
+    if re.fullmatch(r"\+?[0-9]+", text) and int(text) <= U64:
+        return int(text)
+    return None
+
+
+class RequestReader:
+    """Turns bytes, however they are split across reads, into request heads: the
+    twin of the Rust `workload::http::RequestReader` (httparse), with its limits
+    and errors. A Content-Length body is read and dropped (no route takes one);
+    bytes after a request are kept for the next (a pipelining client). Like
+    httparse, each feed parses the kept bytes from their start."""
+
+    def __init__(self):
+        self.buf = bytearray()
+
+    def feed(self, data=b""):
+        """Adds bytes read from the connection; returns the next complete Request, a
+        RequestError if the bytes are not one (answer it, then close), or None until
+        one is in. `feed()` looks for another request in the bytes already kept."""
+        self.buf += data
+        try:
+            head_len, method, target, minor, headers = parse_head(self.buf)
+        except _Partial:
+            if len(self.buf) > MAX_HEAD_BYTES:
+                return RequestError(f"request head over {MAX_HEAD_BYTES} bytes", 431)
+            return None
+        except RequestError as e:
+            return e
+        if head_len > MAX_HEAD_BYTES:
+            return RequestError(f"request head over {MAX_HEAD_BYTES} bytes", 431)
+        host = close = keep_alive = False
+        body_len = 0
+        for name, raw in headers:
+            try:
+                value = raw.decode().strip()
+            except UnicodeDecodeError:
+                return _malformed(f"{name} is not UTF-8")
+            name = name.lower()
+            if name == "host":
+                host = True
+            elif name == "connection":
+                # ASCII case only, as Rust's eq_ignore_ascii_case.
+                options = [option.strip().encode().lower() for option in value.split(",")]
+                close |= b"close" in options
+                keep_alive |= b"keep-alive" in options
+            elif name == "content-length":
+                body_len = _rust_u64(value)
+                if body_len is None:
+                    return _malformed(f"Content-Length {_rust_debug(value)}")
+            elif name == "transfer-encoding":
+                return RequestError(f"unsupported request: Transfer-Encoding: {value} "
+                                    "(no route takes a body)")
+        if body_len > MAX_REQUEST_BODY:
+            return RequestError(f"unsupported request: a body of {body_len} bytes "
+                                "(no route takes a body)")
+        if len(self.buf) < head_len + body_len:
+            return None  # the body is still coming
+        del self.buf[:head_len + body_len]
+        path, question, query = target.partition("?")
+        return Request(method, path, query if question else None, minor, host,
+                       close or (minor == 0 and not keep_alive))
+
+    def is_partial(self):
+        """Whether part of a request has arrived (a peer closing now cut it off)."""
+        return bool(self.buf)
+
+
+def parse_query(query):
+    """Parses a `/work` query string as Rust's parse_query: (id, delay_ms, bytes),
+    or a str, the one-line reason a 400 answer carries. `id` is required; delay_ms
+    defaults to 0 and bytes to DEFAULT_BYTES; other keys are ignored; keys and values
+    are percent-decoded (`%` and two hex digits; any other `%` stays)."""
+    def decoded(text):
+        raw = re.sub(rb"%([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), text.encode())
+        return raw.decode()  # UnicodeDecodeError: not UTF-8 once decoded
+    found = {}
+    for pair in filter(None, (query or "").split("&")):
+        raw_key, _, raw_value = pair.partition("=")
+        try:
+            key = decoded(raw_key)
+        except UnicodeDecodeError:
+            return f"{_rust_debug(raw_key)} is not UTF-8 once decoded"
+        try:
+            value = decoded(raw_value)
+        except UnicodeDecodeError:
+            return f"{key}: {_rust_debug(raw_value)} is not UTF-8"
+        if key in ("id", "delay_ms", "bytes"):
+            found[key] = _rust_u64(value)
+            if found[key] is None:
+                return f"{key}: {_rust_debug(value)} is not a u64"
+    if "id" not in found:
+        return "id: missing"
+    delay_ms, nbytes = found.get("delay_ms", 0), found.get("bytes", DEFAULT_BYTES)
+    if delay_ms > MAX_DELAY_MS:
+        return f"delay_ms: {delay_ms} is over {MAX_DELAY_MS}"
+    if nbytes > MAX_BYTES:
+        return f"bytes: {nbytes} is over {MAX_BYTES}"
+    return found["id"], delay_ms, nbytes
+
+
+REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+           431: "Request Header Fields Too Large"}
+
+
+class Reply(collections.namedtuple("Reply", "delay_ms status close text work")):
+    """What to answer, after waiting delay_ms (the paradigm's way: a sleeping
+    thread, the event loop's timer; 0 means no wait at all): a one-line `text`, or
+    `work` = (id, bytes), the body made only when written; `close` the connection
+    after it."""
+
+    def write(self):
+        """The whole answer, head and body, as the api-server writes it."""
+        if self.text is None:
+            kind, data = "application/octet-stream", body(*self.work)
+        else:
+            kind, data = "text/plain; charset=utf-8", self.text.encode()
+        connection = "connection: close\r\n" if self.close else ""
+        head = (f"HTTP/1.1 {self.status} {REASONS.get(self.status, 'Unknown')}\r\n"
+                f"content-type: {kind}\r\ncontent-length: {len(data)}\r\n{connection}\r\n")
+        return head.encode() + data
+
+
+def reply_to(request):
+    """The api-server's answer to a Request (400 for HTTP/1.1 without Host or a bad
+    query, 404 for another path, 405 for another method, else 200 after the query's
+    delay), or to a RequestError (its status and reason, then close)."""
+    if isinstance(request, RequestError):
+        return Reply(0, request.status, True, f"{request}\n", None)
+    def text(status, line):
+        return Reply(0, status, request.close, f"{line}\n", None)
+    if request.minor_version == 1 and not request.host:
+        return text(400, "Host: missing (HTTP/1.1 requires it)")
+    if request.path != "/work":
+        return text(404, "not found: the only path is /work")
+    if request.method != "GET":
+        return text(405, "method not allowed: use GET")
+    query = parse_query(request.query)
+    if isinstance(query, str):
+        return text(400, query)
+    i, delay_ms, nbytes = query
+    return Reply(delay_ms, 200, request.close, None, (i, nbytes))
+
+
+def _cells(kind, n, context):
+    """n numbers and the lock around them: in this process (context None), or in
+    memory shared by the processes a multiprocessing `context` forks, whose lock
+    holds across those processes and their threads."""
+    if context is None:
+        return [0] * n, threading.Lock()
+    cells = context.Array(kind, n)
+    return cells, cells.get_lock()
+
+
+class Drain:
+    """The count of requests being answered, and whether the server is stopping:
+    on SIGINT or SIGTERM a server stops taking requests, waits until none is in
+    flight (or the grace is over), and exits, which closes the idle keep-alive
+    connections. With a multiprocessing `context`, the count is shared by the
+    processes it forks."""
+
+    POLL = 0.005  # how often a shutdown looks whether the requests in flight are done
+
+    def __init__(self, context=None):
+        self.cells, self.lock = _cells("q", 2, context)  # [stopping, in flight]
+
+    @contextlib.contextmanager
+    def enter(self):
+        """Counts a request being answered for the `with` block; yields False once
+        the server is stopping, and then the connection closes instead (as hyper's
+        graceful shutdown closes idle connections)."""
+        with self.lock:
+            self.cells[1] += 1
+            stopping = self.cells[0]
+        try:
+            yield not stopping
+        finally:
+            with self.lock:
+                self.cells[1] -= 1
+
+    def in_flight(self):
+        with self.lock:
+            return self.cells[1]
+
+    def stop(self, grace_ms):
+        """Stops taking requests and waits, on this thread, until none is in flight
+        or grace_ms is over; returns how many had to be dropped, or None if a stop
+        was already under way (a second signal)."""
+        with self.lock:
+            if self.cells[0]:
+                return None
+            self.cells[0] = 1
+        deadline = time.monotonic() + grace_ms / 1_000
+        while self.in_flight() and time.monotonic() < deadline:
+            time.sleep(self.POLL)
+        return self.in_flight()
+
+    def stop_and_exit(self, grace_ms):
+        """Drain.stop, then exit_stopped; returns at once if a stop is under way."""
+        dropped = self.stop(grace_ms)
+        if dropped is not None:
+            exit_stopped(dropped, grace_ms)
+
+
+def exit_stopped(dropped, grace_ms):
+    """Ends the process at once, every thread of it: exit status 0, or 1 with one
+    `Error: dropped N request(s) ...` line if requests had to be dropped."""
+    if dropped:
+        print(f"Error: dropped {dropped} request(s) still in flight after the {grace_ms} "
+              "ms grace", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1 if dropped else 0)
+
+
+class AcceptErrors:
+    """Accept errors, said at most once a second, with how many came since: out of
+    file descriptors a server keeps serving the connections it has, and must not
+    flood its log (or spin: it backs off BACK_OFF seconds after each). With a
+    multiprocessing `context`, the processes it forks share one log."""
+
+    BACK_OFF = 0.010
+
+    def __init__(self, program, context=None):
+        self.program = program
+        self.cells, self.lock = _cells("d", 2, context)  # [when last said, errors unsaid]
+        self.cells[0] = -math.inf
+
+    def log(self, error):
+        """Logs `error` on stderr unless a line was written less than a second ago."""
+        with self.lock:
+            now = time.monotonic()
+            if now - self.cells[0] < 1:
+                self.cells[1] += 1
+                return
+            more = f" ({int(self.cells[1])} more since the last message)" if self.cells[1] else ""
+            print(f"{self.program}: accept: {error}{more}", file=sys.stderr, flush=True)
+            self.cells[0], self.cells[1] = now, 0
+
+
+def serve_blocking(sock, drain):
+    """Serves one keep-alive connection until the client closes it, sends bytes that
+    are not a request (answered 400 or 431, then closed), or the server stops. Each
+    delay sleeps this thread: that is what a blocking server does. OSError: the
+    client hung up mid-answer."""
+    reader = RequestReader()
+    while True:
+        request = reader.feed()  # bytes already kept may hold one (pipelining)
+        while request is None:
+            data = sock.recv(READ_SIZE)
+            if not data:
+                return  # the client is done (or gave up mid-request)
+            request = reader.feed(data)
+        reply = reply_to(request)
+        with drain.enter() as counted:
+            if not counted:
+                return  # stopping: close instead of starting another answer
+            if reply.delay_ms:
+                time.sleep(reply.delay_ms / 1_000)
+            sock.sendall(reply.write())
+        if reply.close:
+            return

@@ -577,3 +577,259 @@ fn in_own_session(
     fs::remove_dir_all(dir).unwrap();
     out
 }
+
+#[test]
+fn serve_sequential_serves_like_the_api_server() {
+    let [python, path] = program("serve_sequential.py");
+    testkit::serve::check_server(&[&python, &path], testkit::serve::Serves::OneAtATime);
+}
+
+#[test]
+fn serve_threading_serves_like_the_api_server() {
+    let [python, path] = program("serve_threading.py");
+    testkit::serve::check_server(&[&python, &path], testkit::serve::Serves::Every);
+}
+
+#[test]
+fn serve_asyncio_serves_like_the_api_server() {
+    let [python, path] = program("serve_asyncio.py");
+    testkit::serve::check_server(&[&python, &path], testkit::serve::Serves::Every);
+}
+
+#[test]
+fn serve_multiprocessing_serves_like_the_api_server_and_dies_whole() {
+    let [python, path] = program("serve_multiprocessing.py");
+    // Every connection at once: each worker process serves its own on threads.
+    testkit::serve::check_server(&[&python, &path], testkit::serve::Serves::Every);
+    let args = ["--listen", "127.0.0.1:0", "--workers", "3"];
+    testkit::tree::check_dies_whole(&[&python, &path], &args, 3);
+}
+
+#[test]
+fn serve_programs_refuse_bad_flags_as_serve_args_does() {
+    for file in [
+        "serve_sequential.py",
+        "serve_threading.py",
+        "serve_asyncio.py",
+        "serve_multiprocessing.py",
+    ] {
+        for (args, message) in [
+            (
+                &["--workers", "1025"][..],
+                "argument --workers: must be at most 1024",
+            ),
+            (
+                &["--listen", "x"],
+                "argument --listen: invalid socket address syntax",
+            ),
+            (&["--listen", "127.0.0.1:65536"], "argument --listen: "),
+            (&["--listen", "[127.0.0.1]:80"], "argument --listen: "),
+            (
+                &["--grace-ms", "-1"],
+                "argument --grace-ms: must be at least 0",
+            ),
+        ] {
+            let (code, stdout, stderr) = run(file, args);
+            assert_eq!(code, Some(2), "{file} {args:?}: {stderr}");
+            assert!(stdout.is_empty(), "{stdout}");
+            assert!(stderr.contains(message), "{file} {args:?}: {stderr}");
+        }
+    }
+}
+
+/// Raw requests, each fed whole and in pieces, to workload.py's reader and answers
+/// and to the Rust crate's: the same answers, byte for byte, in the same order, and
+/// the same end (closed after an answer, or part of a request kept).
+#[test]
+fn workload_py_answers_requests_as_the_rust_crate_does() {
+    let many = |n: usize| -> String { (0..n).map(|i| format!("X-{i}: v\r\n")).collect() };
+    let get = |target: &str| format!("GET {target} HTTP/1.1\r\nHost: t\r\n\r\n").into_bytes();
+    let mut raws: Vec<Vec<u8>> = [
+        "/work?id=7&delay_ms=5&bytes=16",
+        "/work",
+        "/work?id=abc",
+        "/work?id=-1",
+        "/work?id=+5&bytes=3",
+        "/work?id=18446744073709551615&bytes=3",
+        "/work?id=18446744073709551616",
+        "/work?id=1&delay_ms=60001",
+        "/work?id=1&delay_ms=60000&bytes=0",
+        "/work?id=1&bytes=16777217",
+        "/work?id=%31%32&delay_ms=%30&bytes=1%36",
+        "/work?id=%ff",
+        "/work?%ff=1&id=2",
+        "/work?x=%ff&id=1",
+        "/work?id=%zz",
+        "/work?id=%0A",
+        "/work?id=%C3%A9",
+        "/work?id=%e2%80%8b",
+        "/work?id=1&&&bytes=0&x",
+        "/work?id",
+        "/work?id=1&id=2&bytes=4",
+        "/work?i%64=5&bytes=2",
+        "/work?",
+        "/elsewhere?id=1",
+        "/w%C3%B6rk",
+        "/wörk",
+        "*",
+    ]
+    .iter()
+    .map(|target| get(target))
+    .collect();
+    for raw in [
+        "GET /work?id=1&bytes=3 HTTP/1.1\r\nHost: t\r\n\r\n\
+         GET /work?id=2&bytes=3 HTTP/1.1\r\nhost: t\r\n\r\nGET /wo",
+        "\r\n\nGET /work?id=3&bytes=2 HTTP/1.1\nHost: t\n\n",
+        "GET /work?id=3&bytes=4 HTTP/1.0\r\n\r\nGET /work?id=4 HTTP/1.0\r\n\r\n",
+        "GET /work?id=3&bytes=4 HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\nGET /x HTTP/1.0\r\n\r\n",
+        "GET /work?id=3&bytes=4 HTTP/1.1\r\nHost: t\r\nConnection: keep-alive, CLOSE\r\n\r\nGET /",
+        "GET /work?id=3&bytes=4 HTTP/1.1\r\nHost: t\r\nConnection: close \t\r\n\r\n",
+        "GET /work?id=3&bytes=4 HTTP/1.1\r\nHost: t\r\nConnection: closed\r\n\r\n",
+        "POST /work?id=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello\
+         GET /work?id=1&bytes=1 HTTP/1.1\r\nHost: t\r\n\r\n",
+        "PUT /work?id=1 HTTP/1.1\r\nHost: t\r\nContent-Length: +3\r\n\r\nabc",
+        "get /work?id=1 HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET /work?id=1 HTTP/1.1\r\n\r\n",
+        "GET /work?id=1 HTTP/1.0\r\n\r\n",
+        "GET /work?id=1 HTTP/1.1\r\nHost:\r\n\r\n",
+        "GET /work?id=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nab",
+        "GET /work?id=1 HTTP/1.1\r\nHost: t\r\nContent-Length: abc\r\n\r\n",
+        "GET /work?id=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 65537\r\n\r\n",
+        "GET /work?id=1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding:  chunked \r\n\r\n",
+        "GET /work?id=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\
+         Transfer-Encoding: gzip\r\nContent-Length: x\r\n\r\n",
+        "\x16\x03\x01\x02\x00garbage\r\n\r\n",
+        "BLAH\r\n\r\n",
+        "NOT HTTP AT ALL\r\n\r\n",
+        "GET  /work HTTP/1.1\r\n\r\n",
+        "GET /work  HTTP/1.1\r\n\r\n",
+        "GET /work HTTP/1.2\r\n\r\n",
+        "GET /work HTTP/1.1x\r\n\r\n",
+        "GET /work HTTP/1.1\rx",
+        "GET /work HTTX",
+        "GET /work HTTP/1.",
+        "GET /work?id=1 HTT",
+        "GET /work?id=1 HTTP/1.1\r\nHost: t\r\n",
+        "GET /work HTTP/1.1\r\nX : y\r\n\r\n",
+        "GET /work HTTP/1.1\r\n X: y\r\n\r\n",
+        "GET /work HTTP/1.1\r\nX: a\x01b\r\n\r\n",
+        "GET /work HTTP/1.1\r\nX:\x01\r\n\r\n",
+        "GET /work HTTP/1.1\r\nX: a\rb\r\n\r\n",
+        "GET /work HTTP/1.1\r\nX:\r\n\r\n",
+        "GET /work HTTP/1.1\r\nX:\rx\r\n\r\n",
+        "GET /work HTTP/1.1\r\nX: a\x7f\r\n\r\n",
+        "GET /work?id=1 HTTP/1.1\r\nHost: t\r\n\rX",
+        "\rX",
+        "\r",
+        "",
+        "GET /work\x7f HTTP/1.1\r\n\r\n",
+        "GET\t/work HTTP/1.1\r\n\r\n",
+    ] {
+        raws.push(raw.as_bytes().to_vec());
+    }
+    raws.push(b"GET /work?id=1 HTTP/1.1\r\nHost: t\r\nX: \xff\r\n\r\n".to_vec());
+    raws.push(b"GET /\xff HTTP/1.1\r\nHost: t\r\n\r\n".to_vec());
+    raws.push(b"GET /work?id=\xc3\xa9 HTTP/1.1\r\nHost: t\r\n\r\n".to_vec());
+    for (headers, end) in [(63, "\r\n"), (64, "\r\n"), (65, "\r\n"), (64, "X-64: v")] {
+        let raw = format!(
+            "GET /work?id=1&bytes=1 HTTP/1.1\r\nHost: t\r\n{}{end}",
+            many(headers)
+        );
+        raws.push(raw.into_bytes());
+    }
+    let body = "b".repeat(65_536);
+    raws.push(
+        format!("POST /work HTTP/1.1\r\nHost: t\r\nContent-Length: 65536\r\n\r\n{body}")
+            .into_bytes(),
+    );
+    let huge = "a".repeat(70_000);
+    raws.push(format!("GET /work?id=1 HTTP/1.1\r\nX: {huge}\r\n\r\n").into_bytes());
+    let long = "a".repeat(65_400);
+    raws.push(format!("GET /work?id=1 HTTP/1.1\r\nHost: t\r\nX: {long}\r\n\r\n").into_bytes());
+    raws.push(vec![b'G'; workload::http::MAX_HEAD_BYTES + 1]);
+    raws.push(vec![b'G'; workload::http::MAX_HEAD_BYTES]);
+    // Whole, and in pieces: a byte at a time where that is cheap.
+    let cases: Vec<(usize, &[u8])> = raws
+        .iter()
+        .flat_map(|raw| {
+            let piece = if raw.len() < 5_000 { 1 } else { 4_096 };
+            [(raw.len().max(1), raw.as_slice()), (piece, raw.as_slice())]
+        })
+        .collect();
+    let input: String = cases
+        .iter()
+        .map(|(piece, raw)| format!("{piece} {}\n", hex(raw)))
+        .collect();
+    let script = "import sys, workload as w
+for line in sys.stdin:
+    piece, raw = line.split(' ')
+    piece, raw = int(piece), bytes.fromhex(raw)
+    reader, said, end = w.RequestReader(), [], ''
+    for at in range(0, len(raw), piece):
+        request = reader.feed(raw[at:at + piece])
+        while request is not None and not end:
+            reply = w.reply_to(request)
+            said.append(f'{reply.delay_ms}:{reply.write().hex()}')
+            end = ' closed' if reply.close else ''
+            request = None if end else reader.feed()
+        if end:
+            break
+    print(' '.join(said) + (end or (' partial' if reader.is_partial() else '')))";
+    let (code, stdout, stderr) = run_python_with_input(script, &input);
+    assert_eq!(code, Some(0), "{stderr}");
+    let python: Vec<&str> = stdout.lines().collect();
+    assert_eq!(python.len(), cases.len(), "{stdout}");
+    for ((piece, raw), python) in cases.iter().zip(python) {
+        let rust = rust_answers(raw, *piece);
+        let shown = String::from_utf8_lossy(&raw[..raw.len().min(120)]);
+        assert_eq!(python, rust, "{shown:?} in pieces of {piece}");
+    }
+}
+
+/// What workload.py's test script prints for `raw` fed in pieces of `piece`
+/// bytes, from the Rust reader and answers.
+fn rust_answers(raw: &[u8], piece: usize) -> String {
+    use workload::serve::reply_to;
+    let mut reader = workload::http::RequestReader::default();
+    let mut said = Vec::new();
+    for chunk in raw.chunks(piece) {
+        let mut next = reader.feed(chunk);
+        while let Some(request) = next.transpose() {
+            let reply = reply_to(request);
+            let mut out = Vec::new();
+            reply.write(&mut out);
+            said.push(format!("{}:{}", reply.delay.as_millis(), hex(&out)));
+            if reply.close {
+                return said.join(" ") + " closed";
+            }
+            next = reader.feed(&[]);
+        }
+    }
+    let end = if reader.is_partial() { " partial" } else { "" };
+    said.join(" ") + end
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs a Python snippet with examples/python as its directory and `input` on stdin.
+fn run_python_with_input(script: &str, input: &str) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    let [python, _] = program("workload.py");
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_string();
+    // Written from a thread: the answers fill stdout while the input is still going in.
+    let writer = thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    text(out)
+}
