@@ -117,6 +117,17 @@ impl Cgroup {
             .map_err(|e| format!("{}: {e}", path.display()))
     }
 
+    /// Makes the peak what is charged now (cgroup v1: `memory.max_usage_in_bytes`
+    /// takes a write), so that a peak read later is a run's, not its start-up's.
+    /// cgroup v2's `memory.peak` resets only for the file that wrote it: there the
+    /// peak keeps start-up's, which a server's idle figure is taken after.
+    pub fn reset_peak(&self) {
+        if !self.v2 {
+            // Where it cannot, the peak keeps start-up's, as on v2.
+            let _ = fs::write(self.dir.join("memory.max_usage_in_bytes"), "0");
+        }
+    }
+
     /// The peak of everything the run charged to this cgroup.
     pub fn peak(&self) -> Result<Peak, String> {
         let read = |name: &str| -> Result<u64, String> {

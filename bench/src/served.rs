@@ -125,12 +125,12 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
         "\nTime, rate and latencies are the client's ({CLIENT}, verified), the same for every server; memory and threads are the server's, read from outside over its processes (VmHWM summed; threads sampled every 10 ms)"
     );
     if per_connection {
-        md += "; memory per connection is (peak - idle) / connections, in user space and, from the server's memory cgroup, with the kernel's share";
+        md += "; memory per connection is (peak - idle) / connections, the peaks reset when the server said it listens, in user space and, from the server's memory cgroup, with the kernel's share";
     }
     if s.wrk {
         md += "; wrk ran one thread over as many connections as the client, against a fresh server: where wrk gets far more than the client, the client is what limits the rate";
     }
-    md + ".\n\n"
+    md + ". In the table below, CPU time is the server's while the client ran; its syscalls, switches and faults are of its whole run, start-up and stop included.\n\n"
 }
 
 /// What wrk made of a cell's server: its rate, or why there is none.
@@ -173,8 +173,8 @@ pub fn compact_memory(run: &Run, scenario: &str, kind: Memory) -> String {
     md
 }
 
-/// The line under serve-fast that the target is read from: tokio-serve's
-/// time against the reference's, the client's rate against wrk's for both.
+/// The line under serve-fast that compares hand-written HTTP with hyper on the
+/// same runtime: tokio-serve's time against the reference's.
 pub fn reference_line(run: &Run, scenario: &str) -> String {
     let (Some(tokio), Some(reference)) = (
         run.cell(scenario, None, "tokio").and_then(Cell::timing),

@@ -19,15 +19,16 @@ use serde_json::{Value, json};
 
 use crate::stats::Memory;
 
-/// A server's memory in one verified run: idle (just after it said it listens)
-/// and at the end of the run, summed over the processes of its group.
+/// A server's memory in one verified run: idle (just after it said it listens,
+/// when its peaks are reset to that) and at the end of the run, summed over the
+/// processes of its group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ServerMemory {
     /// The sum of its processes' VmRSS, idle.
     pub idle_kib: u64,
     /// The sum of its processes' VmHWM (peak resident set) after the run.
     pub peak_kib: u64,
-    /// The most threads its processes had at once (sampled every 50 ms).
+    /// The most threads its processes had at once (sampled every 10 ms).
     pub threads: u64,
     /// Its processes, at the end of the run.
     pub processes: u64,
@@ -102,6 +103,35 @@ fn of(pids: &[u32]) -> (u64, u64, u64, u64) {
         sums.2 += field("Threads:");
     }
     sums
+}
+
+/// /proc's clock ticks a second (USER_HZ): 100 on every Linux architecture the
+/// benchmark runs on, whatever the kernel's own tick.
+const TICKS_PER_SECOND: u64 = 100;
+
+/// User and system CPU time so far of the group's live processes, in µs (their
+/// threads', ended ones included), from /proc/<pid>/stat.
+pub fn cpu_us(group: u32) -> u64 {
+    let ticks: u64 = members(group)
+        .iter()
+        .filter_map(|pid| {
+            let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let rest = stat.rsplit_once(") ")?.1;
+            let fields: Vec<&str> = rest.split(' ').collect();
+            // After the name: utime and stime are the 12th and 13th fields.
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .sum();
+    ticks * 1_000_000 / TICKS_PER_SECOND
+}
+
+/// Sets each of the group's processes' peak resident set (VmHWM) to what it has
+/// now (`clear_refs` 5), so that a peak read later is the run's, not start-up's.
+pub fn reset_peaks(group: u32) {
+    for pid in members(group) {
+        // Root or the same user may; where it cannot, the peak keeps start-up's.
+        let _ = fs::write(format!("/proc/{pid}/clear_refs"), "5");
+    }
 }
 
 /// Samples a group's thread count every 10 ms until stopped: the most it had at

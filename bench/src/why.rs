@@ -52,9 +52,13 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
         && !serving
         && x != run.points(scenario.name).first().copied().flatten();
     let one = scenario.axis.map_or("unit", |a| a.one);
-    let whose = if serving { ", the server's" } else { "" };
+    // serve: the wall time is the client's; the rest is the server's.
+    let (whose, wall) = match serving {
+        true => (", the server's", "wall time (the client's)"),
+        false => ("", "wall time"),
+    };
     let mut md = format!(
-        "| per {noun}{whose} | wall time | CPU time | syscalls | voluntary switches | involuntary switches | CPU migrations | page faults |"
+        "| per {noun}{whose} | {wall} | CPU time | syscalls | voluntary switches | involuntary switches | CPU migrations | page faults |"
     );
     if memory {
         let _ = write!(

@@ -89,6 +89,10 @@ def stop(drain, grace_ms, workers):
     if dropped is not None:  # None: a second signal, while the first waits
         for worker in workers:
             worker.kill()
+        # Reaped before the parent exits: no zombie is left, and a benchmark that
+        # reads the rusage of the whole tree gets the workers' share too.
+        for worker in workers:
+            worker.join()
         workload.exit_stopped(dropped, grace_ms)
 
 

@@ -341,12 +341,17 @@ fn count_server(
         Ran::Failed(why) => return Ok(Ran::Failed(why)),
         Ran::Stopped => return Ok(Ran::Stopped),
     };
+    // The server's CPU time is what it spent while the client ran: its start
+    // and its stop are left out (an interpreter's imports would weigh on the
+    // per-request figure). perf, its group's leader where it counts, adds its own.
+    let idle_cpu = serving::cpu_us(server.group());
     let ran = program::check(
         &with_server(command, Some(&server)),
         expect,
         CHECK_LIMIT,
         dir,
     )?;
+    let busy_cpu = serving::cpu_us(server.group()).saturating_sub(idle_cpu);
     let before = counters::children_so_far();
     // perf passes the signal on badly (it stops counting): the server gets it.
     let leader = server.group();
@@ -371,7 +376,13 @@ fn count_server(
             )));
         }
     }
-    counted(ran, &text, before, after, probes)
+    Ok(match counted(ran, &text, before, after, probes)? {
+        Ran::Ok(counters) => Ran::Ok(Counters {
+            cpu_us: Some(busy_cpu),
+            ..counters
+        }),
+        other => other,
+    })
 }
 
 /// The first child of `pid` (perf's program), from /proc.
@@ -437,6 +448,12 @@ struct Watch {
 impl Watch {
     fn start(server: &Server, cgroup: &Option<Cgroup>) -> Self {
         let group = server.group();
+        // Start-up's peaks (Python's imports, a runtime's first allocations) are
+        // not the connections'.
+        serving::reset_peaks(group);
+        if let Some(cgroup) = cgroup {
+            cgroup.reset_peak();
+        }
         Watch {
             group,
             idle_kib: serving::snapshot(group).0,

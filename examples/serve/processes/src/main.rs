@@ -11,6 +11,9 @@
 //! `listening=` once all have), `accept <error>` (the parent logs them, at most
 //! once a second for all), and `dropped N` before it exits 0 after a shutdown. A
 //! worker dies with the parent however the parent ends (`PR_SET_PDEATHSIG`).
+//! `SO_REUSEPORT` has a cost of its own: a second copy started by the same user on
+//! the same port joins the group and takes a share of the connections, where any
+//! other server would fail with "Address already in use".
 //!
 //! SIGINT or SIGTERM: the parent sends SIGTERM to every worker, each lets its
 //! requests in flight finish for up to `--grace-ms`, and the parent exits 0 or
