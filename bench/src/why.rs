@@ -72,7 +72,12 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
         let (Some((n, _)), Some(c)) = (units_of_work(cell), cell.counters) else {
             continue;
         };
-        let cpu = cpu_seconds(cell).map_or("–".into(), |cpu| secs(cpu / n));
+        let cpu = match cpu_seconds(cell) {
+            // /proc counts a server's CPU in 10 ms ticks: none is less than one.
+            Some(0.0) if !cell.server.is_empty() => format!("< {}", secs(0.01 / n)),
+            Some(cpu) => secs(cpu / n),
+            None => "–".into(),
+        };
         let wall = cell.median().map_or("–".into(), |m| secs(m / n));
         let optional = |v: Option<u64>| v.map_or("not measured".into(), |v| per(v as f64 / n));
         let _ = write!(
