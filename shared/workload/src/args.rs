@@ -40,16 +40,13 @@ pub trait Workload: Parser {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        // `--limit -5` is a bad value of --limit, not an unknown flag `-5`.
-        let mut command = Self::command()
-            .name(program)
-            .bin_name(program)
-            .allow_negative_numbers(true);
-        let matches = command.try_get_matches_from_mut(args)?;
-        let parsed = Self::from_arg_matches(&matches).map_err(|e| e.format(&mut command))?;
-        parsed
-            .validate()
-            .map_err(|why| command.error(clap::error::ErrorKind::ValueValidation, why))?;
+        let parsed: Self = parse_as(program, args)?;
+        parsed.validate().map_err(|why| {
+            Self::command()
+                .name(program)
+                .bin_name(program)
+                .error(clap::error::ErrorKind::ValueValidation, why)
+        })?;
         Ok(parsed)
     }
 
@@ -62,6 +59,22 @@ pub trait Workload: Parser {
             .error(clap::error::ErrorKind::ValueValidation, why)
             .exit()
     }
+}
+
+/// Parses `args` (the first is the program path) into `P`, with `program` as the
+/// name in `--help` and errors: every program's flags, a workload's or a server's.
+pub(crate) fn parse_as<P: Parser, I, T>(program: &'static str, args: I) -> Result<P, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    // `--limit -5` is a bad value of --limit, not an unknown flag `-5`.
+    let mut command = P::command()
+        .name(program)
+        .bin_name(program)
+        .allow_negative_numbers(true);
+    let matches = command.try_get_matches_from_mut(args)?;
+    P::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
 }
 
 /// `--workers` above this is refused where the workers are threads, processes or a

@@ -40,13 +40,7 @@ impl ServeArgs {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        use clap::{CommandFactory, FromArgMatches};
-        let mut command = Self::command()
-            .name(program)
-            .bin_name(program)
-            .allow_negative_numbers(true);
-        let matches = command.try_get_matches_from_mut(args)?;
-        Self::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
+        super::parse_as(program, args)
     }
 
     /// How long a shutdown waits for requests in flight.
