@@ -3,7 +3,9 @@
 //! hyperfine, and write the raw data into a new results folder. The `complete`
 //! marker is written last, so an interrupted run is never taken for a finished one.
 
+mod count;
 mod point;
+mod server;
 
 use std::{env, path::PathBuf, process::Command};
 

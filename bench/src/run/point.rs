@@ -6,7 +6,8 @@
 //! A serve scenario turns this around: the cell's program is the one client
 //! (`scenarios::CLIENT`) and what differs is the server it meets, which is what
 //! runs in the memory cgroup, is watched for memory and threads, is counted, and
-//! is measured by wrk too (see [`crate::serving`]).
+//! is measured by wrk too (see [`super::server`] and [`crate::serving`]). The
+//! counting pass is in [`super::count`].
 //!
 //! An io program meets a fresh api-server for each of these runs: on loopback,
 //! ports left in TIME_WAIT towards one server port slow the next 10,000
@@ -16,41 +17,27 @@
 //! time (0.25-0.27 s).
 
 use std::{
-    fs,
     path::Path,
     time::{Duration, Instant},
 };
 
-use super::Probes;
+use super::{
+    Probes,
+    count::{count, count_server},
+    server::{Meets, Watch, cross_check, serve, with_server},
+};
 use crate::{
-    cgroup::{Cgroup, Peak},
-    counters::{self, Counters, Counting},
+    cgroup::Peak,
     paradigms::{self, Tools},
-    procs::{self, Ended, Group},
-    program::{self, Ran, Server},
+    procs,
+    program::{self, Ran},
     progress::Progress,
     results::{Cell, Outcome, raw_json},
     scenarios::{CLIENT, CLIENT_PARADIGM, Limits, Scenario},
-    serving::{self, Sampler, ServerMemory, Wrk},
 };
 
 /// A check that has not answered by then has hung: FAILED.
-const CHECK_LIMIT: Duration = Duration::from_secs(600);
-/// A server given SIGINT with nothing in flight that has not exited by then
-/// does not stop as it should: FAILED.
-const STOP_LIMIT: Duration = Duration::from_secs(30);
-
-/// Which server a cell's program meets in each of its runs, started afresh for each.
-enum Meets {
-    /// cpu, spawn, ring: none.
-    Nobody,
-    /// io: the api-server.
-    ApiServer,
-    /// serve: the cell's own server (its command, without `--listen`), which the
-    /// memory cgroup, the memory watch and the counting pass are about.
-    Own(Vec<String>),
-}
-
+pub(super) const CHECK_LIMIT: Duration = Duration::from_secs(600);
 /// Where a run is: a scenario's point, at full or quick size.
 pub struct Point<'a> {
     pub scenario: &'a Scenario,
@@ -264,243 +251,4 @@ pub fn run(
         cells.push(cell);
     }
     Ok(Some(cells))
-}
-
-/// The counting pass: one more verified run, untimed, inside `perf stat` where
-/// it counts here, with the rusage of all it started.
-fn count(
-    command: &[String],
-    expect: &[(String, String)],
-    meets: &Meets,
-    tools: &Tools,
-    probes: &Probes,
-    dir: &Path,
-) -> Result<Ran<Counters>, String> {
-    let server = match serve(meets, &|c| c.to_vec(), "api-server", tools, dir)? {
-        Ran::Ok(server) => server,
-        Ran::Failed(why) => return Ok(Ran::Failed(why)),
-        Ran::Stopped => return Ok(Ran::Stopped),
-    };
-    let csv = dir.join("raw/count.csv");
-    let command = probes
-        .counting
-        .command(&with_server(command, server.as_ref()), &csv);
-    let before = counters::children_so_far();
-    let ran = program::check(&command, expect, CHECK_LIMIT, dir)?;
-    // Read before the api-server is reaped, so that its share is not counted.
-    let after = counters::children_so_far();
-    drop(server);
-    let text = fs::read_to_string(&csv).unwrap_or_default();
-    let _ = fs::remove_file(&csv); // scratch: the counts go into the cell
-    counted(ran, &text, before, after, probes)
-}
-
-/// The counters of a counted run that passed its check, with perf's where perf counted.
-fn counted(
-    ran: Ran<workload::ResultLine>,
-    perf_csv: &str,
-    before: Counters,
-    after: Counters,
-    probes: &Probes,
-) -> Result<Ran<Counters>, String> {
-    if let Ran::Ok(_) = ran {
-        let perf = match &probes.counting {
-            Counting::Perf(_) => match counters::parse_perf(perf_csv) {
-                Ok(counts) => Some(counts),
-                Err(why) => return Ok(Ran::Failed(why)),
-            },
-            Counting::Rusage(_) => None,
-        };
-        return Ok(Ran::Ok(Counters::between(before, after, perf)));
-    }
-    Ok(match ran {
-        Ran::Failed(why) => Ran::Failed(why),
-        _ => Ran::Stopped,
-    })
-}
-
-/// serve's counting pass: the server runs inside `perf stat` (where it counts)
-/// while the client makes its verified run; then the server is stopped with
-/// SIGINT, as a user stops it, and what it did is the rusage of its tree from
-/// then to its exit (the client was reaped before). A server that does not exit
-/// 0 on SIGINT with nothing in flight fails.
-fn count_server(
-    command: &[String],
-    expect: &[(String, String)],
-    meets: &Meets,
-    name: &str,
-    tools: &Tools,
-    probes: &Probes,
-    dir: &Path,
-) -> Result<Ran<Counters>, String> {
-    let csv = dir.join("raw/count.csv");
-    let under_perf = |c: &[String]| probes.counting.command(c, &csv);
-    let server = match serve(meets, &under_perf, name, tools, dir)? {
-        Ran::Ok(Some(server)) => server,
-        Ran::Ok(None) => return Err("a serve cell meets its own server".into()),
-        Ran::Failed(why) => return Ok(Ran::Failed(why)),
-        Ran::Stopped => return Ok(Ran::Stopped),
-    };
-    // The server's CPU time is what it spent while the client ran: its start
-    // and its stop are left out (an interpreter's imports would weigh on the
-    // per-request figure). perf, its group's leader where it counts, adds its own.
-    let idle_cpu = serving::cpu_us(server.group());
-    let ran = program::check(
-        &with_server(command, Some(&server)),
-        expect,
-        CHECK_LIMIT,
-        dir,
-    )?;
-    let busy_cpu = serving::cpu_us(server.group()).saturating_sub(idle_cpu);
-    let before = counters::children_so_far();
-    // perf passes the signal on badly (it stops counting): the server gets it.
-    let leader = server.group();
-    let target = match probes.counting {
-        Counting::Perf(_) => first_child(leader).unwrap_or(leader),
-        Counting::Rusage(_) => leader,
-    };
-    let ended = server.interrupt(target, STOP_LIMIT)?;
-    let after = counters::children_so_far();
-    let text = fs::read_to_string(&csv).unwrap_or_default();
-    let _ = fs::remove_file(&csv); // scratch: the counts go into the cell
-    match ended {
-        Ended::Exited(status) if status.success() => {}
-        _ if procs::stopping() => return Ok(Ran::Stopped),
-        Ended::Exited(status) => {
-            return Ok(Ran::Failed(format!("the server exited {status} on SIGINT")));
-        }
-        Ended::TimedOut | Ended::Stopped => {
-            let secs = STOP_LIMIT.as_secs();
-            return Ok(Ran::Failed(format!(
-                "the server did not exit within {secs} s of SIGINT"
-            )));
-        }
-    }
-    Ok(match counted(ran, &text, before, after, probes)? {
-        Ran::Ok(counters) => Ran::Ok(Counters {
-            cpu_us: Some(busy_cpu),
-            ..counters
-        }),
-        other => other,
-    })
-}
-
-/// The first child of `pid` (perf's program), from /proc.
-fn first_child(pid: u32) -> Option<u32> {
-    let children = fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
-    children.split_whitespace().next()?.parse().ok()
-}
-
-/// wrk against a fresh server of the cell: the throughput a client that is not
-/// ours gets from it, with as many connections as the scenario's client.
-fn cross_check(
-    meets: &Meets,
-    connections: u64,
-    quick: bool,
-    name: &str,
-    tools: &Tools,
-    dir: &Path,
-) -> Result<Ran<Result<Wrk, String>>, String> {
-    let wrk = match &tools.wrk {
-        Ok(wrk) => wrk,
-        Err(why) => return Ok(Ran::Ok(Err(why.clone()))),
-    };
-    let server = match serve(meets, &|c| c.to_vec(), name, tools, dir)? {
-        Ran::Ok(Some(server)) => server,
-        Ran::Ok(None) => return Err("wrk needs a server".into()),
-        Ran::Failed(why) => return Ok(Ran::Failed(why)),
-        Ran::Stopped => return Ok(Ran::Stopped),
-    };
-    let seconds = if quick { 1 } else { 3 };
-    let out_path = dir.join("raw/wrk.out");
-    let out = fs::File::create(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
-    let mut command = serving::wrk_command(wrk, &server.addr, connections, seconds);
-    command.stdout(out).stderr(std::process::Stdio::null());
-    let mut group = match Group::spawn(&mut command) {
-        Ok(group) => group,
-        Err(_) if procs::stopping() => return Ok(Ran::Stopped),
-        Err(e) => return Ok(Ran::Ok(Err(format!("wrk cannot start: {e}")))),
-    };
-    let ended = group
-        .wait(Some(Duration::from_secs(seconds + 30)))
-        .map_err(|e| e.to_string())?;
-    let text = fs::read_to_string(&out_path).unwrap_or_default();
-    let _ = fs::remove_file(&out_path); // scratch: the numbers go into the cell
-    Ok(match ended {
-        _ if procs::stopping() => Ran::Stopped,
-        Ended::Exited(status) if status.success() => {
-            Ran::Ok(serving::parse_wrk(&text, connections, seconds))
-        }
-        Ended::Exited(status) => Ran::Ok(Err(format!("wrk: {status}: {:.200}", text.trim()))),
-        Ended::TimedOut | Ended::Stopped => Ran::Ok(Err("wrk did not finish".into())),
-    })
-}
-
-/// A serve cell's server, watched during a verified run: idle memory when it
-/// starts, its threads meanwhile, its peak after.
-struct Watch {
-    group: u32,
-    idle_kib: u64,
-    cgroup_idle: Option<u64>,
-    sampler: Sampler,
-}
-
-impl Watch {
-    fn start(server: &Server, cgroup: &Option<Cgroup>) -> Self {
-        let group = server.group();
-        // Start-up's peaks (Python's imports, a runtime's first allocations) are
-        // not the connections'.
-        serving::reset_peaks(group);
-        if let Some(cgroup) = cgroup {
-            cgroup.reset_peak();
-        }
-        Watch {
-            group,
-            idle_kib: serving::snapshot(group).0,
-            cgroup_idle: cgroup.as_ref().and_then(|c| c.usage().ok()),
-            sampler: Sampler::start(group),
-        }
-    }
-
-    fn finish(self) -> ServerMemory {
-        let threads = self.sampler.finish();
-        let (_, peak_kib, _, processes) = serving::snapshot(self.group);
-        ServerMemory {
-            idle_kib: self.idle_kib,
-            peak_kib,
-            threads,
-            processes,
-            cgroup_idle: self.cgroup_idle,
-        }
-    }
-}
-
-/// A fresh server for a program that meets one (its command passed through
-/// `wrap`, for a cgroup or perf, where it is the cell's own), nothing for the others.
-fn serve(
-    meets: &Meets,
-    wrap: &dyn Fn(&[String]) -> Vec<String>,
-    name: &str,
-    tools: &Tools,
-    dir: &Path,
-) -> Result<Ran<Option<Server>>, String> {
-    let started = match meets {
-        Meets::Nobody => return Ok(Ran::Ok(None)),
-        Meets::ApiServer => Server::api_server(tools, dir)?,
-        Meets::Own(command) => Server::start(&wrap(command), &format!("serve.{name}"), dir)?,
-    };
-    Ok(match started {
-        Ran::Ok(server) => Ran::Ok(Some(server)),
-        Ran::Failed(why) => Ran::Failed(why),
-        Ran::Stopped => Ran::Stopped,
-    })
-}
-
-/// The command with `--server ADDR` added for a program that meets a server.
-fn with_server(command: &[String], server: Option<&Server>) -> Vec<String> {
-    let mut command = command.to_vec();
-    if let Some(server) = server {
-        command.extend(["--server".into(), server.addr.clone()]);
-    }
-    command
 }
