@@ -1,0 +1,68 @@
+//! The cpu workload's scenarios: the primes in one go, and split ever finer.
+
+use super::{Axis, Measure, Scenario, Sizes, kinds::runs};
+
+/// `cpu`.
+pub const CPU: Scenario = Scenario {
+    name: "cpu",
+    title: "cpu: count primes",
+    workload: "cpu",
+    shows: "Primes below the limit by trial division, split into jobs, on every core: \
+            the primer's CPU-bound row.",
+    axis: None,
+    measure: Measure::Time,
+    kernel_memory: false,
+    workers: None,
+    offload: false,
+    latency: false,
+    wrk: false,
+    full: Sizes {
+        points: &[0],
+        flags: |_| vec![("--limit", 2_000_000), ("--jobs", 1_000)],
+        runs: &[(0, runs(1, 5))],
+        checks: 1,
+    },
+    quick: Sizes {
+        points: &[0],
+        flags: |_| vec![("--limit", 100_000), ("--jobs", 100)],
+        runs: &[(0, runs(0, 1))],
+        checks: 1,
+    },
+    skip: |_, _, _| None,
+};
+
+/// `cpu-granularity`.
+pub const GRANULARITY: Scenario = Scenario {
+    name: "cpu-granularity",
+    title: "cpu granularity",
+    workload: "cpu",
+    shows: "The same primes split into more and more jobs: where the cost of \
+            handing out a job bites, and what work stealing buys when jobs are few.",
+    axis: Some(Axis {
+        flag: "--jobs",
+        unit: "jobs",
+        one: "job",
+    }),
+    measure: Measure::Time,
+    kernel_memory: false,
+    workers: None,
+    offload: false,
+    latency: false,
+    wrk: false,
+    full: Sizes {
+        points: &[1, 10, 100, 1_000, 10_000, 100_000],
+        flags: |x| vec![("--limit", 2_000_000), ("--jobs", x)],
+        runs: &[(0, runs(1, 5))],
+        checks: 1,
+    },
+    quick: Sizes {
+        points: &[1, 100, 10_000],
+        flags: |x| vec![("--limit", 100_000), ("--jobs", x)],
+        runs: &[(0, runs(0, 1))],
+        checks: 1,
+    },
+    skip: |_, p, _| {
+        p.is_python()
+            .then(|| "Python: the cpu scenario only (seconds a run)".into())
+    },
+};

@@ -1,0 +1,124 @@
+//! The ring workload's scenarios: a hand-off, a hand-off on one thread, and rings of more and more units.
+
+use super::{Axis, Limits, Measure, Scenario, Sizes, kinds::runs, rules::*};
+
+/// `ring-hop`.
+pub const HOP: Scenario = Scenario {
+    name: "ring-hop",
+    title: "ring: a hand-off",
+    workload: "ring",
+    shows: "A token passed around a ring of units, each talking only to its \
+            neighbours through the paradigm's own channel (pipes between \
+            processes): the cost of one hand-off between units, the primer's \
+            'exchanging data'. The sequential loop does the same arithmetic with \
+            no hand-off at all.",
+    axis: None,
+    measure: Measure::TimePerWork,
+    kernel_memory: false,
+    workers: None,
+    offload: false,
+    latency: false,
+    wrk: false,
+    full: Sizes {
+        points: &[0],
+        // 200,000 hops: tokio 0.04 s, Python's threads seconds a run.
+        flags: |_| vec![("--units", 100), ("--laps", 2_000)],
+        runs: &[(0, runs(1, 5))],
+        checks: 1,
+    },
+    quick: Sizes {
+        points: &[0],
+        flags: |_| vec![("--units", 10), ("--laps", 100)],
+        runs: &[(0, runs(0, 1))],
+        checks: 1,
+    },
+    skip: |_, p, machine| ring_refused(None, p, machine),
+};
+
+/// `ring-hop-1`.
+pub const HOP_1: Scenario = Scenario {
+    name: "ring-hop-1",
+    title: "ring: a hand-off on one thread",
+    workload: "ring",
+    shows: "The same ring with `--workers 1`: tasks on a single-threaded runtime, \
+            where a hand-off is a function call on one thread, against ring-hop's \
+            runtimes of one thread per core, where it can be a wake-up across \
+            cores. Units that are threads or processes are in ring-hop only: \
+            `--workers` does not change them.",
+    axis: None,
+    measure: Measure::TimePerWork,
+    kernel_memory: false,
+    workers: Some(1),
+    offload: false,
+    latency: false,
+    wrk: false,
+    full: Sizes {
+        points: &[0],
+        flags: |_| vec![("--units", 100), ("--laps", 2_000)],
+        runs: &[(0, runs(1, 5))],
+        checks: 1,
+    },
+    quick: Sizes {
+        points: &[0],
+        flags: |_| vec![("--units", 10), ("--laps", 100)],
+        runs: &[(0, runs(0, 1))],
+        checks: 1,
+    },
+    skip: |_, p, machine| match p.short() {
+        "sequential" | "tokio" | "async-std" | "smol" if !p.is_python() => None,
+        "rayon" => ring_refused(
+            None,
+            p,
+            &Limits {
+                cores: 1,
+                ..*machine
+            },
+        ),
+        _ if p.is_python() => {
+            Some("Python: in ring-hop (asyncio runs on one thread there too)".into())
+        }
+        _ => Some("one OS thread or process per unit whatever --workers says: see ring-hop".into()),
+    },
+};
+
+/// `ring-size`.
+pub const SIZE: Scenario = Scenario {
+    name: "ring-size",
+    title: "ring: live units",
+    workload: "ring",
+    shows: "Rings of more and more units, each blocked on a receive until the \
+            token comes by once: memory per live unit (against the smallest \
+            ring), and in the why-table the time per hop as the ring grows.",
+    axis: Some(Axis {
+        flag: "--units",
+        unit: "units",
+        one: "unit",
+    }),
+    measure: Measure::MemoryPerUnit,
+    kernel_memory: true,
+    workers: None,
+    offload: false,
+    latency: false,
+    wrk: false,
+    full: Sizes {
+        points: &[10, 1_000, 10_000, 100_000],
+        flags: |x| vec![("--units", x), ("--laps", 1)],
+        runs: &[(0, runs(1, 3)), (100_000, runs(0, 1))],
+        checks: 3,
+    },
+    quick: Sizes {
+        points: &[10, 100, 1_000],
+        flags: |x| vec![("--units", x), ("--laps", 1)],
+        runs: &[(0, runs(0, 1))],
+        checks: 2,
+    },
+    skip: |x, p, machine| match p.short() {
+        "threads" | "crossbeam" | "threading" if machine.threads_refused(x).is_some() => {
+            machine.threads_refused(x)
+        }
+        "threading" if x > PYTHON_THREADS => Some(format!(
+            "Python: up to {PYTHON_THREADS} threads (a run of 100000 takes minutes)"
+        )),
+        _ => ring_refused(Some(x), p, machine).or_else(|| over_process_budget(x, p)),
+    },
+};
