@@ -1,0 +1,95 @@
+//! How a server starts and stops: an address in use, a request in flight at
+//! SIGTERM (and one dropped after the grace), and the open-file limit.
+
+use std::{io::Write, net::TcpStream, thread, time::Duration};
+
+use workload::io;
+
+use super::{
+    Server, Serves,
+    answers::{connect, get, read_response},
+};
+use crate::cli;
+
+/// On SIGTERM a request in flight gets its answer and the server exits 0; with a
+/// grace shorter than the request's delay, it exits 1 and says it dropped one.
+pub fn check_in_flight(program: &[&str], serves: Serves) {
+    let workers = &serves.workers().to_string();
+    let in_flight = |addr: &str, delay_ms: u64| {
+        let mut stream = connect(addr);
+        let request =
+            format!("GET /work?id=4&delay_ms={delay_ms}&bytes=8 HTTP/1.1\r\nHost: t\r\n\r\n");
+        stream
+            .write_all(request.as_bytes())
+            .expect("send a request");
+        thread::sleep(Duration::from_millis(300));
+        stream
+    };
+    let server = Server::start(&[], program, &["--workers", workers]);
+    // An idle keep-alive connection must not hold the shutdown up (an iterative
+    // server would serve only it, and never see the request in flight).
+    let mut idle = (serves != Serves::OneAtATime).then(|| connect(&server.addr));
+    if let Some(idle) = &mut idle {
+        assert_eq!(get(idle, "/work?id=1&bytes=2").status, 200);
+    }
+    let mut stream = in_flight(&server.addr, 1_500);
+    let (out, stderr) = server.stop("TERM", Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(0), "exit 0 on SIGTERM: {stderr}");
+    let response = read_response(&mut stream);
+    assert_eq!(
+        response.body,
+        io::body(4, 8),
+        "the request in flight finished"
+    );
+
+    let server = Server::start(&[], program, &["--workers", workers, "--grace-ms", "300"]);
+    let _stream = in_flight(&server.addr, 5_000);
+    let (out, stderr) = server.stop("TERM", Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.lines().last(),
+        Some("Error: dropped 1 request(s) still in flight after the 300 ms grace"),
+        "{stderr}"
+    );
+}
+
+/// `--listen` on a port that is taken: exit 1 with one `Error: listen on ADDR: ...`.
+pub fn check_address_in_use(program: &[&str]) {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let addr = taken.local_addr().expect("its address").to_string();
+    let out = cli::output(program, &["--listen", &addr]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let last = stderr.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with(&format!("Error: listen on {addr}: ")),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no listening= line");
+}
+
+/// With 16 file descriptors, 40 connections: the server logs the failed accepts
+/// at most once a second, and answers again once the connections are gone.
+pub fn check_open_file_limit(program: &[&str], workers: &str) {
+    let server = Server::start(
+        &["prlimit", "--nofile=16:16"],
+        program,
+        &["--workers", workers],
+    );
+    let held: Vec<TcpStream> = (0..40).map(|_| connect(&server.addr)).collect();
+    thread::sleep(Duration::from_millis(2_500));
+    drop(held);
+    thread::sleep(Duration::from_millis(500));
+    let mut fresh = connect(&server.addr);
+    assert_eq!(get(&mut fresh, "/work?id=5&bytes=8").body, io::body(5, 8));
+    drop(fresh);
+    let (_, stderr) = server.stop("KILL", Duration::from_secs(10));
+    let said: Vec<&str> = stderr.lines().filter(|l| l.contains("accept: ")).collect();
+    assert!(said.len() <= 4, "at most once a second: {stderr}");
+    assert!(
+        said.iter()
+            .skip(1)
+            .all(|l| l.contains("more since the last message")),
+        "{stderr}"
+    );
+}
