@@ -138,6 +138,7 @@ pub fn reset_peaks(group: u32) {
 /// once. Its processes are found once, at the start (a server starts its workers
 /// before it says it listens), so that a sample reads a few small files only.
 pub struct Sampler {
+    group: u32,
     stop: Arc<AtomicBool>,
     handle: thread::JoinHandle<u64>,
 }
@@ -153,14 +154,21 @@ impl Sampler {
                 most = most.max(of(&pids).2);
                 thread::sleep(Duration::from_millis(10));
             }
-            most.max(snapshot(group).2)
+            most
         });
-        Self { stop, handle }
+        Self {
+            group,
+            stop,
+            handle,
+        }
     }
 
-    pub fn finish(self) -> u64 {
+    /// The most threads seen, and the group's [`snapshot`] at the end.
+    pub fn finish(self) -> (u64, (u64, u64, u64, u64)) {
         self.stop.store(true, Ordering::SeqCst);
-        self.handle.join().unwrap_or(0) // a panicked sampler saw nothing
+        let most = self.handle.join().unwrap_or(0); // a panicked sampler saw nothing
+        let last = snapshot(self.group);
+        (most.max(last.2), last)
     }
 }
 

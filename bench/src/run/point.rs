@@ -218,10 +218,8 @@ pub fn run(
         }
         if failed.is_none() && scenario.wrk {
             progress.doing(format!("wrk against {}", paradigm.name));
-            let connections = asked
-                .iter()
-                .find(|(f, _)| *f == "--concurrency")
-                .map_or(4, |f| f.1);
+            let concurrency = asked.iter().find(|(f, _)| *f == "--concurrency");
+            let connections = concurrency.expect("a serve scenario sets --concurrency").1;
             match cross_check(&meets, connections, quick, paradigm.name, tools, dir)? {
                 Ran::Ok(wrk) => cell.wrk = Some(wrk),
                 Ran::Failed(why) => cell.wrk = Some(Err(why)),

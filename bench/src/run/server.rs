@@ -102,7 +102,6 @@ pub(super) fn cross_check(
 /// A serve cell's server, watched during a verified run: idle memory when it
 /// starts, its threads meanwhile, its peak after.
 pub(super) struct Watch {
-    group: u32,
     idle_kib: u64,
     cgroup_idle: Option<u64>,
     sampler: Sampler,
@@ -118,7 +117,6 @@ impl Watch {
             cgroup.reset_peak();
         }
         Watch {
-            group,
             idle_kib: serving::snapshot(group).0,
             cgroup_idle: cgroup.as_ref().and_then(|c| c.usage().ok()),
             sampler: Sampler::start(group),
@@ -126,8 +124,7 @@ impl Watch {
     }
 
     pub(super) fn finish(self) -> ServerMemory {
-        let threads = self.sampler.finish();
-        let (_, peak_kib, _, processes) = serving::snapshot(self.group);
+        let (threads, (_, peak_kib, _, processes)) = self.sampler.finish();
         ServerMemory {
             idle_kib: self.idle_kib,
             peak_kib,

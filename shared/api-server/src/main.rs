@@ -63,10 +63,7 @@ fn main() -> Result<(), Error> {
         let grace = Duration::from_millis(args.grace_ms);
         match api_server::serve(listener, stop, grace).await {
             0 => Ok(()),
-            dropped => Err(Error::msg(format!(
-                "dropped {dropped} request(s) still in flight after the {} ms grace",
-                args.grace_ms
-            ))),
+            dropped => Err(workload::serve::dropped_error(dropped as u64, grace)),
         }
     })
 }

@@ -63,8 +63,8 @@ pub fn check_server(program: &[&str], serves: Serves) {
     check_bodies(&server.addr, serves);
     check_refusals(&server.addr);
     check_burst(&server.addr, serves);
-    let (out, stderr) = server.stop("INT", Duration::from_secs(10));
-    assert_eq!(out.status.code(), Some(0), "exit 0 on SIGINT: {stderr}");
+    let (status, stderr) = server.stop("INT", Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0), "exit 0 on SIGINT: {stderr}");
     check_in_flight(program, serves);
     check_open_file_limit(program, &workers);
 }

@@ -33,8 +33,8 @@ pub fn check_in_flight(program: &[&str], serves: Serves) {
         assert_eq!(get(idle, "/work?id=1&bytes=2").status, 200);
     }
     let mut stream = in_flight(&server.addr, 1_500);
-    let (out, stderr) = server.stop("TERM", Duration::from_secs(10));
-    assert_eq!(out.status.code(), Some(0), "exit 0 on SIGTERM: {stderr}");
+    let (status, stderr) = server.stop("TERM", Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0), "exit 0 on SIGTERM: {stderr}");
     let response = read_response(&mut stream);
     assert_eq!(
         response.body,
@@ -44,8 +44,8 @@ pub fn check_in_flight(program: &[&str], serves: Serves) {
 
     let server = Server::start(&[], program, &["--workers", workers, "--grace-ms", "300"]);
     let _stream = in_flight(&server.addr, 5_000);
-    let (out, stderr) = server.stop("TERM", Duration::from_secs(10));
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let (status, stderr) = server.stop("TERM", Duration::from_secs(10));
+    assert_eq!(status.code(), Some(1), "{stderr}");
     assert_eq!(
         stderr.lines().last(),
         Some("Error: dropped 1 request(s) still in flight after the 300 ms grace"),
