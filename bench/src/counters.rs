@@ -2,7 +2,9 @@
 //! why its time is what it is. Syscalls and CPU migrations come from `perf stat`
 //! where it works (events counted for the whole process tree); context switches,
 //! voluntary and involuntary, and page faults from the rusage of the children the
-//! benchmark waited for, which also covers the program's own children.
+//! benchmark waited for, which also covers the program's own children. Where the
+//! kernel has the tracepoint, perf also counts `sched_yield` calls by name: a
+//! spinning channel's backoff (crossbeam's) yields before it parks, std's never.
 
 use std::{fs, path::Path, process::Command};
 
@@ -15,6 +17,8 @@ pub struct Counters {
     /// `None`: not measured (no perf), never a zero.
     pub syscalls: Option<u64>,
     pub migrations: Option<u64>,
+    /// `sched_yield` calls, of the syscalls; `None`: not measured.
+    pub sched_yields: Option<u64>,
     /// Gave up the CPU to wait: blocked on I/O, a lock, a sleep.
     pub voluntary: u64,
     /// Preempted: its time slice ran out with work left.
@@ -25,11 +29,14 @@ pub struct Counters {
 }
 
 const EVENTS: &str = "raw_syscalls:sys_enter,cpu-migrations";
+/// The syscall tracepoint that names `sched_yield`, counted where it exists.
+const YIELDS: &str = "syscalls:sys_enter_sched_yield";
 
 /// How this machine counts.
 #[derive(Debug, Clone)]
 pub enum Counting {
-    Perf(String),
+    /// perf's version, and whether it counts `sched_yield` too.
+    Perf(String, bool),
     /// Only rusage, and why perf is not used.
     Rusage(String),
 }
@@ -38,38 +45,49 @@ impl Counting {
     /// perf if `perf stat` counts the events here (it needs the tracepoint and,
     /// as a user, a permissive perf_event_paranoid), else rusage alone.
     pub fn detect() -> Self {
-        let out = std::env::temp_dir().join(format!("bench-perf-probe-{}", std::process::id()));
-        let probe = Command::new("perf")
-            .args(["stat", "-x,", "-e", EVENTS, "-o"])
-            .arg(&out)
-            .args(["--", "true"])
-            .output();
-        let text = fs::read_to_string(&out).unwrap_or_default();
-        let _ = fs::remove_file(&out); // scratch
-        match probe {
-            Ok(o) if o.status.success() && parse_perf(&text).is_ok() => {
+        let probe = |events: &str| {
+            let out = std::env::temp_dir().join(format!("bench-perf-probe-{}", std::process::id()));
+            let probe = Command::new("perf")
+                .args(["stat", "-x,", "-e", events, "-o"])
+                .arg(&out)
+                .args(["--", "true"])
+                .output();
+            let text = fs::read_to_string(&out).unwrap_or_default();
+            let _ = fs::remove_file(&out); // scratch
+            (probe, text)
+        };
+        let yields = match probe(&format!("{EVENTS},{YIELDS}")) {
+            (Ok(o), text) => o.status.success() && parse_perf(&text).is_ok_and(|c| c.2.is_some()),
+            _ => false,
+        };
+        match probe(EVENTS) {
+            (Ok(o), text) if o.status.success() && parse_perf(&text).is_ok() => {
                 let version = Command::new("perf").arg("--version").output();
                 let version = version.map_or(String::new(), |v| {
                     String::from_utf8_lossy(&v.stdout).trim().to_string()
                 });
-                Counting::Perf(version)
+                Counting::Perf(version, yields)
             }
-            Ok(o) => Counting::Rusage(format!(
+            (Ok(o), _) => Counting::Rusage(format!(
                 "perf stat cannot count {EVENTS} here: {}",
                 String::from_utf8_lossy(&o.stderr)
                     .lines()
                     .next()
                     .unwrap_or("no output")
             )),
-            Err(e) => Counting::Rusage(format!("no perf ({e})")),
+            (Err(e), _) => Counting::Rusage(format!("no perf ({e})")),
         }
     }
 
     /// For the machine description.
     pub fn describe(&self) -> String {
         match self {
-            Counting::Perf(version) => format!(
-                "{version}: syscalls and migrations from perf stat -e {EVENTS} (children included); switches and page faults from rusage"
+            Counting::Perf(version, yields) => format!(
+                "{version}: syscalls and migrations from perf stat -e {EVENTS}{} (children included); switches and page faults from rusage",
+                match yields {
+                    true => format!(",{YIELDS}"),
+                    false => format!(" ({YIELDS}: no such tracepoint here)"),
+                }
             ),
             Counting::Rusage(why) => {
                 format!(
@@ -82,8 +100,12 @@ impl Counting {
     /// The command to run for counting, writing perf's CSV to `csv`.
     pub fn command(&self, command: &[String], csv: &Path) -> Vec<String> {
         match self {
-            Counting::Perf(_) => {
-                let mut perf = vec!["perf", "stat", "-x,", "-e", EVENTS, "-o"]
+            Counting::Perf(_, yields) => {
+                let events = match yields {
+                    true => format!("{EVENTS},{YIELDS}"),
+                    false => EVENTS.to_string(),
+                };
+                let mut perf = vec!["perf", "stat", "-x,", "-e", &events, "-o"]
                     .into_iter()
                     .map(String::from)
                     .collect::<Vec<_>>();
@@ -104,6 +126,7 @@ pub fn children_so_far() -> Counters {
         Ok(u) => Counters {
             syscalls: None,
             migrations: None,
+            sched_yields: None,
             voluntary: u.voluntary_context_switches().max(0) as u64,
             involuntary: u.involuntary_context_switches().max(0) as u64,
             page_faults: (u.minor_page_faults() + u.major_page_faults()).max(0) as u64,
@@ -120,10 +143,11 @@ pub fn children_so_far() -> Counters {
 
 impl Counters {
     /// `after - before` of two [`children_so_far`], with perf's counts if any.
-    pub fn between(before: Counters, after: Counters, perf: Option<(u64, u64)>) -> Self {
+    pub fn between(before: Counters, after: Counters, perf: Option<PerfCounts>) -> Self {
         Counters {
             syscalls: perf.map(|p| p.0),
             migrations: perf.map(|p| p.1),
+            sched_yields: perf.and_then(|p| p.2),
             voluntary: after.voluntary.saturating_sub(before.voluntary),
             involuntary: after.involuntary.saturating_sub(before.involuntary),
             page_faults: after.page_faults.saturating_sub(before.page_faults),
@@ -140,6 +164,7 @@ impl Counters {
         json!({
             "syscalls": self.syscalls,
             "migrations": self.migrations,
+            "sched_yields": self.sched_yields,
             "voluntary_switches": self.voluntary,
             "involuntary_switches": self.involuntary,
             "page_faults": self.page_faults,
@@ -151,6 +176,7 @@ impl Counters {
         Some(Counters {
             syscalls: v["syscalls"].as_u64(),
             migrations: v["migrations"].as_u64(),
+            sched_yields: v["sched_yields"].as_u64(),
             voluntary: v["voluntary_switches"].as_u64()?,
             involuntary: v["involuntary_switches"].as_u64()?,
             page_faults: v["page_faults"].as_u64()?,
@@ -159,8 +185,11 @@ impl Counters {
     }
 }
 
-/// (syscalls, migrations) from `perf stat -x,` output: `value,unit,event,...`.
-pub fn parse_perf(csv: &str) -> Result<(u64, u64), String> {
+/// (syscalls, migrations, sched_yield calls where counted) from perf.
+pub type PerfCounts = (u64, u64, Option<u64>);
+
+/// [`PerfCounts`] from `perf stat -x,` output: `value,unit,event,...`.
+pub fn parse_perf(csv: &str) -> Result<PerfCounts, String> {
     let count = |event: &str| {
         csv.lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
@@ -174,7 +203,12 @@ pub fn parse_perf(csv: &str) -> Result<(u64, u64), String> {
                     .map_err(|_| format!("perf could not count {event}: {v}"))
             })
     };
-    Ok((count("raw_syscalls:sys_enter")?, count("cpu-migrations")?))
+    let yields = csv.contains(YIELDS).then(|| count(YIELDS)).transpose()?;
+    Ok((
+        count("raw_syscalls:sys_enter")?,
+        count("cpu-migrations")?,
+        yields,
+    ))
 }
 
 #[cfg(test)]
@@ -189,7 +223,9 @@ mod tests {
 
     #[test]
     fn perf_csv_is_read_by_event_name() {
-        assert_eq!(parse_perf(CAPTURED), Ok((2228, 59)));
+        assert_eq!(parse_perf(CAPTURED), Ok((2228, 59, None)));
+        let with_yields = format!("{CAPTURED}80000,,syscalls:sys_enter_sched_yield,1,100.00,,\n");
+        assert_eq!(parse_perf(&with_yields), Ok((2228, 59, Some(80_000))));
         let unsupported =
             "<not supported>,,raw_syscalls:sys_enter,0,100.00,,\n59,,cpu-migrations,1,100.00,,\n";
         assert!(

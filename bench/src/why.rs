@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::{
     paradigms::{self, Language},
-    primer::fastest_concurrent,
+    primer::leaders_concurrent,
     results::{Cell, Run},
     scenarios::{self, Scenario},
     stats::{Memory, PerUnit, secs},
@@ -57,8 +57,13 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
         true => (", the server's", "wall time (the client's)"),
         false => ("", "wall time"),
     };
+    // Older runs, and machines without the tracepoint, have no sched_yield count.
+    let yields = cells
+        .iter()
+        .any(|c| c.counters.is_some_and(|c| c.sched_yields.is_some()));
     let mut md = format!(
-        "| per {noun}{whose} | {wall} | CPU time | syscalls | voluntary switches | involuntary switches | CPU migrations | page faults |"
+        "| per {noun}{whose} | {wall} | CPU time | syscalls | {}voluntary switches | involuntary switches | CPU migrations | page faults |",
+        if yields { "of them sched_yield | " } else { "" }
     );
     if memory {
         let _ = write!(
@@ -67,6 +72,7 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
         );
     }
     md += "\n|---|---:|---:|---:|---:|---:|---:|---:|";
+    md += if yields { "---:|" } else { "" };
     md += if memory { "---:|---:|---:|\n" } else { "\n" };
     for cell in cells {
         let (Some((n, _)), Some(c)) = (units_of_work(cell), cell.counters) else {
@@ -80,9 +86,13 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
         };
         let wall = cell.median().map_or("–".into(), |m| secs(m / n));
         let optional = |v: Option<u64>| v.map_or("not measured".into(), |v| per(v as f64 / n));
+        let yielded = match yields {
+            true => format!(" {} |", optional(c.sched_yields)),
+            false => String::new(),
+        };
         let _ = write!(
             md,
-            "| {} | {wall} | {cpu} | {} | {} | {} | {} | {} |",
+            "| {} | {wall} | {cpu} | {} |{yielded} {} | {} | {} | {} |",
             cell.paradigm,
             optional(c.syscalls),
             per(c.voluntary as f64 / n),
@@ -134,7 +144,13 @@ fn cpu_seconds(cell: &Cell) -> Option<f64> {
 fn phrase(cell: &Cell) -> Option<String> {
     let ((n, _), c, cpu) = (units_of_work(cell)?, cell.counters?, cpu_seconds(cell)?);
     let syscalls = c.syscalls.map_or(String::new(), |s| {
-        format!("{} syscalls, ", per(s as f64 / n))
+        let yields = c
+            .sched_yields
+            .filter(|&y| y > 0)
+            .map_or(String::new(), |y| {
+                format!(" ({} sched_yield)", per(y as f64 / n))
+            });
+        format!("{} syscalls{yields}, ", per(s as f64 / n))
     });
     Some(format!(
         "{}: {syscalls}{} voluntary and {} involuntary switches, {} CPU",
@@ -162,7 +178,7 @@ pub fn primer_lines(run: &Run, rows: &[(&str, &str, &str, &str)]) -> String {
         };
         let mut names: Vec<String> = Vec::new();
         for language in [Language::Rust, Language::Python] {
-            if let Some(best) = fastest_concurrent(run, scenario, x, language) {
+            for best in leaders_concurrent(run, scenario, x, language) {
                 names.push(best.paradigm.clone());
             }
         }

@@ -60,7 +60,7 @@ fn counted(
 ) -> Result<Ran<Counters>, String> {
     if let Ran::Ok(_) = ran {
         let perf = match &probes.counting {
-            Counting::Perf(_) => match counters::parse_perf(perf_csv) {
+            Counting::Perf(..) => match counters::parse_perf(perf_csv) {
                 Ok(counts) => Some(counts),
                 Err(why) => return Ok(Ran::Failed(why)),
             },
@@ -111,7 +111,7 @@ pub(super) fn count_server(
     // perf passes the signal on badly (it stops counting): the server gets it.
     let leader = server.group();
     let target = match probes.counting {
-        Counting::Perf(_) => first_child(leader).unwrap_or(leader),
+        Counting::Perf(..) => first_child(leader).unwrap_or(leader),
         Counting::Rusage(_) => leader,
     };
     let ended = server.interrupt(target, STOP_LIMIT)?;
