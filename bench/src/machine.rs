@@ -95,6 +95,11 @@ pub fn describe(tools: &Tools, mode: &str, only: &str, command: &str) -> Vec<(St
         ("max_map_count", read("/proc/sys/vm/max_map_count")),
         ("threads_max", read("/proc/sys/kernel/threads-max")),
         ("pid_max", read("/proc/sys/kernel/pid_max")),
+        ("somaxconn", read("/proc/sys/net/core/somaxconn")),
+        (
+            "tcp_max_syn_backlog",
+            read("/proc/sys/net/ipv4/tcp_max_syn_backlog"),
+        ),
         (
             "port_range",
             read("/proc/sys/net/ipv4/ip_local_port_range").replace('\t', " "),

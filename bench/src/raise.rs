@@ -1,7 +1,10 @@
 //! `bench run --raise-limits` (root only): the kernel limits that stop threads
 //! (`vm.max_map_count`, `kernel.pid_max`) raised for the run, so that threads go
-//! as far as the machine's memory allows, and put back afterwards, also when the
-//! run is stopped.
+//! as far as the machine's memory allows, and those that cap a server's queue of
+//! connections (`net.core.somaxconn`, `net.ipv4.tcp_max_syn_backlog`) raised to
+//! the backlog every server asks for, so that 10,000 connections at once wait in
+//! the queue rather than for a retransmitted SYN; all put back afterwards, also
+//! when the run is stopped.
 
 use std::{fs, sync::Mutex};
 
@@ -23,18 +26,22 @@ pub fn raise(quick: bool) -> Result<Vec<(String, String)>, String> {
         pid_max: u64::MAX,
         ..limits
     };
-    let Some(&k) = points
+    let mut wanted = Vec::new();
+    if let Some(&k) = points
         .iter()
         .rev()
         .find(|&&k| roomy.threads_refused(k).is_none())
-    else {
-        return Ok(Vec::new());
-    };
-    // Room for k threads beside what the machine already runs.
-    let wanted = [
-        ("vm/max_map_count", MAPS_PER_THREAD * k + 65_530),
-        ("kernel/pid_max", (k + 32_768).min(4_194_304)),
-    ];
+    {
+        // Room for k threads beside what the machine already runs.
+        wanted.push(("vm/max_map_count", MAPS_PER_THREAD * k + 65_530));
+        wanted.push(("kernel/pid_max", (k + 32_768).min(4_194_304)));
+    }
+    // The kernel caps every listen backlog at somaxconn (4,096 by default)
+    // without a word; past the queue, a connection's handshake is dropped and
+    // the client waits a second to resend its SYN.
+    let backlog = workload::serve::BACKLOG as u64;
+    wanted.push(("net/core/somaxconn", backlog));
+    wanted.push(("net/ipv4/tcp_max_syn_backlog", backlog));
     let mut said = Vec::new();
     for (name, value) in wanted {
         let path = format!("/proc/sys/{name}");
