@@ -16,13 +16,14 @@
 //!
 //! - [`scenarios`]: the one scenario table (points, flags, runs, skip rules);
 //!   [`limits`] is what its skip rules read of the machine, [`raise`] lifts the
-//!   thread limits for a run (`--raise-limits`).
+//!   thread and listen-queue limits for a run (`--raise-limits`).
 //! - [`paradigms`]: the twelve paradigms, their languages and programs.
 //! - [`run`]: build, then point by point check every program and time it;
 //!   [`program`] runs one (checked, timed by hyperfine, or the api-server),
 //!   [`counters`] counts syscalls, switches and faults, [`cgroup`] measures
 //!   memory with the kernel's share, [`procs`] makes every child die whole,
-//!   [`progress`] shows where it is, [`machine`] describes the machine.
+//!   [`progress`] shows where it is, [`machine`] describes the machine,
+//!   [`host`] reads steal time and TCP's listen-queue counters around each run.
 //! - [`results`]: a results folder, written and loaded (older ones too); cells
 //!   joined to hyperfine's timings by paradigm name.
 //! - [`stats`]: ratios with uncertainty, memory per unit with its noise, units.
@@ -33,6 +34,7 @@ mod cgroup;
 mod charts;
 mod compare;
 mod counters;
+mod host;
 mod limits;
 mod machine;
 mod offload;
@@ -105,8 +107,10 @@ struct RunArgs {
     /// No progress: only failures and the folder written (for CI logs).
     #[arg(long)]
     quiet: bool,
-    /// Root only: raise vm.max_map_count and kernel.pid_max for the run (put
-    /// back after it), so that threads go as far as memory allows.
+    /// Root only: raise vm.max_map_count and kernel.pid_max (so that threads
+    /// go as far as memory allows) and net.core.somaxconn and
+    /// net.ipv4.tcp_max_syn_backlog (so that 10,000 connects at once are queued,
+    /// not dropped) for the run, and put them back after it.
     #[arg(long)]
     raise_limits: bool,
     /// Time the programs in DIR as they are (built elsewhere, or with other

@@ -25,8 +25,11 @@ pub struct Paradigm {
     pub name: &'static str,
     pub language: Language,
     /// The Rust paradigm whose colour a chart gives this one: Python's twins share
-    /// the hue of their Rust counterpart and are drawn dashed.
+    /// the hue of their Rust counterpart and are drawn dashed. A Rust row's
+    /// program is its family's.
     pub family: &'static str,
+    /// A fixed pool's server run with a worker per connection (see [`SIZED`]).
+    pub sized: bool,
 }
 
 const fn rust(name: &'static str) -> Paradigm {
@@ -34,6 +37,7 @@ const fn rust(name: &'static str) -> Paradigm {
         name,
         language: Language::Rust,
         family: name,
+        sized: false,
     }
 }
 
@@ -42,6 +46,16 @@ const fn python(name: &'static str, family: &'static str) -> Paradigm {
         name,
         language: Language::Python,
         family,
+        sized: false,
+    }
+}
+
+const fn sized(name: &'static str, family: &'static str) -> Paradigm {
+    Paradigm {
+        name,
+        language: Language::Rust,
+        family,
+        sized: true,
     }
 }
 
@@ -68,13 +82,25 @@ pub const REFERENCE: Paradigm = Paradigm {
     name: "api-server",
     language: Language::Rust,
     family: "api-server",
+    sized: false,
 };
 
-/// The rows of every table and chart: the paradigms, then the reference, which
-/// has cells in the serve scenarios only.
-pub const ROWS: [Paradigm; 13] = [
-    ALL[0], ALL[1], ALL[2], ALL[3], ALL[4], ALL[5], ALL[6], ALL[7], ALL[8], ALL[9], ALL[10],
-    ALL[11], REFERENCE,
+/// The fixed pools' servers (crossbeam, rayon) with as many workers as the
+/// client has connections, in a scenario that asks for them (serve-fast): at
+/// the cores' count, as in their own rows, connections beyond the pool wait for
+/// a free worker for the whole run, which is the lesson of a fixed pool; sized
+/// to the connections, each is served at once. Like the reference, these rows
+/// are never a language's fastest.
+pub const SIZED: [Paradigm; 2] = [
+    sized("crossbeam-sized", "crossbeam"),
+    sized("rayon-sized", "rayon"),
+];
+
+/// The rows of every table and chart: the paradigms, the sized pools after
+/// rayon, and the reference last; the latter two have serve cells only.
+pub const ROWS: [Paradigm; 15] = [
+    ALL[0], ALL[1], ALL[2], ALL[3], ALL[4], SIZED[0], SIZED[1], ALL[5], ALL[6], ALL[7], ALL[8],
+    ALL[9], ALL[10], ALL[11], REFERENCE,
 ];
 
 /// The paradigm (or the reference) of that name.
@@ -83,11 +109,12 @@ pub fn named(name: &str) -> Option<&'static Paradigm> {
 }
 
 /// Who runs at a point of a scenario of `workload`: every paradigm, and for
-/// serve, the reference server too.
-pub fn runners(workload: &str) -> &'static [Paradigm] {
-    match workload {
-        "serve" => &ROWS,
-        _ => &ALL,
+/// serve, the reference server too, and the sized pools where `sized` asks.
+pub fn runners(workload: &str, sized: bool) -> Vec<Paradigm> {
+    match (workload, sized) {
+        ("serve", true) => ROWS.to_vec(),
+        ("serve", false) => ROWS.iter().filter(|p| !p.sized).copied().collect(),
+        _ => ALL.to_vec(),
     }
 }
 
@@ -112,7 +139,7 @@ impl Paradigm {
     pub fn program(&self, workload: &str, tools: &Tools) -> Vec<PathBuf> {
         match self.language {
             _ if self.is_reference() => vec![tools.bin.join(self.name)],
-            Language::Rust => vec![tools.bin.join(format!("{}-{workload}", self.name))],
+            Language::Rust => vec![tools.bin.join(format!("{}-{workload}", self.family))],
             Language::Python => vec![
                 tools.python.clone(),
                 tools

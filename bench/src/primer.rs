@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use crate::{
     paradigms::{self, Language, Paradigm},
     results::{Cell, Run},
-    stats::{Memory, bytes, ratio, secs},
+    stats::{Memory, bytes, ratio, secs, tie},
     tables::memory_per_unit,
     why,
 };
@@ -54,29 +54,54 @@ const ROWS: [(&str, &str, &str, &str); 7] = [
     ),
 ];
 
-/// The fastest timed paradigm of a language at a point.
-pub fn fastest<'a>(
+/// The fastest of a language at a point and every paradigm of it whose timed
+/// runs' range overlaps the fastest's, fastest first: more than one is a tie,
+/// and no sentence names one of them the fastest.
+pub fn leaders<'a>(
     run: &'a Run,
     scenario: &str,
     x: Option<u64>,
     language: Language,
-) -> Option<&'a Cell> {
-    fastest_of(run, scenario, x, |p| p.language == language)
+) -> Vec<&'a Cell> {
+    leaders_of(run, scenario, x, |p| p.language == language)
 }
 
-/// The fastest at a point among the paradigms that do the work concurrently: in
-/// a ring the sequential loop hands nothing off, so it is the baseline, not a
-/// contender for the primer's question.
-pub fn fastest_concurrent<'a>(
+/// [`leaders`] among the paradigms that do the work concurrently.
+pub fn leaders_concurrent<'a>(
     run: &'a Run,
     scenario: &str,
     x: Option<u64>,
     language: Language,
-) -> Option<&'a Cell> {
+) -> Vec<&'a Cell> {
     let ring = scenario.starts_with("ring");
-    fastest_of(run, scenario, x, |p| {
+    leaders_of(run, scenario, x, |p| {
         p.language == language && !(ring && p.name == language.baseline())
     })
+}
+
+fn leaders_of<'a>(
+    run: &'a Run,
+    scenario: &str,
+    x: Option<u64>,
+    keep: impl Fn(&Paradigm) -> bool,
+) -> Vec<&'a Cell> {
+    let Some(best) = fastest_of(run, scenario, x, &keep) else {
+        return Vec::new();
+    };
+    let fast = best.timing().expect("the fastest was timed");
+    let mut tied: Vec<&Cell> = paradigms::ALL
+        .iter()
+        .filter(|p| keep(p) && p.name != best.paradigm)
+        .filter_map(|p| run.cell(scenario, x, p.name))
+        .filter(|c| c.timing().is_some_and(|t| tie(t, fast)))
+        .collect();
+    tied.sort_by(|a, b| {
+        a.median()
+            .unwrap_or(0.0)
+            .total_cmp(&b.median().unwrap_or(0.0))
+    });
+    tied.insert(0, best);
+    tied
 }
 
 /// The fastest timed cell at a point among the paradigms `keep` accepts.
@@ -84,7 +109,7 @@ fn fastest_of<'a>(
     run: &'a Run,
     scenario: &str,
     x: Option<u64>,
-    keep: impl Fn(&Paradigm) -> bool,
+    keep: &impl Fn(&Paradigm) -> bool,
 ) -> Option<&'a Cell> {
     paradigms::ALL
         .iter()
@@ -101,7 +126,8 @@ fn short(name: &str) -> &str {
 
 pub fn table(run: &Run, heading: &str) -> String {
     let mut md = format!("{heading} The primer's table, rebuilt from this run\n\n");
-    md += "Ratios are of mean times, ± hyperfine's uncertainty (none after a single run).\n\n";
+    md += "Ratios are of mean times, ± hyperfine's uncertainty (none after a single run). \
+        Paradigms whose timed runs' ranges overlap the fastest's are a tie, and said as one.\n\n";
     md += "| kind of work (scenario) | the primer says | fastest in Python here | does the primer hold in Python? | fastest in Rust here | the primer's choice in Rust | Python's fastest / Rust's |\n";
     md += "|---|---|---|---|---|---|---:|\n";
     for (kind, scenario, choice, twin) in ROWS.iter().filter(|r| run.has(r.1)) {
@@ -184,12 +210,25 @@ fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin
             .unwrap_or_else(|| "not run".into())
             .replace('|', "/")
     };
-    let py = fastest_concurrent(run, scenario, x, Language::Python);
-    let rust = fastest_concurrent(run, scenario, x, Language::Rust);
+    let py = leaders_concurrent(run, scenario, x, Language::Python);
+    let rust = leaders_concurrent(run, scenario, x, Language::Rust);
     let mine = run
         .cell(scenario, x, choice)
         .filter(|c| c.timing().is_some());
-    let holds = match (py, mine) {
+    let among = |cells: &[&Cell], name: &str| cells.iter().any(|c| c.paradigm == name);
+    let others = |cells: &[&Cell], name: &str| {
+        let names: Vec<&str> = cells
+            .iter()
+            .map(|c| short(&c.paradigm))
+            .filter(|n| *n != short(name))
+            .collect();
+        names.join(", ")
+    };
+    let holds = match (py.first(), mine) {
+        (Some(_), Some(_)) if py.len() > 1 && among(&py, choice) => format!(
+            "a tie: {says} and {} overlap in every run's range",
+            others(&py, choice)
+        ),
         (Some(best), Some(mine)) if best.paradigm == choice => {
             match runner_up(run, scenario, x, choice) {
                 Some(next) => format!(
@@ -208,9 +247,13 @@ fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin
         _ => format!("– ({says}: {})", not_run(choice)),
     };
     let twin_text = match (
-        rust,
+        rust.first(),
         run.cell(scenario, x, twin).filter(|c| c.timing().is_some()),
     ) {
+        (Some(_), Some(t)) if among(&rust, twin) && rust.len() > 1 => format!(
+            "{twin}: {}, tied with the fastest",
+            secs(t.median().unwrap_or(0.0)),
+        ),
         (Some(best), Some(t)) => format!(
             "{twin}: {}, {} the fastest",
             secs(t.median().unwrap_or(0.0)),
@@ -218,30 +261,38 @@ fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin
         ),
         _ => format!("{twin}: {}", not_run(twin)),
     };
-    let show = |c: Option<&Cell>| {
-        c.map_or("–".into(), |c| {
-            format!(
-                "{}: {}",
-                short(&c.paradigm),
-                secs(c.median().unwrap_or(0.0))
-            )
-        })
+    let show = |cells: &[&Cell]| {
+        let named: Vec<String> = cells
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {}",
+                    short(&c.paradigm),
+                    secs(c.median().unwrap_or(0.0))
+                )
+            })
+            .collect();
+        match named.len() {
+            0 => "–".into(),
+            1 => named[0].clone(),
+            _ => format!("tie: {}", named.join(", ")),
+        }
     };
-    let across = match (py, rust) {
+    let across = match (py.first(), rust.first()) {
         (Some(p), Some(r)) => ratio(p.timing().unwrap(), r.timing().unwrap()).to_string(),
         _ => "–".into(),
     };
     format!(
         "| {kind} | {says} | {} | {holds} | {} | {twin_text} | {across} |\n",
-        show(py),
-        show(rust)
+        show(&py),
+        show(&rust)
     )
 }
 
 /// The second fastest of `choice`'s language at a point.
 fn runner_up<'a>(run: &'a Run, scenario: &str, x: Option<u64>, choice: &str) -> Option<&'a Cell> {
     let language = paradigms::named(choice)?.language;
-    fastest_of(run, scenario, x, |p| {
+    fastest_of(run, scenario, x, &|p: &Paradigm| {
         p.language == language && p.name != choice
     })
 }

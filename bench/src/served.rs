@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 
 use crate::{
     paradigms::{self, REFERENCE},
-    primer::fastest,
     results::{Cell, Run},
     scenarios::{self, CLIENT},
     serving,
@@ -63,14 +62,7 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
         let Some(cell) = run.cell(scenario, x, p.name) else {
             continue;
         };
-        let is_fastest =
-            fastest(run, scenario, x, p.language).is_some_and(|f| f.paradigm == p.name);
-        let name = match (is_fastest, p.is_python(), p.is_reference()) {
-            (_, _, true) => format!("{} (reference: hyper)", p.name),
-            (true, false, _) => format!("**{}** (fastest)", p.name),
-            (true, true, _) => format!("**{}** (fastest in Python)", p.name),
-            _ => p.name.to_string(),
-        };
+        let name = crate::tables::row_name(run, cell, p);
         let extra = usize::from(per_connection) * 2 + usize::from(s.wrk);
         let Some(t) = cell.timing() else {
             let why = cell.why_not().unwrap_or_default().replace('|', "/");
@@ -130,7 +122,8 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
     if s.wrk {
         md += "; wrk ran one thread over as many connections as the client, against a fresh server: where wrk gets far more than the client, the client is what limits the rate";
     }
-    md + ". In the table below, CPU time is the server's while the client ran; its syscalls, switches and faults are of its whole run, start-up and stop included.\n\n"
+    md += ". In the table below, CPU time is the server's while the client ran; its syscalls, switches and faults are of its whole run, start-up and stop included.\n\n";
+    md + &crate::tables::notes(run, scenario, x)
 }
 
 /// What wrk made of a cell's server: its rate, or why there is none.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::results::{Cell, Timing};
+use crate::results::{Around, Cell, Timing};
 
 /// `a / b` of two timings' means, with hyperfine's uncertainty: the relative
 /// standard deviations added in quadrature (none when either ran once).
@@ -34,6 +34,55 @@ impl fmt::Display for Ratio {
             Some(err) => write!(f, "{:.digits$} ± {:.digits$}×", self.value, err),
             None => write!(f, "{:.digits$}×", self.value),
         }
+    }
+}
+
+/// Two timings tie when the ranges of their timed runs overlap: the slower's
+/// fastest run was no slower than the faster's slowest.
+pub fn tie(a: &Timing, b: &Timing) -> bool {
+    a.min <= b.max && b.min <= a.max
+}
+
+/// Steal above this share of the machine's CPU time during a cell's runs
+/// makes its time the host's as much as the program's.
+const STEAL_NOISE: f64 = 0.05;
+/// One timed run that used this much more CPU than another, for the same work,
+/// ran on a slowed CPU (a busy host, a sibling thread): measured here, a slow
+/// second made a 85 ms run take 155 ms, at 1.7-1.9x the CPU per job.
+const CPU_NOISE: f64 = 1.4;
+/// ... and by more than this, so that a clock tick's rounding is never noise.
+const CPU_SLACK: f64 = 0.02;
+
+/// Why a cell's timed runs measure the machine more than the program, or
+/// `None`. Every run of one program does the same work with the same syscalls
+/// and switches (counted once, in its counting run, whose CPU time is
+/// `counted_cpu`), so CPU time that grows from run to run, or past the
+/// counting run's, was taken by the host, as was steal time.
+pub fn noise(around: &Around, counted_cpu: Option<f64>) -> Option<String> {
+    if let Some(steal) = around.steal.filter(|&s| s > STEAL_NOISE) {
+        return Some(format!(
+            "the host stole {:.0}% of the CPU during its runs",
+            steal * 100.0
+        ));
+    }
+    let mut cpu = around.cpu.clone();
+    cpu.sort_by(f64::total_cmp);
+    let (&low, &high) = (cpu.first()?, cpu.last()?);
+    let inflated = |a: f64, b: f64| a > b * CPU_NOISE && a - b > CPU_SLACK;
+    if inflated(high, low) {
+        return Some(format!(
+            "CPU time per run {} to {} for the same work",
+            secs(low),
+            secs(high)
+        ));
+    }
+    let median = median(&cpu);
+    match counted_cpu {
+        Some(counted) if inflated(median, counted) => Some(format!(
+            "its timed runs took {:.1}× the CPU of its counting run, with the same syscalls and switches",
+            median / counted
+        )),
+        _ => None,
     }
 }
 
@@ -182,6 +231,43 @@ mod tests {
         );
         let small = ratio(&timing(0.0042, None), &timing(1.0, None));
         assert_eq!(small.to_string(), "0.00420×");
+    }
+
+    #[test]
+    fn overlapping_ranges_tie() {
+        let range = |min: f64, max: f64| Timing {
+            min,
+            max,
+            ..timing((min + max) / 2.0, Some(0.01))
+        };
+        assert!(tie(&range(0.080, 0.090), &range(0.085, 0.120)));
+        assert!(tie(&range(0.085, 0.120), &range(0.080, 0.090)));
+        assert!(!tie(&range(0.080, 0.084), &range(0.085, 0.120)));
+    }
+
+    #[test]
+    fn inflated_cpu_or_steal_is_noise() {
+        let around = |cpu: &[f64], steal: f64| Around {
+            cpu: cpu.to_vec(),
+            steal: Some(steal),
+            ..Around::default()
+        };
+        // smol-cpu in results/2026-12-01-vm: 85, 155, 155, 158, 156 ms, same work.
+        let smol = around(&[0.160, 0.290, 0.291, 0.296, 0.293], 0.0);
+        let why = noise(&smol, Some(0.165)).unwrap();
+        assert!(why.contains("160.0 ms to 296.0 ms"), "{why}");
+        // Steady runs, but every one slower than the counting run.
+        let slowed = around(&[0.290, 0.291, 0.293], 0.0);
+        assert!(noise(&slowed, Some(0.160)).unwrap().contains("1.8×"));
+        assert_eq!(noise(&slowed, Some(0.280)), None);
+        assert!(
+            noise(&around(&[0.16], 0.08), None)
+                .unwrap()
+                .contains("stole 8%")
+        );
+        // A tick's rounding in a short run is not noise.
+        assert_eq!(noise(&around(&[0.004, 0.012], 0.0), Some(0.004)), None);
+        assert_eq!(noise(&Around::default(), None), None);
     }
 
     #[test]

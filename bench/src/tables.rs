@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::{
     paradigms::{self, Paradigm},
-    primer::fastest,
+    primer::leaders,
     results::{Cell, Run},
     scenarios::{self, Measure},
     stats::{self, Memory, PerUnit, bytes, ratio, secs},
@@ -36,6 +36,58 @@ pub fn memory_per_unit(run: &Run, cell: &Cell, memory: Memory) -> Option<PerUnit
         run.cell(&cell.scenario, base, &cell.paradigm)?,
         memory,
     )
+}
+
+/// A row's name in a point's table: bold when it is its language's fastest,
+/// or ties with it (the ranges of their timed runs overlap: "tied fastest"),
+/// the reference said as one, and "noisy: rerun" after a noisy cell's name.
+pub fn row_name(run: &Run, cell: &Cell, p: &Paradigm) -> String {
+    let leaders = leaders(run, &cell.scenario, cell.x, p.language);
+    let leads = leaders.iter().any(|c| c.paradigm == p.name);
+    let language = if p.is_python() { " in Python" } else { "" };
+    let mut name = match (p.is_reference(), leads, leaders.len()) {
+        (true, _, _) => format!("{} (reference: hyper)", p.name),
+        (_, true, 1) => format!("**{}** (fastest{language})", p.name),
+        (_, true, _) => format!("**{}** (tied fastest{language})", p.name),
+        _ => p.name.to_string(),
+    };
+    if cell.noisy().is_some() {
+        name += " — noisy: rerun";
+    }
+    name
+}
+
+/// Under a point's table, a line for each cell with something to say beside
+/// its numbers: what limits it beside its paradigm (a pool smaller than the
+/// connections), why its time is noisy, what the kernel's TCP counters saw.
+pub fn notes(run: &Run, scenario: &str, x: Option<u64>) -> String {
+    let mut md = String::new();
+    for p in &paradigms::ROWS {
+        let Some(cell) = run.cell(scenario, x, p.name) else {
+            continue;
+        };
+        let retimed = cell.around.as_ref().is_some_and(|a| a.retimed);
+        let said = [
+            (!cell.note.is_empty()).then(|| cell.note.clone()),
+            cell.noisy().map(|n| {
+                n + if retimed {
+                    ", after a second attempt"
+                } else {
+                    ""
+                }
+            }),
+            (retimed && cell.noisy().is_none())
+                .then(|| "timed a second time: its first attempt was noisy".to_string()),
+            cell.net_note(),
+        ];
+        for text in said.into_iter().flatten() {
+            let _ = writeln!(md, "- **{}**: {text}.", p.name);
+        }
+    }
+    match md.is_empty() {
+        true => md,
+        false => md + "\n",
+    }
 }
 
 /// `cell` against its own language's sequential program at its point.
@@ -72,13 +124,7 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
         let Some(cell) = run.cell(scenario, x, p.name) else {
             continue;
         };
-        let is_fastest =
-            fastest(run, scenario, x, p.language).is_some_and(|f| f.paradigm == p.name);
-        let name = match (is_fastest, p.is_python()) {
-            (true, false) => format!("**{}** (fastest)", p.name),
-            (true, true) => format!("**{}** (fastest in Python)", p.name),
-            _ => p.name.to_string(),
-        };
+        let name = row_name(run, cell, p);
         let Some(t) = cell.timing() else {
             let why = cell.why_not().unwrap_or_default().replace('|', "/");
             let _ = writeln!(
@@ -117,7 +163,7 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
         }
         md += "\n";
     }
-    md + "\n"
+    md + "\n" + &notes(run, scenario, x)
 }
 
 /// Paradigms down, points across: median wall time, or memory per live unit.
@@ -190,6 +236,11 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
                 .filter(|q| q.language == p.language)
                 .filter_map(|q| value(run.cell(scenario, x, q.name)?))
                 .min_by(f64::total_cmp);
+            // A time that ties with its language's fastest is as bold as it.
+            let tied = matches!(measure, Measure::Time | Measure::TimePerWork)
+                && leaders(run, scenario, x, p.language)
+                    .iter()
+                    .any(|c| c.paradigm == p.name);
             let noise = memory.then(|| memory_per_unit(run, cell, kind)).flatten();
             let text = match (value(cell), noise) {
                 (Some(v), _) if memory => bytes(v),
@@ -198,10 +249,14 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
                 (None, None) if cell.failed() => "FAILED".into(),
                 (None, None) => "–".into(),
             };
-            row += &if value(cell).is_some() && value(cell) == best {
-                format!(" **{text}** |")
+            let noisy = match cell.noisy() {
+                Some(_) if value(cell).is_some() && !memory => " (noisy: rerun)",
+                _ => "",
+            };
+            row += &if value(cell).is_some() && (value(cell) == best || tied) {
+                format!(" **{text}**{noisy} |")
             } else {
-                format!(" {text} |")
+                format!(" {text}{noisy} |")
             };
             if x.is_none() {
                 // A serve cell's memory is its server's, not the client's.
@@ -223,6 +278,56 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
 mod tests {
     use super::*;
     use crate::results::testing::{ok, run};
+
+    /// A made-up results folder: two cpu cells in cells.jsonl, smol's runs
+    /// noisy (its CPU per run grew for the same work) and threads' steady, each
+    /// with its merged export in raw/; the tables say which is which.
+    #[test]
+    fn a_noisy_cell_from_cells_jsonl_says_rerun() {
+        let dir = std::env::temp_dir().join(format!("bench-noisy-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("raw")).unwrap();
+        std::fs::write(dir.join("meta.env"), "mode=full\n").unwrap();
+        let line = |paradigm: &str, noisy: &str| {
+            format!(
+                r#"{{"scenario":"cpu","x":null,"paradigm":"{paradigm}","status":"ok","reason":"","command":[],"result_lines":["workload=cpu paradigm={paradigm} jobs=1000 workers=2 checksum=148933 ok=true"],"counters":null,"cgroup_peaks":[],"timed_runs":{{"cpu_s":[0.16,0.29],"steal":0.0,"net":null,"retimed":true,"noisy":{noisy}}}}}"#
+            )
+        };
+        let cells = [
+            line("threads", "null"),
+            line(
+                "smol",
+                r#""CPU time per run 160.0 ms to 290.0 ms for the same work""#,
+            ),
+        ];
+        std::fs::write(dir.join("cells.jsonl"), cells.join("\n") + "\n").unwrap();
+        for (paradigm, min, max) in [("threads", 0.080, 0.090), ("smol", 0.085, 0.155)] {
+            let export = format!(
+                r#"{{"results":[{{"command":"{paradigm}","mean":{max},"stddev":0.01,"median":{min},"min":{min},"max":{max},"user":0.1,"system":0.0,"times":[{min},{max}]}}]}}"#
+            );
+            std::fs::write(dir.join(format!("raw/cpu.{paradigm}.json")), export).unwrap();
+        }
+        let run = Run::load(&dir).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let table = full(&run, "cpu", None);
+        assert!(
+            table.contains("| **smol** (tied fastest) — noisy: rerun |"),
+            "{table}"
+        );
+        assert!(table.contains("- **smol**: noisy: rerun (CPU time per run 160.0 ms to 290.0 ms for the same work), after a second attempt."), "{table}");
+        assert!(
+            table.contains("- **threads**: timed a second time"),
+            "{table}"
+        );
+        // Their runs' ranges overlap: a tie, both bold, neither "the fastest".
+        assert!(table.contains("| **threads** (tied fastest) |"), "{table}");
+        assert!(!table.contains("(fastest)"), "{table}");
+        let compact = compact(&run, "cpu");
+        assert!(
+            compact.contains("| smol | **85.0 ms** (noisy: rerun) |"),
+            "{compact}"
+        );
+    }
 
     #[test]
     fn io_tables_show_latencies() {

@@ -11,18 +11,33 @@ use super::{
 };
 use crate::{
     paradigms::{self, Paradigm},
-    results::Run,
+    results::{Cell, Run},
     scenarios::Scenario,
 };
 
+/// A bar's name: the paradigm, what limits its pool (a fixed pool's server
+/// smaller than the connections waits for a free worker), and a noisy time.
+fn label(p: &Paradigm, cell: &Cell) -> String {
+    let mut label = p.name.to_string();
+    if !cell.note.is_empty() {
+        label += if p.sized {
+            " (pool = conns)"
+        } else {
+            " (pool < conns)"
+        };
+    }
+    if cell.noisy().is_some() {
+        label += " (noisy)";
+    }
+    label
+}
+
 pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
-    let rows: Vec<(&Paradigm, Point)> = paradigms::ROWS
+    let rows: Vec<(&Paradigm, Point, String)> = paradigms::ROWS
         .iter()
         .filter_map(|p| {
-            Some((
-                p,
-                value(run, scenario, run.cell(scenario.name, None, p.name)?)?,
-            ))
+            let cell = run.cell(scenario.name, None, p.name)?;
+            Some((p, value(run, scenario, cell)?, label(p, cell)))
         })
         .collect();
     let n = rows.len().max(1);
@@ -31,7 +46,7 @@ pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
     let min = rows.iter().map(|r| r.1.0).fold(f64::MAX, f64::min);
     let max = rows.iter().map(|r| r.1.2).fold(0.0, f64::max);
     let axis = LogAxis::fit(min, max, scenario.measure.is_memory());
-    let names: Vec<&str> = rows.iter().map(|r| r.0.name).collect();
+    let names: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
     let mut chart = ChartBuilder::on(&root)
         .caption(
             format!("{}: lower is better", super::caption(scenario)),
@@ -40,7 +55,7 @@ pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
         .margin(14)
         .margin_right(40)
         .x_label_area_size(50)
-        .y_label_area_size(170)
+        .y_label_area_size(230)
         .build_cartesian_2d(
             ticked(axis.lo..axis.hi, axis.ticks.clone()),
             ticked(-0.5..n as f64 - 0.5, (0..n).map(|i| i as f64).collect()),
@@ -60,7 +75,7 @@ pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
         .label_style(("sans-serif", 14))
         .axis_desc_style(("sans-serif", 15))
         .draw()?;
-    for (i, (p, (lo, mid, hi))) in rows.iter().enumerate() {
+    for (i, (p, (lo, mid, hi), _)) in rows.iter().enumerate() {
         let y = (n - 1 - i) as f64;
         let c = colour(p.family);
         let (lo, mid, hi) = (lo.log10(), mid.log10(), hi.log10());

@@ -8,6 +8,7 @@ use workload::ResultLine;
 use crate::{
     cgroup::Peak,
     counters::Counters,
+    host::Net,
     serving::{ServerMemory, Wrk},
 };
 
@@ -24,6 +25,49 @@ pub struct Timing {
     pub system: f64,
     /// Timed runs (hyperfine's `times`).
     pub runs: usize,
+}
+
+/// What was read around a cell's timed runs, beside hyperfine's times: what
+/// says whether those times are the program's or the machine's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Around {
+    /// Each timed run's CPU time (hyperfine's user + system), in seconds.
+    pub cpu: Vec<f64>,
+    /// The host's steal time during the cell's runs, as a share of the CPU
+    /// time the machine had meanwhile (wall time × cores); `None`: not read.
+    pub steal: Option<f64>,
+    /// TCP's counters around the timed runs, for a program that connects.
+    pub net: Option<Net>,
+    /// Timed a second time, because the first attempt was noisy.
+    pub retimed: bool,
+    /// Why its time is the machine's more than the program's, or `None`.
+    pub noisy: Option<String>,
+}
+
+impl Around {
+    fn to_json(&self) -> Value {
+        json!({
+            "cpu_s": self.cpu,
+            "steal": self.steal,
+            "net": self.net.map(Net::to_json),
+            "retimed": self.retimed,
+            "noisy": self.noisy,
+        })
+    }
+
+    fn from_json(v: &Value) -> Option<Self> {
+        Some(Around {
+            cpu: v["cpu_s"]
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_f64)
+                .collect(),
+            steal: v["steal"].as_f64(),
+            net: Net::from_json(&v["net"]),
+            retimed: v["retimed"].as_bool().unwrap_or(false),
+            noisy: v["noisy"].as_str().map(str::to_string),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +101,11 @@ pub struct Cell {
     pub server_memory: Vec<ServerMemory>,
     /// serve-fast: wrk's measure of the server, or why there is none.
     pub wrk: Option<Result<Wrk, String>>,
+    /// What was read around its timed runs; `None` in runs made before it was.
+    pub around: Option<Around>,
+    /// What limits the cell beside its paradigm (a pool smaller than the
+    /// connections), said wherever it is shown; empty when nothing does.
+    pub note: String,
 }
 
 impl Cell {
@@ -78,7 +127,20 @@ impl Cell {
             server: Vec::new(),
             server_memory: Vec::new(),
             wrk: None,
+            around: None,
+            note: String::new(),
         }
+    }
+
+    /// Why its time is not to be trusted (`noisy: rerun (...)`), or `None`.
+    pub fn noisy(&self) -> Option<String> {
+        let why = self.around.as_ref()?.noisy.as_ref()?;
+        Some(format!("noisy: rerun ({why})"))
+    }
+
+    /// What the kernel's TCP counters say of its timed runs, or `None`.
+    pub fn net_note(&self) -> Option<String> {
+        self.around.as_ref()?.net?.note()
     }
 
     pub fn timing(&self) -> Option<&Timing> {
@@ -137,6 +199,12 @@ impl Cell {
             "counters": self.counters.map(Counters::to_json),
             "cgroup_peaks": self.peaks.iter().map(|p| json!({"total": p.total, "kernel": p.kernel})).collect::<Vec<_>>(),
         });
+        if let Some(around) = &self.around {
+            v["timed_runs"] = around.to_json();
+        }
+        if !self.note.is_empty() {
+            v["note"] = json!(self.note);
+        }
         // Only serve cells have a server: other lines read as they always did.
         if !self.server.is_empty() {
             v["server"] = json!(self.server);
@@ -208,6 +276,8 @@ impl Cell {
             .filter_map(ServerMemory::from_json)
             .collect();
         cell.wrk = Wrk::from_json(&v["wrk"]).filter(|_| !v["wrk"].is_null());
+        cell.around = Around::from_json(&v["timed_runs"]);
+        cell.note = v["note"].as_str().unwrap_or("").to_string();
         Ok(cell)
     }
 }

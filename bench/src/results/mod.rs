@@ -14,7 +14,7 @@ mod legacy;
 pub mod testing;
 mod writer;
 
-pub use cell::{Cell, Outcome, Timing};
+pub use cell::{Around, Cell, Outcome, Timing};
 pub(crate) use hyperfine::load_hyperfine;
 pub use hyperfine::raw_json;
 pub use writer::Writer;

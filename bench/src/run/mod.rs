@@ -5,6 +5,7 @@
 
 mod count;
 mod point;
+mod rounds;
 mod server;
 
 use std::{env, path::PathBuf, process::Command};
@@ -76,7 +77,7 @@ pub fn run(options: &Options, tools: &Tools) -> Result<(PathBuf, RunEnd), String
         .map(|(s, x)| {
             let sizes = s.sizes(options.quick);
             let r = sizes.runs_at(x.unwrap_or(0));
-            let n = paradigms::runners(s.workload)
+            let n = paradigms::runners(s.workload, s.sized_pools)
                 .iter()
                 .filter(|p| (s.skip)(x.unwrap_or(0), p, &limits).is_none())
                 .count() as u64;

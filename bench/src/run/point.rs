@@ -24,6 +24,7 @@ use std::{
 use super::{
     Probes,
     count::{count, count_server},
+    rounds::{self, Contender, Timed},
     server::{Meets, Watch, cross_check, serve, with_server},
 };
 use crate::{
@@ -33,7 +34,7 @@ use crate::{
     program::{self, Ran},
     progress::Progress,
     results::{Cell, Outcome, raw_json},
-    scenarios::{CLIENT, CLIENT_PARADIGM, Limits, Scenario},
+    scenarios::{CLIENT, CLIENT_PARADIGM, Limits, Scenario, Sizes},
 };
 
 /// A check that has not answered by then has hung: FAILED.
@@ -70,7 +71,14 @@ pub fn run(
     }
     let serving = scenario.workload == "serve";
     let mut cells = Vec::new();
-    for paradigm in paradigms::runners(scenario.workload) {
+    // The verified ones, with where their cell is, for the timed rounds.
+    let mut contenders = Vec::new();
+    // serve: the client's connections, which a fixed pool may be smaller than.
+    let connections = asked
+        .iter()
+        .find(|(f, _)| *f == "--concurrency")
+        .map(|f| f.1);
+    for paradigm in &paradigms::runners(scenario.workload, scenario.sized_pools) {
         if procs::stopping() {
             return Ok(None);
         }
@@ -79,7 +87,11 @@ pub fn run(
             true => vec![tools.bin.join(CLIENT)],
             false => paradigm.program(scenario.workload, tools),
         };
-        let mut command: Vec<String> = program.iter().map(|p| p.to_string_lossy().into()).collect();
+        let mut command: Vec<String> = match scenario.pinned {
+            true => vec!["taskset".into(), "-c".into(), "0".into()],
+            false => Vec::new(),
+        };
+        command.extend(program.iter().map(|p| p.to_string_lossy().into()));
         command.extend(flags.iter().cloned());
         let skipped = Outcome::Skipped(String::new());
         let mut cell = Cell::new(scenario.name, x, paradigm.name, command, skipped);
@@ -91,7 +103,12 @@ pub fn run(
                     .iter()
                     .map(|p| p.to_string_lossy().into())
                     .collect();
-                server.extend(["--workers".into(), workers.to_string()]);
+                let pool = match (paradigm.sized, connections) {
+                    (true, Some(c)) => c as usize,
+                    _ => workers,
+                };
+                server.extend(["--workers".into(), pool.to_string()]);
+                cell.note = pool_note(paradigm, pool, connections);
                 cell.server = server.clone();
                 Meets::Own(server)
             }
@@ -193,60 +210,105 @@ pub fn run(
             }
             progress.done(1);
         }
-        if failed.is_none() {
-            let (w, n) = (r.warmup, r.runs);
-            progress.doing(format!(
-                "timing {}: {w} warm-up and {n} timed runs",
-                paradigm.name
-            ));
-            // Generous: a run that takes three times its check, or ten minutes.
-            let limit = CHECK_LIMIT.max(slowest * 3 * (w + n));
-            let json = raw_json(dir, scenario.name, x, paradigm.name);
-            let timed = match serve(&meets, &|c| c.to_vec(), paradigm.name, tools, dir)? {
-                Ran::Ok(server) => {
-                    let command = with_server(&cell.command, server.as_ref());
-                    program::time(tools, &command, paradigm.name, r, limit, &json)?
-                }
-                Ran::Failed(why) => Ran::Failed(why),
-                Ran::Stopped => Ran::Stopped,
-            };
-            match timed {
-                Ran::Ok(()) => {}
-                Ran::Failed(why) => failed = Some(format!("while timed: {why}")),
-                Ran::Stopped => return Ok(None),
+        match failed {
+            Some(why) => fail(&mut cell, why, &lines, sizes, progress),
+            None => {
+                // All or nothing: a peak from every check, or none.
+                cell.peaks = peaks.into_iter().collect::<Option<_>>().unwrap_or_default();
+                cell.outcome = Outcome::Ok {
+                    lines,
+                    timing: None,
+                };
+                // Generous: a run that takes three times its check, or ten minutes.
+                let limit = CHECK_LIMIT.max(slowest * 3 * (r.warmup + 1));
+                let counted_cpu = match serving {
+                    true => None,
+                    false => cell
+                        .counters
+                        .and_then(|c| c.cpu_us)
+                        .map(|us| us as f64 / 1e6),
+                };
+                contenders.push((
+                    cells.len(),
+                    Contender {
+                        name: paradigm.name.to_string(),
+                        command: cell.command.clone(),
+                        meets,
+                        limit,
+                        counted_cpu,
+                        json: raw_json(dir, scenario.name, x, paradigm.name),
+                    },
+                ));
             }
         }
-        if failed.is_none() && scenario.wrk {
-            progress.doing(format!("wrk against {}", paradigm.name));
+        cells.push(cell);
+    }
+    // Every verified program of the point, timed in interleaved rounds.
+    let (at_cells, timed): (Vec<usize>, Vec<Contender>) = contenders.into_iter().unzip();
+    let Some(results) = rounds::time(&timed, r, tools, dir, progress)? else {
+        return Ok(None);
+    };
+    for ((i, contender), result) in at_cells.into_iter().zip(&timed).zip(results) {
+        let cell = &mut cells[i];
+        match result {
+            Timed::Ok(around) => {
+                cell.around = Some(around);
+                if let Some(why) = cell.noisy() {
+                    progress.warn(format!("{} {why}", cell.paradigm));
+                }
+            }
+            Timed::Failed(why) => {
+                let lines = cell.lines().to_vec();
+                fail(cell, why, &lines, sizes, progress);
+                continue;
+            }
+        }
+        if scenario.wrk {
+            progress.doing(format!("wrk against {}", cell.paradigm));
             let concurrency = asked.iter().find(|(f, _)| *f == "--concurrency");
             let connections = concurrency.expect("a serve scenario sets --concurrency").1;
-            match cross_check(&meets, connections, quick, paradigm.name, tools, dir)? {
+            let meets = &contender.meets;
+            match cross_check(meets, connections, quick, &cell.paradigm, tools, dir)? {
                 Ran::Ok(wrk) => cell.wrk = Some(wrk),
                 Ran::Failed(why) => cell.wrk = Some(Err(why)),
                 Ran::Stopped => return Ok(None),
             }
         }
-        cell.outcome = match failed {
-            Some(why) => {
-                progress.warn(format!("{} FAILED: {why}", paradigm.name));
-                // What it did not get to is done, as far as the bar goes.
-                let total = u64::from(sizes.checks + 1 + r.warmup + r.runs);
-                let done = lines.len() as u64 + u64::from(cell.counters.is_some());
-                progress.done(total - done);
-                cell.counters = None;
-                Outcome::Failed(why)
-            }
-            None => {
-                progress.done(u64::from(r.warmup + r.runs));
-                // All or nothing: a peak from every check, or none.
-                cell.peaks = peaks.into_iter().collect::<Option<_>>().unwrap_or_default();
-                Outcome::Ok {
-                    lines,
-                    timing: None,
-                }
-            }
-        };
-        cells.push(cell);
     }
     Ok(Some(cells))
+}
+
+/// What a fixed pool's server cell says of its pool against the connections.
+fn pool_note(paradigm: &paradigms::Paradigm, pool: usize, connections: Option<u64>) -> String {
+    let (Some(c), true) = (
+        connections,
+        matches!(paradigm.family, "crossbeam" | "rayon"),
+    ) else {
+        return String::new();
+    };
+    match pool as u64 {
+        w if w < c => format!(
+            "a pool of {w} workers for {c} connections: {} wait for a free worker for the whole run",
+            c - w
+        ),
+        w => format!("a pool of {w} workers, one per connection"),
+    }
+}
+
+/// A cell that FAILED: its reason, said as it happens, and its remaining runs
+/// counted as done on the bar.
+fn fail(
+    cell: &mut Cell,
+    why: String,
+    lines: &[workload::ResultLine],
+    sizes: &Sizes,
+    progress: &Progress,
+) {
+    progress.warn(format!("{} FAILED: {why}", cell.paradigm));
+    let r = sizes.runs_at(cell.x.unwrap_or(0));
+    let total = u64::from(sizes.checks + 1 + r.warmup + r.runs);
+    let done = lines.len() as u64 + u64::from(cell.counters.is_some());
+    progress.done(total.saturating_sub(done));
+    cell.counters = None;
+    cell.outcome = Outcome::Failed(why);
 }

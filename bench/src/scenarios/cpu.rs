@@ -16,6 +16,8 @@ pub const CPU: Scenario = Scenario {
     offload: false,
     latency: false,
     wrk: false,
+    sized_pools: false,
+    pinned: false,
     full: Sizes {
         points: &[0],
         flags: |_| vec![("--limit", 2_000_000), ("--jobs", 1_000)],
@@ -49,6 +51,8 @@ pub const GRANULARITY: Scenario = Scenario {
     offload: false,
     latency: false,
     wrk: false,
+    sized_pools: false,
+    pinned: false,
     full: Sizes {
         points: &[1, 10, 100, 1_000, 10_000, 100_000],
         flags: |x| vec![("--limit", 2_000_000), ("--jobs", x)],

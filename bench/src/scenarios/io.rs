@@ -16,6 +16,8 @@ pub const FAST: Scenario = Scenario {
     offload: false,
     latency: false,
     wrk: false,
+    sized_pools: false,
+    pinned: false,
     full: Sizes {
         points: &[0],
         flags: |_| io_flags(20_000, 4, 0),
@@ -50,6 +52,8 @@ pub const SLOW: Scenario = Scenario {
     offload: false,
     latency: false,
     wrk: false,
+    sized_pools: false,
+    pinned: false,
     full: Sizes {
         points: &[100, 1_000, 10_000],
         flags: |x| io_flags(2 * x, x, 100),
@@ -100,6 +104,8 @@ pub const WORK: Scenario = Scenario {
     offload: false,
     latency: true,
     wrk: false,
+    sized_pools: false,
+    pinned: false,
     full: work_sizes(&[0, 300, 1_000, 3_000, 10_000], false),
     quick: work_sizes(&[0, 1_000], true),
     skip: |x, p, machine| work_skipped(x, p, machine),
@@ -122,6 +128,8 @@ pub const WORK_OFFLOAD: Scenario = Scenario {
     offload: true,
     latency: true,
     wrk: false,
+    sized_pools: false,
+    pinned: false,
     full: work_sizes(&[300, 1_000, 3_000, 10_000], false),
     quick: work_sizes(&[1_000], true),
     skip: |x, p, machine| match p.short() {

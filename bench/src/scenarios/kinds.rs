@@ -110,6 +110,12 @@ pub struct Scenario {
     /// serve: every server is also measured by wrk, a second opinion on its
     /// throughput from a client that is not ours.
     pub wrk: bool,
+    /// serve: the fixed pools' servers also run with a worker per connection
+    /// ([`crate::paradigms::SIZED`]), beside their rows at the cores' count.
+    pub sized_pools: bool,
+    /// Every program runs pinned to one CPU (`taskset -c 0`): threads and
+    /// processes too hand off without a wake-up across CPUs.
+    pub pinned: bool,
     pub full: Sizes,
     pub quick: Sizes,
     /// Why a paradigm is not run at x, or `None`.

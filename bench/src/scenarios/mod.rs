@@ -13,9 +13,9 @@ mod rules;
 mod serve;
 mod spawn;
 
-#[cfg(test)]
-use kinds::runs;
-pub use kinds::{Axis, CLIENT, CLIENT_PARADIGM, Measure, Runs, Scenario, Sizes, unit_of_work};
+pub use kinds::{
+    Axis, CLIENT, CLIENT_PARADIGM, Measure, Runs, Scenario, Sizes, runs, unit_of_work,
+};
 
 /// Every scenario, in report order.
 pub const ALL: [Scenario; 13] = [

@@ -19,6 +19,8 @@ pub const HOP: Scenario = Scenario {
     offload: false,
     latency: false,
     wrk: false,
+    sized_pools: false,
+    pinned: false,
     full: Sizes {
         points: &[0],
         // 200,000 hops: tokio 0.04 s, Python's threads seconds a run.
@@ -38,13 +40,16 @@ pub const HOP: Scenario = Scenario {
 /// `ring-hop-1`.
 pub const HOP_1: Scenario = Scenario {
     name: "ring-hop-1",
-    title: "ring: a hand-off on one thread",
+    title: "ring: a hand-off on one CPU",
     workload: "ring",
-    shows: "The same ring with `--workers 1`: tasks on a single-threaded runtime, \
-            where a hand-off is a function call on one thread, against ring-hop's \
-            runtimes of one thread per core, where it can be a wake-up across \
-            cores. Units that are threads or processes are in ring-hop only: \
-            `--workers` does not change them.",
+    shows: "The same ring on one CPU: every program pinned to it (`taskset -c 0`), \
+            the runtimes with `--workers 1`. A task's hand-off is then a function \
+            call on one thread; a thread's or a process's is a switch on one CPU. \
+            Against ring-hop, where the receiver may sleep on the other CPU, this \
+            takes out the cross-CPU wake-up: the sender's kernel must send an \
+            interrupt to wake the other CPU, which leaves its idle state, and the \
+            token crosses caches, on every hop (compare the two why-tables' \
+            migrations and switches).",
     axis: None,
     measure: Measure::TimePerWork,
     kernel_memory: false,
@@ -52,6 +57,8 @@ pub const HOP_1: Scenario = Scenario {
     offload: false,
     latency: false,
     wrk: false,
+    sized_pools: false,
+    pinned: true,
     full: Sizes {
         points: &[0],
         flags: |_| vec![("--units", 100), ("--laps", 2_000)],
@@ -65,8 +72,10 @@ pub const HOP_1: Scenario = Scenario {
         checks: 1,
     },
     skip: |_, p, machine| match p.short() {
-        "sequential" | "tokio" | "async-std" | "smol" if !p.is_python() => None,
-        "rayon" => ring_refused(
+        _ if p.is_python() => {
+            Some("Python: in ring-hop (asyncio runs on one thread there too)".into())
+        }
+        _ => ring_refused(
             None,
             p,
             &Limits {
@@ -74,10 +83,6 @@ pub const HOP_1: Scenario = Scenario {
                 ..*machine
             },
         ),
-        _ if p.is_python() => {
-            Some("Python: in ring-hop (asyncio runs on one thread there too)".into())
-        }
-        _ => Some("one OS thread or process per unit whatever --workers says: see ring-hop".into()),
     },
 };
 
@@ -100,6 +105,8 @@ pub const SIZE: Scenario = Scenario {
     offload: false,
     latency: false,
     wrk: false,
+    sized_pools: false,
+    pinned: false,
     full: Sizes {
         points: &[10, 1_000, 10_000, 100_000],
         flags: |x| vec![("--units", x), ("--laps", 1)],

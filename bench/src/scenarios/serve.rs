@@ -12,7 +12,11 @@ pub const FAST: Scenario = Scenario {
             request when nothing waits. The hyper api-server that every io client \
             meets runs beside them as the reference. wrk, an independent load \
             generator, measures every server as well, so that a client at its own \
-            limit cannot pass for a slow server. Client and server share the cores.",
+            limit cannot pass for a slow server. Client and server share the cores. \
+            crossbeam's and rayon's servers are fixed pools that hold a worker per \
+            open connection: at the cores' count, connections beyond the pool wait \
+            for the whole run (their rows say so), so they also run sized to the \
+            connections (`crossbeam-sized`, `rayon-sized`).",
     axis: None,
     measure: Measure::Time,
     kernel_memory: false,
@@ -20,6 +24,8 @@ pub const FAST: Scenario = Scenario {
     offload: false,
     latency: false,
     wrk: true,
+    sized_pools: true,
+    pinned: false,
     full: Sizes {
         points: &[0],
         flags: |_| io_flags(20_000, 4, 0),
@@ -60,6 +66,8 @@ pub const SLOW: Scenario = Scenario {
     offload: false,
     latency: false,
     wrk: false,
+    sized_pools: false,
+    pinned: false,
     full: Sizes {
         points: &[100, 1_000, 10_000],
         flags: |x| io_flags(2 * x, x, 100),

@@ -19,6 +19,8 @@ pub const COST: Scenario = Scenario {
     offload: false,
     latency: false,
     wrk: false,
+    sized_pools: false,
+    pinned: false,
     full: Sizes {
         points: &[100, 1_000, 10_000],
         flags: |x| vec![("--units", x), ("--sleep-ms", 0)],
@@ -53,6 +55,8 @@ pub const MEMORY: Scenario = Scenario {
     offload: false,
     latency: false,
     wrk: false,
+    sized_pools: false,
+    pinned: false,
     full: Sizes {
         points: &[0, 1_000, 10_000, 100_000, 1_000_000],
         flags: |x| vec![("--units", x), ("--sleep-ms", 1_000)],

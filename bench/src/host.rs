@@ -1,0 +1,164 @@
+//! What the host and the kernel did around a timed run, read before and after
+//! it: the hypervisor's steal time (`/proc/stat`), which makes a program slower
+//! for no fault of its own, and TCP's listen-queue and retransmission counters
+//! (`/proc/net/netstat`), which put a kernel's timeout into a client's time.
+
+use std::fs;
+
+use serde_json::{Value, json};
+
+/// Steal time so far, in seconds summed over every CPU; `None` where
+/// `/proc/stat` has no steal column.
+pub fn steal_so_far() -> Option<f64> {
+    steal_in(&fs::read_to_string("/proc/stat").ok()?)
+}
+
+/// The `cpu` line's eighth number (steal), in USER_HZ ticks (100 a second on
+/// Linux, whatever the kernel's own tick).
+fn steal_in(stat: &str) -> Option<f64> {
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let ticks: u64 = line.split_whitespace().nth(8)?.parse().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
+/// TCP's counters that say a connection waited in the kernel rather than in the
+/// program: the whole machine's, so read around one run at a time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Net {
+    /// A completed connection found the accept queue full (`somaxconn` caps
+    /// every backlog): the SYN-ACK's ACK is dropped and the client resends.
+    pub listen_overflows: u64,
+    /// Connection requests the listener dropped, overflows included.
+    pub listen_drops: u64,
+    /// Retransmission timeouts: each costs the connection at least 200 ms, a
+    /// lost SYN a second.
+    pub tcp_timeouts: u64,
+}
+
+impl Net {
+    /// The counters so far; `None` where `/proc/net/netstat` cannot be read.
+    pub fn so_far() -> Option<Net> {
+        Net::parse(&fs::read_to_string("/proc/net/netstat").ok()?)
+    }
+
+    /// `TcpExt:` names on one line, their values on the next.
+    fn parse(netstat: &str) -> Option<Net> {
+        let mut lines = netstat.lines().filter(|l| l.starts_with("TcpExt:"));
+        let (names, values) = (lines.next()?, lines.next()?);
+        let value = |name: &str| {
+            let at = names.split_whitespace().position(|n| n == name)?;
+            values.split_whitespace().nth(at)?.parse().ok()
+        };
+        Some(Net {
+            listen_overflows: value("ListenOverflows")?,
+            listen_drops: value("ListenDrops")?,
+            tcp_timeouts: value("TCPTimeouts")?,
+        })
+    }
+
+    /// What moved from `before` to `self`.
+    pub fn since(self, before: Net) -> Net {
+        Net {
+            listen_overflows: self
+                .listen_overflows
+                .saturating_sub(before.listen_overflows),
+            listen_drops: self.listen_drops.saturating_sub(before.listen_drops),
+            tcp_timeouts: self.tcp_timeouts.saturating_sub(before.tcp_timeouts),
+        }
+    }
+
+    pub fn add(self, other: Net) -> Net {
+        Net {
+            listen_overflows: self.listen_overflows + other.listen_overflows,
+            listen_drops: self.listen_drops + other.listen_drops,
+            tcp_timeouts: self.tcp_timeouts + other.tcp_timeouts,
+        }
+    }
+
+    /// What a table says of a cell whose runs met these, or `None` when
+    /// nothing moved.
+    pub fn note(self) -> Option<String> {
+        if self == Net::default() {
+            return None;
+        }
+        let mut said = Vec::new();
+        if self.listen_overflows > 0 || self.listen_drops > 0 {
+            said.push(format!(
+                "{} listen-queue overflows ({} drops)",
+                self.listen_overflows, self.listen_drops
+            ));
+        }
+        if self.tcp_timeouts > 0 {
+            said.push(format!("{} TCP retransmission timeouts", self.tcp_timeouts));
+        }
+        Some(format!(
+            "the kernel: {} in its timed runs; the time includes retransmissions, not only the paradigm",
+            said.join(", ")
+        ))
+    }
+
+    pub fn to_json(self) -> Value {
+        json!({
+            "listen_overflows": self.listen_overflows,
+            "listen_drops": self.listen_drops,
+            "tcp_timeouts": self.tcp_timeouts,
+        })
+    }
+
+    pub fn from_json(v: &Value) -> Option<Net> {
+        Some(Net {
+            listen_overflows: v["listen_overflows"].as_u64()?,
+            listen_drops: v["listen_drops"].as_u64()?,
+            tcp_timeouts: v["tcp_timeouts"].as_u64()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steal_is_the_cpu_lines_eighth_number() {
+        let stat = "cpu  9099 0 1847 15627 84 0 13 250 0 0\ncpu0 4416 0 840 8054 10 0 2 5 0 0\n";
+        assert_eq!(steal_in(stat), Some(2.5));
+        assert_eq!(steal_in("cpu  1 2 3\n"), None);
+        assert!(
+            steal_so_far().is_some(),
+            "this machine's /proc/stat has steal"
+        );
+    }
+
+    /// The listen-overflow note, from made-up counters in /proc/net/netstat's form.
+    #[test]
+    fn listen_overflows_are_named_in_the_cell() {
+        let text = |overflows: u64, timeouts: u64| {
+            format!(
+                "TcpExt: SyncookiesSent ListenOverflows ListenDrops TCPTimeouts\n\
+                 TcpExt: 0 {overflows} {overflows} {timeouts}\n\
+                 IpExt: InNoRoutes\nIpExt: 0\n"
+            )
+        };
+        let before = Net::parse(&text(100, 40)).unwrap();
+        let after = Net::parse(&text(6_006, 7_750)).unwrap();
+        let moved = after.since(before);
+        assert_eq!(
+            moved,
+            Net {
+                listen_overflows: 5_906,
+                listen_drops: 5_906,
+                tcp_timeouts: 7_710
+            }
+        );
+        let note = moved.note().unwrap();
+        assert!(note.contains("5906 listen-queue overflows"), "{note}");
+        assert!(note.contains("7710 TCP retransmission timeouts"), "{note}");
+        assert!(note.contains("includes retransmissions"), "{note}");
+        assert_eq!(before.since(before).note(), None);
+        assert_eq!(Net::from_json(&moved.to_json()), Some(moved));
+        assert!(
+            Net::so_far().is_some(),
+            "this machine has /proc/net/netstat"
+        );
+    }
+}

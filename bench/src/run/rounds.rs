@@ -1,0 +1,238 @@
+//! The timed runs of a point, in interleaved rounds: each verified program runs
+//! once per round, the order rotated from round to round, so that a second in
+//! which the host slows down lands on several paradigms rather than on all of
+//! one's runs. hyperfine still times every run (`-r 1`, the warm-up in the
+//! first round) and its exports are merged into the cell's `raw/` file. Around
+//! each run the host's steal time and, for a program that connects, TCP's
+//! listen-queue and retransmission counters are read; a cell whose runs look
+//! like the machine's rather than the program's is timed once more, with the
+//! others that were, and flagged if it still does.
+
+use std::{
+    fs,
+    path::{Path, PathBuf},
+    time::{Duration, Instant},
+};
+
+use serde_json::json;
+
+use super::server::{Meets, serve, with_server};
+use crate::{
+    host::{self, Net},
+    paradigms::Tools,
+    program::{self, Ran},
+    progress::Progress,
+    results::{Around, load_hyperfine},
+    scenarios::{Runs, runs},
+    stats,
+};
+
+/// A verified program waiting for its timed runs.
+pub(super) struct Contender {
+    /// hyperfine's `-n`: the paradigm.
+    pub name: String,
+    pub command: Vec<String>,
+    pub meets: Meets,
+    /// Past it, a run has hung: FAILED.
+    pub limit: Duration,
+    /// Its counting run's CPU time, in seconds (a serve cell's is its server's:
+    /// none to compare).
+    pub counted_cpu: Option<f64>,
+    /// Where its merged export goes.
+    pub json: PathBuf,
+}
+
+/// How a contender's timed runs went.
+pub(super) enum Timed {
+    Ok(Around),
+    Failed(String),
+}
+
+/// Every contender's timed runs, in rounds; `None` when the benchmark is stopping.
+pub(super) fn time(
+    contenders: &[Contender],
+    r: Runs,
+    tools: &Tools,
+    dir: &Path,
+    progress: &Progress,
+) -> Result<Option<Vec<Timed>>, String> {
+    let all: Vec<usize> = (0..contenders.len()).collect();
+    let Some(mut timed) = attempt(contenders, &all, r, tools, dir, progress)? else {
+        return Ok(None);
+    };
+    // A second attempt for the noisy ones, interleaved among themselves; its
+    // runs replace theirs (the first attempt's export is kept beside).
+    let noisy: Vec<usize> = all
+        .into_iter()
+        .filter(|&i| matches!(&timed[i], Timed::Ok(a) if a.noisy.is_some()))
+        .collect();
+    if noisy.is_empty() {
+        return Ok(Some(timed));
+    }
+    for &i in &noisy {
+        let json = &contenders[i].json;
+        let _ = fs::rename(json, json.with_extension("noisy-first.json"));
+    }
+    let names: Vec<&str> = noisy.iter().map(|&i| contenders[i].name.as_str()).collect();
+    progress.say(format!("noisy, timed again: {}", names.join(", ")));
+    let Some(again) = attempt(contenders, &noisy, runs(0, r.runs), tools, dir, progress)? else {
+        return Ok(None);
+    };
+    for i in noisy {
+        timed[i] = match std::mem::replace(&mut timed[i], Timed::Failed(String::new())) {
+            Timed::Ok(_) => match &again[i] {
+                Timed::Ok(around) => Timed::Ok(Around {
+                    retimed: true,
+                    ..around.clone()
+                }),
+                Timed::Failed(why) => Timed::Failed(why.clone()),
+            },
+            failed => failed,
+        };
+    }
+    Ok(Some(timed))
+}
+
+/// What one contender's runs of an attempt gave.
+#[derive(Default)]
+struct Gathered {
+    times: Vec<f64>,
+    user: Vec<f64>,
+    system: Vec<f64>,
+    steal: f64,
+    wall: f64,
+    net: Option<Net>,
+    failed: Option<String>,
+}
+
+/// One attempt: `r.runs` rounds of the contenders `which` (indices), rotated.
+fn attempt(
+    contenders: &[Contender],
+    which: &[usize],
+    r: Runs,
+    tools: &Tools,
+    dir: &Path,
+    progress: &Progress,
+) -> Result<Option<Vec<Timed>>, String> {
+    let mut got: Vec<Gathered> = contenders.iter().map(|_| Gathered::default()).collect();
+    let cores = workload::sys::available_cores() as f64;
+    for round in 0..r.runs as usize {
+        for k in 0..which.len() {
+            let i = which[(k + round) % which.len()];
+            let (c, mine) = (&contenders[i], &mut got[i]);
+            if mine.failed.is_some() {
+                continue;
+            }
+            let warmup = if round == 0 { r.warmup } else { 0 };
+            progress.doing(format!(
+                "timing {}: round {} of {}",
+                c.name,
+                round + 1,
+                r.runs
+            ));
+            let one = dir.join(format!("raw/timing.{}.json", c.name));
+            let server = match serve(&c.meets, &|c| c.to_vec(), &c.name, tools, dir)? {
+                Ran::Ok(server) => server,
+                Ran::Failed(why) => {
+                    mine.failed = Some(format!("while timed: {why}"));
+                    continue;
+                }
+                Ran::Stopped => return Ok(None),
+            };
+            let command = with_server(&c.command, server.as_ref());
+            let connects = !matches!(c.meets, Meets::Nobody);
+            let (steal, net, start) = (host::steal_so_far(), Net::so_far(), Instant::now());
+            let ran = program::time(tools, &command, &c.name, runs(warmup, 1), c.limit, &one)?;
+            let wall = start.elapsed().as_secs_f64();
+            if let (Some(before), Some(after)) = (steal, host::steal_so_far()) {
+                mine.steal += after - before;
+                mine.wall += wall;
+            }
+            if let (true, Some(before), Some(after)) = (connects, net, Net::so_far()) {
+                mine.net = Some(mine.net.unwrap_or_default().add(after.since(before)));
+            }
+            drop(server);
+            match ran {
+                Ran::Ok(()) => {}
+                Ran::Failed(why) => {
+                    mine.failed = Some(format!("while timed: {why}"));
+                    continue;
+                }
+                Ran::Stopped => return Ok(None),
+            }
+            let timing = load_hyperfine(&one)?.pop().map(|(_, t)| t);
+            let _ = fs::remove_file(&one); // merged into the cell's export below
+            let Some(t) = timing else {
+                mine.failed = Some("while timed: hyperfine exported no time".into());
+                continue;
+            };
+            mine.times.push(t.mean);
+            mine.user.push(t.user);
+            mine.system.push(t.system);
+            progress.done(u64::from(warmup) + 1);
+        }
+    }
+    let mut timed = Vec::new();
+    for (c, mine) in contenders.iter().zip(got) {
+        if let Some(why) = mine.failed {
+            timed.push(Timed::Failed(why));
+            continue;
+        }
+        if mine.times.is_empty() {
+            timed.push(Timed::Failed(String::new())); // not in this attempt
+            continue;
+        }
+        merge(&c.json, &c.name, &mine)?;
+        let mut around = Around {
+            cpu: mine
+                .user
+                .iter()
+                .zip(&mine.system)
+                .map(|(u, s)| u + s)
+                .collect(),
+            steal: (mine.wall > 0.0).then(|| mine.steal / (mine.wall * cores)),
+            net: mine.net,
+            retimed: false,
+            noisy: None,
+        };
+        around.noisy = stats::noise(&around, c.counted_cpu);
+        timed.push(Timed::Ok(around));
+    }
+    Ok(Some(timed))
+}
+
+/// The runs of one contender as one hyperfine export, in hyperfine's own form
+/// (so that it reads back like one): its times in the order run, their
+/// statistics, mean user and system time, and each run's CPU time too.
+fn merge(path: &Path, name: &str, runs: &Gathered) -> Result<(), String> {
+    let n = runs.times.len() as f64;
+    let mean = runs.times.iter().sum::<f64>() / n;
+    let stddev = (runs.times.len() > 1).then(|| {
+        let var = runs.times.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        var.sqrt()
+    });
+    let mut sorted = runs.times.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = match sorted.len() {
+        l if l % 2 == 1 => sorted[l / 2],
+        l => (sorted[l / 2 - 1] + sorted[l / 2]) / 2.0,
+    };
+    let export = json!({
+        "results": [{
+            "command": name,
+            "mean": mean,
+            "stddev": stddev,
+            "median": median,
+            "user": runs.user.iter().sum::<f64>() / n,
+            "system": runs.system.iter().sum::<f64>() / n,
+            "min": sorted[0],
+            "max": sorted[sorted.len() - 1],
+            "times": runs.times,
+            "exit_codes": vec![0; runs.times.len()],
+            "user_times": runs.user,
+            "system_times": runs.system,
+        }],
+        "interleaved": "each run timed alone by hyperfine -N -r 1, one run per round, the order rotated; merged here",
+    });
+    fs::write(path, format!("{export:#}\n")).map_err(|e| format!("{}: {e}", path.display()))
+}
