@@ -1,13 +1,17 @@
-//! # cpu, async-std: jobs as tasks on an executor sized from `--workers`
+//! # cpu, async-std: a task per job, on an executor dedicated to CPU jobs
 //!
 //! async-std has been discontinued by its maintainers (RUSTSEC-2025-0052 points to
 //! smol); it stays here as a labelled historical entry because older code uses it.
 //! Its executor threads come from `async-global-executor`, which reads
 //! `ASYNC_STD_THREAD_COUNT` (default: one per core) unless it is configured before
-//! async-std first starts it, as done here; its `spawn_blocking` pool can only be
-//! sized by the `BLOCKING_MAX_THREADS` variable (default 500). So each job is a task
-//! on an executor that does nothing else: a task that computes never yields, and
-//! on an executor that also served sockets it would stall them until it ended.
+//! async-std first starts it, as done here; each job is a task on it
+//! (`task::spawn`). A task that computes never yields, so an executor that also
+//! served sockets would stall them until it ended; this one serves nothing else.
+//! The sum is a task too: a future awaited by `block_on` from outside the executor
+//! is not a worker, so every finished job would wake that foreign thread.
+//! `spawn_blocking` (a pool sized only by `BLOCKING_MAX_THREADS`, default 500) is
+//! the lesson of io-work-offload (`examples/io/async-std --offload`), where CPU work
+//! shares an executor with sockets, not of this program.
 //!
 //! Compare with: `examples/cpu/smol` (its successor), `examples/cpu/tokio`.
 //!
@@ -27,7 +31,8 @@ fn main() -> Result<(), Error> {
     run(&args)?.print(&args)
 }
 
-/// Spawns every job as a task on the `--workers` executor and sums the results.
+/// Spawns every job as a task on an executor of `--workers` threads, and sums their
+/// results in a task of that executor.
 fn run(args: &CpuArgs) -> Result<Report, Error> {
     sys::threads_fit(args.workers as u64, "executor threads")?;
     // Must run before any async-std call; later calls keep the first configuration.
@@ -40,8 +45,10 @@ fn run(args: &CpuArgs) -> Result<Report, Error> {
     );
     task::block_on(async_global_executor::spawn_more_threads(args.workers - 1))
         .map_err(|e| Error::from(e).context("start executor threads"))?;
-    let total = task::block_on(async {
-        let jobs: Vec<_> = cpu::job_ranges(args.limit, args.jobs)
+    let (limit, jobs) = (args.limit, args.jobs);
+    // This thread only waits for the sum; the jobs wake the summing task, a worker.
+    let total = task::block_on(task::spawn(async move {
+        let jobs: Vec<_> = cpu::job_ranges(limit, jobs)
             .map(|range| task::spawn(async move { cpu::count_primes(range) }))
             .collect();
         let mut total = 0;
@@ -49,7 +56,7 @@ fn run(args: &CpuArgs) -> Result<Report, Error> {
             total += job.await;
         }
         total
-    });
+    }));
     Ok(Report::new(PARADIGM, args.workers, total))
 }
 

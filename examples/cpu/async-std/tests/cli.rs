@@ -1,7 +1,7 @@
 //! async-std-cpu as a user runs it (see `testkit::cpu::check_binary`). Its executor
-//! Past RLIMIT_NPROC it refuses to start its threads, with the limit named.
 //! is global and sized once per process, so each worker count needs a process of its
 //! own: here every split is one.
+//! Past RLIMIT_NPROC it refuses to start its threads, with the limit named.
 
 #[test]
 fn as_a_user_runs_it() {

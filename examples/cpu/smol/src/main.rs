@@ -1,21 +1,24 @@
-//! # cpu, smol: an executor of its own, run by `--workers` threads
+//! # cpu, smol: a task per job, on an executor dedicated to CPU jobs
 //!
-//! smol's `unblock` sends closures to a shared blocking pool sized by the
-//! `BLOCKING_MAX_THREADS` variable (default 500), and smol's global executor has
-//! one thread unless `SMOL_THREADS` says otherwise. Neither is sized from code, so
+//! smol's global executor has one thread unless `SMOL_THREADS` says otherwise, so
 //! this program builds its own `Executor`, runs it on `--workers` scoped threads,
-//! and spawns each job as a task there. A task that computes never yields, so this
-//! executor must serve CPU jobs only: an executor that also drives sockets would
-//! stall them until the job ends.
+//! and spawns each job as a task there. A task that computes never yields, so an
+//! executor that also drove sockets would stall them until it ended; this one
+//! serves nothing else. The sum is a task too: a future awaited by `block_on` from
+//! outside the executor is not a worker, so every finished job would wake that
+//! foreign thread. `unblock` (a pool sized only by `BLOCKING_MAX_THREADS`, default
+//! 500) is the lesson of io-work-offload (`examples/io/smol --offload`), where CPU
+//! work shares an executor with sockets, not of this program. The executor threads
+//! run futures-lite's `block_on`, not `smol::block_on` as `examples/io/smol` does:
+//! with no sockets to wait for, a thread blocked in epoll only adds the reactor's cost.
 //!
-//! Compare with: `examples/cpu/tokio` (blocking pool), `examples/cpu/async-std`,
-//! `examples/cpu/rayon`.
+//! Compare with: `examples/cpu/tokio`, `examples/cpu/async-std`, `examples/cpu/rayon`.
 //!
 //! ```text
 //! cargo run --release -p smol-cpu -- --limit 2000000 --jobs 1000 --workers 2
 //! ```
 
-use std::thread;
+use std::{sync::Arc, thread};
 
 use smol::{Executor, channel, future};
 use workload::{CpuArgs, Error, Report, Workload, cpu, sys};
@@ -28,10 +31,12 @@ fn main() -> Result<(), Error> {
     run(&args)?.print(&args)
 }
 
-/// Runs an executor on `--workers` threads, spawns every job on it, sums the results.
+/// Runs an executor on `--workers` threads, spawns every job as a task on it, and
+/// sums their results in a task of that executor.
 fn run(args: &CpuArgs) -> Result<Report, Error> {
     sys::threads_fit(args.workers as u64, "executor threads")?;
-    let executor = Executor::new();
+    // Shared with the summing task, which spawns the jobs on the executor it runs on.
+    let executor = Arc::new(Executor::new());
     let total = thread::scope(|scope| {
         // Dropping `stop` closes the channel, which ends every `executor.run`; it is
         // made in here so that an early return drops it before the scope joins.
@@ -45,16 +50,18 @@ fn run(args: &CpuArgs) -> Result<Report, Error> {
                 })
                 .map_err(|e| Error::from(e).context(format!("start executor thread {w}")))?;
         }
-        let jobs: Vec<_> = cpu::job_ranges(args.limit, args.jobs)
-            .map(|range| executor.spawn(async move { cpu::count_primes(range) }))
-            .collect();
-        let total = future::block_on(async {
+        let (limit, jobs, spawner) = (args.limit, args.jobs, executor.clone());
+        // This thread only waits for the sum; the jobs wake the summing task, a worker.
+        let total = future::block_on(executor.spawn(async move {
+            let jobs: Vec<_> = cpu::job_ranges(limit, jobs)
+                .map(|range| spawner.spawn(async move { cpu::count_primes(range) }))
+                .collect();
             let mut total = 0;
             for job in jobs {
                 total += job.await;
             }
             total
-        });
+        }));
         drop(stop);
         Ok::<u64, Error>(total)
     })?;

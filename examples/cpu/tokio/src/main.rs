@@ -1,12 +1,16 @@
-//! # cpu, tokio: CPU jobs on the blocking pool, awaited from the event loop
+//! # cpu, tokio: a task per job, on a runtime dedicated to CPU jobs
 //!
-//! A tokio worker thread is an event loop: a task that computes for a second holds
-//! that thread for a second, and every timer, socket and task queued behind it
-//! waits (with `--workers 1`, everything stops). So CPU jobs go to
-//! `spawn_blocking`, tokio's pool for work that does not yield, and the event loop
-//! only awaits their results. The pool is capped at `--workers` threads; tokio's
-//! default cap is 512, which would start one thread per job here. For a program
-//! that only computes, rayon is simpler; this is how an async service does it.
+//! tokio's docs send CPU-bound work to rayon or to "an extra Tokio runtime dedicated
+//! to CPU-bound tasks": this is that runtime, multi-thread with `--workers` threads
+//! (`#[tokio::main]` would start one per core), and each job is a task on it
+//! (`tokio::spawn`). A task that computes never yields, so a runtime that also
+//! served sockets would stall them until it ended; this one serves nothing else.
+//! The sum is a task too: a future awaited by `block_on` from outside the runtime
+//! is not a worker, so every finished job would wake that foreign thread, which on
+//! a busy machine preempts a worker. `spawn_blocking` is the lesson of
+//! io-work-offload (`examples/io/tokio --offload`), where CPU work shares a runtime
+//! with sockets, not of this program. For a program that only computes, rayon is
+//! simpler.
 //!
 //! Compare with: `examples/cpu/smol`, `examples/cpu/async-std`, `examples/cpu/rayon`.
 //!
@@ -14,7 +18,6 @@
 //! cargo run --release -p tokio-cpu -- --limit 2000000 --jobs 1000 --workers 2
 //! ```
 
-use tokio::task::JoinSet;
 use workload::{CpuArgs, Error, Report, Workload, cpu, sys};
 
 const PROGRAM: &str = "tokio-cpu";
@@ -25,27 +28,28 @@ fn main() -> Result<(), Error> {
     run(&args)?.print(&args)
 }
 
-/// Spawns every job on the blocking pool and sums the results as they finish.
+/// Spawns every job as a task on a runtime of `--workers` threads, and sums their
+/// results in a task of that runtime.
 fn run(args: &CpuArgs) -> Result<Report, Error> {
-    // The pool starts threads only while jobs wait, so it never uses more than jobs.
-    let workers = args.workers.min(args.jobs as usize);
-    // tokio panics when no pool thread can start: check the OS's limits first.
-    sys::threads_fit(workers as u64, "blocking threads")?;
-    // The event loop is this thread; the blocking pool does the counting.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .max_blocking_threads(args.workers) // default: 512
+    // tokio panics when a worker thread cannot start: check the OS's limits first.
+    sys::threads_fit(args.workers as u64, "worker threads")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.workers) // default: one per core
         .build()?;
-    let total = runtime.block_on(async {
-        let mut jobs = JoinSet::new();
-        for range in cpu::job_ranges(args.limit, args.jobs) {
-            jobs.spawn_blocking(move || cpu::count_primes(range));
-        }
+    let (limit, jobs) = (args.limit, args.jobs);
+    // This thread only waits for the sum; the jobs wake the summing task, a worker.
+    let total = runtime.block_on(runtime.spawn(async move {
+        let jobs: Vec<_> = cpu::job_ranges(limit, jobs)
+            .map(|range| tokio::spawn(async move { cpu::count_primes(range) }))
+            .collect();
         let mut total = 0;
-        while let Some(count) = jobs.join_next().await {
-            total += count?;
+        for job in jobs {
+            total += job.await?;
         }
         Ok::<u64, Error>(total)
-    })?;
+    }))??;
+    // The runtime's own count, so the tests see the workers it really has.
+    let workers = runtime.metrics().num_workers();
     Ok(Report::new(PARADIGM, workers, total))
 }
 
@@ -53,9 +57,9 @@ fn run(args: &CpuArgs) -> Result<Report, Error> {
 mod tests {
     use super::*;
 
-    // The blocking pool starts a thread only while a job waits: never more than jobs.
+    // `workers` is `num_workers()`: a runtime of any other size fails here.
     #[test]
     fn agrees_with_pi_for_any_split() {
-        testkit::cpu::check_run(testkit::cpu::Workers::AtMostJobs, run);
+        testkit::cpu::check_run(testkit::cpu::Workers::Asked, run);
     }
 }

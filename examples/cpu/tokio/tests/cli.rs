@@ -6,7 +6,7 @@ fn as_a_user_runs_it() {
     testkit::cpu::check_binary(
         &[env!("CARGO_BIN_EXE_tokio-cpu")],
         "tokio",
-        testkit::cpu::Workers::AtMostJobs,
+        testkit::cpu::Workers::Asked,
     );
 }
 
