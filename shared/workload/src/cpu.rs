@@ -6,7 +6,9 @@ use std::ops::Range;
 /// core of a 2-core machine, and to 10^10 about nine hours.
 pub const MAX_LIMIT: u64 = 10_000_000_000;
 /// `--jobs` above this is refused: the async programs hold a task per job, and
-/// tokio-cpu with this many takes 4.2 GiB and 26 s on a 2-core machine.
+/// tokio-cpu with this many took 4.2 GiB and 26 s on a 2-core machine (with
+/// `spawn_blocking`; a task per job on its own runtime took a third less time
+/// and memory at 10^6 jobs).
 pub const MAX_JOBS: u64 = 10_000_000;
 
 /// pi(N) for the sizes DESIGN.md names, so a wrong prime test cannot also
