@@ -1,7 +1,8 @@
 //! What the host and the kernel did around a timed run, read before and after
-//! it: the hypervisor's steal time (`/proc/stat`), which makes a program slower
-//! for no fault of its own, and TCP's listen-queue and retransmission counters
-//! (`/proc/net/netstat`), which put a kernel's timeout into a client's time.
+//! it: the hypervisor's steal time and the CPU time of every program on the
+//! machine (`/proc/stat`), which make a program slower for no fault of its own,
+//! and TCP's listen-queue and retransmission counters (`/proc/net/netstat`),
+//! which put a kernel's timeout into a client's time.
 
 use std::fs;
 
@@ -16,9 +17,31 @@ pub fn steal_so_far() -> Option<f64> {
 /// The `cpu` line's eighth number (steal), in USER_HZ ticks (100 a second on
 /// Linux, whatever the kernel's own tick).
 fn steal_in(stat: &str) -> Option<f64> {
+    Some(cpu_line(stat)?[7] as f64 / 100.0)
+}
+
+/// CPU time every process on the machine has had so far (user, nice and
+/// system; interrupts, which the kernel accounts apart, left out), in seconds
+/// summed over every CPU.
+pub fn busy_so_far() -> Option<f64> {
+    busy_in(&fs::read_to_string("/proc/stat").ok()?)
+}
+
+fn busy_in(stat: &str) -> Option<f64> {
+    let ticks = cpu_line(stat)?;
+    Some((ticks[0] + ticks[1] + ticks[2]) as f64 / 100.0)
+}
+
+/// The numbers of `/proc/stat`'s `cpu` line: user, nice, system, idle,
+/// iowait, irq, softirq, steal, ...
+fn cpu_line(stat: &str) -> Option<Vec<u64>> {
     let line = stat.lines().find(|l| l.starts_with("cpu "))?;
-    let ticks: u64 = line.split_whitespace().nth(8)?.parse().ok()?;
-    Some(ticks as f64 / 100.0)
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|t| t.parse().ok())
+        .collect::<Option<_>>()?;
+    (ticks.len() >= 8).then_some(ticks)
 }
 
 /// TCP's counters that say a connection waited in the kernel rather than in the
@@ -122,6 +145,7 @@ mod tests {
     fn steal_is_the_cpu_lines_eighth_number() {
         let stat = "cpu  9099 0 1847 15627 84 0 13 250 0 0\ncpu0 4416 0 840 8054 10 0 2 5 0 0\n";
         assert_eq!(steal_in(stat), Some(2.5));
+        assert_eq!(busy_in(stat), Some(109.46));
         assert_eq!(steal_in("cpu  1 2 3\n"), None);
         assert!(
             steal_so_far().is_some(),

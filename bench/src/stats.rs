@@ -46,6 +46,10 @@ pub fn tie(a: &Timing, b: &Timing) -> bool {
 /// Steal above this share of the machine's CPU time during a cell's runs
 /// makes its time the host's as much as the program's.
 const STEAL_NOISE: f64 = 0.05;
+/// Other programs that took more than this share of the machine's CPU time
+/// during a cell's runs took it from the program (a compile beside the
+/// benchmark made 10,000 connections take 1.2-1.7 s instead of 0.7-0.8).
+const OTHERS_NOISE: f64 = 0.10;
 /// One timed run that used this much more CPU than another, for the same work,
 /// ran on a slowed CPU (a busy host, a sibling thread): measured here, a slow
 /// second made a 85 ms run take 155 ms, at 1.7-1.9x the CPU per job.
@@ -63,6 +67,12 @@ pub fn noise(around: &Around, counted_cpu: Option<f64>) -> Option<String> {
         return Some(format!(
             "the host stole {:.0}% of the CPU during its runs",
             steal * 100.0
+        ));
+    }
+    if let Some(others) = around.others.filter(|&s| s > OTHERS_NOISE) {
+        return Some(format!(
+            "other programs took {:.0}% of the machine's CPU during its runs",
+            others * 100.0
         ));
     }
     let mut cpu = around.cpu.clone();

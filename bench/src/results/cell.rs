@@ -36,6 +36,10 @@ pub struct Around {
     /// The host's steal time during the cell's runs, as a share of the CPU
     /// time the machine had meanwhile (wall time × cores); `None`: not read.
     pub steal: Option<f64>,
+    /// The CPU time other programs on the machine took during the cell's runs
+    /// (all of it, less the program's and its server's), as a share of the
+    /// machine's CPU time meanwhile; `None`: not read.
+    pub others: Option<f64>,
     /// TCP's counters around the timed runs, for a program that connects.
     pub net: Option<Net>,
     /// Timed a second time, because the first attempt was noisy.
@@ -49,6 +53,7 @@ impl Around {
         json!({
             "cpu_s": self.cpu,
             "steal": self.steal,
+            "others": self.others,
             "net": self.net.map(Net::to_json),
             "retimed": self.retimed,
             "noisy": self.noisy,
@@ -63,6 +68,7 @@ impl Around {
                 .filter_map(Value::as_f64)
                 .collect(),
             steal: v["steal"].as_f64(),
+            others: v["others"].as_f64(),
             net: Net::from_json(&v["net"]),
             retimed: v["retimed"].as_bool().unwrap_or(false),
             noisy: v["noisy"].as_str().map(str::to_string),

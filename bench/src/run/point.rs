@@ -9,12 +9,13 @@
 //! is measured by wrk too (see [`super::server`] and [`crate::serving`]). The
 //! counting pass is in [`super::count`].
 //!
-//! An io program meets a fresh api-server for each of these runs: on loopback,
-//! ports left in TIME_WAIT towards one server port slow the next 10,000
-//! connections to it by half (measured: 0.68 s to a fresh port, 1.23 s to a used
-//! one), while towards a new port they cost nothing. The runs of one timing share
-//! a server: at 1,000 connections eight runs in a row to one port took the same
-//! time (0.25-0.27 s).
+//! An io program meets a fresh api-server for each of these runs, timed runs
+//! included (see [`super::rounds`]): on loopback, the ports a run leaves in
+//! TIME_WAIT towards one server port make the next run's `connect()` search past
+//! them while they are under a second old (`net.ipv4.tcp_tw_reuse_delay`):
+//! measured at 10,000 connections, half of the second run's samples were in
+//! `__inet_hash_connect` and it took 1.2-1.4 s instead of 0.7-0.8, with no TCP
+//! counter moving. Towards a new port they cost nothing.
 
 use std::{
     path::Path,

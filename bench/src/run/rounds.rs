@@ -24,7 +24,7 @@ use crate::{
     progress::Progress,
     results::{Around, load_hyperfine},
     scenarios::{Runs, runs},
-    stats,
+    serving, stats,
 };
 
 /// A verified program waiting for its timed runs.
@@ -101,6 +101,10 @@ struct Gathered {
     system: Vec<f64>,
     steal: f64,
     wall: f64,
+    /// Other programs' CPU time, and the wall time of the runs it was read over
+    /// (those without warm-ups, whose CPU time hyperfine does not report).
+    others: f64,
+    others_wall: f64,
     net: Option<Net>,
     failed: Option<String>,
 }
@@ -141,13 +145,17 @@ fn attempt(
             };
             let command = with_server(&c.command, server.as_ref());
             let connects = !matches!(c.meets, Meets::Nobody);
-            let (steal, net, start) = (host::steal_so_far(), Net::so_far(), Instant::now());
+            let served = || server.as_ref().map_or(0, |s| serving::cpu_us(s.group())) as f64 / 1e6;
+            let (steal, busy, net) = (host::steal_so_far(), host::busy_so_far(), Net::so_far());
+            let (server_cpu, start) = (served(), Instant::now());
             let ran = program::time(tools, &command, &c.name, runs(warmup, 1), c.limit, &one)?;
             let wall = start.elapsed().as_secs_f64();
+            let server_cpu = served() - server_cpu;
             if let (Some(before), Some(after)) = (steal, host::steal_so_far()) {
                 mine.steal += after - before;
                 mine.wall += wall;
             }
+            let busy = busy.zip(host::busy_so_far()).map(|(b, a)| a - b);
             if let (true, Some(before), Some(after)) = (connects, net, Net::so_far()) {
                 mine.net = Some(mine.net.unwrap_or_default().add(after.since(before)));
             }
@@ -169,6 +177,12 @@ fn attempt(
             mine.times.push(t.mean);
             mine.user.push(t.user);
             mine.system.push(t.system);
+            if let (0, Some(busy)) = (warmup, busy) {
+                // /proc/stat counts in ticks of 10 ms on each CPU: less is not noise.
+                let ticks = 0.01 * cores;
+                mine.others += (busy - t.user - t.system - server_cpu - ticks).max(0.0);
+                mine.others_wall += wall;
+            }
             progress.done(u64::from(warmup) + 1);
         }
     }
@@ -191,6 +205,8 @@ fn attempt(
                 .map(|(u, s)| u + s)
                 .collect(),
             steal: (mine.wall > 0.0).then(|| mine.steal / (mine.wall * cores)),
+            // Over less than half a second, a tick's rounding is most of it.
+            others: (mine.others_wall > 0.5).then(|| mine.others / (mine.others_wall * cores)),
             net: mine.net,
             retimed: false,
             noisy: None,
@@ -235,4 +251,30 @@ fn merge(path: &Path, name: &str, runs: &Gathered) -> Result<(), String> {
         "interleaved": "each run timed alone by hyperfine -N -r 1, one run per round, the order rotated; merged here",
     });
     fs::write(path, format!("{export:#}\n")).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The merged export reads back as hyperfine's own: its runs in the order
+    /// run, their median, range and mean CPU.
+    #[test]
+    fn merged_runs_read_back_as_one_export() {
+        let path = std::env::temp_dir().join(format!("bench-merge-{}.json", std::process::id()));
+        let runs = Gathered {
+            times: vec![0.30, 0.10, 0.20],
+            user: vec![0.2, 0.1, 0.1],
+            system: vec![0.1, 0.0, 0.1],
+            ..Gathered::default()
+        };
+        merge(&path, "tokio", &runs).unwrap();
+        let read = load_hyperfine(&path).unwrap();
+        let _ = fs::remove_file(&path);
+        let (name, t) = &read[0];
+        assert_eq!(name, "tokio");
+        assert_eq!((t.median, t.min, t.max, t.runs), (0.20, 0.10, 0.30, 3));
+        assert!((t.mean - 0.20).abs() < 1e-12 && (t.stddev.unwrap() - 0.10).abs() < 1e-12);
+        assert!((t.user - 0.4 / 3.0).abs() < 1e-12, "{t:?}");
+    }
 }
