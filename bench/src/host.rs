@@ -32,6 +32,17 @@ fn busy_in(stat: &str) -> Option<f64> {
     Some((ticks[0] + ticks[1] + ticks[2]) as f64 / 100.0)
 }
 
+/// Context switches on the whole machine so far (`/proc/stat`'s `ctxt`): read
+/// around one run on a quiet machine, nearly all of them are the run's.
+pub fn switches_so_far() -> Option<u64> {
+    switches_in(&fs::read_to_string("/proc/stat").ok()?)
+}
+
+fn switches_in(stat: &str) -> Option<u64> {
+    let line = stat.lines().find(|l| l.starts_with("ctxt "))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// The numbers of `/proc/stat`'s `cpu` line: user, nice, system, idle,
 /// iowait, irq, softirq, steal, ...
 fn cpu_line(stat: &str) -> Option<Vec<u64>> {
@@ -146,6 +157,10 @@ mod tests {
         let stat = "cpu  9099 0 1847 15627 84 0 13 250 0 0\ncpu0 4416 0 840 8054 10 0 2 5 0 0\n";
         assert_eq!(steal_in(stat), Some(2.5));
         assert_eq!(busy_in(stat), Some(109.46));
+        assert_eq!(
+            switches_in(&format!("{stat}ctxt 123456\nbtime 1\n")),
+            Some(123_456)
+        );
         assert_eq!(steal_in("cpu  1 2 3\n"), None);
         assert!(
             steal_so_far().is_some(),

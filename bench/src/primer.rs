@@ -381,3 +381,67 @@ fn memory_claim(run: &Run, process: &str, thread: &str, task: &str, memory: Memo
         p / t
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{
+        Outcome,
+        testing::{ok, run},
+    };
+
+    /// A cpu cell whose timed runs spanned `min..max` seconds.
+    fn ranged(paradigm: &str, min: f64, max: f64) -> Cell {
+        let mut cell = ok("cpu", paradigm, (min + max) / 2.0, 0);
+        cell.x = None;
+        if let Outcome::Ok {
+            timing: Some(t), ..
+        } = &mut cell.outcome
+        {
+            (t.min, t.max, t.stddev, t.runs) = (min, max, Some((max - min) / 4.0), 5);
+        }
+        cell
+    }
+
+    /// Overlapping ranges are a tie: the primer's table names both, and says
+    /// the primer's choice ties rather than wins.
+    #[test]
+    fn overlapping_ranges_are_said_as_a_tie() {
+        let run = run(vec![
+            ranged("sequential", 0.130, 0.136),
+            ranged("processes", 0.068, 0.071),
+            ranged("threads", 0.067, 0.073),
+            ranged("rayon", 0.075, 0.080),
+            ranged("python-multiprocessing", 1.69, 1.89),
+            ranged("python-threading", 1.85, 4.13),
+            ranged("python-sequential", 3.2, 3.4),
+        ]);
+        let table = table(&run, "##");
+        let row = table
+            .lines()
+            .find(|l| l.starts_with("| CPU bound"))
+            .unwrap();
+        assert!(
+            row.contains("| tie: multiprocessing: 1.79 s, threading: 2.99 s |"),
+            "{row}"
+        );
+        assert!(
+            row.contains("| a tie: multiprocessing and threading overlap"),
+            "{row}"
+        );
+        assert!(
+            row.contains("| tie: processes: 69.5 ms, threads: 70.0 ms |"),
+            "{row}"
+        );
+        assert!(
+            row.contains("| processes: 69.5 ms, tied with the fastest |"),
+            "{row}"
+        );
+        let leaders = leaders(&run, "cpu", None, Language::Rust);
+        assert_eq!(
+            leaders.len(),
+            2,
+            "rayon's range does not reach the fastest's"
+        );
+    }
+}

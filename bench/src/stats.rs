@@ -57,12 +57,20 @@ const CPU_NOISE: f64 = 1.4;
 /// ... and by more than this, so that a clock tick's rounding is never noise.
 const CPU_SLACK: f64 = 0.02;
 
+/// A run that switched context more than this many times as often as another
+/// (and [`SWITCH_SLACK`] more) did other work, not the same work slower.
+const SWITCH_CHANGE: f64 = 1.2;
+const SWITCH_SLACK: f64 = 500.0;
+
 /// Why a cell's timed runs measure the machine more than the program, or
-/// `None`. Every run of one program does the same work with the same syscalls
-/// and switches (counted once, in its counting run, whose CPU time is
-/// `counted_cpu`), so CPU time that grows from run to run, or past the
-/// counting run's, was taken by the host, as was steal time.
-pub fn noise(around: &Around, counted_cpu: Option<f64>) -> Option<String> {
+/// `None`. Every run of one program does the same work, so CPU time that grows
+/// from run to run, or past its counting run's (`counted`: its CPU time and
+/// switches), while the context switches do not, was taken by a slowed CPU (a
+/// busy host), as was steal time and CPU time that other programs took. A run
+/// whose switches grew with its CPU time is the program's own: a runtime whose
+/// tasks met on one worker in one run and on two in the next (tokio's ring:
+/// 35 ms of CPU and 1,500 switches, or 70 ms and 10,000).
+pub fn noise(around: &Around, counted: Option<(f64, u64)>) -> Option<String> {
     if let Some(steal) = around.steal.filter(|&s| s > STEAL_NOISE) {
         return Some(format!(
             "the host stole {:.0}% of the CPU during its runs",
@@ -75,23 +83,42 @@ pub fn noise(around: &Around, counted_cpu: Option<f64>) -> Option<String> {
             others * 100.0
         ));
     }
-    let mut cpu = around.cpu.clone();
-    cpu.sort_by(f64::total_cmp);
-    let (&low, &high) = (cpu.first()?, cpu.last()?);
     let inflated = |a: f64, b: f64| a > b * CPU_NOISE && a - b > CPU_SLACK;
-    if inflated(high, low) {
+    let switched_more = |a: Option<u64>, b: Option<u64>| match (a, b) {
+        (Some(a), Some(b)) => a as f64 > b as f64 * SWITCH_CHANGE + SWITCH_SLACK,
+        // Not read: the CPU time alone speaks.
+        _ => false,
+    };
+    let runs: Vec<(f64, Option<u64>)> = around
+        .cpu
+        .iter()
+        .enumerate()
+        .map(|(i, &cpu)| (cpu, around.switches.get(i).copied().flatten()))
+        .collect();
+    let low = runs.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
+    let high = runs.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+    if inflated(high.0, low.0) && !switched_more(high.1, low.1) {
         return Some(format!(
-            "CPU time per run {} to {} for the same work",
-            secs(low),
-            secs(high)
+            "CPU time per run {} to {} for the same work, with as many switches",
+            secs(low.0),
+            secs(high.0)
         ));
     }
-    let median = median(&cpu);
-    match counted_cpu {
-        Some(counted) if inflated(median, counted) => Some(format!(
-            "its timed runs took {:.1}× the CPU of its counting run, with the same syscalls and switches",
-            median / counted
-        )),
+    let mut cpu: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    cpu.sort_by(f64::total_cmp);
+    let mut switches: Vec<u64> = runs.iter().filter_map(|r| r.1).collect();
+    switches.sort_unstable();
+    let median_switches = switches.get(switches.len() / 2).copied();
+    match counted {
+        Some((cpu_counted, switches_counted))
+            if inflated(median(&cpu), cpu_counted)
+                && !switched_more(median_switches, Some(switches_counted)) =>
+        {
+            Some(format!(
+                "its timed runs took {:.1}× the CPU of its counting run, with as many switches",
+                median(&cpu) / cpu_counted
+            ))
+        }
         _ => None,
     }
 }
@@ -264,19 +291,36 @@ mod tests {
         };
         // smol-cpu in results/2026-12-01-vm: 85, 155, 155, 158, 156 ms, same work.
         let smol = around(&[0.160, 0.290, 0.291, 0.296, 0.293], 0.0);
-        let why = noise(&smol, Some(0.165)).unwrap();
+        let why = noise(&smol, Some((0.165, 60))).unwrap();
         assert!(why.contains("160.0 ms to 296.0 ms"), "{why}");
+        // The same spread with as many switches (read) is noise too ...
+        let same = Around {
+            switches: vec![Some(1_500), Some(1_600), None, Some(1_550), Some(1_500)],
+            ..smol.clone()
+        };
+        assert!(noise(&same, None).is_some());
+        // ... but not when the slow runs switched far more: tokio-ring's tasks
+        // on one worker in one run (35 ms CPU), on two in another (70 ms).
+        let tokio_ring = Around {
+            cpu: vec![0.035, 0.070, 0.068],
+            switches: vec![Some(1_500), Some(10_200), Some(9_900)],
+            ..Around::default()
+        };
+        assert_eq!(noise(&tokio_ring, Some((0.036, 1_400))), None);
         // Steady runs, but every one slower than the counting run.
         let slowed = around(&[0.290, 0.291, 0.293], 0.0);
-        assert!(noise(&slowed, Some(0.160)).unwrap().contains("1.8×"));
-        assert_eq!(noise(&slowed, Some(0.280)), None);
+        assert!(noise(&slowed, Some((0.160, 60))).unwrap().contains("1.8×"));
+        assert_eq!(noise(&slowed, Some((0.280, 60))), None);
         assert!(
             noise(&around(&[0.16], 0.08), None)
                 .unwrap()
                 .contains("stole 8%")
         );
         // A tick's rounding in a short run is not noise.
-        assert_eq!(noise(&around(&[0.004, 0.012], 0.0), Some(0.004)), None);
+        assert_eq!(
+            noise(&around(&[0.004, 0.012], 0.0), Some((0.004, 10))),
+            None
+        );
         assert_eq!(noise(&Around::default(), None), None);
     }
 

@@ -33,6 +33,9 @@ pub struct Timing {
 pub struct Around {
     /// Each timed run's CPU time (hyperfine's user + system), in seconds.
     pub cpu: Vec<f64>,
+    /// The machine's context switches during each timed run (`None` for a run
+    /// that shared its hyperfine call with warm-ups), in the order of `cpu`.
+    pub switches: Vec<Option<u64>>,
     /// The host's steal time during the cell's runs, as a share of the CPU
     /// time the machine had meanwhile (wall time × cores); `None`: not read.
     pub steal: Option<f64>,
@@ -52,6 +55,7 @@ impl Around {
     fn to_json(&self) -> Value {
         json!({
             "cpu_s": self.cpu,
+            "switches": self.switches,
             "steal": self.steal,
             "others": self.others,
             "net": self.net.map(Net::to_json),
@@ -67,6 +71,9 @@ impl Around {
                 .iter()
                 .filter_map(Value::as_f64)
                 .collect(),
+            switches: v["switches"]
+                .as_array()
+                .map_or(Vec::new(), |s| s.iter().map(Value::as_u64).collect()),
             steal: v["steal"].as_f64(),
             others: v["others"].as_f64(),
             net: Net::from_json(&v["net"]),

@@ -222,12 +222,11 @@ pub fn run(
                 };
                 // Generous: a run that takes three times its check, or ten minutes.
                 let limit = CHECK_LIMIT.max(slowest * 3 * (r.warmup + 1));
-                let counted_cpu = match serving {
-                    true => None,
-                    false => cell
-                        .counters
-                        .and_then(|c| c.cpu_us)
-                        .map(|us| us as f64 / 1e6),
+                let counted = match (serving, cell.counters) {
+                    (false, Some(c)) => c
+                        .cpu_us
+                        .map(|us| (us as f64 / 1e6, c.voluntary + c.involuntary)),
+                    _ => None,
                 };
                 contenders.push((
                     cells.len(),
@@ -236,7 +235,7 @@ pub fn run(
                         command: cell.command.clone(),
                         meets,
                         limit,
-                        counted_cpu,
+                        counted,
                         json: raw_json(dir, scenario.name, x, paradigm.name),
                     },
                 ));

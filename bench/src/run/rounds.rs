@@ -35,9 +35,9 @@ pub(super) struct Contender {
     pub meets: Meets,
     /// Past it, a run has hung: FAILED.
     pub limit: Duration,
-    /// Its counting run's CPU time, in seconds (a serve cell's is its server's:
-    /// none to compare).
-    pub counted_cpu: Option<f64>,
+    /// Its counting run's CPU time in seconds and context switches (a serve
+    /// cell's are its server's: none to compare).
+    pub counted: Option<(f64, u64)>,
     /// Where its merged export goes.
     pub json: PathBuf,
 }
@@ -97,6 +97,7 @@ pub(super) fn time(
 #[derive(Default)]
 struct Gathered {
     times: Vec<f64>,
+    switches: Vec<Option<u64>>,
     user: Vec<f64>,
     system: Vec<f64>,
     steal: f64,
@@ -147,6 +148,7 @@ fn attempt(
             let connects = !matches!(c.meets, Meets::Nobody);
             let served = || server.as_ref().map_or(0, |s| serving::cpu_us(s.group())) as f64 / 1e6;
             let (steal, busy, net) = (host::steal_so_far(), host::busy_so_far(), Net::so_far());
+            let switches = host::switches_so_far();
             let (server_cpu, start) = (served(), Instant::now());
             let ran = program::time(tools, &command, &c.name, runs(warmup, 1), c.limit, &one)?;
             let wall = start.elapsed().as_secs_f64();
@@ -156,6 +158,7 @@ fn attempt(
                 mine.wall += wall;
             }
             let busy = busy.zip(host::busy_so_far()).map(|(b, a)| a - b);
+            let switches = switches.zip(host::switches_so_far()).map(|(b, a)| a - b);
             if let (true, Some(before), Some(after)) = (connects, net, Net::so_far()) {
                 mine.net = Some(mine.net.unwrap_or_default().add(after.since(before)));
             }
@@ -175,6 +178,7 @@ fn attempt(
                 continue;
             };
             mine.times.push(t.mean);
+            mine.switches.push(switches.filter(|_| warmup == 0));
             mine.user.push(t.user);
             mine.system.push(t.system);
             if let (0, Some(busy)) = (warmup, busy) {
@@ -204,6 +208,7 @@ fn attempt(
                 .zip(&mine.system)
                 .map(|(u, s)| u + s)
                 .collect(),
+            switches: mine.switches,
             steal: (mine.wall > 0.0).then(|| mine.steal / (mine.wall * cores)),
             // Over less than half a second, a tick's rounding is most of it.
             others: (mine.others_wall > 0.5).then(|| mine.others / (mine.others_wall * cores)),
@@ -211,7 +216,7 @@ fn attempt(
             retimed: false,
             noisy: None,
         };
-        around.noisy = stats::noise(&around, c.counted_cpu);
+        around.noisy = stats::noise(&around, c.counted);
         timed.push(Timed::Ok(around));
     }
     Ok(Some(timed))
