@@ -127,7 +127,7 @@ fn short(name: &str) -> &str {
 pub fn table(run: &Run, heading: &str) -> String {
     let mut md = format!("{heading} The primer's table, rebuilt from this run\n\n");
     md += "Ratios are of mean times, ± hyperfine's uncertainty (none after a single run). \
-        Paradigms whose timed runs' ranges overlap the fastest's are a tie, and said as one.\n\n";
+        Paradigms whose timed runs' ranges overlap the fastest's (from four runs on, leaving out each one's fastest and slowest run) are a tie, and said as one.\n\n";
     md += "| kind of work (scenario) | the primer says | fastest in Python here | does the primer hold in Python? | fastest in Rust here | the primer's choice in Rust | Python's fastest / Rust's |\n";
     md += "|---|---|---|---|---|---|---:|\n";
     for (kind, scenario, choice, twin) in ROWS.iter().filter(|r| run.has(r.1)) {

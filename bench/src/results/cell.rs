@@ -25,6 +25,22 @@ pub struct Timing {
     pub system: f64,
     /// Timed runs (hyperfine's `times`).
     pub runs: usize,
+    /// Each timed run's wall time, in the order run (empty where not read).
+    pub times: Vec<f64>,
+}
+
+impl Timing {
+    /// The range a tie is judged on: the middle runs' (all but the fastest and
+    /// the slowest, from four runs on), so that one run that met a slow second
+    /// neither makes nor breaks a tie; min–max with fewer runs.
+    pub fn middle_range(&self) -> (f64, f64) {
+        let mut times = self.times.clone();
+        times.sort_by(f64::total_cmp);
+        match times.len() {
+            n if n >= 4 => (times[1], times[n - 2]),
+            _ => (self.min, self.max),
+        }
+    }
 }
 
 /// What was read around a cell's timed runs, beside hyperfine's times: what

@@ -43,6 +43,9 @@ pub(crate) fn load_hyperfine(path: &Path) -> Result<Vec<(String, Timing)>, Strin
             user: number("user")?,
             system: number("system")?,
             runs: result["times"].as_array().map_or(0, Vec::len),
+            times: result["times"].as_array().map_or(Vec::new(), |t| {
+                t.iter().filter_map(|t| t.as_f64()).collect()
+            }),
         };
         timings.push((result["command"].as_str().unwrap_or("").to_string(), timing));
     }

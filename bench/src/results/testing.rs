@@ -23,6 +23,7 @@ pub fn ok(scenario: &str, paradigm: &str, seconds: f64, p99_us: u64) -> Cell {
         user: 0.0,
         system: 0.0,
         runs: 1,
+        times: vec![seconds],
     };
     let lines = vec![ResultLine::parse(&line).unwrap()];
     let timing = Some(timing);
