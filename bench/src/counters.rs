@@ -26,6 +26,9 @@ pub struct Counters {
     pub page_faults: u64,
     /// User and system CPU time of the tree, in µs (rusage; older runs lack it).
     pub cpu_us: Option<u64>,
+    /// The whole machine's context switches during the run (`/proc/stat`'s
+    /// `ctxt`), as the timed runs' are read; `None` where not read.
+    pub machine_switches: Option<u64>,
 }
 
 const EVENTS: &str = "raw_syscalls:sys_enter,cpu-migrations";
@@ -130,6 +133,7 @@ pub fn children_so_far() -> Counters {
             voluntary: u.voluntary_context_switches().max(0) as u64,
             involuntary: u.involuntary_context_switches().max(0) as u64,
             page_faults: (u.minor_page_faults() + u.major_page_faults()).max(0) as u64,
+            machine_switches: None,
             cpu_us: Some(
                 [u.user_time(), u.system_time()]
                     .iter()
@@ -151,6 +155,7 @@ impl Counters {
             voluntary: after.voluntary.saturating_sub(before.voluntary),
             involuntary: after.involuntary.saturating_sub(before.involuntary),
             page_faults: after.page_faults.saturating_sub(before.page_faults),
+            machine_switches: None,
             cpu_us: Some(
                 after
                     .cpu_us
@@ -169,6 +174,7 @@ impl Counters {
             "involuntary_switches": self.involuntary,
             "page_faults": self.page_faults,
             "cpu_us": self.cpu_us,
+            "machine_switches": self.machine_switches,
         })
     }
 
@@ -181,6 +187,7 @@ impl Counters {
             involuntary: v["involuntary_switches"].as_u64()?,
             page_faults: v["page_faults"].as_u64()?,
             cpu_us: v["cpu_us"].as_u64(),
+            machine_switches: v["machine_switches"].as_u64(),
         })
     }
 }

@@ -43,6 +43,17 @@ fn switches_in(stat: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// The CPUs `/proc/stat` sums its `cpu` line over (its `cpuN` lines): the
+/// divisor of a share of the machine, which a cpuset or quota does not change.
+pub fn cpus() -> Option<f64> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    let n = stat
+        .lines()
+        .filter(|l| l.starts_with("cpu") && !l.starts_with("cpu "))
+        .count();
+    (n > 0).then_some(n as f64)
+}
+
 /// The numbers of `/proc/stat`'s `cpu` line: user, nice, system, idle,
 /// iowait, irq, softirq, steal, ...
 fn cpu_line(stat: &str) -> Option<Vec<u64>> {
@@ -126,7 +137,7 @@ impl Net {
             said.push(format!("{} TCP retransmission timeouts", self.tcp_timeouts));
         }
         Some(format!(
-            "the kernel: {} in its timed runs; the time includes retransmissions, not only the paradigm",
+            "the kernel: {} in its runs (warm-ups included); the time includes retransmissions, not only the paradigm",
             said.join(", ")
         ))
     }

@@ -214,7 +214,8 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::from(130));
     }
     if raise_limits {
-        options.raised = raise::raise(quick)?;
+        // What was raised before a later limit failed goes back too.
+        options.raised = raise::raise(quick).inspect_err(|_| raise::restore())?;
     }
     // The limits go back however the run ends.
     let ran = run::run(&options, &tools);

@@ -226,7 +226,7 @@ fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin
     };
     let holds = match (py.first(), mine) {
         (Some(_), Some(_)) if py.len() > 1 && among(&py, choice) => format!(
-            "a tie: {says} and {} overlap in every run's range",
+            "a tie: the ranges of {says}'s and {}'s timed runs overlap",
             others(&py, choice)
         ),
         (Some(best), Some(mine)) if best.paradigm == choice => {
@@ -426,7 +426,9 @@ mod tests {
             "{row}"
         );
         assert!(
-            row.contains("| a tie: multiprocessing and threading overlap"),
+            row.contains(
+                "| a tie: the ranges of multiprocessing's and threading's timed runs overlap |"
+            ),
             "{row}"
         );
         assert!(

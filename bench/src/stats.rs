@@ -97,8 +97,12 @@ pub fn noise(around: &Around, counted: Option<(f64, u64)>) -> Option<String> {
         .enumerate()
         .map(|(i, &cpu)| (cpu, around.switches.get(i).copied().flatten()))
         .collect();
-    let low = runs.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
-    let high = runs.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+    // Where switches were read (runs without warm-ups), only those runs are
+    // compared: a run whose switches are unknown cannot show it did other work.
+    let read: Vec<(f64, Option<u64>)> = runs.iter().copied().filter(|r| r.1.is_some()).collect();
+    let judged = if read.len() >= 2 { &read } else { &runs };
+    let low = judged.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
+    let high = judged.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
     if inflated(high.0, low.0) && !switched_more(high.1, low.1) {
         return Some(format!(
             "CPU time per run {} to {} for the same work, with as many switches",
@@ -113,7 +117,8 @@ pub fn noise(around: &Around, counted: Option<(f64, u64)>) -> Option<String> {
     let median_switches = switches.get(switches.len() / 2).copied();
     match counted {
         Some((cpu_counted, switches_counted))
-            if inflated(median(&cpu), cpu_counted)
+            if cpu_counted > 0.0
+                && inflated(median(&cpu), cpu_counted)
                 && !switched_more(median_switches, Some(switches_counted)) =>
         {
             Some(format!(

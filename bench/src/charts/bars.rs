@@ -19,12 +19,10 @@ use crate::{
 /// smaller than the connections waits for a free worker), and a noisy time.
 fn label(p: &Paradigm, cell: &Cell) -> String {
     let mut label = p.name.to_string();
-    if !cell.note.is_empty() {
-        label += if p.sized {
-            " (pool = conns)"
-        } else {
-            " (pool < conns)"
-        };
+    if cell.note.contains("wait for a free worker") {
+        label += " (pool < conns)";
+    } else if !cell.note.is_empty() {
+        label += " (pool ≥ conns)";
     }
     if cell.noisy().is_some() {
         label += " (noisy)";

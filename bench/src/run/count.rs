@@ -11,6 +11,7 @@ use super::{
 };
 use crate::{
     counters::{self, Counters, Counting},
+    host,
     paradigms::Tools,
     procs::{self, Ended},
     program::{self, Ran},
@@ -41,13 +42,21 @@ pub(super) fn count(
         .counting
         .command(&with_server(command, server.as_ref()), &csv);
     let before = counters::children_so_far();
+    let switches = host::switches_so_far();
     let ran = program::check(&command, expect, CHECK_LIMIT, dir)?;
     // Read before the api-server is reaped, so that its share is not counted.
     let after = counters::children_so_far();
+    let switches = switches.zip(host::switches_so_far()).map(|(b, a)| a - b);
     drop(server);
     let text = fs::read_to_string(&csv).unwrap_or_default();
     let _ = fs::remove_file(&csv); // scratch: the counts go into the cell
-    counted(ran, &text, before, after, probes)
+    Ok(match counted(ran, &text, before, after, probes)? {
+        Ran::Ok(c) => Ran::Ok(Counters {
+            machine_switches: switches,
+            ..c
+        }),
+        other => other,
+    })
 }
 
 /// The counters of a counted run that passed its check, with perf's where perf counted.

@@ -104,8 +104,9 @@ pub fn run(
                     .iter()
                     .map(|p| p.to_string_lossy().into())
                     .collect();
+                // Sized: at least a worker per connection, never fewer than the cores.
                 let pool = match (paradigm.sized, connections) {
-                    (true, Some(c)) => c as usize,
+                    (true, Some(c)) => workers.max(c as usize),
                     _ => workers,
                 };
                 server.extend(["--workers".into(), pool.to_string()]);
@@ -222,10 +223,13 @@ pub fn run(
                 };
                 // Generous: a run that takes three times its check, or ten minutes.
                 let limit = CHECK_LIMIT.max(slowest * 3 * (r.warmup + 1));
+                // The machine's switches during the counting run, as the timed
+                // runs' are read; the program's own where they were not.
                 let counted = match (serving, cell.counters) {
-                    (false, Some(c)) => c
-                        .cpu_us
-                        .map(|us| (us as f64 / 1e6, c.voluntary + c.involuntary)),
+                    (false, Some(c)) => c.cpu_us.map(|us| {
+                        let switches = c.machine_switches.unwrap_or(c.voluntary + c.involuntary);
+                        (us as f64 / 1e6, switches)
+                    }),
                     _ => None,
                 };
                 contenders.push((
@@ -291,7 +295,10 @@ fn pool_note(paradigm: &paradigms::Paradigm, pool: usize, connections: Option<u6
             "a pool of {w} workers for {c} connections: {} wait for a free worker for the whole run",
             c - w
         ),
-        w => format!("a pool of {w} workers, one per connection"),
+        w if w == c => format!("a pool of {w} workers, one per connection"),
+        w => format!(
+            "a pool of {w} workers for {c} connections: a worker for each, and some to spare"
+        ),
     }
 }
 
@@ -309,6 +316,33 @@ fn fail(
     let total = u64::from(sizes.checks + 1 + r.warmup + r.runs);
     let done = lines.len() as u64 + u64::from(cell.counters.is_some());
     progress.done(total.saturating_sub(done));
+    // A FAILED cell has no figure at all: no counters, no memory.
     cell.counters = None;
+    cell.peaks.clear();
     cell.outcome = Outcome::Failed(why);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fixed pool's note says whether connections wait, on any machine.
+    #[test]
+    fn a_pool_says_whether_connections_wait() {
+        let crossbeam = paradigms::named("crossbeam").unwrap();
+        let note = pool_note(crossbeam, 2, Some(4));
+        assert_eq!(
+            note,
+            "a pool of 2 workers for 4 connections: 2 wait for a free worker for the whole run"
+        );
+        assert_eq!(
+            pool_note(crossbeam, 4, Some(4)),
+            "a pool of 4 workers, one per connection"
+        );
+        assert!(pool_note(crossbeam, 16, Some(4)).contains("a worker for each"));
+        assert_eq!(
+            pool_note(paradigms::named("tokio").unwrap(), 2, Some(4)),
+            ""
+        );
+    }
 }
