@@ -191,7 +191,7 @@ pub fn summary(run: &Run, link: &str) -> String {
     for scenario in scenarios::ALL.iter().filter(|s| run.has(s.name)) {
         let _ = writeln!(
             md,
-            "### {}\n\n{} Fastest in bold, Rust's and Python's each; `–`: not run (the full report says why).\n",
+            "### {}\n\n{} Fastest in bold, Rust's and Python's each, and every paradigm that ties with it; `noisy: rerun`: the machine, not the program, set that time (the full report says why); `–`: not run (the full report says why).\n",
             scenario.title,
             describe(run, scenario)
         );
