@@ -21,18 +21,19 @@
 //! cargo run --release -p async-std-io -- --requests 1000 --concurrency 100 --delay-ms 50
 //! ```
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
-    time::Instant,
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
 };
 
 use api_server::Target;
 use async_global_executor::GlobalExecutorConfig;
-use async_std::{future, net::TcpStream, prelude::*, task};
+use async_std::{future, task};
 use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+
+mod client;
+
+use client::Client;
 
 const PROGRAM: &str = "async-std-io";
 const PARADIGM: &str = "async-std";
@@ -101,55 +102,6 @@ async fn connection(
             (n, _) => io::work(id, n),
         };
         tally.work(primes);
-    }
-}
-
-/// One keep-alive connection, opened on first use and again after a response that
-/// says `Connection: close`: `workload::http::BlockingClient` with `.await`.
-struct Client {
-    host: Arc<str>,
-    stream: Option<TcpStream>,
-    reader: http::ResponseReader,
-    buf: Vec<u8>,
-}
-
-impl Client {
-    fn new(host: Arc<str>) -> Self {
-        Self {
-            host,
-            stream: None,
-            reader: http::ResponseReader::default(),
-            buf: vec![0; 4 << 10],
-        }
-    }
-
-    /// Sends request `id` and returns its `200` answer, or why not.
-    async fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<http::Answer, Error> {
-        let stream = match &mut self.stream {
-            Some(stream) => stream,
-            None => {
-                let stream = TcpStream::connect(&*self.host)
-                    .await
-                    .map_err(|e| Error::from(e).context(format!("connect to {}", self.host)))?;
-                self.stream.insert(stream)
-            }
-        };
-        let mut request = Vec::new();
-        http::write_request(&mut request, &self.host, id, delay_ms, bytes);
-        let started = Instant::now();
-        stream.write_all(&request).await?;
-        let response = loop {
-            let n = stream.read(&mut self.buf).await?;
-            if let Some(response) = self.reader.feed(&self.buf[..n])? {
-                break response;
-            }
-        };
-        let latency = started.elapsed();
-        if response.close {
-            self.stream = None; // the server will close it: the next request reconnects
-        }
-        let body = response.into_ok_body()?;
-        Ok(http::Answer { body, latency })
     }
 }
 
