@@ -8,39 +8,47 @@ use std::fs;
 
 use serde_json::{Value, json};
 
-/// Steal time so far, in seconds summed over every CPU; `None` where
-/// `/proc/stat` has no steal column.
-pub fn steal_so_far() -> Option<f64> {
-    steal_in(&fs::read_to_string("/proc/stat").ok()?)
+/// What `/proc/stat` says of the whole machine so far, read once: the
+/// difference of two is what happened between them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stat {
+    /// Steal time, in seconds summed over every CPU.
+    pub steal: f64,
+    /// CPU time every process has had (user, nice and system; interrupts,
+    /// which the kernel accounts apart, left out), in seconds over every CPU.
+    pub busy: f64,
+    /// Context switches (`ctxt`): read around one run on a quiet machine,
+    /// nearly all of them are the run's.
+    pub switches: u64,
 }
 
-/// The `cpu` line's eighth number (steal), in USER_HZ ticks (100 a second on
-/// Linux, whatever the kernel's own tick).
-fn steal_in(stat: &str) -> Option<f64> {
-    Some(cpu_line(stat)?[7] as f64 / 100.0)
-}
+impl Stat {
+    /// The machine's so far; `None` where `/proc/stat` cannot be read or has
+    /// no steal column.
+    pub fn now() -> Option<Stat> {
+        Stat::parse(&fs::read_to_string("/proc/stat").ok()?)
+    }
 
-/// CPU time every process on the machine has had so far (user, nice and
-/// system; interrupts, which the kernel accounts apart, left out), in seconds
-/// summed over every CPU.
-pub fn busy_so_far() -> Option<f64> {
-    busy_in(&fs::read_to_string("/proc/stat").ok()?)
-}
+    /// The `cpu` line's numbers are USER_HZ ticks (100 a second on Linux,
+    /// whatever the kernel's own tick).
+    fn parse(stat: &str) -> Option<Stat> {
+        let ticks = cpu_line(stat)?;
+        let ctxt = stat.lines().find(|l| l.starts_with("ctxt "))?;
+        Some(Stat {
+            steal: ticks[7] as f64 / 100.0,
+            busy: (ticks[0] + ticks[1] + ticks[2]) as f64 / 100.0,
+            switches: ctxt.split_whitespace().nth(1)?.parse().ok()?,
+        })
+    }
 
-fn busy_in(stat: &str) -> Option<f64> {
-    let ticks = cpu_line(stat)?;
-    Some((ticks[0] + ticks[1] + ticks[2]) as f64 / 100.0)
-}
-
-/// Context switches on the whole machine so far (`/proc/stat`'s `ctxt`): read
-/// around one run on a quiet machine, nearly all of them are the run's.
-pub fn switches_so_far() -> Option<u64> {
-    switches_in(&fs::read_to_string("/proc/stat").ok()?)
-}
-
-fn switches_in(stat: &str) -> Option<u64> {
-    let line = stat.lines().find(|l| l.starts_with("ctxt "))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    /// What happened from `before` to `self`.
+    pub fn since(self, before: Stat) -> Stat {
+        Stat {
+            steal: self.steal - before.steal,
+            busy: self.busy - before.busy,
+            switches: self.switches.saturating_sub(before.switches),
+        }
+    }
 }
 
 /// The CPUs `/proc/stat` sums its `cpu` line over (its `cpuN` lines): the
@@ -164,19 +172,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn steal_is_the_cpu_lines_eighth_number() {
-        let stat = "cpu  9099 0 1847 15627 84 0 13 250 0 0\ncpu0 4416 0 840 8054 10 0 2 5 0 0\n";
-        assert_eq!(steal_in(stat), Some(2.5));
-        assert_eq!(busy_in(stat), Some(109.46));
+    fn the_machine_is_read_from_proc_stat() {
+        let stat = "cpu  9099 0 1847 15627 84 0 13 250 0 0\ncpu0 4416 0 840 8054 10 0 2 5 0 0\nctxt 123456\nbtime 1\n";
+        let read = Stat::parse(stat).unwrap();
         assert_eq!(
-            switches_in(&format!("{stat}ctxt 123456\nbtime 1\n")),
-            Some(123_456)
+            (read.steal, read.busy, read.switches),
+            (2.5, 109.46, 123_456)
         );
-        assert_eq!(steal_in("cpu  1 2 3\n"), None);
-        assert!(
-            steal_so_far().is_some(),
-            "this machine's /proc/stat has steal"
-        );
+        assert_eq!(Stat::parse("cpu  1 2 3\nctxt 1\n"), None);
+        assert!(Stat::now().is_some(), "this machine's /proc/stat has steal");
     }
 
     /// The listen-overflow note, from made-up counters in /proc/net/netstat's form.

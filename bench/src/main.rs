@@ -12,7 +12,7 @@
 //! # Layout
 //!
 //! Modules follow the data's way: program → result line → raw files → loaded
-//! results → renderers.
+//! results → renderers. [`cli`] is the command line.
 //!
 //! - [`scenarios`]: the one scenario table (points, flags, runs, skip rules);
 //!   [`limits`] is what its skip rules read of the machine, [`raise`] lifts the
@@ -23,20 +23,25 @@
 //!   [`counters`] counts syscalls, switches and faults, [`cgroup`] measures
 //!   memory with the kernel's share, [`procs`] makes every child die whole,
 //!   [`progress`] shows where it is, [`machine`] describes the machine,
-//!   [`host`] reads steal time and TCP's listen-queue counters around each run.
+//!   [`host`] reads the machine's CPU time, steal, switches and TCP's
+//!   listen-queue counters around each run; [`serving`] reads a server's memory
+//!   and threads from outside, [`wrk`] gets a second opinion on its rate.
 //! - [`results`]: a results folder, written and loaded (older ones too); cells
 //!   joined to hyperfine's timings by paradigm name.
-//! - [`stats`]: ratios with uncertainty, memory per unit with its noise, units.
-//! - [`report`], [`tables`], [`why`], [`primer`], [`charts`], [`compare`]: what a
-//!   reader gets.
+//! - [`stats`]: ratios with uncertainty, memory per unit with its noise, units;
+//!   [`noise`]: whether a cell's times are its program's, and ties.
+//! - [`report`], [`tables`], [`why`], [`primer`], [`charts`], [`compare`],
+//!   [`served`], [`offload`]: what a reader gets.
 
 mod cgroup;
 mod charts;
+mod cli;
 mod compare;
 mod counters;
 mod host;
 mod limits;
 mod machine;
+mod noise;
 mod offload;
 mod paradigms;
 mod primer;
@@ -53,6 +58,7 @@ mod serving;
 mod stats;
 mod tables;
 mod why;
+mod wrk;
 
 use std::{
     env, fs,
@@ -60,73 +66,13 @@ use std::{
     process::ExitCode,
 };
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 
-use crate::{paradigms::Tools, run::RunEnd, scenarios::Scenario};
-
-#[derive(Parser)]
-#[command(
-    name = "bench",
-    version,
-    about = "Verify, time and report every paradigm on every workload."
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Action,
-}
-
-#[derive(Subcommand)]
-enum Action {
-    /// Build, verify and time every program; write a new results folder and its report.
-    Run(RunArgs),
-    /// (Re)write a results folder's report.md, machine.md and charts; with
-    /// --readme, also the README's results section (from DIR, whatever its kind).
-    Report {
-        dir: PathBuf,
-        #[arg(long, value_name = "README.md")]
-        readme: Option<PathBuf>,
-    },
-    /// The same scenarios from several runs side by side, as Markdown on stdout.
-    Compare {
-        #[arg(required = true, num_args = 2..)]
-        dirs: Vec<PathBuf>,
-    },
-}
-
-#[derive(clap::Args)]
-struct RunArgs {
-    /// Every scenario at tiny sizes, one run each (about a minute): a check, not a measurement.
-    #[arg(long)]
-    quick: bool,
-    /// Only these scenarios (comma-separated); such a run never counts as a full run.
-    #[arg(long, value_name = "SCENARIO[,..]", value_delimiter = ',', value_parser = scenario)]
-    only: Vec<&'static Scenario>,
-    /// The results folder (new or empty); default results/<date>-<host>[-quick][-N].
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// No progress: only failures and the folder written (for CI logs).
-    #[arg(long)]
-    quiet: bool,
-    /// Root only: raise vm.max_map_count and kernel.pid_max (so that threads
-    /// go as far as memory allows) and net.core.somaxconn and
-    /// net.ipv4.tcp_max_syn_backlog (so that 10,000 connects at once are queued,
-    /// not dropped) for the run, and put them back after it.
-    #[arg(long)]
-    raise_limits: bool,
-    /// Time the programs in DIR as they are (built elsewhere, or with other
-    /// flags) instead of building target/release.
-    #[arg(long, value_name = "DIR")]
-    bin: Option<PathBuf>,
-}
-
-fn scenario(name: &str) -> Result<&'static Scenario, String> {
-    scenarios::named(name).ok_or_else(|| {
-        format!(
-            "no scenario '{name}'; one of: {}",
-            scenarios::names().join(", ")
-        )
-    })
-}
+use crate::{
+    cli::{Action, Cli, RunArgs},
+    paradigms::Tools,
+    run::RunEnd,
+};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -187,7 +187,8 @@ mod tests {
     use super::*;
     use crate::{
         results::testing::{ok, run},
-        serving::{ServerMemory, Wrk},
+        serving::ServerMemory,
+        wrk::Wrk,
     };
 
     fn served(paradigm: &str, x: Option<u64>, seconds: f64, peak_kib: u64) -> Cell {

@@ -4,19 +4,21 @@
 //! (hyperfine's own export of that program, named with `-n <paradigm>`) and the
 //! `complete` marker. A timing is joined to its cell by paradigm name. Folders of
 //! the earlier scripts/bench.sh (`cells.tsv`) are read too ([`legacy`]), so old
-//! runs compare. A cell and its line are in [`cell`], hyperfine's exports in
-//! [`hyperfine`].
+//! runs compare. A cell and its line are in [`cell`], its timed runs in [`timed`],
+//! hyperfine's exports in [`hyperfine`].
 
 mod cell;
 mod hyperfine;
 mod legacy;
 #[cfg(test)]
 pub mod testing;
+mod timed;
 mod writer;
 
-pub use cell::{Around, Cell, Outcome, Timing};
+pub use cell::{Cell, Outcome};
 pub(crate) use hyperfine::load_hyperfine;
 pub use hyperfine::raw_json;
+pub use timed::{Around, Timing};
 pub use writer::Writer;
 
 use std::{

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     counters::{self, Counters, Counting},
-    host,
+    host::Stat,
     paradigms::Tools,
     procs::{self, Ended},
     program::{self, Ran},
@@ -42,11 +42,11 @@ pub(super) fn count(
         .counting
         .command(&with_server(command, server.as_ref()), &csv);
     let before = counters::children_so_far();
-    let switches = host::switches_so_far();
+    let stat = Stat::now();
     let ran = program::check(&command, expect, CHECK_LIMIT, dir)?;
     // Read before the api-server is reaped, so that its share is not counted.
     let after = counters::children_so_far();
-    let switches = switches.zip(host::switches_so_far()).map(|(b, a)| a - b);
+    let switches = stat.zip(Stat::now()).map(|(b, a)| a.since(b).switches);
     drop(server);
     let text = fs::read_to_string(&csv).unwrap_or_default();
     let _ = fs::remove_file(&csv); // scratch: the counts go into the cell

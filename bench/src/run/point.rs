@@ -96,26 +96,10 @@ pub fn run(
         command.extend(flags.iter().cloned());
         let skipped = Outcome::Skipped(String::new());
         let mut cell = Cell::new(scenario.name, x, paradigm.name, command, skipped);
-        let meets = match scenario.workload {
-            "io" => Meets::ApiServer,
-            "serve" => {
-                let mut server: Vec<String> = paradigm
-                    .program("serve", tools)
-                    .iter()
-                    .map(|p| p.to_string_lossy().into())
-                    .collect();
-                // Sized: at least a worker per connection, never fewer than the cores.
-                let pool = match (paradigm.sized, connections) {
-                    (true, Some(c)) => workers.max(c as usize),
-                    _ => workers,
-                };
-                server.extend(["--workers".into(), pool.to_string()]);
-                cell.note = pool_note(paradigm, pool, connections);
-                cell.server = server.clone();
-                Meets::Own(server)
-            }
-            _ => Meets::Nobody,
-        };
+        let meets = Meets::of(scenario.workload, paradigm, workers, connections, tools);
+        if let Meets::Own(server, note) = &meets {
+            (cell.server, cell.note) = (server.clone(), note.clone());
+        }
         if let Some(why) = (scenario.skip)(at, paradigm, limits) {
             cell.outcome = Outcome::Skipped(why);
             cells.push(cell);
@@ -282,26 +266,6 @@ pub fn run(
     Ok(Some(cells))
 }
 
-/// What a fixed pool's server cell says of its pool against the connections.
-fn pool_note(paradigm: &paradigms::Paradigm, pool: usize, connections: Option<u64>) -> String {
-    let (Some(c), true) = (
-        connections,
-        matches!(paradigm.family, "crossbeam" | "rayon"),
-    ) else {
-        return String::new();
-    };
-    match pool as u64 {
-        w if w < c => format!(
-            "a pool of {w} workers for {c} connections: {} wait for a free worker for the whole run",
-            c - w
-        ),
-        w if w == c => format!("a pool of {w} workers, one per connection"),
-        w => format!(
-            "a pool of {w} workers for {c} connections: a worker for each, and some to spare"
-        ),
-    }
-}
-
 /// A cell that FAILED: its reason, said as it happens, and its remaining runs
 /// counted as done on the bar.
 fn fail(
@@ -320,29 +284,4 @@ fn fail(
     cell.counters = None;
     cell.peaks.clear();
     cell.outcome = Outcome::Failed(why);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A fixed pool's note says whether connections wait, on any machine.
-    #[test]
-    fn a_pool_says_whether_connections_wait() {
-        let crossbeam = paradigms::named("crossbeam").unwrap();
-        let note = pool_note(crossbeam, 2, Some(4));
-        assert_eq!(
-            note,
-            "a pool of 2 workers for 4 connections: 2 wait for a free worker for the whole run"
-        );
-        assert_eq!(
-            pool_note(crossbeam, 4, Some(4)),
-            "a pool of 4 workers, one per connection"
-        );
-        assert!(pool_note(crossbeam, 16, Some(4)).contains("a worker for each"));
-        assert_eq!(
-            pool_note(paradigms::named("tokio").unwrap(), 2, Some(4)),
-            ""
-        );
-    }
 }

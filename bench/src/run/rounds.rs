@@ -18,13 +18,14 @@ use serde_json::json;
 
 use super::server::{Meets, serve, with_server};
 use crate::{
-    host::{self, Net},
+    host::{self, Net, Stat},
+    noise,
     paradigms::Tools,
     program::{self, Ran},
     progress::Progress,
     results::{Around, load_hyperfine},
     scenarios::{Runs, runs},
-    serving, stats,
+    serving,
 };
 
 /// A verified program waiting for its timed runs.
@@ -149,18 +150,18 @@ fn attempt(
             let command = with_server(&c.command, server.as_ref());
             let connects = !matches!(c.meets, Meets::Nobody);
             let served = || server.as_ref().map_or(0, |s| serving::cpu_us(s.group())) as f64 / 1e6;
-            let (steal, busy, net) = (host::steal_so_far(), host::busy_so_far(), Net::so_far());
-            let switches = host::switches_so_far();
+            let (stat, net) = (Stat::now(), Net::so_far());
             let (server_cpu, start) = (served(), Instant::now());
             let ran = program::time(tools, &command, &c.name, runs(warmup, 1), c.limit, &one)?;
             let wall = start.elapsed().as_secs_f64();
             let server_cpu = served() - server_cpu;
-            if let (Some(before), Some(after)) = (steal, host::steal_so_far()) {
-                mine.steal += after - before;
+            let stat = stat
+                .zip(Stat::now())
+                .map(|(before, after)| after.since(before));
+            if let Some(stat) = stat {
+                mine.steal += stat.steal;
                 mine.wall += wall;
             }
-            let busy = busy.zip(host::busy_so_far()).map(|(b, a)| a - b);
-            let switches = switches.zip(host::switches_so_far()).map(|(b, a)| a - b);
             if let (true, Some(before), Some(after)) = (connects, net, Net::so_far()) {
                 mine.net = Some(mine.net.unwrap_or_default().add(after.since(before)));
             }
@@ -180,10 +181,11 @@ fn attempt(
                 continue;
             };
             mine.times.push(t.mean);
-            mine.switches.push(switches.filter(|_| warmup == 0));
+            mine.switches
+                .push(stat.map(|s| s.switches).filter(|_| warmup == 0));
             mine.user.push(t.user);
             mine.system.push(t.system);
-            if let (0, Some(busy)) = (warmup, busy) {
+            if let (0, Some(Stat { busy, .. })) = (warmup, stat) {
                 // /proc/stat counts in ticks of 10 ms on each CPU: less is not noise.
                 let ticks = 0.01 * cores;
                 mine.others += (busy - t.user - t.system - server_cpu - ticks).max(0.0);
@@ -218,7 +220,7 @@ fn attempt(
             retimed: false,
             noisy: None,
         };
-        around.noisy = stats::noise(&around, c.counted);
+        around.noisy = noise::noise(&around, c.counted);
         timed.push(Timed::Ok(around));
     }
     Ok(Some(timed))

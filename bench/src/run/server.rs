@@ -7,10 +7,11 @@ use std::{fs, path::Path, time::Duration};
 
 use crate::{
     cgroup::Cgroup,
-    paradigms::Tools,
+    paradigms::{Paradigm, Tools},
     procs::{self, Ended, Group},
     program::{Ran, Server},
-    serving::{self, Sampler, ServerMemory, Wrk},
+    serving::{self, Sampler, ServerMemory},
+    wrk::{self, Wrk},
 };
 
 /// Which server a cell's program meets in each of its runs, started afresh for each.
@@ -20,8 +21,61 @@ pub(super) enum Meets {
     /// io: the api-server.
     ApiServer,
     /// serve: the cell's own server (its command, without `--listen`), which the
-    /// memory cgroup, the memory watch and the counting pass are about.
-    Own(Vec<String>),
+    /// memory cgroup, the memory watch and the counting pass are about, and what
+    /// limits it beside its paradigm (a pool's note; empty for the others).
+    Own(Vec<String>, String),
+}
+
+impl Meets {
+    /// Whom a program of `workload` meets: for serve, the paradigm's server with
+    /// `workers` (a sized pool: at least a worker per connection, never fewer
+    /// than the cores).
+    pub(super) fn of(
+        workload: &str,
+        paradigm: &Paradigm,
+        workers: usize,
+        connections: Option<u64>,
+        tools: &Tools,
+    ) -> Self {
+        match workload {
+            "io" => Meets::ApiServer,
+            "serve" => {
+                let mut server: Vec<String> = paradigm
+                    .program("serve", tools)
+                    .iter()
+                    .map(|p| p.to_string_lossy().into())
+                    .collect();
+                let pool = match (paradigm.sized, connections) {
+                    (true, Some(c)) => workers.max(c as usize),
+                    _ => workers,
+                };
+                server.extend(["--workers".into(), pool.to_string()]);
+                let note = pool_note(paradigm, pool, connections);
+                Meets::Own(server, note)
+            }
+            _ => Meets::Nobody,
+        }
+    }
+}
+
+/// What a fixed pool's server cell says of its pool against the connections.
+fn pool_note(paradigm: &Paradigm, pool: usize, connections: Option<u64>) -> String {
+    let (Some(c), true) = (
+        connections,
+        matches!(paradigm.family, "crossbeam" | "rayon"),
+    ) else {
+        return String::new();
+    };
+    match pool as u64 {
+        w if w < c => format!(
+            "a pool of {w} workers for {c} connections: {} wait for a free worker for the whole run",
+            c - w
+        ),
+        w if w == c => format!("a pool of {w} workers, one per connection"),
+        w => format!(
+            "a pool of {w} workers for {c} connections: a worker for each, and some to spare"
+        ),
+    }
 }
 
 /// A fresh server for a program that meets one (its command passed through
@@ -36,7 +90,7 @@ pub(super) fn serve(
     let started = match meets {
         Meets::Nobody => return Ok(Ran::Ok(None)),
         Meets::ApiServer => Server::api_server(tools, dir)?,
-        Meets::Own(command) => Server::start(&wrap(command), &format!("serve.{name}"), dir)?,
+        Meets::Own(command, _) => Server::start(&wrap(command), &format!("serve.{name}"), dir)?,
     };
     Ok(match started {
         Ran::Ok(server) => Ran::Ok(Some(server)),
@@ -77,7 +131,7 @@ pub(super) fn cross_check(
     let seconds = if quick { 1 } else { 3 };
     let out_path = dir.join("raw/wrk.out");
     let out = fs::File::create(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
-    let mut command = serving::wrk_command(wrk, &server.addr, connections, seconds);
+    let mut command = wrk::wrk_command(wrk, &server.addr, connections, seconds);
     command.stdout(out).stderr(std::process::Stdio::null());
     let mut group = match Group::spawn(&mut command) {
         Ok(group) => group,
@@ -92,7 +146,7 @@ pub(super) fn cross_check(
     Ok(match ended {
         _ if procs::stopping() => Ran::Stopped,
         Ended::Exited(status) if status.success() => {
-            Ran::Ok(serving::parse_wrk(&text, connections, seconds))
+            Ran::Ok(wrk::parse_wrk(&text, connections, seconds))
         }
         Ended::Exited(status) => Ran::Ok(Err(format!("wrk: {status}: {:.200}", text.trim()))),
         Ended::TimedOut | Ended::Stopped => Ran::Ok(Err("wrk did not finish".into())),
@@ -132,5 +186,30 @@ impl Watch {
             processes,
             cgroup_idle: self.cgroup_idle,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fixed pool's note says whether connections wait, on any machine.
+    #[test]
+    fn a_pool_says_whether_connections_wait() {
+        let crossbeam = crate::paradigms::named("crossbeam").unwrap();
+        let note = pool_note(crossbeam, 2, Some(4));
+        assert_eq!(
+            note,
+            "a pool of 2 workers for 4 connections: 2 wait for a free worker for the whole run"
+        );
+        assert_eq!(
+            pool_note(crossbeam, 4, Some(4)),
+            "a pool of 4 workers, one per connection"
+        );
+        assert!(pool_note(crossbeam, 16, Some(4)).contains("a worker for each"));
+        assert_eq!(
+            pool_note(crate::paradigms::named("tokio").unwrap(), 2, Some(4)),
+            ""
+        );
     }
 }

@@ -1,5 +1,8 @@
-//! The Markdown tables of a run: a full table per point (report.md) and a
-//! compact table per scenario (the README), both made from loaded cells.
+//! The Markdown tables of a run: a full table per point (report.md), here, and a
+//! compact table per scenario (the README), in [`compact`]; both made from
+//! loaded cells, rows named and noted alike.
+
+mod compact;
 
 use std::fmt::Write as _;
 
@@ -9,8 +12,8 @@ use crate::{
     results::{Cell, Run},
     scenarios::{self, Measure},
     stats::{self, Memory, PerUnit, bytes, ratio, secs},
-    why,
 };
+pub use compact::{compact, compact_p99, compact_with_kernel};
 
 /// How a scenario's figure reads for one cell: time, or memory per live unit.
 pub fn measure(scenario: &str) -> Measure {
@@ -91,7 +94,7 @@ pub fn notes(run: &Run, scenario: &str, x: Option<u64>) -> String {
 }
 
 /// `cell` against its own language's sequential program at its point.
-fn vs_sequential(run: &Run, cell: &Cell, p: &Paradigm) -> String {
+pub(super) fn vs_sequential(run: &Run, cell: &Cell, p: &Paradigm) -> String {
     let base = run.cell(&cell.scenario, cell.x, p.language.baseline());
     match (base.and_then(Cell::timing), cell.timing()) {
         (Some(base), Some(t)) => ratio(base, t).to_string(),
@@ -99,7 +102,7 @@ fn vs_sequential(run: &Run, cell: &Cell, p: &Paradigm) -> String {
     }
 }
 
-fn kib(k: u64) -> String {
+pub(super) fn kib(k: u64) -> String {
     bytes(k as f64 * 1024.0)
 }
 
@@ -164,114 +167,6 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
         md += "\n";
     }
     md + "\n" + &notes(run, scenario, x)
-}
-
-/// Paradigms down, points across: median wall time, or memory per live unit.
-/// The best of each language is bold; a paradigm skipped everywhere is left out.
-pub fn compact(run: &Run, scenario: &str) -> String {
-    compact_of(run, scenario, Memory::UserSpace, measure(scenario))
-}
-
-/// The compact table of a memory scenario with the kernel's share.
-pub fn compact_with_kernel(run: &Run, scenario: &str) -> String {
-    compact_of(run, scenario, Memory::WithKernel, measure(scenario))
-}
-
-/// The compact table of an io scenario's p99 request latency.
-pub fn compact_p99(run: &Run, scenario: &str) -> String {
-    compact_of(run, scenario, Memory::UserSpace, Measure::Latency)
-}
-
-fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> String {
-    let memory = measure == Measure::MemoryPerUnit;
-    let points: Vec<Option<u64>> = run
-        .points(scenario)
-        .into_iter()
-        .filter(|x| !(memory && *x == Some(0)))
-        .collect();
-    let unit = scenarios::named(scenario)
-        .and_then(|s| s.axis)
-        .map_or("", |a| a.unit);
-    let mut md = String::from("| paradigm |");
-    for x in &points {
-        md += &match x {
-            None => " median | vs sequential | peak memory |".to_string(),
-            Some(x) => format!(" {x} {unit} |"),
-        };
-    }
-    md += "\n|---|";
-    md += &"---:|".repeat(if points == [None] { 3 } else { points.len() });
-    md += "\n";
-    let value = |c: &Cell| {
-        if memory {
-            memory_per_unit(run, c, kind).and_then(PerUnit::bytes)
-        } else if measure == Measure::TimePerWork {
-            Some(c.median()? / why::units_of_work(c)?.0)
-        } else if measure == Measure::Latency {
-            p99(c)
-        } else {
-            c.median()
-        }
-    };
-    for p in &paradigms::ROWS {
-        let cells: Vec<&Cell> = points
-            .iter()
-            .filter_map(|&x| run.cell(scenario, x, p.name))
-            .collect();
-        if cells.is_empty()
-            || cells
-                .iter()
-                .all(|c| matches!(c.outcome, crate::results::Outcome::Skipped(_)))
-        {
-            continue;
-        }
-        let mut row = format!("| {} |", p.name);
-        for &x in &points {
-            let Some(cell) = run.cell(scenario, x, p.name) else {
-                row += " |";
-                continue;
-            };
-            let best = paradigms::ALL
-                .iter()
-                .filter(|q| q.language == p.language)
-                .filter_map(|q| value(run.cell(scenario, x, q.name)?))
-                .min_by(f64::total_cmp);
-            // A time that ties with its language's fastest is as bold as it.
-            let tied = matches!(measure, Measure::Time | Measure::TimePerWork)
-                && leaders(run, scenario, x, p.language)
-                    .iter()
-                    .any(|c| c.paradigm == p.name);
-            let noise = memory.then(|| memory_per_unit(run, cell, kind)).flatten();
-            let text = match (value(cell), noise) {
-                (Some(v), _) if memory => bytes(v),
-                (Some(v), _) => secs(v),
-                (None, Some(noise)) => noise.to_string(),
-                (None, None) if cell.failed() => "FAILED".into(),
-                (None, None) => "–".into(),
-            };
-            let noisy = match cell.noisy() {
-                Some(_) if value(cell).is_some() && !memory => " (noisy: rerun)",
-                _ => "",
-            };
-            row += &if value(cell).is_some() && (value(cell) == best || tied) {
-                format!(" **{text}**{noisy} |")
-            } else {
-                format!(" {text}{noisy} |")
-            };
-            if x.is_none() {
-                // A serve cell's memory is its server's, not the client's.
-                let peak = match cell.server.is_empty() {
-                    true => cell.field("peak_rss_kib"),
-                    false => crate::served::server_peak_kib(cell),
-                };
-                let peak = peak.map_or("–".into(), kib);
-                row += &format!(" {} | {peak} |", vs_sequential(run, cell, p));
-            }
-        }
-        md += &row;
-        md += "\n";
-    }
-    md
 }
 
 #[cfg(test)]

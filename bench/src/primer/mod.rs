@@ -1,16 +1,22 @@
 //! The primer's table rebuilt from a run: for each kind of work, the fastest
 //! paradigm in Python and in Rust, whether the primer's answer is Python's
 //! fastest, how its Rust twin does; then its claims about processes and threads.
+//! Who is fastest, ties included, is in [`leaders`]; the claims in [`claims`].
+
+mod claims;
+mod leaders;
 
 use std::fmt::Write as _;
 
 use crate::{
-    paradigms::{self, Language, Paradigm},
+    paradigms::Language,
     results::{Cell, Run},
-    stats::{Memory, bytes, ratio, secs, tie},
-    tables::memory_per_unit,
+    stats::{Memory, ratio, secs},
     why,
 };
+use claims::{hop_claim, memory_claim, start_claim};
+use leaders::runner_up;
+pub use leaders::{leaders, leaders_concurrent};
 
 /// The primer's rows: the kind of work, its scenario, the primer's Python
 /// answer, and that answer's twin in Rust.
@@ -54,73 +60,7 @@ const ROWS: [(&str, &str, &str, &str); 7] = [
     ),
 ];
 
-/// The fastest of a language at a point and every paradigm of it whose timed
-/// runs' range overlaps the fastest's, fastest first: more than one is a tie,
-/// and no sentence names one of them the fastest.
-pub fn leaders<'a>(
-    run: &'a Run,
-    scenario: &str,
-    x: Option<u64>,
-    language: Language,
-) -> Vec<&'a Cell> {
-    leaders_of(run, scenario, x, |p| p.language == language)
-}
-
-/// [`leaders`] among the paradigms that do the work concurrently.
-pub fn leaders_concurrent<'a>(
-    run: &'a Run,
-    scenario: &str,
-    x: Option<u64>,
-    language: Language,
-) -> Vec<&'a Cell> {
-    let ring = scenario.starts_with("ring");
-    leaders_of(run, scenario, x, |p| {
-        p.language == language && !(ring && p.name == language.baseline())
-    })
-}
-
-fn leaders_of<'a>(
-    run: &'a Run,
-    scenario: &str,
-    x: Option<u64>,
-    keep: impl Fn(&Paradigm) -> bool,
-) -> Vec<&'a Cell> {
-    let Some(best) = fastest_of(run, scenario, x, &keep) else {
-        return Vec::new();
-    };
-    let fast = best.timing().expect("the fastest was timed");
-    let mut tied: Vec<&Cell> = paradigms::ALL
-        .iter()
-        .filter(|p| keep(p) && p.name != best.paradigm)
-        .filter_map(|p| run.cell(scenario, x, p.name))
-        .filter(|c| c.timing().is_some_and(|t| tie(t, fast)))
-        .collect();
-    tied.sort_by(|a, b| {
-        a.median()
-            .unwrap_or(0.0)
-            .total_cmp(&b.median().unwrap_or(0.0))
-    });
-    tied.insert(0, best);
-    tied
-}
-
-/// The fastest timed cell at a point among the paradigms `keep` accepts.
-fn fastest_of<'a>(
-    run: &'a Run,
-    scenario: &str,
-    x: Option<u64>,
-    keep: &impl Fn(&Paradigm) -> bool,
-) -> Option<&'a Cell> {
-    paradigms::ALL
-        .iter()
-        .filter(|p| keep(p))
-        .filter_map(|p| run.cell(scenario, x, p.name))
-        .filter_map(|c| Some((c, c.median()?)))
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(c, _)| c)
-}
-
-fn short(name: &str) -> &str {
+pub(super) fn short(name: &str) -> &str {
     name.trim_start_matches("python-")
 }
 
@@ -286,99 +226,6 @@ fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin
         "| {kind} | {says} | {} | {holds} | {} | {twin_text} | {across} |\n",
         show(&py),
         show(&rust)
-    )
-}
-
-/// The second fastest of `choice`'s language at a point.
-fn runner_up<'a>(run: &'a Run, scenario: &str, x: Option<u64>, choice: &str) -> Option<&'a Cell> {
-    let language = paradigms::named(choice)?.language;
-    fastest_of(run, scenario, x, &|p: &Paradigm| {
-        p.language == language && p.name != choice
-    })
-}
-
-/// Start-and-join time per unit of processes against threads, at the largest
-/// K where both were timed.
-fn start_claim(run: &Run, process: &str, thread: &str) -> String {
-    let timed = |x: Option<u64>, p: &str| {
-        run.cell("spawn-cost", x, p)
-            .filter(|c| c.timing().is_some())
-    };
-    let found = run
-        .points("spawn-cost")
-        .into_iter()
-        .rev()
-        .find_map(|x| Some((timed(x, process)?, timed(x, thread)?, x?)));
-    let Some((p, t, k)) = found else {
-        return "–".into();
-    };
-    let per = |c: &Cell| secs(c.median().unwrap_or(0.0) / k as f64);
-    format!(
-        "{} {} per unit, {} {}: {} (K = {k})",
-        short(process),
-        per(p),
-        short(thread),
-        per(t),
-        ratio(p.timing().unwrap(), t.timing().unwrap())
-    )
-}
-
-/// Wall time per hop of a process ring against a thread ring (and tasks).
-fn hop_claim(run: &Run, process: &str, thread: &str, task: &str) -> String {
-    let timed = |p: &str| {
-        run.cell("ring-hop", None, p)
-            .filter(|c| c.timing().is_some())
-    };
-    let (Some(p), Some(t)) = (timed(process), timed(thread)) else {
-        return "–".into();
-    };
-    let per = |c: &Cell| {
-        let hops = why::units_of_work(c).map_or(1.0, |(n, _)| n);
-        secs(c.median().unwrap_or(0.0) / hops)
-    };
-    let task_text = timed(task).map_or(String::new(), |c| {
-        format!("; {} {} per hop", short(task), per(c))
-    });
-    format!(
-        "{} {} per hop, {} {}: {}{task_text}",
-        short(process),
-        per(p),
-        short(thread),
-        per(t),
-        ratio(p.timing().unwrap(), t.timing().unwrap())
-    )
-}
-
-/// Memory per live unit of processes against threads (and a task), at the
-/// largest K where both processes and threads were measured above the noise.
-fn memory_claim(run: &Run, process: &str, thread: &str, task: &str, memory: Memory) -> String {
-    let per = |x: Option<u64>, p: &str| {
-        memory_per_unit(run, run.cell("spawn-memory", x, p)?, memory)?.bytes()
-    };
-    let found = run
-        .points("spawn-memory")
-        .into_iter()
-        .rev()
-        .find_map(|x| Some((per(x, process)?, per(x, thread)?, per(x, task), x?)));
-    let Some((p, t, task_bytes, k)) = found else {
-        return "–".into();
-    };
-    let task_text = task_bytes.map_or(String::new(), |b| {
-        let name = short(task);
-        let a = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-            "an"
-        } else {
-            "a"
-        };
-        format!("; {a} {name} task {}", bytes(b))
-    });
-    format!(
-        "{} {} per live unit, {} {}: {:.1}×{task_text} (K = {k})",
-        short(process),
-        bytes(p),
-        short(thread),
-        bytes(t),
-        p / t
     )
 }
 

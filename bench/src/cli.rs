@@ -1,0 +1,72 @@
+//! `bench`'s command line: its three actions (`run`, `report`, `compare`) and
+//! the flags of a run, parsed by clap; `main.rs` carries them out.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::scenarios::{self, Scenario};
+
+#[derive(Parser)]
+#[command(
+    name = "bench",
+    version,
+    about = "Verify, time and report every paradigm on every workload."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Action,
+}
+
+#[derive(Subcommand)]
+pub enum Action {
+    /// Build, verify and time every program; write a new results folder and its report.
+    Run(RunArgs),
+    /// (Re)write a results folder's report.md, machine.md and charts; with
+    /// --readme, also the README's results section (from DIR, whatever its kind).
+    Report {
+        dir: PathBuf,
+        #[arg(long, value_name = "README.md")]
+        readme: Option<PathBuf>,
+    },
+    /// The same scenarios from several runs side by side, as Markdown on stdout.
+    Compare {
+        #[arg(required = true, num_args = 2..)]
+        dirs: Vec<PathBuf>,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Every scenario at tiny sizes, one run each (about a minute): a check, not a measurement.
+    #[arg(long)]
+    pub quick: bool,
+    /// Only these scenarios (comma-separated); such a run never counts as a full run.
+    #[arg(long, value_name = "SCENARIO[,..]", value_delimiter = ',', value_parser = scenario)]
+    pub only: Vec<&'static Scenario>,
+    /// The results folder (new or empty); default results/<date>-<host>[-quick][-N].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress: only failures and the folder written (for CI logs).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Root only: raise vm.max_map_count and kernel.pid_max (so that threads
+    /// go as far as memory allows) and net.core.somaxconn and
+    /// net.ipv4.tcp_max_syn_backlog (so that 10,000 connects at once are queued,
+    /// not dropped) for the run, and put them back after it.
+    #[arg(long)]
+    pub raise_limits: bool,
+    /// Time the programs in DIR as they are (built elsewhere, or with other
+    /// flags) instead of building target/release.
+    #[arg(long, value_name = "DIR")]
+    pub bin: Option<PathBuf>,
+}
+
+fn scenario(name: &str) -> Result<&'static Scenario, String> {
+    scenarios::named(name).ok_or_else(|| {
+        format!(
+            "no scenario '{name}'; one of: {}",
+            scenarios::names().join(", ")
+        )
+    })
+}
