@@ -80,16 +80,14 @@ pub(super) fn time(
     let Some(again) = attempt(contenders, &noisy, r, tools, dir, progress)? else {
         return Ok(None);
     };
+    // Every one of them was timed in the first attempt (only those are noisy).
     for i in noisy {
-        timed[i] = match std::mem::replace(&mut timed[i], Timed::Failed(String::new())) {
-            Timed::Ok(_) => match &again[i] {
-                Timed::Ok(around) => Timed::Ok(Around {
-                    retimed: true,
-                    ..around.clone()
-                }),
-                Timed::Failed(why) => Timed::Failed(why.clone()),
-            },
-            failed => failed,
+        timed[i] = match &again[i] {
+            Timed::Ok(around) => Timed::Ok(Around {
+                retimed: true,
+                ..around.clone()
+            }),
+            Timed::Failed(why) => Timed::Failed(why.clone()),
         };
     }
     Ok(Some(timed))
