@@ -253,8 +253,7 @@ pub fn run(
         }
         if scenario.wrk {
             progress.doing(format!("wrk against {}", cell.paradigm));
-            let concurrency = asked.iter().find(|(f, _)| *f == "--concurrency");
-            let connections = concurrency.expect("a serve scenario sets --concurrency").1;
+            let connections = connections.expect("a serve scenario sets --concurrency");
             let meets = &contender.meets;
             match cross_check(meets, connections, quick, &cell.paradigm, tools, dir)? {
                 Ran::Ok(wrk) => cell.wrk = Some(wrk),
