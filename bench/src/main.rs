@@ -33,32 +33,11 @@
 //! - [`report`], [`tables`], [`why`], [`primer`], [`charts`], [`compare`],
 //!   [`served`], [`offload`]: what a reader gets.
 
-mod cgroup;
-mod charts;
 mod cli;
-mod compare;
-mod counters;
-mod host;
-mod limits;
-mod machine;
-mod noise;
-mod offload;
-mod paradigms;
-mod primer;
-mod procs;
-mod program;
-mod progress;
-mod raise;
-mod report;
+mod measure;
+mod render;
 mod results;
-mod run;
 mod scenarios;
-mod served;
-mod serving;
-mod stats;
-mod tables;
-mod why;
-mod wrk;
 
 use std::{
     env, fs,
@@ -70,8 +49,9 @@ use clap::Parser;
 
 use crate::{
     cli::{Action, Cli, RunArgs},
-    paradigms::Tools,
-    run::RunEnd,
+    measure::{RunEnd, procs, program, raise},
+    render::compare,
+    scenarios::paradigms::Tools,
 };
 
 fn main() -> ExitCode {
@@ -79,9 +59,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Action::Run(args) => run(args),
         Action::Report { dir, readme } => results::Run::load(&dir).and_then(|run| {
-            report::write(&run)?;
+            render::write(&run)?;
             if let Some(readme) = readme {
-                let text = report::readme_with(&readme, &run)?;
+                let text = render::readme_with(&readme, &run)?;
                 fs::write(&readme, text).map_err(|e| format!("{}: {e}", readme.display()))?;
             }
             Ok(ExitCode::SUCCESS)
@@ -145,7 +125,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     procs::stop_on_signals().map_err(|e| format!("cannot handle signals: {e}"))?;
     let invoked = env::var("BENCH_INVOKED_AS").unwrap_or_else(|_| "bench run".into());
     let args: Vec<String> = env::args().skip(2).collect();
-    let mut options = run::Options {
+    let mut options = measure::Options {
         quick,
         only,
         out,
@@ -155,7 +135,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
             .to_string(),
         raised: Vec::new(),
     };
-    if build && !run::build(&tools)? {
+    if build && !measure::build(&tools)? {
         eprintln!("bench: stopped while building");
         return Ok(ExitCode::from(130));
     }
@@ -164,19 +144,19 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         options.raised = raise::raise(quick).inspect_err(|_| raise::restore())?;
     }
     // The limits go back however the run ends.
-    let ran = run::run(&options, &tools);
+    let ran = measure::run(&options, &tools);
     raise::restore();
     let (dir, ended) = ran?;
     if let RunEnd::Stopped = ended {
         // What was done is reported, if it can be; the stop is what counts.
-        if let Err(e) = results::Run::load(&dir).and_then(|run| report::write(&run)) {
+        if let Err(e) = results::Run::load(&dir).and_then(|run| render::write(&run)) {
             eprintln!("bench: no report for the stopped run: {e}");
         }
         eprintln!("bench: stopped; {} is marked incomplete", dir.display());
         return Ok(ExitCode::from(130));
     }
     let loaded = results::Run::load(&dir)?;
-    report::write(&loaded)?;
+    render::write(&loaded)?;
     let code = match ended {
         RunEnd::Stopped => ExitCode::from(130),
         RunEnd::Done { failures: 0 } => ExitCode::SUCCESS,
@@ -191,7 +171,7 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
     if loaded.is_full() && dir.starts_with(root.join("results")) {
         if let Some(newest) = results::newest_full(&root.join("results"))? {
             let readme = root.join("README.md");
-            fs::write(&readme, report::readme_with(&readme, &newest)?)
+            fs::write(&readme, render::readme_with(&readme, &newest)?)
                 .map_err(|e| e.to_string())?;
             eprintln!(
                 "bench: README.md's results section now shows {}",

@@ -6,7 +6,10 @@ use serde_json::{Value, json};
 use workload::ResultLine;
 
 use super::{Around, Timing};
-use crate::{cgroup::Peak, counters::Counters, serving::ServerMemory, wrk::Wrk};
+use crate::{
+    measure::cgroup::Peak, measure::counters::Counters, measure::watch::ServerMemory,
+    measure::wrk::Wrk,
+};
 
 #[derive(Debug, Clone)]
 pub enum Outcome {

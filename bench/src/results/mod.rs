@@ -10,6 +10,8 @@
 mod cell;
 mod hyperfine;
 mod legacy;
+pub mod noise;
+pub mod stats;
 #[cfg(test)]
 pub mod testing;
 mod timed;

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::host::Net;
+use crate::measure::host::Net;
 
 /// One hyperfine measurement of one program, in seconds.
 #[derive(Debug, Clone, PartialEq)]

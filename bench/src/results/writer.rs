@@ -36,7 +36,7 @@ impl Writer {
                     .find(|(k, _)| k == "date")
                     .map_or("", |(_, v)| &v[..10]);
                 let quick = if quick { "-quick" } else { "" };
-                let base = format!("{date}-{}{quick}", crate::machine::host());
+                let base = format!("{date}-{}{quick}", crate::measure::machine::host());
                 let results = root.join("results");
                 fs::create_dir_all(&results).map_err(|e| io(&results, e))?;
                 let mut n = 1;
@@ -93,7 +93,7 @@ impl Writer {
 
     /// Marks the run as having done every point it was asked for.
     pub fn complete(&self) -> Result<(), String> {
-        let now = crate::machine::now() + "\n";
+        let now = crate::measure::machine::now() + "\n";
         fs::write(self.dir.join(COMPLETE), now).map_err(|e| e.to_string())
     }
 }

@@ -1,6 +1,6 @@
 //! What a scenario is made of: its measure, axis, sizes and run counts.
 
-use crate::{limits::Limits, paradigms::Paradigm};
+use crate::{scenarios::limits::Limits, scenarios::paradigms::Paradigm};
 
 /// What a scenario's figure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +111,7 @@ pub struct Scenario {
     /// throughput from a client that is not ours.
     pub wrk: bool,
     /// serve: the fixed pools' servers also run with a worker per connection
-    /// ([`crate::paradigms::SIZED`]), beside their rows at the cores' count.
+    /// ([`crate::scenarios::paradigms::SIZED`]), beside their rows at the cores' count.
     pub sized_pools: bool,
     /// Every program runs pinned to one CPU (`taskset -c 0`): threads and
     /// processes too hand off without a wake-up across CPUs.

@@ -3,7 +3,10 @@
 //! a paradigm skips a point. Every description in a report is made from here, so
 //! a quick report states its own sizes. Its entries are in a file per workload.
 
-pub use crate::limits::Limits;
+pub mod limits;
+pub mod paradigms;
+
+pub use limits::Limits;
 
 mod cpu;
 mod io;

@@ -3,7 +3,7 @@
 //! out a point, with the budgets behind them.
 
 use super::{Axis, Limits, Runs, Sizes, kinds::runs};
-use crate::paradigms::Paradigm;
+use crate::scenarios::paradigms::Paradigm;
 
 /// Processes the benchmark starts at most in one run: a budget for its time (a
 /// process costs about ten threads to start), not a limit of the programs.

@@ -1,7 +1,7 @@
 //! The scenario table's rules, checked against what the last runs did.
 
 use super::*;
-use crate::{limits::DEVELOPER_MACHINE as MACHINE, paradigms};
+use crate::{scenarios::limits::DEVELOPER_MACHINE as MACHINE, scenarios::paradigms};
 
 /// The cells the full run of results/2026-11-25-vm-2 skipped, by the same
 /// rules, and at the million-unit point everything but the async tasks; but

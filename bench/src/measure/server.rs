@@ -6,12 +6,12 @@
 use std::{fs, path::Path, time::Duration};
 
 use crate::{
-    cgroup::Cgroup,
-    paradigms::{Paradigm, Tools},
-    procs::{self, Ended, Group},
-    program::{Ran, Server},
-    serving::{self, Sampler, ServerMemory},
-    wrk::{self, Wrk},
+    measure::cgroup::Cgroup,
+    measure::procs::{self, Ended, Group},
+    measure::program::{Ran, Server},
+    measure::watch::{self, Sampler, ServerMemory},
+    measure::wrk::{self, Wrk},
+    scenarios::paradigms::{Paradigm, Tools},
 };
 
 /// Which server a cell's program meets in each of its runs, started afresh for each.
@@ -166,12 +166,12 @@ impl Watch {
         let group = server.group();
         // Start-up's peaks (Python's imports, a runtime's first allocations) are
         // not the connections'.
-        serving::reset_peaks(group);
+        watch::reset_peaks(group);
         if let Some(cgroup) = cgroup {
             cgroup.reset_peak();
         }
         Watch {
-            idle_kib: serving::snapshot(group).0,
+            idle_kib: watch::snapshot(group).0,
             cgroup_idle: cgroup.as_ref().and_then(|c| c.usage().ok()),
             sampler: Sampler::start(group),
         }
@@ -196,7 +196,7 @@ mod tests {
     /// A fixed pool's note says whether connections wait, on any machine.
     #[test]
     fn a_pool_says_whether_connections_wait() {
-        let crossbeam = crate::paradigms::named("crossbeam").unwrap();
+        let crossbeam = crate::scenarios::paradigms::named("crossbeam").unwrap();
         let note = pool_note(crossbeam, 2, Some(4));
         assert_eq!(
             note,
@@ -208,7 +208,11 @@ mod tests {
         );
         assert!(pool_note(crossbeam, 16, Some(4)).contains("a worker for each"));
         assert_eq!(
-            pool_note(crate::paradigms::named("tokio").unwrap(), 2, Some(4)),
+            pool_note(
+                crate::scenarios::paradigms::named("tokio").unwrap(),
+                2,
+                Some(4)
+            ),
             ""
         );
     }

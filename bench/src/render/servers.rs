@@ -6,16 +6,16 @@
 use std::fmt::Write as _;
 
 use crate::{
-    paradigms::{self, REFERENCE},
+    measure::watch,
+    results::stats::{Memory, bytes, ratio, secs},
     results::{Cell, Run},
+    scenarios::paradigms::{self, REFERENCE},
     scenarios::{self, CLIENT},
-    serving,
-    stats::{Memory, bytes, ratio, secs},
 };
 
-/// A serve cell's server memory per connection, in bytes (see [`serving::per_connection`]).
+/// A serve cell's server memory per connection, in bytes (see [`watch::per_connection`]).
 pub fn server_memory(cell: &Cell, kind: Memory) -> Option<f64> {
-    serving::per_connection(&cell.server_memory, &cell.peaks, cell.x?, kind)
+    watch::per_connection(&cell.server_memory, &cell.peaks, cell.x?, kind)
 }
 
 /// The server's peak resident memory (the sum of its processes' VmHWM), in KiB.
@@ -62,7 +62,7 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
         let Some(cell) = run.cell(scenario, x, p.name) else {
             continue;
         };
-        let name = crate::tables::row_name(run, cell, p);
+        let name = crate::render::tables::row_name(run, cell, p);
         let extra = usize::from(per_connection) * 2 + usize::from(s.wrk);
         let Some(t) = cell.timing() else {
             let why = cell.why_not().unwrap_or_default().replace('|', "/");
@@ -123,7 +123,7 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
         md += "; wrk ran one thread over as many connections as the client, against a fresh server: where wrk gets far more than the client, the client is what limits the rate";
     }
     md += ". In the table below, CPU time is the server's while the client ran; its syscalls, switches and faults are of its whole run, start-up and stop included.\n\n";
-    md + &crate::tables::notes(run, scenario, x)
+    md + &crate::render::tables::notes(run, scenario, x)
 }
 
 /// What wrk made of a cell's server: its rate, or why there is none.
@@ -186,9 +186,9 @@ pub fn reference_line(run: &Run, scenario: &str) -> String {
 mod tests {
     use super::*;
     use crate::{
+        measure::watch::ServerMemory,
+        measure::wrk::Wrk,
         results::testing::{ok, run},
-        serving::ServerMemory,
-        wrk::Wrk,
     };
 
     fn served(paradigm: &str, x: Option<u64>, seconds: f64, peak_kib: u64) -> Cell {

@@ -3,7 +3,7 @@
 
 use std::{fs, path::Path, process::Command, time::SystemTime};
 
-use crate::paradigms::Tools;
+use crate::scenarios::paradigms::Tools;
 
 /// The lines of `meta.env`, in order, for a run started now.
 pub fn describe(tools: &Tools, mode: &str, only: &str, command: &str) -> Vec<(String, String)> {
@@ -43,7 +43,7 @@ pub fn describe(tools: &Tools, mode: &str, only: &str, command: &str) -> Vec<(St
             )
         })
         .unwrap_or_else(|| "unknown".into());
-    let memory = match crate::limits::Limits::here().memory_bytes {
+    let memory = match crate::scenarios::limits::Limits::here().memory_bytes {
         0 => "unknown".into(),
         bytes => format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64),
     };

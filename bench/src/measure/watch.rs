@@ -1,7 +1,7 @@
 //! What the serve scenarios measure besides the client's time: the server's
 //! memory and threads, read from outside over its process group (every process
 //! a server starts stays in the group the benchmark made for it); wrk's second
-//! opinion on its throughput is in [`crate::wrk`].
+//! opinion on its throughput is in [`crate::measure::wrk`].
 
 use std::{
     fs,
@@ -15,7 +15,7 @@ use std::{
 
 use serde_json::{Value, json};
 
-use crate::stats::Memory;
+use crate::results::stats::Memory;
 
 /// A server's memory in one verified run: idle (just after it said it listens,
 /// when its peaks are reset to that) and at the end of the run, summed over the
@@ -174,7 +174,7 @@ impl Sampler {
 /// (peak - idle) / connections, in user space or with the kernel's share.
 pub fn per_connection(
     memory: &[ServerMemory],
-    peaks: &[crate::cgroup::Peak],
+    peaks: &[crate::measure::cgroup::Peak],
     connections: u64,
     kind: Memory,
 ) -> Option<f64> {
@@ -210,7 +210,7 @@ mod tests {
             processes: 1,
             cgroup_idle: Some(2 << 20),
         };
-        let peak = crate::cgroup::Peak {
+        let peak = crate::measure::cgroup::Peak {
             total: 4 << 20,
             kernel: None,
         };

@@ -4,15 +4,20 @@
 //! results section ([`readme`]). Nothing here measures: every number comes from
 //! the folder.
 
+mod charts;
+pub mod compare;
+mod offload;
+mod primer;
 mod readme;
+mod servers;
+mod tables;
+mod why;
 
 use std::{fmt::Write as _, fs, path::Path};
 
 use crate::{
-    charts, offload, primer,
     results::Run,
     scenarios::{self, Measure},
-    served, tables, why,
 };
 pub use readme::readme_with;
 
@@ -151,7 +156,7 @@ pub fn report(run: &Run) -> String {
             );
         }
         if scenario.wrk {
-            md += &served::reference_line(run, scenario.name);
+            md += &servers::reference_line(run, scenario.name);
         }
         for x in run.points(scenario.name) {
             if let Some(x) = x {
@@ -159,7 +164,7 @@ pub fn report(run: &Run) -> String {
                 let _ = writeln!(md, "### {x} {unit}\n");
             }
             md += &match scenario.workload {
-                "serve" => served::full(run, scenario.name, x),
+                "serve" => servers::full(run, scenario.name, x),
                 _ => tables::full(run, scenario.name, x),
             };
             md += &why::table(run, scenario, x);

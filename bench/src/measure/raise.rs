@@ -9,7 +9,7 @@
 use std::{fs, sync::Mutex};
 
 use crate::{
-    limits::MAPS_PER_THREAD,
+    scenarios::limits::MAPS_PER_THREAD,
     scenarios::{self, Limits},
 };
 

@@ -3,24 +3,33 @@
 //! hyperfine, and write the raw data into a new results folder. The `complete`
 //! marker is written last, so an interrupted run is never taken for a finished one.
 
+pub mod cgroup;
 mod count;
+pub mod counters;
+pub mod host;
+pub mod machine;
 mod point;
+pub mod procs;
+pub mod program;
+pub mod progress;
+pub mod raise;
 mod rounds;
 mod server;
+pub mod watch;
+pub mod wrk;
 
 use std::{env, path::PathBuf, process::Command};
 
 use crate::{
-    cgroup::Memcg,
-    counters::Counting,
-    machine,
-    paradigms::{self, Tools},
-    procs::{self, Ended, Group},
-    progress::Progress,
     results::Writer,
+    scenarios::paradigms::{self, Tools},
     scenarios::{Limits, Scenario},
 };
+use cgroup::Memcg;
+use counters::Counting;
 use point::Point;
+use procs::{Ended, Group};
+use progress::Progress;
 
 pub struct Options {
     pub quick: bool,

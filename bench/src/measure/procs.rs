@@ -33,7 +33,7 @@ pub fn stop_on_signals() -> Result<(), ctrlc::Error> {
     ctrlc::set_handler(|| {
         if STOPPING.swap(true, Ordering::SeqCst) {
             eprintln!("bench: stopped");
-            crate::raise::restore();
+            crate::measure::raise::restore();
             std::process::exit(130);
         }
         eprintln!("\nbench: stopping: killing what it started");

@@ -3,12 +3,12 @@
 
 use super::{kib, measure, memory_per_unit, p99, vs_sequential};
 use crate::{
-    paradigms,
-    primer::leaders,
+    render::primer::leaders,
+    render::why,
+    results::stats::{Memory, PerUnit, bytes, secs},
     results::{Cell, Run},
+    scenarios::paradigms,
     scenarios::{self, Measure},
-    stats::{Memory, PerUnit, bytes, secs},
-    why,
 };
 
 /// Paradigms down, points across: median wall time, or memory per live unit.
@@ -107,7 +107,7 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
                 // A serve cell's memory is its server's, not the client's.
                 let peak = match cell.server.is_empty() {
                     true => cell.field("peak_rss_kib"),
-                    false => crate::served::server_peak_kib(cell),
+                    false => crate::render::servers::server_peak_kib(cell),
                 };
                 let peak = peak.map_or("–".into(), kib);
                 row += &format!(" {} | {peak} |", vs_sequential(run, cell, p));

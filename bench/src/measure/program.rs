@@ -1,7 +1,7 @@
 //! One program, run the three ways the benchmark runs one: checked (its result
 //! line read and verified), timed (hyperfine `-N -n <paradigm>`), or serving (the
 //! server an io or serve program meets). Each leads a process group of its own, so
-//! that it dies whole (see [`crate::procs`]).
+//! that it dies whole (see [`crate::measure::procs`]).
 
 use std::{
     fs::{self, File, OpenOptions},
@@ -16,9 +16,9 @@ use std::{
 use workload::ResultLine;
 
 use crate::{
-    paradigms::Tools,
-    procs::{self, Ended, Group},
+    measure::procs::{self, Ended, Group},
     scenarios::Runs,
+    scenarios::paradigms::Tools,
 };
 
 /// How running a program went.

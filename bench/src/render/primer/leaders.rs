@@ -1,10 +1,10 @@
 //! Who is fastest at a point, in a language: the fastest and every paradigm
-//! that ties with it (their timed runs' ranges overlap, [`crate::noise::tie`]).
+//! that ties with it (their timed runs' ranges overlap, [`crate::results::noise::tie`]).
 
 use crate::{
-    noise::tie,
-    paradigms::{self, Language, Paradigm},
+    results::noise::tie,
     results::{Cell, Run},
+    scenarios::paradigms::{self, Language, Paradigm},
 };
 
 /// The fastest of a language at a point and every paradigm of it whose timed

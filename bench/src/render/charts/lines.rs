@@ -11,9 +11,9 @@ use super::{
     colour, outline, unit_title, value,
 };
 use crate::{
-    paradigms::{self, Paradigm},
     results::Run,
     scenarios::Scenario,
+    scenarios::paradigms::{self, Paradigm},
 };
 
 pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {

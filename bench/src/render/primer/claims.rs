@@ -3,10 +3,10 @@
 
 use super::short;
 use crate::{
+    render::tables::memory_per_unit,
+    render::why,
+    results::stats::{Memory, bytes, ratio, secs},
     results::{Cell, Run},
-    stats::{Memory, bytes, ratio, secs},
-    tables::memory_per_unit,
-    why,
 };
 
 /// Start-and-join time per unit of processes against threads, at the largest

@@ -4,11 +4,11 @@
 use std::fmt::Write as _;
 
 use crate::{
-    paradigms,
+    render::tables,
     results::Run,
+    results::stats::{PerUnit, ratio, secs},
+    scenarios::paradigms,
     scenarios::{self, Measure},
-    stats::{PerUnit, ratio, secs},
-    tables,
 };
 
 pub fn compare(runs: &[Run]) -> String {

@@ -10,9 +10,9 @@ use super::{
     colour, unit_title, value,
 };
 use crate::{
-    paradigms::{self, Paradigm},
     results::{Cell, Run},
     scenarios::Scenario,
+    scenarios::paradigms::{self, Paradigm},
 };
 
 /// A bar's name: the paradigm, what limits its pool (a fixed pool's server

@@ -14,11 +14,11 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use crate::{
-    paradigms::Paradigm,
+    render::tables,
+    results::stats::PerUnit,
     results::{Cell, Run},
+    scenarios::paradigms::Paradigm,
     scenarios::{Measure, Scenario},
-    stats::PerUnit,
-    tables,
 };
 
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
@@ -48,7 +48,7 @@ fn value(run: &Run, scenario: &Scenario, cell: &Cell) -> Option<Point> {
     match scenario.measure {
         Measure::Time => cell.timing().map(|t| (t.min, t.median, t.max)),
         Measure::TimePerWork => {
-            let (n, _) = crate::why::units_of_work(cell)?;
+            let (n, _) = crate::render::why::units_of_work(cell)?;
             cell.timing().map(|t| (t.min / n, t.median / n, t.max / n))
         }
         Measure::MemoryPerUnit => match tables::per_unit(run, cell)? {
@@ -57,7 +57,8 @@ fn value(run: &Run, scenario: &Scenario, cell: &Cell) -> Option<Point> {
         },
         Measure::Latency => tables::p99(cell).map(|s| (s, s, s)),
         Measure::ServerMemory => {
-            crate::served::server_memory(cell, crate::stats::Memory::UserSpace).map(|b| (b, b, b))
+            crate::render::servers::server_memory(cell, crate::results::stats::Memory::UserSpace)
+                .map(|b| (b, b, b))
         }
     }
 }

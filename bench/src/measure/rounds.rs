@@ -18,14 +18,14 @@ use serde_json::json;
 
 use super::server::{Meets, serve, with_server};
 use crate::{
-    host::{self, Net, Stat},
-    noise,
-    paradigms::Tools,
-    program::{self, Ran},
-    progress::Progress,
+    measure::host::{self, Net, Stat},
+    measure::program::{self, Ran},
+    measure::progress::Progress,
+    measure::watch,
+    results::noise,
     results::{Around, load_hyperfine},
+    scenarios::paradigms::Tools,
     scenarios::{Runs, runs},
-    serving,
 };
 
 /// A verified program waiting for its timed runs.
@@ -147,7 +147,7 @@ fn attempt(
             };
             let command = with_server(&c.command, server.as_ref());
             let connects = !matches!(c.meets, Meets::Nobody);
-            let served = || server.as_ref().map_or(0, |s| serving::cpu_us(s.group())) as f64 / 1e6;
+            let served = || server.as_ref().map_or(0, |s| watch::cpu_us(s.group())) as f64 / 1e6;
             let (stat, net) = (Stat::now(), Net::so_far());
             let (server_cpu, start) = (served(), Instant::now());
             let ran = program::time(tools, &command, &c.name, runs(warmup, 1), c.limit, &one)?;

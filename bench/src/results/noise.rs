@@ -1,11 +1,11 @@
 //! Whether a cell's times are its program's: noise (the host's steal, other
 //! programs, a slowed CPU, read around its timed runs) and ties (two programs
 //! whose timed runs' ranges overlap). The tables and the primer say what these
-//! decide; the runs' readings are in [`crate::run`].
+//! decide; the runs' readings are in [`crate::measure`].
 
 use crate::{
+    results::stats::{median, secs},
     results::{Around, Timing},
-    stats::{median, secs},
 };
 
 /// Two timings tie when the ranges of their timed runs overlap: the slower's

@@ -7,11 +7,11 @@ mod compact;
 use std::fmt::Write as _;
 
 use crate::{
-    paradigms::{self, Paradigm},
-    primer::leaders,
+    render::primer::leaders,
+    results::stats::{self, Memory, PerUnit, bytes, ratio, secs},
     results::{Cell, Run},
+    scenarios::paradigms::{self, Paradigm},
     scenarios::{self, Measure},
-    stats::{self, Memory, PerUnit, bytes, ratio, secs},
 };
 pub use compact::{compact, compact_p99, compact_with_kernel};
 

@@ -6,7 +6,7 @@
 //! A serve scenario turns this around: the cell's program is the one client
 //! (`scenarios::CLIENT`) and what differs is the server it meets, which is what
 //! runs in the memory cgroup, is watched for memory and threads, is counted, and
-//! is measured by wrk too (see [`super::server`] and [`crate::serving`]). The
+//! is measured by wrk too (see [`super::server`] and [`crate::measure::watch`]). The
 //! counting pass is in [`super::count`].
 //!
 //! An io program meets a fresh api-server for each of these runs, timed runs
@@ -29,12 +29,12 @@ use super::{
     server::{Meets, Watch, cross_check, serve, with_server},
 };
 use crate::{
-    cgroup::Peak,
-    paradigms::{self, Tools},
-    procs,
-    program::{self, Ran},
-    progress::Progress,
+    measure::cgroup::Peak,
+    measure::procs,
+    measure::program::{self, Ran},
+    measure::progress::Progress,
     results::{Cell, Outcome, raw_json},
+    scenarios::paradigms::{self, Tools},
     scenarios::{CLIENT, CLIENT_PARADIGM, Limits, Scenario, Sizes},
 };
 

@@ -10,12 +10,12 @@ use super::{
     server::{Meets, serve, with_server},
 };
 use crate::{
-    counters::{self, Counters, Counting},
-    host::Stat,
-    paradigms::Tools,
-    procs::{self, Ended},
-    program::{self, Ran},
-    serving,
+    measure::counters::{self, Counters, Counting},
+    measure::host::Stat,
+    measure::procs::{self, Ended},
+    measure::program::{self, Ran},
+    measure::watch,
+    scenarios::paradigms::Tools,
 };
 
 /// A server given SIGINT with nothing in flight that has not exited by then
@@ -108,14 +108,14 @@ pub(super) fn count_server(
     // The server's CPU time is what it spent while the client ran: its start
     // and its stop are left out (an interpreter's imports would weigh on the
     // per-request figure). perf, its group's leader where it counts, adds its own.
-    let idle_cpu = serving::cpu_us(server.group());
+    let idle_cpu = watch::cpu_us(server.group());
     let ran = program::check(
         &with_server(command, Some(&server)),
         expect,
         CHECK_LIMIT,
         dir,
     )?;
-    let busy_cpu = serving::cpu_us(server.group()).saturating_sub(idle_cpu);
+    let busy_cpu = watch::cpu_us(server.group()).saturating_sub(idle_cpu);
     let before = counters::children_so_far();
     // perf passes the signal on badly (it stops counting): the server gets it.
     let leader = server.group();

@@ -9,10 +9,10 @@ mod leaders;
 use std::fmt::Write as _;
 
 use crate::{
-    paradigms::Language,
+    render::why,
+    results::stats::{Memory, ratio, secs},
     results::{Cell, Run},
-    stats::{Memory, ratio, secs},
-    why,
+    scenarios::paradigms::Language,
 };
 use claims::{hop_claim, memory_claim, start_claim};
 use leaders::runner_up;

@@ -5,12 +5,12 @@
 use std::fmt::Write as _;
 
 use crate::{
-    paradigms::{self, Language},
-    primer::leaders_concurrent,
+    render::primer::leaders_concurrent,
+    render::tables::memory_per_unit,
+    results::stats::{Memory, PerUnit, secs},
     results::{Cell, Run},
+    scenarios::paradigms::{self, Language},
     scenarios::{self, Scenario},
-    stats::{Memory, PerUnit, secs},
-    tables::memory_per_unit,
 };
 
 /// A count per unit of work, to three significant digits or so.
@@ -46,7 +46,7 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
     let Some((_, noun)) = cells.iter().find_map(|c| units_of_work(c)) else {
         return String::new();
     };
-    // A serve scenario's memory is its server's: in its own table (crate::served).
+    // A serve scenario's memory is its server's: in its own table (crate::render::servers).
     let serving = scenario.workload == "serve";
     let memory = scenario.kernel_memory
         && !serving

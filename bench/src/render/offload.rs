@@ -4,10 +4,10 @@
 use std::fmt::Write as _;
 
 use crate::{
-    paradigms::{self, Language},
+    render::tables::p99,
+    results::stats::{ratio, secs},
     results::{Cell, Outcome, Run},
-    stats::{ratio, secs},
-    tables::p99,
+    scenarios::paradigms::{self, Language},
 };
 
 const INLINE: &str = "io-work";
