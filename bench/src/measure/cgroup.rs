@@ -10,6 +10,8 @@ use std::{
     sync::atomic::{AtomicUsize, Ordering},
 };
 
+use crate::results::Peak;
+
 /// How this machine can measure memory with the kernel's share.
 #[derive(Debug, Clone)]
 pub enum Memcg {
@@ -17,14 +19,6 @@ pub enum Memcg {
     V2(PathBuf),
     /// Cannot, and why.
     Unavailable(String),
-}
-
-/// Peak memory of one run inside a cgroup, in bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Peak {
-    pub total: u64,
-    /// The kernel's part (v1 only).
-    pub kernel: Option<u64>,
 }
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);

@@ -10,11 +10,12 @@ use super::{
     server::{Meets, serve, with_server},
 };
 use crate::{
-    measure::counters::{self, Counters, Counting},
+    measure::counters::{self, Counting},
     measure::host::Stat,
     measure::procs::{self, Ended},
     measure::program::{self, Ran},
     measure::watch,
+    results::Counters,
     scenarios::paradigms::Tools,
 };
 

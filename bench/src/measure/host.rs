@@ -6,7 +6,7 @@
 
 use std::fs;
 
-use serde_json::{Value, json};
+use crate::results::Net;
 
 /// What `/proc/stat` says of the whole machine so far, read once: the
 /// difference of two is what happened between them.
@@ -74,97 +74,24 @@ fn cpu_line(stat: &str) -> Option<Vec<u64>> {
     (ticks.len() >= 8).then_some(ticks)
 }
 
-/// TCP's counters that say a connection waited in the kernel rather than in the
-/// program: the whole machine's, so read around one run at a time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Net {
-    /// A completed connection found the accept queue full (`somaxconn` caps
-    /// every backlog): the SYN-ACK's ACK is dropped and the client resends.
-    pub listen_overflows: u64,
-    /// Connection requests the listener dropped, overflows included.
-    pub listen_drops: u64,
-    /// Retransmission timeouts: each costs the connection at least 200 ms, a
-    /// lost SYN a second.
-    pub tcp_timeouts: u64,
+/// The counters so far; `None` where `/proc/net/netstat` cannot be read.
+pub fn net_so_far() -> Option<Net> {
+    parse_net(&fs::read_to_string("/proc/net/netstat").ok()?)
 }
 
-impl Net {
-    /// The counters so far; `None` where `/proc/net/netstat` cannot be read.
-    pub fn so_far() -> Option<Net> {
-        Net::parse(&fs::read_to_string("/proc/net/netstat").ok()?)
-    }
-
-    /// `TcpExt:` names on one line, their values on the next.
-    fn parse(netstat: &str) -> Option<Net> {
-        let mut lines = netstat.lines().filter(|l| l.starts_with("TcpExt:"));
-        let (names, values) = (lines.next()?, lines.next()?);
-        let value = |name: &str| {
-            let at = names.split_whitespace().position(|n| n == name)?;
-            values.split_whitespace().nth(at)?.parse().ok()
-        };
-        Some(Net {
-            listen_overflows: value("ListenOverflows")?,
-            listen_drops: value("ListenDrops")?,
-            tcp_timeouts: value("TCPTimeouts")?,
-        })
-    }
-
-    /// What moved from `before` to `self`.
-    pub fn since(self, before: Net) -> Net {
-        Net {
-            listen_overflows: self
-                .listen_overflows
-                .saturating_sub(before.listen_overflows),
-            listen_drops: self.listen_drops.saturating_sub(before.listen_drops),
-            tcp_timeouts: self.tcp_timeouts.saturating_sub(before.tcp_timeouts),
-        }
-    }
-
-    pub fn add(self, other: Net) -> Net {
-        Net {
-            listen_overflows: self.listen_overflows + other.listen_overflows,
-            listen_drops: self.listen_drops + other.listen_drops,
-            tcp_timeouts: self.tcp_timeouts + other.tcp_timeouts,
-        }
-    }
-
-    /// What a table says of a cell whose runs met these, or `None` when
-    /// nothing moved.
-    pub fn note(self) -> Option<String> {
-        if self == Net::default() {
-            return None;
-        }
-        let mut said = Vec::new();
-        if self.listen_overflows > 0 || self.listen_drops > 0 {
-            said.push(format!(
-                "{} listen-queue overflows ({} drops)",
-                self.listen_overflows, self.listen_drops
-            ));
-        }
-        if self.tcp_timeouts > 0 {
-            said.push(format!("{} TCP retransmission timeouts", self.tcp_timeouts));
-        }
-        Some(format!(
-            "the kernel: {} in its runs (warm-ups included); the time includes retransmissions, not only the paradigm",
-            said.join(", ")
-        ))
-    }
-
-    pub fn to_json(self) -> Value {
-        json!({
-            "listen_overflows": self.listen_overflows,
-            "listen_drops": self.listen_drops,
-            "tcp_timeouts": self.tcp_timeouts,
-        })
-    }
-
-    pub fn from_json(v: &Value) -> Option<Net> {
-        Some(Net {
-            listen_overflows: v["listen_overflows"].as_u64()?,
-            listen_drops: v["listen_drops"].as_u64()?,
-            tcp_timeouts: v["tcp_timeouts"].as_u64()?,
-        })
-    }
+/// `TcpExt:` names on one line, their values on the next.
+pub(crate) fn parse_net(netstat: &str) -> Option<Net> {
+    let mut lines = netstat.lines().filter(|l| l.starts_with("TcpExt:"));
+    let (names, values) = (lines.next()?, lines.next()?);
+    let value = |name: &str| {
+        let at = names.split_whitespace().position(|n| n == name)?;
+        values.split_whitespace().nth(at)?.parse().ok()
+    };
+    Some(Net {
+        listen_overflows: value("ListenOverflows")?,
+        listen_drops: value("ListenDrops")?,
+        tcp_timeouts: value("TCPTimeouts")?,
+    })
 }
 
 #[cfg(test)]
@@ -193,8 +120,8 @@ mod tests {
                  IpExt: InNoRoutes\nIpExt: 0\n"
             )
         };
-        let before = Net::parse(&text(100, 40)).unwrap();
-        let after = Net::parse(&text(6_006, 7_750)).unwrap();
+        let before = parse_net(&text(100, 40)).unwrap();
+        let after = parse_net(&text(6_006, 7_750)).unwrap();
         let moved = after.since(before);
         assert_eq!(
             moved,
@@ -210,9 +137,6 @@ mod tests {
         assert!(note.contains("includes retransmissions"), "{note}");
         assert_eq!(before.since(before).note(), None);
         assert_eq!(Net::from_json(&moved.to_json()), Some(moved));
-        assert!(
-            Net::so_far().is_some(),
-            "this machine has /proc/net/netstat"
-        );
+        assert!(net_so_far().is_some(), "this machine has /proc/net/netstat");
     }
 }

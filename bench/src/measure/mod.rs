@@ -68,7 +68,13 @@ pub fn run(options: &Options, tools: &Tools) -> Result<(PathBuf, RunEnd), String
     meta.push(("counters".into(), probes.counting.describe()));
     meta.push(("kernel_memory".into(), probes.memcg.describe()));
     meta.extend(options.raised.iter().cloned());
-    let writer = Writer::create(options.out.as_deref(), &tools.root, options.quick, &meta)?;
+    let writer = Writer::create(
+        options.out.as_deref(),
+        &tools.root,
+        &machine::host(),
+        options.quick,
+        &meta,
+    )?;
     let dir = writer.dir().to_path_buf();
 
     let scenarios: Vec<&Scenario> = if options.only.is_empty() {
@@ -111,7 +117,7 @@ pub fn run(options: &Options, tools: &Tools) -> Result<(PathBuf, RunEnd), String
         failures += cells.iter().filter(|c| c.failed()).count();
     }
     progress.finish();
-    writer.complete()?;
+    writer.complete(&machine::now())?;
     Ok((dir, RunEnd::Done { failures }))
 }
 

@@ -29,10 +29,10 @@ use super::{
     server::{Meets, Watch, cross_check, serve, with_server},
 };
 use crate::{
-    measure::cgroup::Peak,
     measure::procs,
     measure::program::{self, Ran},
     measure::progress::Progress,
+    results::Peak,
     results::{Cell, Outcome, raw_json},
     scenarios::paradigms::{self, Tools},
     scenarios::{CLIENT, CLIENT_PARADIGM, Limits, Scenario, Sizes},

@@ -18,10 +18,11 @@ use serde_json::json;
 
 use super::server::{Meets, serve, with_server};
 use crate::{
-    measure::host::{self, Net, Stat},
+    measure::host::{self, Stat},
     measure::program::{self, Ran},
     measure::progress::Progress,
     measure::watch,
+    results::Net,
     results::noise,
     results::{Around, load_hyperfine},
     scenarios::paradigms::Tools,
@@ -148,7 +149,7 @@ fn attempt(
             let command = with_server(&c.command, server.as_ref());
             let connects = !matches!(c.meets, Meets::Nobody);
             let served = || server.as_ref().map_or(0, |s| watch::cpu_us(s.group())) as f64 / 1e6;
-            let (stat, net) = (Stat::now(), Net::so_far());
+            let (stat, net) = (Stat::now(), host::net_so_far());
             let (server_cpu, start) = (served(), Instant::now());
             let ran = program::time(tools, &command, &c.name, runs(warmup, 1), c.limit, &one)?;
             let wall = start.elapsed().as_secs_f64();
@@ -160,7 +161,7 @@ fn attempt(
                 mine.steal += stat.steal;
                 mine.wall += wall;
             }
-            if let (true, Some(before), Some(after)) = (connects, net, Net::so_far()) {
+            if let (true, Some(before), Some(after)) = (connects, net, host::net_so_far()) {
                 mine.net = Some(mine.net.unwrap_or_default().add(after.since(before)));
             }
             drop(server);

@@ -9,8 +9,9 @@ use crate::{
     measure::cgroup::Cgroup,
     measure::procs::{self, Ended, Group},
     measure::program::{Ran, Server},
-    measure::watch::{self, Sampler, ServerMemory},
-    measure::wrk::{self, Wrk},
+    measure::watch::{self, Sampler},
+    measure::wrk,
+    results::{ServerMemory, Wrk},
     scenarios::paradigms::{Paradigm, Tools},
 };
 

@@ -13,49 +13,6 @@ use std::{
     time::Duration,
 };
 
-use serde_json::{Value, json};
-
-use crate::results::stats::Memory;
-
-/// A server's memory in one verified run: idle (just after it said it listens,
-/// when its peaks are reset to that) and at the end of the run, summed over the
-/// processes of its group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ServerMemory {
-    /// The sum of its processes' VmRSS, idle.
-    pub idle_kib: u64,
-    /// The sum of its processes' VmHWM (peak resident set) after the run.
-    pub peak_kib: u64,
-    /// The most threads its processes had at once (sampled every 10 ms).
-    pub threads: u64,
-    /// Its processes, at the end of the run.
-    pub processes: u64,
-    /// Its memory cgroup's usage while idle, in bytes, where it ran in one.
-    pub cgroup_idle: Option<u64>,
-}
-
-impl ServerMemory {
-    pub fn to_json(self) -> Value {
-        json!({
-            "idle_kib": self.idle_kib,
-            "peak_kib": self.peak_kib,
-            "threads": self.threads,
-            "processes": self.processes,
-            "cgroup_idle": self.cgroup_idle,
-        })
-    }
-
-    pub fn from_json(v: &Value) -> Option<Self> {
-        Some(Self {
-            idle_kib: v["idle_kib"].as_u64()?,
-            peak_kib: v["peak_kib"].as_u64()?,
-            threads: v["threads"].as_u64()?,
-            processes: v["processes"].as_u64()?,
-            cgroup_idle: v["cgroup_idle"].as_u64(),
-        })
-    }
-}
-
 /// The live processes of process group `group`, from /proc.
 pub fn members(group: u32) -> Vec<u32> {
     let Ok(entries) = fs::read_dir("/proc") else {
@@ -170,59 +127,9 @@ impl Sampler {
     }
 }
 
-/// A server's memory per connection in one cell, from the mean of its checks:
-/// (peak - idle) / connections, in user space or with the kernel's share.
-pub fn per_connection(
-    memory: &[ServerMemory],
-    peaks: &[crate::measure::cgroup::Peak],
-    connections: u64,
-    kind: Memory,
-) -> Option<f64> {
-    if memory.is_empty() || connections == 0 {
-        return None;
-    }
-    let n = memory.len() as f64;
-    let grown: f64 = match kind {
-        Memory::UserSpace => memory
-            .iter()
-            .map(|m| m.peak_kib.saturating_sub(m.idle_kib) as f64 * 1024.0)
-            .sum(),
-        Memory::WithKernel if peaks.len() == memory.len() => memory
-            .iter()
-            .zip(peaks)
-            .map(|(m, p)| Some(p.total.saturating_sub(m.cgroup_idle?) as f64))
-            .sum::<Option<f64>>()?,
-        Memory::KernelOnly | Memory::WithKernel => return None,
-    };
-    Some(grown / n / connections as f64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn memory_per_connection_is_the_growth_over_idle() {
-        let m = ServerMemory {
-            idle_kib: 1_000,
-            peak_kib: 3_000,
-            threads: 101,
-            processes: 1,
-            cgroup_idle: Some(2 << 20),
-        };
-        let peak = crate::measure::cgroup::Peak {
-            total: 4 << 20,
-            kernel: None,
-        };
-        assert_eq!(
-            per_connection(&[m], &[peak], 100, Memory::UserSpace),
-            Some(20.0 * 1024.0)
-        );
-        let with_kernel = per_connection(&[m], &[peak], 100, Memory::WithKernel).unwrap();
-        assert!((with_kernel - (2 << 20) as f64 / 100.0).abs() < 1e-9);
-        assert_eq!(per_connection(&[m], &[], 100, Memory::WithKernel), None);
-        assert_eq!(ServerMemory::from_json(&m.to_json()), Some(m));
-    }
 
     #[test]
     fn a_group_is_found_by_its_id() {

@@ -3,46 +3,7 @@
 
 use std::{path::Path, process::Command};
 
-use serde_json::{Value, json};
-
-/// wrk's measure of one server: its rate, and any request that went wrong.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Wrk {
-    pub requests_per_sec: f64,
-    pub requests: u64,
-    /// Non-2xx answers and socket errors: a server with any has no rate.
-    pub errors: u64,
-    pub connections: u64,
-    pub seconds: u64,
-}
-
-impl Wrk {
-    pub fn to_json(result: &Result<Wrk, String>) -> Value {
-        match result {
-            Ok(w) => json!({
-                "requests_per_sec": w.requests_per_sec,
-                "requests": w.requests,
-                "errors": w.errors,
-                "connections": w.connections,
-                "seconds": w.seconds,
-            }),
-            Err(why) => json!({ "error": why }),
-        }
-    }
-
-    pub fn from_json(v: &Value) -> Option<Result<Wrk, String>> {
-        if let Some(why) = v["error"].as_str() {
-            return Some(Err(why.to_string()));
-        }
-        Some(Ok(Wrk {
-            requests_per_sec: v["requests_per_sec"].as_f64()?,
-            requests: v["requests"].as_u64()?,
-            errors: v["errors"].as_u64()?,
-            connections: v["connections"].as_u64()?,
-            seconds: v["seconds"].as_u64()?,
-        }))
-    }
-}
+use crate::results::Wrk;
 
 /// wrk's command against `addr`: one thread, `connections` keep-alive
 /// connections, `seconds` long, the io workload's first request over and over.

@@ -6,7 +6,6 @@
 use std::fmt::Write as _;
 
 use crate::{
-    measure::watch,
     results::stats::{Memory, bytes, ratio, secs},
     results::{Cell, Run},
     scenarios::paradigms::{self, REFERENCE},
@@ -15,7 +14,7 @@ use crate::{
 
 /// A serve cell's server memory per connection, in bytes (see [`watch::per_connection`]).
 pub fn server_memory(cell: &Cell, kind: Memory) -> Option<f64> {
-    watch::per_connection(&cell.server_memory, &cell.peaks, cell.x?, kind)
+    crate::results::per_connection(&cell.server_memory, &cell.peaks, cell.x?, kind)
 }
 
 /// The server's peak resident memory (the sum of its processes' VmHWM), in KiB.
@@ -186,9 +185,8 @@ pub fn reference_line(run: &Run, scenario: &str) -> String {
 mod tests {
     use super::*;
     use crate::{
-        measure::watch::ServerMemory,
-        measure::wrk::Wrk,
         results::testing::{ok, run},
+        results::{ServerMemory, Wrk},
     };
 
     fn served(paradigm: &str, x: Option<u64>, seconds: f64, peak_kib: u64) -> Cell {

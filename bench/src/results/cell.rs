@@ -5,11 +5,7 @@
 use serde_json::{Value, json};
 use workload::ResultLine;
 
-use super::{Around, Timing};
-use crate::{
-    measure::cgroup::Peak, measure::counters::Counters, measure::watch::ServerMemory,
-    measure::wrk::Wrk,
-};
+use super::{Around, Counters, Peak, ServerMemory, Timing, Wrk};
 
 #[derive(Debug, Clone)]
 pub enum Outcome {

@@ -8,9 +8,11 @@
 //! hyperfine's exports in [`hyperfine`].
 
 mod cell;
+mod counted;
 mod hyperfine;
 mod legacy;
 pub mod noise;
+mod server;
 pub mod stats;
 #[cfg(test)]
 pub mod testing;
@@ -18,9 +20,11 @@ mod timed;
 mod writer;
 
 pub use cell::{Cell, Outcome};
+pub use counted::{Counters, Peak, PerfCounts};
 pub(crate) use hyperfine::load_hyperfine;
 pub use hyperfine::raw_json;
-pub use timed::{Around, Timing};
+pub use server::{ServerMemory, Wrk, per_connection};
+pub use timed::{Around, Net, Timing};
 pub use writer::Writer;
 
 use std::{

@@ -1,9 +1,8 @@
 //! A cell's timed runs: hyperfine's timing of them ([`Timing`], joined from raw/)
-//! and what was read around them ([`Around`], in its `cells.jsonl` line).
+//! and what was read around them ([`Around`], in its `cells.jsonl` line), TCP's
+//! counters among it ([`Net`]).
 
 use serde_json::{Value, json};
-
-use crate::measure::host::Net;
 
 /// One hyperfine measurement of one program, in seconds.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +87,79 @@ impl Around {
             net: Net::from_json(&v["net"]),
             retimed: v["retimed"].as_bool().unwrap_or(false),
             noisy: v["noisy"].as_str().map(str::to_string),
+        })
+    }
+}
+
+/// TCP's counters that say a connection waited in the kernel rather than in the
+/// program: the whole machine's, so read around one run at a time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Net {
+    /// A completed connection found the accept queue full (`somaxconn` caps
+    /// every backlog): the SYN-ACK's ACK is dropped and the client resends.
+    pub listen_overflows: u64,
+    /// Connection requests the listener dropped, overflows included.
+    pub listen_drops: u64,
+    /// Retransmission timeouts: each costs the connection at least 200 ms, a
+    /// lost SYN a second.
+    pub tcp_timeouts: u64,
+}
+
+impl Net {
+    /// What moved from `before` to `self`.
+    pub fn since(self, before: Net) -> Net {
+        Net {
+            listen_overflows: self
+                .listen_overflows
+                .saturating_sub(before.listen_overflows),
+            listen_drops: self.listen_drops.saturating_sub(before.listen_drops),
+            tcp_timeouts: self.tcp_timeouts.saturating_sub(before.tcp_timeouts),
+        }
+    }
+
+    pub fn add(self, other: Net) -> Net {
+        Net {
+            listen_overflows: self.listen_overflows + other.listen_overflows,
+            listen_drops: self.listen_drops + other.listen_drops,
+            tcp_timeouts: self.tcp_timeouts + other.tcp_timeouts,
+        }
+    }
+
+    /// What a table says of a cell whose runs met these, or `None` when
+    /// nothing moved.
+    pub fn note(self) -> Option<String> {
+        if self == Net::default() {
+            return None;
+        }
+        let mut said = Vec::new();
+        if self.listen_overflows > 0 || self.listen_drops > 0 {
+            said.push(format!(
+                "{} listen-queue overflows ({} drops)",
+                self.listen_overflows, self.listen_drops
+            ));
+        }
+        if self.tcp_timeouts > 0 {
+            said.push(format!("{} TCP retransmission timeouts", self.tcp_timeouts));
+        }
+        Some(format!(
+            "the kernel: {} in its runs (warm-ups included); the time includes retransmissions, not only the paradigm",
+            said.join(", ")
+        ))
+    }
+
+    pub fn to_json(self) -> Value {
+        json!({
+            "listen_overflows": self.listen_overflows,
+            "listen_drops": self.listen_drops,
+            "tcp_timeouts": self.tcp_timeouts,
+        })
+    }
+
+    pub fn from_json(v: &Value) -> Option<Net> {
+        Some(Net {
+            listen_overflows: v["listen_overflows"].as_u64()?,
+            listen_drops: v["listen_drops"].as_u64()?,
+            tcp_timeouts: v["tcp_timeouts"].as_u64()?,
         })
     }
 }

@@ -16,11 +16,13 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Claims `out` (new or empty), else a new `results/<date>-<host>[-quick][-N]`,
+    /// Claims `out` (new or empty), else a new `results/<date>-<host>[-quick][-N]`
+    /// (`host`: the machine's short name),
     /// and writes its `meta.env`. Two runs can never claim the same folder.
     pub fn create(
         out: Option<&Path>,
         root: &Path,
+        host: &str,
         quick: bool,
         meta: &[(String, String)],
     ) -> Result<Self, String> {
@@ -36,7 +38,7 @@ impl Writer {
                     .find(|(k, _)| k == "date")
                     .map_or("", |(_, v)| &v[..10]);
                 let quick = if quick { "-quick" } else { "" };
-                let base = format!("{date}-{}{quick}", crate::measure::machine::host());
+                let base = format!("{date}-{host}{quick}");
                 let results = root.join("results");
                 fs::create_dir_all(&results).map_err(|e| io(&results, e))?;
                 let mut n = 1;
@@ -91,9 +93,8 @@ impl Writer {
         Ok(())
     }
 
-    /// Marks the run as having done every point it was asked for.
-    pub fn complete(&self) -> Result<(), String> {
-        let now = crate::measure::machine::now() + "\n";
-        fs::write(self.dir.join(COMPLETE), now).map_err(|e| e.to_string())
+    /// Marks the run as having done every point it was asked for, `now`.
+    pub fn complete(&self, now: &str) -> Result<(), String> {
+        fs::write(self.dir.join(COMPLETE), format!("{now}\n")).map_err(|e| e.to_string())
     }
 }
