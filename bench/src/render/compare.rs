@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::{
-    render::tables,
+    render::figures,
     results::Run,
     results::stats::{PerUnit, ratio, secs},
     scenarios::paradigms,
@@ -71,7 +71,7 @@ pub fn compare(runs: &[Run]) -> String {
                     let text = match cell {
                         None => "not in this run".into(),
                         Some(c) if scenario.measure == Measure::MemoryPerUnit => {
-                            tables::per_unit(run, c)
+                            figures::per_unit(run, c)
                                 .map_or_else(|| short_why(c), |u: PerUnit| u.to_string())
                         }
                         Some(c) => match (c.timing(), first) {

@@ -6,6 +6,8 @@
 
 mod charts;
 pub mod compare;
+mod figures;
+mod leaders;
 mod offload;
 mod primer;
 mod readme;

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::{
-    render::tables::p99,
+    render::figures::p99,
     results::stats::{ratio, secs},
     results::{Cell, Outcome, Run},
     scenarios::paradigms::{self, Language},

@@ -6,21 +6,12 @@
 use std::fmt::Write as _;
 
 use crate::{
+    render::figures::{server_memory, server_peak_kib},
     results::stats::{Memory, bytes, ratio, secs},
     results::{Cell, Run},
     scenarios::paradigms::{self, REFERENCE},
     scenarios::{self, CLIENT},
 };
-
-/// A serve cell's server memory per connection, in bytes (see [`watch::per_connection`]).
-pub fn server_memory(cell: &Cell, kind: Memory) -> Option<f64> {
-    crate::results::per_connection(&cell.server_memory, &cell.peaks, cell.x?, kind)
-}
-
-/// The server's peak resident memory (the sum of its processes' VmHWM), in KiB.
-pub fn server_peak_kib(cell: &Cell) -> Option<u64> {
-    cell.server_memory.first().map(|m| m.peak_kib)
-}
 
 /// Requests a second the client got through, from its median time.
 fn rate(cell: &Cell) -> Option<f64> {
@@ -185,6 +176,7 @@ pub fn reference_line(run: &Run, scenario: &str) -> String {
 mod tests {
     use super::*;
     use crate::{
+        render::figures::{server_memory, server_peak_kib},
         results::testing::{ok, run},
         results::{ServerMemory, Wrk},
     };

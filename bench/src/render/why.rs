@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use crate::{
-    render::primer::leaders_concurrent,
-    render::tables::memory_per_unit,
+    render::figures::{memory_per_unit, units_of_work},
+    render::leaders::leaders_concurrent,
     results::stats::{Memory, PerUnit, secs},
     results::{Cell, Run},
     scenarios::paradigms::{self, Language},
@@ -22,18 +22,6 @@ fn per(count: f64) -> String {
         c if c >= 0.1 => format!("{c:.2}"),
         c => format!("{c:.3}"),
     }
-}
-
-/// How many units of work the cell's program did, from its own result line,
-/// and what one is called (`request`, `hop`).
-pub fn units_of_work(cell: &Cell) -> Option<(f64, &'static str)> {
-    let workload = scenarios::named(&cell.scenario)?.workload;
-    let (fields, noun) = scenarios::unit_of_work(workload);
-    let n = fields
-        .iter()
-        .map(|f| cell.field(f))
-        .product::<Option<u64>>()?;
-    (n > 0).then_some((n as f64, noun))
 }
 
 /// A table of every counted paradigm at one point.

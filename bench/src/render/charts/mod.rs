@@ -14,7 +14,7 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use crate::{
-    render::tables,
+    render::figures,
     results::stats::PerUnit,
     results::{Cell, Run},
     scenarios::paradigms::Paradigm,
@@ -48,16 +48,16 @@ fn value(run: &Run, scenario: &Scenario, cell: &Cell) -> Option<Point> {
     match scenario.measure {
         Measure::Time => cell.timing().map(|t| (t.min, t.median, t.max)),
         Measure::TimePerWork => {
-            let (n, _) = crate::render::why::units_of_work(cell)?;
+            let (n, _) = figures::units_of_work(cell)?;
             cell.timing().map(|t| (t.min / n, t.median / n, t.max / n))
         }
-        Measure::MemoryPerUnit => match tables::per_unit(run, cell)? {
+        Measure::MemoryPerUnit => match figures::per_unit(run, cell)? {
             PerUnit::Bytes(b) => Some((b, b, b)),
             PerUnit::Noise(_) => None,
         },
-        Measure::Latency => tables::p99(cell).map(|s| (s, s, s)),
+        Measure::Latency => figures::p99(cell).map(|s| (s, s, s)),
         Measure::ServerMemory => {
-            crate::render::servers::server_memory(cell, crate::results::stats::Memory::UserSpace)
+            figures::server_memory(cell, crate::results::stats::Memory::UserSpace)
                 .map(|b| (b, b, b))
         }
     }

@@ -3,8 +3,7 @@
 
 use super::short;
 use crate::{
-    render::tables::memory_per_unit,
-    render::why,
+    render::figures::{memory_per_unit, units_of_work},
     results::stats::{Memory, bytes, ratio, secs},
     results::{Cell, Run},
 };
@@ -45,7 +44,7 @@ pub(super) fn hop_claim(run: &Run, process: &str, thread: &str, task: &str) -> S
         return "–".into();
     };
     let per = |c: &Cell| {
-        let hops = why::units_of_work(c).map_or(1.0, |(n, _)| n);
+        let hops = units_of_work(c).map_or(1.0, |(n, _)| n);
         secs(c.median().unwrap_or(0.0) / hops)
     };
     let task_text = timed(task).map_or(String::new(), |c| {

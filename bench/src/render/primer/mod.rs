@@ -4,19 +4,17 @@
 //! Who is fastest, ties included, is in [`leaders`]; the claims in [`claims`].
 
 mod claims;
-mod leaders;
 
 use std::fmt::Write as _;
 
 use crate::{
+    render::leaders::{leaders_concurrent, runner_up},
     render::why,
     results::stats::{Memory, ratio, secs},
     results::{Cell, Run},
     scenarios::paradigms::Language,
 };
 use claims::{hop_claim, memory_claim, start_claim};
-use leaders::runner_up;
-pub use leaders::{leaders, leaders_concurrent};
 
 /// The primer's rows: the kind of work, its scenario, the primer's Python
 /// answer, and that answer's twin in Rust.
@@ -232,6 +230,7 @@ fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::leaders::leaders;
     use crate::results::{
         Outcome,
         testing::{ok, run},

@@ -1,10 +1,10 @@
 //! The README's table per scenario: paradigms down, points across, the best of
 //! each language bold with every paradigm that ties with it.
 
-use super::{kib, measure, memory_per_unit, p99, vs_sequential};
+use super::{kib, vs_sequential};
 use crate::{
-    render::primer::leaders,
-    render::why,
+    render::figures::{measure, memory_per_unit, p99, server_peak_kib, units_of_work},
+    render::leaders::leaders,
     results::stats::{Memory, PerUnit, bytes, secs},
     results::{Cell, Run},
     scenarios::paradigms,
@@ -51,7 +51,7 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
         if memory {
             memory_per_unit(run, c, kind).and_then(PerUnit::bytes)
         } else if measure == Measure::TimePerWork {
-            Some(c.median()? / why::units_of_work(c)?.0)
+            Some(c.median()? / units_of_work(c)?.0)
         } else if measure == Measure::Latency {
             p99(c)
         } else {
@@ -107,7 +107,7 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
                 // A serve cell's memory is its server's, not the client's.
                 let peak = match cell.server.is_empty() {
                     true => cell.field("peak_rss_kib"),
-                    false => crate::render::servers::server_peak_kib(cell),
+                    false => server_peak_kib(cell),
                 };
                 let peak = peak.map_or("–".into(), kib);
                 row += &format!(" {} | {peak} |", vs_sequential(run, cell, p));

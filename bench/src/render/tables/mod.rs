@@ -7,39 +7,14 @@ mod compact;
 use std::fmt::Write as _;
 
 use crate::{
-    render::primer::leaders,
-    results::stats::{self, Memory, PerUnit, bytes, ratio, secs},
+    render::figures::{measure, per_unit},
+    render::leaders::leaders,
+    results::stats::{bytes, ratio, secs},
     results::{Cell, Run},
     scenarios::paradigms::{self, Paradigm},
     scenarios::{self, Measure},
 };
 pub use compact::{compact, compact_p99, compact_with_kernel};
-
-/// How a scenario's figure reads for one cell: time, or memory per live unit.
-pub fn measure(scenario: &str) -> Measure {
-    scenarios::named(scenario).map_or(Measure::Time, |s| s.measure)
-}
-
-/// An io cell's p99 request latency in seconds, from its verified run.
-pub fn p99(cell: &Cell) -> Option<f64> {
-    cell.field("p99_us").map(|us| us as f64 / 1e6)
-}
-
-/// Memory per live unit of a cell, against the same paradigm at K = 0.
-pub fn per_unit(run: &Run, cell: &Cell) -> Option<PerUnit> {
-    memory_per_unit(run, cell, Memory::UserSpace)
-}
-
-/// Memory per unit of the scan's x (live unit, connection), against the same
-/// paradigm at the scan's first point.
-pub fn memory_per_unit(run: &Run, cell: &Cell, memory: Memory) -> Option<PerUnit> {
-    let base = *run.points(&cell.scenario).first()?;
-    stats::per_unit(
-        cell,
-        run.cell(&cell.scenario, base, &cell.paradigm)?,
-        memory,
-    )
-}
 
 /// A row's name in a point's table: bold when it is its language's fastest,
 /// or ties with it (the ranges of their timed runs overlap: "tied fastest"),

@@ -74,7 +74,7 @@ fn fastest_of<'a>(
 }
 
 /// The second fastest of `choice`'s language at a point.
-pub(super) fn runner_up<'a>(
+pub fn runner_up<'a>(
     run: &'a Run,
     scenario: &str,
     x: Option<u64>,
