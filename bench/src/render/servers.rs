@@ -176,7 +176,6 @@ pub fn reference_line(run: &Run, scenario: &str) -> String {
 mod tests {
     use super::*;
     use crate::{
-        render::figures::{server_memory, server_peak_kib},
         results::testing::{ok, run},
         results::{ServerMemory, Wrk},
     };
