@@ -49,9 +49,9 @@ use clap::Parser;
 
 use crate::{
     cli::{Action, Cli, RunArgs},
+    measure::tools::Tools,
     measure::{RunEnd, procs, program, raise},
     render::compare,
-    scenarios::paradigms::Tools,
 };
 
 fn main() -> ExitCode {

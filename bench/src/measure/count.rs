@@ -7,16 +7,16 @@ use std::{fs, path::Path, time::Duration};
 use super::{
     Probes,
     point::CHECK_LIMIT,
-    server::{Meets, serve, with_server},
+    server::{Opponent, serve, with_server},
 };
 use crate::{
     measure::counters::{self, Counting},
     measure::host::Stat,
     measure::procs::{self, Ended},
     measure::program::{self, Ran},
+    measure::tools::Tools,
     measure::watch,
     results::Counters,
-    scenarios::paradigms::Tools,
 };
 
 /// A server given SIGINT with nothing in flight that has not exited by then
@@ -28,7 +28,7 @@ const STOP_LIMIT: Duration = Duration::from_secs(30);
 pub(super) fn count(
     command: &[String],
     expect: &[(String, String)],
-    meets: &Meets,
+    meets: &Opponent,
     tools: &Tools,
     probes: &Probes,
     dir: &Path,
@@ -92,7 +92,7 @@ fn counted(
 pub(super) fn count_server(
     command: &[String],
     expect: &[(String, String)],
-    meets: &Meets,
+    meets: &Opponent,
     name: &str,
     tools: &Tools,
     probes: &Probes,

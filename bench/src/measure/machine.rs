@@ -3,7 +3,9 @@
 
 use std::{fs, path::Path, process::Command, time::SystemTime};
 
-use crate::scenarios::paradigms::Tools;
+use workload::sys;
+
+use crate::{measure::tools::Tools, scenarios::Limits};
 
 /// The lines of `meta.env`, in order, for a run started now.
 pub fn describe(tools: &Tools, mode: &str, only: &str, command: &str) -> Vec<(String, String)> {
@@ -43,7 +45,7 @@ pub fn describe(tools: &Tools, mode: &str, only: &str, command: &str) -> Vec<(St
             )
         })
         .unwrap_or_else(|| "unknown".into());
-    let memory = match crate::scenarios::limits::Limits::here().memory_bytes {
+    let memory = match limits().memory_bytes {
         0 => "unknown".into(),
         bytes => format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64),
     };
@@ -183,6 +185,35 @@ fn lock_version(lock: &str, name: &str) -> String {
         }
     }
     "?".into()
+}
+
+/// This machine's [`Limits`], read now.
+pub fn limits() -> Limits {
+    let read = |path: &str, default: u64| {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(default)
+    };
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let memory_kib = meminfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("MemTotal:")?
+                .trim()
+                .strip_suffix("kB")?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0u64);
+    Limits {
+        cores: sys::available_cores(),
+        max_map_count: read("/proc/sys/vm/max_map_count", 65_530),
+        pid_max: read("/proc/sys/kernel/pid_max", 32_768),
+        threads_max: read("/proc/sys/kernel/threads-max", u64::MAX),
+        memory_bytes: memory_kib * 1024,
+    }
 }
 
 #[cfg(test)]

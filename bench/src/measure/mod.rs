@@ -15,15 +15,17 @@ pub mod progress;
 pub mod raise;
 mod rounds;
 mod server;
+pub mod tools;
 pub mod watch;
 pub mod wrk;
 
 use std::{env, path::PathBuf, process::Command};
 
 use crate::{
+    measure::tools::Tools,
     results::Writer,
-    scenarios::paradigms::{self, Tools},
-    scenarios::{Limits, Scenario},
+    scenarios::paradigms,
+    scenarios::Scenario,
 };
 use cgroup::Memcg;
 use counters::Counting;
@@ -82,7 +84,7 @@ pub fn run(options: &Options, tools: &Tools) -> Result<(PathBuf, RunEnd), String
     } else {
         options.only.clone()
     };
-    let limits = Limits::here();
+    let limits = machine::limits();
     let plan: Vec<(&Scenario, Option<u64>)> = scenarios
         .iter()
         .flat_map(|s| s.points(options.quick).into_iter().map(move |x| (*s, x)))

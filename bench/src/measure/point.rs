@@ -26,16 +26,17 @@ use super::{
     Probes,
     count::{count, count_server},
     rounds::{self, Contender, Timed},
-    server::{Meets, Watch, cross_check, serve, with_server},
+    server::{Opponent, Watch, cross_check, serve, with_server},
 };
 use crate::{
     measure::procs,
     measure::program::{self, Ran},
     measure::progress::Progress,
+    measure::tools::Tools,
     results::Peak,
     results::{Cell, Outcome, raw_json},
-    scenarios::paradigms::{self, Tools},
-    scenarios::{CLIENT, CLIENT_PARADIGM, Limits, Scenario, Sizes},
+    scenarios::paradigms,
+    scenarios::{CLIENT, CLIENT_PARADIGM, Limits, Scenario, Sizes, Workload},
 };
 
 /// A check that has not answered by then has hung: FAILED.
@@ -70,7 +71,7 @@ pub fn run(
     if scenario.offload {
         flags.push("--offload".into());
     }
-    let serving = scenario.workload == "serve";
+    let serving = scenario.workload == Workload::Serve;
     let mut cells = Vec::new();
     // The verified ones, with where their cell is, for the timed rounds.
     let mut contenders = Vec::new();
@@ -86,7 +87,7 @@ pub fn run(
         // serve: every cell runs the one client; its server is the paradigm's.
         let program = match serving {
             true => vec![tools.bin.join(CLIENT)],
-            false => paradigm.program(scenario.workload, tools),
+            false => tools.program(paradigm, scenario.workload),
         };
         let mut command: Vec<String> = match scenario.pinned {
             true => vec!["taskset".into(), "-c".into(), "0".into()],
@@ -96,8 +97,8 @@ pub fn run(
         command.extend(flags.iter().cloned());
         let skipped = Outcome::Skipped(String::new());
         let mut cell = Cell::new(scenario.name, x, paradigm.name, command, skipped);
-        let meets = Meets::of(scenario.workload, paradigm, workers, connections, tools);
-        if let Meets::Own(server, note) = &meets {
+        let meets = Opponent::of(scenario.workload, paradigm, workers, connections, tools);
+        if let Opponent::Own(server, note) = &meets {
             (cell.server, cell.note) = (server.clone(), note.clone());
         }
         if let Some(why) = (scenario.skip)(at, paradigm, limits) {
@@ -108,11 +109,11 @@ pub fn run(
         // Its result line must say it ran this workload, paradigm and sizes (for
         // serve, the client's: io and tokio).
         let (workload, client) = match serving {
-            true => ("io", CLIENT_PARADIGM),
+            true => (Workload::Io, CLIENT_PARADIGM),
             false => (scenario.workload, paradigm.name),
         };
         let mut expect = vec![
-            ("workload".to_string(), workload.to_string()),
+            ("workload".to_string(), workload.name().to_string()),
             ("paradigm".to_string(), client.to_string()),
         ];
         expect.extend(
@@ -251,11 +252,11 @@ pub fn run(
                 continue;
             }
         }
-        if scenario.wrk {
+        if let Some(seconds) = scenario.wrk_seconds(quick) {
             progress.doing(format!("wrk against {}", cell.paradigm));
             let connections = connections.expect("a serve scenario sets --concurrency");
             let meets = &contender.meets;
-            match cross_check(meets, connections, quick, &cell.paradigm, tools, dir)? {
+            match cross_check(meets, connections, seconds, &cell.paradigm, tools, dir)? {
                 Ran::Ok(wrk) => cell.wrk = Some(wrk),
                 Ran::Failed(why) => cell.wrk = Some(Err(why)),
                 Ran::Stopped => return Ok(None),

@@ -17,8 +17,8 @@ use workload::ResultLine;
 
 use crate::{
     measure::procs::{self, Ended, Group},
+    measure::tools::Tools,
     scenarios::Runs,
-    scenarios::paradigms::Tools,
 };
 
 /// How running a program went.

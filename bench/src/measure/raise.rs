@@ -9,18 +9,27 @@
 use std::{fs, sync::Mutex};
 
 use crate::{
-    scenarios::limits::MAPS_PER_THREAD,
-    scenarios::{self, Limits},
+    measure::machine,
+    scenarios::{self, Limits, Raise, limits::MAPS_PER_THREAD},
 };
 
 /// The values to put back: (path under /proc/sys, original text).
 static SAVED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
 
-/// Raises what stops the largest thread point of spawn-memory that fits in
-/// memory; returns the `meta.env` line that says what was raised.
+/// Raises what the scenarios ask for ([`Raise`]): for threads, what stops the
+/// largest thread point that fits in memory; returns the `meta.env` line that
+/// says what was raised.
 pub fn raise(quick: bool) -> Result<Vec<(String, String)>, String> {
-    let limits = Limits::here();
-    let points = scenarios::named("spawn-memory").map_or(&[][..], |s| s.sizes(quick).points);
+    let limits = machine::limits();
+    let asking = |raise| {
+        scenarios::ALL
+            .iter()
+            .filter(move |s| s.raises.contains(&raise))
+    };
+    let mut points: Vec<u64> = asking(Raise::Threads)
+        .flat_map(|s| s.sizes(quick).points.iter().copied())
+        .collect();
+    points.sort_unstable();
     let roomy = Limits {
         max_map_count: u64::MAX,
         pid_max: u64::MAX,
@@ -39,9 +48,11 @@ pub fn raise(quick: bool) -> Result<Vec<(String, String)>, String> {
     // The kernel caps every listen backlog at somaxconn (4,096 by default)
     // without a word; past the queue, a connection's handshake is dropped and
     // the client waits a second to resend its SYN.
-    let backlog = workload::serve::BACKLOG as u64;
-    wanted.push(("net/core/somaxconn", backlog));
-    wanted.push(("net/ipv4/tcp_max_syn_backlog", backlog));
+    if asking(Raise::Backlog).next().is_some() {
+        let backlog = workload::serve::BACKLOG as u64;
+        wanted.push(("net/core/somaxconn", backlog));
+        wanted.push(("net/ipv4/tcp_max_syn_backlog", backlog));
+    }
     let mut said = Vec::new();
     for (name, value) in wanted {
         let path = format!("/proc/sys/{name}");

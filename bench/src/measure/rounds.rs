@@ -16,16 +16,16 @@ use std::{
 
 use serde_json::json;
 
-use super::server::{Meets, serve, with_server};
+use super::server::{Opponent, serve, with_server};
 use crate::{
     measure::host::{self, Stat},
     measure::program::{self, Ran},
     measure::progress::Progress,
+    measure::tools::Tools,
     measure::watch,
     results::Net,
     results::noise,
     results::{Around, load_hyperfine},
-    scenarios::paradigms::Tools,
     scenarios::{Runs, runs},
 };
 
@@ -34,7 +34,7 @@ pub(super) struct Contender {
     /// hyperfine's `-n`: the paradigm.
     pub name: String,
     pub command: Vec<String>,
-    pub meets: Meets,
+    pub meets: Opponent,
     /// Past it, a run has hung: FAILED.
     pub limit: Duration,
     /// Its counting run's CPU time in seconds and context switches (a serve
@@ -147,7 +147,7 @@ fn attempt(
                 Ran::Stopped => return Ok(None),
             };
             let command = with_server(&c.command, server.as_ref());
-            let connects = !matches!(c.meets, Meets::Nobody);
+            let connects = !matches!(c.meets, Opponent::Nobody);
             let served = || server.as_ref().map_or(0, |s| watch::cpu_us(s.group())) as f64 / 1e6;
             let (stat, net) = (Stat::now(), host::net_so_far());
             let (server_cpu, start) = (served(), Instant::now());

@@ -9,14 +9,16 @@ use crate::{
     measure::cgroup::Cgroup,
     measure::procs::{self, Ended, Group},
     measure::program::{Ran, Server},
+    measure::tools::Tools,
     measure::watch::{self, Sampler},
     measure::wrk,
     results::{ServerMemory, Wrk},
-    scenarios::paradigms::{Paradigm, Tools},
+    scenarios::{Meets, Workload, paradigms::Paradigm},
 };
 
-/// Which server a cell's program meets in each of its runs, started afresh for each.
-pub(super) enum Meets {
+/// The server a cell's program meets in each of its runs, started afresh for
+/// each: what its workload [`Meets`], made concrete.
+pub(super) enum Opponent {
     /// cpu, spawn, ring: none.
     Nobody,
     /// io: the api-server.
@@ -27,22 +29,22 @@ pub(super) enum Meets {
     Own(Vec<String>, String),
 }
 
-impl Meets {
+impl Opponent {
     /// Whom a program of `workload` meets: for serve, the paradigm's server with
     /// `workers` (a sized pool: at least a worker per connection, never fewer
     /// than the cores).
     pub(super) fn of(
-        workload: &str,
+        workload: Workload,
         paradigm: &Paradigm,
         workers: usize,
         connections: Option<u64>,
         tools: &Tools,
     ) -> Self {
-        match workload {
-            "io" => Meets::ApiServer,
-            "serve" => {
-                let mut server: Vec<String> = paradigm
-                    .program("serve", tools)
+        match workload.meets() {
+            Meets::ApiServer => Opponent::ApiServer,
+            Meets::Own => {
+                let mut server: Vec<String> = tools
+                    .program(paradigm, workload)
                     .iter()
                     .map(|p| p.to_string_lossy().into())
                     .collect();
@@ -52,9 +54,9 @@ impl Meets {
                 };
                 server.extend(["--workers".into(), pool.to_string()]);
                 let note = pool_note(paradigm, pool, connections);
-                Meets::Own(server, note)
+                Opponent::Own(server, note)
             }
-            _ => Meets::Nobody,
+            Meets::Nobody => Opponent::Nobody,
         }
     }
 }
@@ -82,16 +84,16 @@ fn pool_note(paradigm: &Paradigm, pool: usize, connections: Option<u64>) -> Stri
 /// A fresh server for a program that meets one (its command passed through
 /// `wrap`, for a cgroup or perf, where it is the cell's own), nothing for the others.
 pub(super) fn serve(
-    meets: &Meets,
+    meets: &Opponent,
     wrap: &dyn Fn(&[String]) -> Vec<String>,
     name: &str,
     tools: &Tools,
     dir: &Path,
 ) -> Result<Ran<Option<Server>>, String> {
     let started = match meets {
-        Meets::Nobody => return Ok(Ran::Ok(None)),
-        Meets::ApiServer => Server::api_server(tools, dir)?,
-        Meets::Own(command, _) => Server::start(&wrap(command), &format!("serve.{name}"), dir)?,
+        Opponent::Nobody => return Ok(Ran::Ok(None)),
+        Opponent::ApiServer => Server::api_server(tools, dir)?,
+        Opponent::Own(command, _) => Server::start(&wrap(command), &format!("serve.{name}"), dir)?,
     };
     Ok(match started {
         Ran::Ok(server) => Ran::Ok(Some(server)),
@@ -112,9 +114,9 @@ pub(super) fn with_server(command: &[String], server: Option<&Server>) -> Vec<St
 /// wrk against a fresh server of the cell: the throughput a client that is not
 /// ours gets from it, with as many connections as the scenario's client.
 pub(super) fn cross_check(
-    meets: &Meets,
+    meets: &Opponent,
     connections: u64,
-    quick: bool,
+    seconds: u64,
     name: &str,
     tools: &Tools,
     dir: &Path,
@@ -129,7 +131,6 @@ pub(super) fn cross_check(
         Ran::Failed(why) => return Ok(Ran::Failed(why)),
         Ran::Stopped => return Ok(Ran::Stopped),
     };
-    let seconds = if quick { 1 } else { 3 };
     let out_path = dir.join("raw/wrk.out");
     let out = fs::File::create(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
     let mut command = wrk::wrk_command(wrk, &server.addr, connections, seconds);

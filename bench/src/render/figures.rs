@@ -37,8 +37,7 @@ pub fn memory_per_unit(run: &Run, cell: &Cell, memory: Memory) -> Option<PerUnit
 /// How many units of work the cell's program did, from its own result line,
 /// and what one is called (`request`, `hop`).
 pub fn units_of_work(cell: &Cell) -> Option<(f64, &'static str)> {
-    let workload = scenarios::named(&cell.scenario)?.workload;
-    let (fields, noun) = scenarios::unit_of_work(workload);
+    let (fields, noun) = scenarios::named(&cell.scenario)?.workload.unit_of_work();
     let n = fields
         .iter()
         .map(|f| cell.field(f))

@@ -19,7 +19,7 @@ use std::{fmt::Write as _, fs, path::Path};
 
 use crate::{
     results::Run,
-    scenarios::{self, Measure},
+    scenarios::{self, Measure, Workload},
 };
 pub use readme::readme_with;
 
@@ -45,7 +45,7 @@ pub fn write(run: &Run) -> Result<(), String> {
 /// A serve scan that measures memory gets a second chart: the server's memory
 /// per connection.
 pub(super) fn server_memory_chart(scenario: &scenarios::Scenario) -> bool {
-    scenario.workload == "serve" && scenario.kernel_memory && scenario.axis.is_some()
+    scenario.workload == Workload::Serve && scenario.kernel_memory && scenario.axis.is_some()
 }
 
 fn save(path: &Path, text: &str) -> Result<(), String> {
@@ -157,7 +157,7 @@ pub fn report(run: &Run) -> String {
                 scenario.title, scenario.name
             );
         }
-        if scenario.wrk {
+        if scenario.wrk.is_some() {
             md += &servers::reference_line(run, scenario.name);
         }
         for x in run.points(scenario.name) {
@@ -166,7 +166,7 @@ pub fn report(run: &Run) -> String {
                 let _ = writeln!(md, "### {x} {unit}\n");
             }
             md += &match scenario.workload {
-                "serve" => servers::full(run, scenario.name, x),
+                Workload::Serve => servers::full(run, scenario.name, x),
                 _ => tables::full(run, scenario.name, x),
             };
             md += &why::table(run, scenario, x);

@@ -42,7 +42,7 @@ pub fn summary(run: &Run, link: &str) -> String {
             describe(run, scenario)
         );
         // serve-fast's one point reads best as its full table, wrk's rate in it.
-        md += &match scenario.wrk {
+        md += &match scenario.wrk.is_some() {
             true => {
                 servers::reference_line(run, scenario.name)
                     + &servers::full(run, scenario.name, None)

@@ -42,7 +42,7 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
         md += " memory per connection | with the kernel |";
         align += "---:|---:|";
     }
-    if s.wrk {
+    if s.wrk.is_some() {
         md += " wrk: requests/s |";
         align += "---:|";
     }
@@ -53,7 +53,7 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
             continue;
         };
         let name = crate::render::tables::row_name(run, cell, p);
-        let extra = usize::from(per_connection) * 2 + usize::from(s.wrk);
+        let extra = usize::from(per_connection) * 2 + usize::from(s.wrk.is_some());
         let Some(t) = cell.timing() else {
             let why = cell.why_not().unwrap_or_default().replace('|', "/");
             let _ = writeln!(md, "| {name} | {why} |{}", " |".repeat(8 + extra));
@@ -98,7 +98,7 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
                 );
             }
         }
-        if s.wrk {
+        if s.wrk.is_some() {
             let _ = write!(md, " {} |", wrk_text(cell));
         }
         md += "\n";
@@ -109,7 +109,7 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
     if per_connection {
         md += "; memory per connection is (peak - idle) / connections, the peaks reset when the server said it listens, in user space and, from the server's memory cgroup, with the kernel's share";
     }
-    if s.wrk {
+    if s.wrk.is_some() {
         md += "; wrk ran one thread over as many connections as the client, against a fresh server: where wrk gets far more than the client, the client is what limits the rate";
     }
     md += ". In the table below, CPU time is the server's while the client ran; its syscalls, switches and faults are of its whole run, start-up and stop included.\n\n";

@@ -10,7 +10,7 @@ use crate::{
     results::stats::{Memory, PerUnit, secs},
     results::{Cell, Run},
     scenarios::paradigms::{self, Language},
-    scenarios::{self, Scenario},
+    scenarios::{self, Scenario, Workload},
 };
 
 /// A count per unit of work, to three significant digits or so.
@@ -35,7 +35,7 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
         return String::new();
     };
     // A serve scenario's memory is its server's: in its own table (crate::render::servers).
-    let serving = scenario.workload == "serve";
+    let serving = scenario.workload == Workload::Serve;
     let memory = scenario.kernel_memory
         && !serving
         && x != run.points(scenario.name).first().copied().flatten();
@@ -185,8 +185,7 @@ pub fn primer_lines(run: &Run, rows: &[(&str, &str, &str, &str)]) -> String {
             continue;
         }
         let at = scenarios::named(scenario).map_or(String::new(), |s| s.at(x));
-        let (_, noun) =
-            scenarios::unit_of_work(scenarios::named(scenario).map_or("", |s| s.workload));
+        let noun = scenarios::named(scenario).map_or("unit", |s| s.workload.unit_of_work().1);
         let _ = writeln!(
             md,
             "- **{kind}** ({scenario}{at}), per {noun}: {}.",

@@ -1,12 +1,12 @@
 //! The cpu workload's scenarios: the primes in one go, and split ever finer.
 
-use super::{Axis, Measure, Scenario, Sizes, kinds::runs};
+use super::{Axis, Measure, Scenario, Sizes, Workload, kinds::runs};
 
 /// `cpu`.
 pub const CPU: Scenario = Scenario {
     name: "cpu",
     title: "cpu: count primes",
-    workload: "cpu",
+    workload: Workload::Cpu,
     shows: "Primes below the limit by trial division, split into jobs, on every core: \
             the primer's CPU-bound row.",
     axis: None,
@@ -15,9 +15,10 @@ pub const CPU: Scenario = Scenario {
     workers: None,
     offload: false,
     latency: false,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: false,
+    raises: &[],
     full: Sizes {
         points: &[0],
         flags: |_| vec![("--limit", 2_000_000), ("--jobs", 1_000)],
@@ -37,7 +38,7 @@ pub const CPU: Scenario = Scenario {
 pub const GRANULARITY: Scenario = Scenario {
     name: "cpu-granularity",
     title: "cpu granularity",
-    workload: "cpu",
+    workload: Workload::Cpu,
     shows: "The same primes split into more and more jobs: where the cost of \
             handing out a job bites, and what work stealing buys when jobs are few.",
     axis: Some(Axis {
@@ -50,9 +51,10 @@ pub const GRANULARITY: Scenario = Scenario {
     workers: None,
     offload: false,
     latency: false,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: false,
+    raises: &[],
     full: Sizes {
         points: &[1, 10, 100, 1_000, 10_000, 100_000],
         flags: |x| vec![("--limit", 2_000_000), ("--jobs", x)],

@@ -1,12 +1,12 @@
 //! The io workload's scenarios: fast and slow I/O, and CPU work per response, inline and offloaded.
 
-use super::{Axis, Measure, Scenario, Sizes, kinds::runs, rules::*};
+use super::{Axis, Measure, Raise, Scenario, Sizes, Workload, kinds::runs, rules::*};
 
 /// `io-fast`.
 pub const FAST: Scenario = Scenario {
     name: "io-fast",
     title: "io, fast",
-    workload: "io",
+    workload: Workload::Io,
     shows: "No server delay over a few keep-alive connections: the cost of the I/O \
             itself, the primer's fast-I/O row.",
     axis: None,
@@ -15,9 +15,10 @@ pub const FAST: Scenario = Scenario {
     workers: None,
     offload: false,
     latency: false,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: false,
+    raises: &[],
     full: Sizes {
         points: &[0],
         flags: |_| io_flags(20_000, 4, 0),
@@ -37,7 +38,7 @@ pub const FAST: Scenario = Scenario {
 pub const SLOW: Scenario = Scenario {
     name: "io-slow",
     title: "io, slow",
-    workload: "io",
+    workload: Workload::Io,
     shows: "Every request waits out the server's delay, two requests per \
             connection: the ideal is twice the delay at every x. The primer's \
             slow-I/O, many-connections row.",
@@ -51,9 +52,10 @@ pub const SLOW: Scenario = Scenario {
     workers: None,
     offload: false,
     latency: false,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: false,
+    raises: &[Raise::Backlog],
     full: Sizes {
         points: &[100, 1_000, 10_000],
         flags: |x| io_flags(2 * x, x, 100),
@@ -89,7 +91,7 @@ pub const SLOW: Scenario = Scenario {
 pub const WORK: Scenario = Scenario {
     name: "io-work",
     title: "io with CPU work per response",
-    workload: "io",
+    workload: Workload::Io,
     shows: "Slow I/O over many connections, and after each answer the client counts \
             the primes among `--work N` numbers (later requests' numbers are larger, \
             so they cost more). A blocking client computes on its connection's own \
@@ -103,9 +105,10 @@ pub const WORK: Scenario = Scenario {
     workers: None,
     offload: false,
     latency: true,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: false,
+    raises: &[],
     full: work_sizes(&[0, 300, 1_000, 3_000, 10_000], false),
     quick: work_sizes(&[0, 1_000], true),
     skip: |x, p, machine| work_skipped(x, p, machine),
@@ -115,7 +118,7 @@ pub const WORK: Scenario = Scenario {
 pub const WORK_OFFLOAD: Scenario = Scenario {
     name: "io-work-offload",
     title: "io with CPU work, offloaded",
-    workload: "io",
+    workload: Workload::Io,
     shows: "io-work with `--offload`: the async clients count their primes on the \
             runtime's blocking pool (tokio's and async-std's `spawn_blocking`, smol's \
             `unblock`, asyncio's `run_in_executor`) and the task awaits the answer, \
@@ -127,9 +130,10 @@ pub const WORK_OFFLOAD: Scenario = Scenario {
     workers: None,
     offload: true,
     latency: true,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: false,
+    raises: &[],
     full: work_sizes(&[300, 1_000, 3_000, 10_000], false),
     quick: work_sizes(&[1_000], true),
     skip: |x, p, machine| match p.short() {

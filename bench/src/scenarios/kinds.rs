@@ -77,24 +77,83 @@ pub const CLIENT: &str = "tokio-io";
 /// The paradigm name its result line carries.
 pub const CLIENT_PARADIGM: &str = "tokio";
 
-/// What a workload's unit of work is: the result-line fields whose product
-/// counts it, and its name, for counters "per request", "per job", "per hop".
-pub fn unit_of_work(workload: &str) -> (&'static [&'static str], &'static str) {
-    match workload {
-        "cpu" => (&["jobs"], "job"),
-        "io" | "serve" => (&["requests"], "request"),
-        "ring" => (&["units", "laps"], "hop"),
-        _ => (&["units"], "unit"),
+/// Which program of each paradigm a scenario runs: `<paradigm>-<workload>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    Cpu,
+    Io,
+    Spawn,
+    Ring,
+    /// The paradigm's server, which [`CLIENT`] drives.
+    Serve,
+}
+
+/// The server each run of a workload's program meets, started afresh for each run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meets {
+    Nobody,
+    /// The api-server (hyper on tokio), the io clients' one server.
+    ApiServer,
+    /// The cell's own server: the paradigm's, which the client meets.
+    Own,
+}
+
+impl Workload {
+    /// The name in programs' names and in their result lines: `cpu`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Workload::Cpu => "cpu",
+            Workload::Io => "io",
+            Workload::Spawn => "spawn",
+            Workload::Ring => "ring",
+            Workload::Serve => "serve",
+        }
     }
+
+    /// What its unit of work is: the result-line fields whose product counts
+    /// it, and its name, for counters "per request", "per job", "per hop".
+    pub const fn unit_of_work(self) -> (&'static [&'static str], &'static str) {
+        match self {
+            Workload::Cpu => (&["jobs"], "job"),
+            Workload::Io | Workload::Serve => (&["requests"], "request"),
+            Workload::Ring => (&["units", "laps"], "hop"),
+            Workload::Spawn => (&["units"], "unit"),
+        }
+    }
+
+    pub const fn meets(self) -> Meets {
+        match self {
+            Workload::Io => Meets::ApiServer,
+            Workload::Serve => Meets::Own,
+            Workload::Cpu | Workload::Spawn | Workload::Ring => Meets::Nobody,
+        }
+    }
+}
+
+/// A kernel limit a scenario needs raised to go as far as the machine allows
+/// (`bench run --raise-limits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Raise {
+    /// Its points are thread counts: `vm.max_map_count` and `kernel.pid_max`.
+    Threads,
+    /// Its points are connections opened at once: `net.core.somaxconn` and
+    /// `net.ipv4.tcp_max_syn_backlog`, up to the servers' backlog.
+    Backlog,
+}
+
+/// How long wrk measures each server, at full size and in a quick run.
+#[derive(Debug, Clone, Copy)]
+pub struct WrkSeconds {
+    pub full: u64,
+    pub quick: u64,
 }
 
 #[derive(Clone, Copy)]
 pub struct Scenario {
     pub name: &'static str,
     pub title: &'static str,
-    /// `cpu`, `io`, `spawn`, `ring` or `serve`: which program each paradigm runs
-    /// (for serve, its server, which [`CLIENT`] drives).
-    pub workload: &'static str,
+    /// Which program each paradigm runs.
+    pub workload: Workload,
     /// The lesson, in words that hold at any size; the sizes are printed beside it.
     pub shows: &'static str,
     pub axis: Option<Axis>,
@@ -107,15 +166,17 @@ pub struct Scenario {
     pub offload: bool,
     /// A second chart and table of p99 request latency (io).
     pub latency: bool,
-    /// serve: every server is also measured by wrk, a second opinion on its
-    /// throughput from a client that is not ours.
-    pub wrk: bool,
+    /// serve: every server is also measured by wrk, this long, a second
+    /// opinion on its throughput from a client that is not ours.
+    pub wrk: Option<WrkSeconds>,
     /// serve: the fixed pools' servers also run with a worker per connection
     /// ([`crate::scenarios::paradigms::SIZED`]), beside their rows at the cores' count.
     pub sized_pools: bool,
     /// Every program runs pinned to one CPU (`taskset -c 0`): threads and
     /// processes too hand off without a wake-up across CPUs.
     pub pinned: bool,
+    /// The kernel limits `--raise-limits` raises for it.
+    pub raises: &'static [Raise],
     pub full: Sizes,
     pub quick: Sizes,
     /// Why a paradigm is not run at x, or `None`.
@@ -133,6 +194,11 @@ impl Scenario {
             Some(_) => self.sizes(quick).points.iter().map(|&x| Some(x)).collect(),
             None => vec![None],
         }
+    }
+
+    /// How long wrk measures each server, or `None` for no wrk.
+    pub fn wrk_seconds(&self, quick: bool) -> Option<u64> {
+        self.wrk.map(|w| if quick { w.quick } else { w.full })
     }
 
     /// The same scenario with another figure: its p99 latency chart and table.

@@ -1,9 +1,7 @@
 //! The machine's limits that decide how far a paradigm can go: cores, and what
-//! stops OS threads from starting, read when a run starts (after
-//! `--raise-limits`). Skip rules read them, so a skipped cell says which limit,
-//! with its value.
-
-use workload::sys;
+//! stops OS threads from starting, as `measure::machine::limits` reads them when
+//! a run starts (after `--raise-limits`). Skip rules read them, so a skipped
+//! cell says which limit, with its value.
 
 /// Memory maps a live Rust thread holds. Measured: 100,000 threads blocked at
 /// once (threads-ring) abort in std ("failed to set up alternative stack guard
@@ -26,34 +24,6 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub fn here() -> Self {
-        let read = |path: &str, default: u64| {
-            std::fs::read_to_string(path)
-                .ok()
-                .and_then(|s| s.trim().parse().ok())
-                .unwrap_or(default)
-        };
-        let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-        let memory_kib = meminfo
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix("MemTotal:")?
-                    .trim()
-                    .strip_suffix("kB")?
-                    .trim()
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or(0u64);
-        Self {
-            cores: sys::available_cores(),
-            max_map_count: read("/proc/sys/vm/max_map_count", 65_530),
-            pid_max: read("/proc/sys/kernel/pid_max", 32_768),
-            threads_max: read("/proc/sys/kernel/threads-max", u64::MAX),
-            memory_bytes: memory_kib * 1024,
-        }
-    }
-
     /// What stops `k` OS threads from starting here, with the values read from
     /// the machine, or `None` if nothing should.
     pub fn threads_refused(&self, k: u64) -> Option<String> {

@@ -17,7 +17,8 @@ mod serve;
 mod spawn;
 
 pub use kinds::{
-    Axis, CLIENT, CLIENT_PARADIGM, Measure, Runs, Scenario, Sizes, runs, unit_of_work,
+    Axis, CLIENT, CLIENT_PARADIGM, Measure, Meets, Raise, Runs, Scenario, Sizes, Workload,
+    WrkSeconds, runs,
 };
 
 /// Every scenario, in report order.

@@ -2,7 +2,7 @@
 //! sequential baseline). A paradigm's name is the one key that joins everything:
 //! the program it runs, hyperfine's `-n`, a cell, a table row, a chart series.
 
-use std::path::PathBuf;
+use super::Workload;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
@@ -110,10 +110,10 @@ pub fn named(name: &str) -> Option<&'static Paradigm> {
 
 /// Who runs at a point of a scenario of `workload`: every paradigm, and for
 /// serve, the reference server too, and the sized pools where `sized` asks.
-pub fn runners(workload: &str, sized: bool) -> Vec<Paradigm> {
+pub fn runners(workload: Workload, sized: bool) -> Vec<Paradigm> {
     match (workload, sized) {
-        ("serve", true) => ROWS.to_vec(),
-        ("serve", false) => ROWS.iter().filter(|p| !p.sized).copied().collect(),
+        (Workload::Serve, true) => ROWS.to_vec(),
+        (Workload::Serve, false) => ROWS.iter().filter(|p| !p.sized).copied().collect(),
         _ => ALL.to_vec(),
     }
 }
@@ -132,32 +132,4 @@ impl Paradigm {
     pub fn short(&self) -> &'static str {
         self.name.trim_start_matches("python-")
     }
-
-    /// The program of `workload` in this paradigm: `target/release/<paradigm>-<workload>`,
-    /// or `python3 examples/python/<workload>_<paradigm>.py`; the reference's is
-    /// `target/release/api-server`.
-    pub fn program(&self, workload: &str, tools: &Tools) -> Vec<PathBuf> {
-        match self.language {
-            _ if self.is_reference() => vec![tools.bin.join(self.name)],
-            Language::Rust => vec![tools.bin.join(format!("{}-{workload}", self.family))],
-            Language::Python => vec![
-                tools.python.clone(),
-                tools
-                    .root
-                    .join(format!("examples/python/{workload}_{}.py", self.short())),
-            ],
-        }
-    }
-}
-
-/// Where the programs are: the repository, its release binaries and the Python.
-#[derive(Debug, Clone)]
-pub struct Tools {
-    pub root: PathBuf,
-    pub bin: PathBuf,
-    pub python: PathBuf,
-    pub hyperfine: PathBuf,
-    /// wrk, the serve scenarios' second opinion on a server's throughput; `Err`
-    /// says why there is none.
-    pub wrk: Result<PathBuf, String>,
 }

@@ -1,12 +1,12 @@
 //! The ring workload's scenarios: a hand-off, a hand-off on one thread, and rings of more and more units.
 
-use super::{Axis, Limits, Measure, Scenario, Sizes, kinds::runs, rules::*};
+use super::{Axis, Limits, Measure, Scenario, Sizes, Workload, kinds::runs, rules::*};
 
 /// `ring-hop`.
 pub const HOP: Scenario = Scenario {
     name: "ring-hop",
     title: "ring: a hand-off",
-    workload: "ring",
+    workload: Workload::Ring,
     shows: "A token passed around a ring of units, each talking only to its \
             neighbours through the paradigm's own channel (pipes between \
             processes): the cost of one hand-off between units, the primer's \
@@ -18,9 +18,10 @@ pub const HOP: Scenario = Scenario {
     workers: None,
     offload: false,
     latency: false,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: false,
+    raises: &[],
     full: Sizes {
         points: &[0],
         // 200,000 hops: tokio 0.04 s, Python's threads seconds a run.
@@ -41,7 +42,7 @@ pub const HOP: Scenario = Scenario {
 pub const HOP_1: Scenario = Scenario {
     name: "ring-hop-1",
     title: "ring: a hand-off on one CPU",
-    workload: "ring",
+    workload: Workload::Ring,
     shows: "The same ring on one CPU: every program pinned to it (`taskset -c 0`), \
             the runtimes with `--workers 1`. A task's hand-off is then a function \
             call on one thread; a thread's or a process's is a switch on one CPU. \
@@ -56,9 +57,10 @@ pub const HOP_1: Scenario = Scenario {
     workers: Some(1),
     offload: false,
     latency: false,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: true,
+    raises: &[],
     full: Sizes {
         points: &[0],
         flags: |_| vec![("--units", 100), ("--laps", 2_000)],
@@ -90,7 +92,7 @@ pub const HOP_1: Scenario = Scenario {
 pub const SIZE: Scenario = Scenario {
     name: "ring-size",
     title: "ring: live units",
-    workload: "ring",
+    workload: Workload::Ring,
     shows: "Rings of more and more units, each blocked on a receive until the \
             token comes by once: memory per live unit (against the smallest \
             ring), and in the why-table the time per hop as the ring grows.",
@@ -104,9 +106,10 @@ pub const SIZE: Scenario = Scenario {
     workers: None,
     offload: false,
     latency: false,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: false,
+    raises: &[],
     full: Sizes {
         points: &[10, 1_000, 10_000, 100_000],
         flags: |x| vec![("--units", x), ("--laps", 1)],

@@ -1,12 +1,12 @@
 //! The serve workload's scenarios: every server under one verified client, with no delay and with many slow connections.
 
-use super::{Axis, Measure, Scenario, Sizes, kinds::runs, rules::*};
+use super::{Axis, Measure, Raise, Scenario, Sizes, Workload, WrkSeconds, kinds::runs, rules::*};
 
 /// `serve-fast`.
 pub const FAST: Scenario = Scenario {
     name: "serve-fast",
     title: "serve, fast",
-    workload: "serve",
+    workload: Workload::Serve,
     shows: "Each paradigm's server, driven by one verified client (tokio-io) over a \
             few keep-alive connections with no delay: what a server costs per \
             request when nothing waits. The hyper api-server that every io client \
@@ -23,9 +23,10 @@ pub const FAST: Scenario = Scenario {
     workers: None,
     offload: false,
     latency: false,
-    wrk: true,
+    wrk: Some(WrkSeconds { full: 3, quick: 1 }),
     sized_pools: true,
     pinned: false,
+    raises: &[],
     full: Sizes {
         points: &[0],
         flags: |_| io_flags(20_000, 4, 0),
@@ -45,7 +46,7 @@ pub const FAST: Scenario = Scenario {
 pub const SLOW: Scenario = Scenario {
     name: "serve-slow",
     title: "serve, slow",
-    workload: "serve",
+    workload: Workload::Serve,
     shows: "Every request waits out the server's delay, two requests per \
             connection, every connection open at once, from one verified client \
             (tokio-io): the ideal is twice the delay at every x. A \
@@ -65,9 +66,10 @@ pub const SLOW: Scenario = Scenario {
     workers: None,
     offload: false,
     latency: false,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: false,
+    raises: &[Raise::Backlog],
     full: Sizes {
         points: &[100, 1_000, 10_000],
         flags: |x| io_flags(2 * x, x, 100),

@@ -1,12 +1,12 @@
 //! The spawn workload's scenarios: the cost of starting a unit, and the memory of a live one.
 
-use super::{Axis, Measure, Scenario, Sizes, kinds::runs, rules::*};
+use super::{Axis, Measure, Raise, Scenario, Sizes, Workload, kinds::runs, rules::*};
 
 /// `spawn-cost`.
 pub const COST: Scenario = Scenario {
     name: "spawn-cost",
     title: "spawn: start and join",
-    workload: "spawn",
+    workload: Workload::Spawn,
     shows: "K units that return at once: the cost of starting and joining one.",
     axis: Some(Axis {
         flag: "--units",
@@ -18,9 +18,10 @@ pub const COST: Scenario = Scenario {
     workers: None,
     offload: false,
     latency: false,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: false,
+    raises: &[],
     full: Sizes {
         points: &[100, 1_000, 10_000],
         flags: |x| vec![("--units", x), ("--sleep-ms", 0)],
@@ -40,7 +41,7 @@ pub const COST: Scenario = Scenario {
 pub const MEMORY: Scenario = Scenario {
     name: "spawn-memory",
     title: "spawn: live memory",
-    workload: "spawn",
+    workload: Workload::Spawn,
     shows: "K units alive at once, each sleeping: memory per live unit is (peak at \
             K - peak at 0) / K, peaks taken from several verified runs, and a \
             difference within their spread is shown as noise, not a number.",
@@ -54,9 +55,10 @@ pub const MEMORY: Scenario = Scenario {
     workers: None,
     offload: false,
     latency: false,
-    wrk: false,
+    wrk: None,
     sized_pools: false,
     pinned: false,
+    raises: &[Raise::Threads],
     full: Sizes {
         points: &[0, 1_000, 10_000, 100_000, 1_000_000],
         flags: |x| vec![("--units", x), ("--sleep-ms", 1_000)],

@@ -12,7 +12,7 @@ use crate::{
     results::stats::{bytes, ratio, secs},
     results::{Cell, Run},
     scenarios::paradigms::{self, Paradigm},
-    scenarios::{self, Measure},
+    scenarios::{self, Measure, Workload},
 };
 pub use compact::{compact, compact_p99, compact_with_kernel};
 
@@ -85,7 +85,7 @@ pub(super) fn kib(k: u64) -> String {
 /// per live unit for a memory scenario, request latencies for io.
 pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
     let memory = measure(scenario) == Measure::MemoryPerUnit;
-    let io = scenarios::named(scenario).is_some_and(|s| s.workload == "io");
+    let io = scenarios::named(scenario).is_some_and(|s| s.workload == Workload::Io);
     let mut md = String::from(
         "| paradigm | median | min–max | user | sys | CPU | vs sequential | peak memory | workers |",
     );
