@@ -21,12 +21,7 @@ pub mod wrk;
 
 use std::{env, path::PathBuf, process::Command};
 
-use crate::{
-    measure::tools::Tools,
-    results::Writer,
-    scenarios::paradigms,
-    scenarios::Scenario,
-};
+use crate::{measure::tools::Tools, results::Writer, scenarios::Scenario, scenarios::paradigms};
 use cgroup::Memcg;
 use counters::Counting;
 use point::Point;

@@ -5,6 +5,7 @@ use crate::{
     results::noise::tie,
     results::{Cell, Run},
     scenarios::paradigms::{self, Language, Paradigm},
+    scenarios::{self, Workload},
 };
 
 /// The fastest of a language at a point and every paradigm of it whose timed
@@ -26,7 +27,9 @@ pub fn leaders_concurrent<'a>(
     x: Option<u64>,
     language: Language,
 ) -> Vec<&'a Cell> {
-    let ring = scenario.starts_with("ring");
+    // The sequential ring hands the token on in a loop, with no hand-off at all:
+    // the baseline of a hop's cost, not a contender.
+    let ring = scenarios::named(scenario).is_some_and(|s| s.workload == Workload::Ring);
     leaders_of(run, scenario, x, |p| {
         p.language == language && !(ring && p.name == language.baseline())
     })

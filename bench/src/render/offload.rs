@@ -7,11 +7,14 @@ use crate::{
     render::figures::p99,
     results::stats::{ratio, secs},
     results::{Cell, Outcome, Run},
-    scenarios::paradigms::{self, Language},
+    scenarios::{
+        paradigms::{self, Language},
+        primer,
+    },
 };
 
-const INLINE: &str = "io-work";
-const OFFLOADED: &str = "io-work-offload";
+const INLINE: &str = primer::OFFLOADING[0].name;
+const OFFLOADED: &str = primer::OFFLOADING[1].name;
 
 /// The comparison, one table per amount of work: the most Python offloaded, and
 /// the most of all; empty when the run lacks either scenario.

@@ -10,7 +10,7 @@ use crate::{
     results::stats::{Memory, PerUnit, secs},
     results::{Cell, Run},
     scenarios::paradigms::{self, Language},
-    scenarios::{self, Scenario, Workload},
+    scenarios::{self, Scenario, Workload, primer},
 };
 
 /// A count per unit of work, to three significant digits or so.
@@ -151,9 +151,16 @@ fn phrase(cell: &Cell) -> Option<String> {
 
 /// Per row of the primer's table, what its fastest paradigms and its choices
 /// did per unit of work.
-pub fn primer_lines(run: &Run, rows: &[(&str, &str, &str, &str)]) -> String {
+pub fn primer_lines(run: &Run, rows: &[primer::Row]) -> String {
     let mut md = String::new();
-    for (kind, scenario, choice, twin) in rows {
+    for &primer::Row {
+        kind,
+        scenario,
+        choice,
+        twin,
+    } in rows
+    {
+        let scenario = scenario.name;
         // Where the primer's own choice was counted (Python stops at 1,000
         // connections), else the largest point.
         let points = run.points(scenario);

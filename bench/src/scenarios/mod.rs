@@ -5,6 +5,7 @@
 
 pub mod limits;
 pub mod paradigms;
+pub mod primer;
 
 pub use limits::Limits;
 

@@ -6,17 +6,18 @@ use crate::{
     render::figures::{memory_per_unit, units_of_work},
     results::stats::{Memory, bytes, ratio, secs},
     results::{Cell, Run},
+    scenarios::primer,
 };
 
 /// Start-and-join time per unit of processes against threads, at the largest
 /// K where both were timed.
 pub(super) fn start_claim(run: &Run, process: &str, thread: &str) -> String {
     let timed = |x: Option<u64>, p: &str| {
-        run.cell("spawn-cost", x, p)
+        run.cell(primer::STARTING.name, x, p)
             .filter(|c| c.timing().is_some())
     };
     let found = run
-        .points("spawn-cost")
+        .points(primer::STARTING.name)
         .into_iter()
         .rev()
         .find_map(|x| Some((timed(x, process)?, timed(x, thread)?, x?)));
@@ -37,7 +38,7 @@ pub(super) fn start_claim(run: &Run, process: &str, thread: &str) -> String {
 /// Wall time per hop of a process ring against a thread ring (and tasks).
 pub(super) fn hop_claim(run: &Run, process: &str, thread: &str, task: &str) -> String {
     let timed = |p: &str| {
-        run.cell("ring-hop", None, p)
+        run.cell(primer::HANDING_OFF.name, None, p)
             .filter(|c| c.timing().is_some())
     };
     let (Some(p), Some(t)) = (timed(process), timed(thread)) else {
@@ -70,10 +71,10 @@ pub(super) fn memory_claim(
     memory: Memory,
 ) -> String {
     let per = |x: Option<u64>, p: &str| {
-        memory_per_unit(run, run.cell("spawn-memory", x, p)?, memory)?.bytes()
+        memory_per_unit(run, run.cell(primer::LIVING.name, x, p)?, memory)?.bytes()
     };
     let found = run
-        .points("spawn-memory")
+        .points(primer::LIVING.name)
         .into_iter()
         .rev()
         .find_map(|x| Some((per(x, process)?, per(x, thread)?, per(x, task), x?)));

@@ -12,51 +12,9 @@ use crate::{
     render::why,
     results::stats::{Memory, ratio, secs},
     results::{Cell, Run},
-    scenarios::paradigms::Language,
+    scenarios::{paradigms::Language, primer},
 };
 use claims::{hop_claim, memory_claim, start_claim};
-
-/// The primer's rows: the kind of work, its scenario, the primer's Python
-/// answer, and that answer's twin in Rust.
-const ROWS: [(&str, &str, &str, &str); 7] = [
-    ("CPU bound", "cpu", "python-multiprocessing", "processes"),
-    (
-        "fast I/O, few connections",
-        "io-fast",
-        "python-threading",
-        "threads",
-    ),
-    (
-        "exchanging data between units (a hand-off)",
-        "ring-hop",
-        "python-threading",
-        "threads",
-    ),
-    (
-        "slow I/O, many connections",
-        "io-slow",
-        "python-asyncio",
-        "tokio",
-    ),
-    (
-        "slow I/O with CPU work per response",
-        "io-work",
-        "python-asyncio",
-        "tokio",
-    ),
-    (
-        "a server: fast I/O, few connections",
-        "serve-fast",
-        "python-threading",
-        "threads",
-    ),
-    (
-        "a server: slow I/O, many connections",
-        "serve-slow",
-        "python-asyncio",
-        "tokio",
-    ),
-];
 
 pub(super) fn short(name: &str) -> &str {
     name.trim_start_matches("python-")
@@ -68,7 +26,14 @@ pub fn table(run: &Run, heading: &str) -> String {
         Paradigms whose timed runs' ranges overlap the fastest's (from four runs on, leaving out each one's fastest and slowest run) are a tie, and said as one.\n\n";
     md += "| kind of work (scenario) | the primer says | fastest in Python here | does the primer hold in Python? | fastest in Rust here | the primer's choice in Rust | Python's fastest / Rust's |\n";
     md += "|---|---|---|---|---|---|---:|\n";
-    for (kind, scenario, choice, twin) in ROWS.iter().filter(|r| run.has(r.1)) {
+    for primer::Row {
+        kind,
+        scenario,
+        choice,
+        twin,
+    } in primer::ROWS.iter().filter(|r| run.has(r.scenario.name))
+    {
+        let scenario = scenario.name;
         // io-slow: at the most connections Python ran, and at the most of all.
         let points = run.points(scenario);
         let mut at = vec![points.last().copied().flatten()];
@@ -87,13 +52,15 @@ pub fn table(run: &Run, heading: &str) -> String {
     md += "\n| the primer's claim | in Python | in Rust |\n|---|---|---|\n";
     let _ = writeln!(
         md,
-        "| processes are slower to start than threads (spawn-cost: time per unit) | {} | {} |",
+        "| processes are slower to start than threads ({}: time per unit) | {} | {} |",
+        primer::STARTING.name,
         start_claim(run, "python-multiprocessing", "python-threading"),
         start_claim(run, "processes", "threads"),
     );
     let _ = writeln!(
         md,
-        "| processes exchange data through pipes, threads share memory (ring-hop: time per hop) | {} | {} |",
+        "| processes exchange data through pipes, threads share memory ({}: time per hop) | {} | {} |",
+        primer::HANDING_OFF.name,
         hop_claim(
             run,
             "python-multiprocessing",
@@ -104,11 +71,14 @@ pub fn table(run: &Run, heading: &str) -> String {
     );
     for (claim, memory) in [
         (
-            "each process costs its own memory (spawn-memory: memory per live unit, user space)",
+            format!(
+                "each process costs its own memory ({}: memory per live unit, user space)",
+                primer::LIVING.name
+            ),
             Memory::UserSpace,
         ),
         (
-            "… and with the kernel's share (a memory cgroup's peak: stacks, page tables)",
+            "… and with the kernel's share (a memory cgroup's peak: stacks, page tables)".into(),
             Memory::WithKernel,
         ),
     ] {
@@ -125,7 +95,7 @@ pub fn table(run: &Run, heading: &str) -> String {
             memory_claim(run, "processes", "threads", "tokio", memory),
         );
     }
-    let why = why::primer_lines(run, &ROWS);
+    let why = why::primer_lines(run, &primer::ROWS);
     if !why.is_empty() {
         md += "\nWhy, per unit of work, from each program's counting run (how it counted: `machine.md`):\n\n";
         md += &why;

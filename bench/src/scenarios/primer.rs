@@ -1,0 +1,89 @@
+//! The primer's table as the scenario table holds it: for each kind of work, the
+//! scenario that measures it, the primer's answer in Python and that answer's
+//! twin in Rust; and the scenarios its claims about processes and threads, and
+//! the offloading comparison, are read from.
+
+use super::{Scenario, cpu, io, ring, serve, spawn};
+
+/// One row of the primer's table.
+#[derive(Clone, Copy)]
+pub struct Row {
+    /// The kind of work, in the primer's words.
+    pub kind: &'static str,
+    pub scenario: &'static Scenario,
+    /// The primer's answer: a Python paradigm.
+    pub choice: &'static str,
+    /// That answer's twin in Rust.
+    pub twin: &'static str,
+}
+
+const fn row(
+    kind: &'static str,
+    scenario: &'static Scenario,
+    choice: &'static str,
+    twin: &'static str,
+) -> Row {
+    Row {
+        kind,
+        scenario,
+        choice,
+        twin,
+    }
+}
+
+/// The primer's rows, in its order.
+pub const ROWS: [Row; 7] = [
+    row(
+        "CPU bound",
+        &cpu::CPU,
+        "python-multiprocessing",
+        "processes",
+    ),
+    row(
+        "fast I/O, few connections",
+        &io::FAST,
+        "python-threading",
+        "threads",
+    ),
+    row(
+        "exchanging data between units (a hand-off)",
+        &ring::HOP,
+        "python-threading",
+        "threads",
+    ),
+    row(
+        "slow I/O, many connections",
+        &io::SLOW,
+        "python-asyncio",
+        "tokio",
+    ),
+    row(
+        "slow I/O with CPU work per response",
+        &io::WORK,
+        "python-asyncio",
+        "tokio",
+    ),
+    row(
+        "a server: fast I/O, few connections",
+        &serve::FAST,
+        "python-threading",
+        "threads",
+    ),
+    row(
+        "a server: slow I/O, many connections",
+        &serve::SLOW,
+        "python-asyncio",
+        "tokio",
+    ),
+];
+
+/// "Processes are slower to start than threads": time per unit to start and join.
+pub const STARTING: &Scenario = &spawn::COST;
+/// "Processes exchange data through pipes, threads share memory": time per hop.
+pub const HANDING_OFF: &Scenario = &ring::HOP;
+/// "Each process costs its own memory": memory per live unit.
+pub const LIVING: &Scenario = &spawn::MEMORY;
+
+/// CPU work inside I/O, done inline and offloaded: the pair the report sets
+/// side by side, client by client.
+pub const OFFLOADING: [&Scenario; 2] = [&io::WORK, &io::WORK_OFFLOAD];
