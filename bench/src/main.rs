@@ -50,28 +50,28 @@ use clap::Parser;
 use crate::{
     cli::{Action, Cli, RunArgs},
     measure::tools::Tools,
-    measure::{RunEnd, procs, program, raise},
+    measure::{Ending, procs, program, raise},
     render::compare,
 };
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Action::Run(args) => run(args),
-        Action::Report { dir, readme } => results::Run::load(&dir).and_then(|run| {
-            render::write(&run)?;
+        Action::Run(args) => bench_run(args),
+        Action::Report { dir, readme } => results::Record::load(&dir).and_then(|record| {
+            render::write(&record)?;
             if let Some(readme) = readme {
-                let text = render::readme_with(&readme, &run)?;
+                let text = render::readme_with(&readme, &record)?;
                 fs::write(&readme, text).map_err(|e| format!("{}: {e}", readme.display()))?;
             }
             Ok(ExitCode::SUCCESS)
         }),
         Action::Compare { dirs } => dirs
             .iter()
-            .map(|d| results::Run::load(d))
+            .map(|d| results::Record::load(d))
             .collect::<Result<Vec<_>, _>>()
-            .map(|runs| {
-                print!("{}", compare::compare(&runs));
+            .map(|records| {
+                print!("{}", compare::compare(&records));
                 ExitCode::SUCCESS
             }),
     };
@@ -81,7 +81,7 @@ fn main() -> ExitCode {
     })
 }
 
-fn run(args: RunArgs) -> Result<ExitCode, String> {
+fn bench_run(args: RunArgs) -> Result<ExitCode, String> {
     let RunArgs {
         quick,
         mut only,
@@ -144,23 +144,23 @@ fn run(args: RunArgs) -> Result<ExitCode, String> {
         options.raised = raise::raise(quick).inspect_err(|_| raise::restore())?;
     }
     // The limits go back however the run ends.
-    let ran = measure::run(&options, &tools);
+    let measured = measure::benchmark(&options, &tools);
     raise::restore();
-    let (dir, ended) = ran?;
-    if let RunEnd::Stopped = ended {
+    let (dir, ended) = measured?;
+    if let Ending::Stopped = ended {
         // What was done is reported, if it can be; the stop is what counts.
-        if let Err(e) = results::Run::load(&dir).and_then(|run| render::write(&run)) {
+        if let Err(e) = results::Record::load(&dir).and_then(|record| render::write(&record)) {
             eprintln!("bench: no report for the stopped run: {e}");
         }
         eprintln!("bench: stopped; {} is marked incomplete", dir.display());
         return Ok(ExitCode::from(130));
     }
-    let loaded = results::Run::load(&dir)?;
+    let loaded = results::Record::load(&dir)?;
     render::write(&loaded)?;
     let code = match ended {
-        RunEnd::Stopped => ExitCode::from(130),
-        RunEnd::Done { failures: 0 } => ExitCode::SUCCESS,
-        RunEnd::Done { failures } => {
+        Ending::Stopped => ExitCode::from(130),
+        Ending::Done { failures: 0 } => ExitCode::SUCCESS,
+        Ending::Done { failures } => {
             eprintln!(
                 "bench: {failures} program(s) FAILED: see {}",
                 dir.join("report.md").display()

@@ -13,7 +13,7 @@ use crate::{
     measure::counters::{self, Counting},
     measure::host::Stat,
     measure::procs::{self, Ended},
-    measure::program::{self, Ran},
+    measure::program::{self, Attempt},
     measure::tools::Tools,
     measure::watch,
     results::Counters,
@@ -32,11 +32,11 @@ pub(super) fn count(
     tools: &Tools,
     probes: &Probes,
     dir: &Path,
-) -> Result<Ran<Counters>, String> {
+) -> Result<Attempt<Counters>, String> {
     let server = match serve(meets, &|c| c.to_vec(), "api-server", tools, dir)? {
-        Ran::Ok(server) => server,
-        Ran::Failed(why) => return Ok(Ran::Failed(why)),
-        Ran::Stopped => return Ok(Ran::Stopped),
+        Attempt::Ok(server) => server,
+        Attempt::Failed(why) => return Ok(Attempt::Failed(why)),
+        Attempt::Stopped => return Ok(Attempt::Stopped),
     };
     let csv = dir.join("raw/count.csv");
     let command = probes
@@ -44,15 +44,15 @@ pub(super) fn count(
         .command(&with_server(command, server.as_ref()), &csv);
     let before = counters::children_so_far();
     let stat = Stat::now();
-    let ran = program::check(&command, expect, CHECK_LIMIT, dir)?;
+    let attempt = program::check(&command, expect, CHECK_LIMIT, dir)?;
     // Read before the api-server is reaped, so that its share is not counted.
     let after = counters::children_so_far();
     let switches = stat.zip(Stat::now()).map(|(b, a)| a.since(b).switches);
     drop(server);
     let text = fs::read_to_string(&csv).unwrap_or_default();
     let _ = fs::remove_file(&csv); // scratch: the counts go into the cell
-    Ok(match counted(ran, &text, before, after, probes)? {
-        Ran::Ok(c) => Ran::Ok(Counters {
+    Ok(match counted(attempt, &text, before, after, probes)? {
+        Attempt::Ok(c) => Attempt::Ok(Counters {
             machine_switches: switches,
             ..c
         }),
@@ -62,25 +62,25 @@ pub(super) fn count(
 
 /// The counters of a counted run that passed its check, with perf's where perf counted.
 fn counted(
-    ran: Ran<workload::ResultLine>,
+    attempt: Attempt<workload::ResultLine>,
     perf_csv: &str,
     before: Counters,
     after: Counters,
     probes: &Probes,
-) -> Result<Ran<Counters>, String> {
-    if let Ran::Ok(_) = ran {
+) -> Result<Attempt<Counters>, String> {
+    if let Attempt::Ok(_) = attempt {
         let perf = match &probes.counting {
             Counting::Perf(..) => match counters::parse_perf(perf_csv) {
                 Ok(counts) => Some(counts),
-                Err(why) => return Ok(Ran::Failed(why)),
+                Err(why) => return Ok(Attempt::Failed(why)),
             },
             Counting::Rusage(_) => None,
         };
-        return Ok(Ran::Ok(Counters::between(before, after, perf)));
+        return Ok(Attempt::Ok(Counters::between(before, after, perf)));
     }
-    Ok(match ran {
-        Ran::Failed(why) => Ran::Failed(why),
-        _ => Ran::Stopped,
+    Ok(match attempt {
+        Attempt::Failed(why) => Attempt::Failed(why),
+        _ => Attempt::Stopped,
     })
 }
 
@@ -97,20 +97,20 @@ pub(super) fn count_server(
     tools: &Tools,
     probes: &Probes,
     dir: &Path,
-) -> Result<Ran<Counters>, String> {
+) -> Result<Attempt<Counters>, String> {
     let csv = dir.join("raw/count.csv");
     let under_perf = |c: &[String]| probes.counting.command(c, &csv);
     let server = match serve(meets, &under_perf, name, tools, dir)? {
-        Ran::Ok(Some(server)) => server,
-        Ran::Ok(None) => return Err("a serve cell meets its own server".into()),
-        Ran::Failed(why) => return Ok(Ran::Failed(why)),
-        Ran::Stopped => return Ok(Ran::Stopped),
+        Attempt::Ok(Some(server)) => server,
+        Attempt::Ok(None) => return Err("a serve cell meets its own server".into()),
+        Attempt::Failed(why) => return Ok(Attempt::Failed(why)),
+        Attempt::Stopped => return Ok(Attempt::Stopped),
     };
     // The server's CPU time is what it spent while the client ran: its start
     // and its stop are left out (an interpreter's imports would weigh on the
     // per-request figure). perf, its group's leader where it counts, adds its own.
     let idle_cpu = watch::cpu_us(server.group());
-    let ran = program::check(
+    let attempt = program::check(
         &with_server(command, Some(&server)),
         expect,
         CHECK_LIMIT,
@@ -130,19 +130,21 @@ pub(super) fn count_server(
     let _ = fs::remove_file(&csv); // scratch: the counts go into the cell
     match ended {
         Ended::Exited(status) if status.success() => {}
-        _ if procs::stopping() => return Ok(Ran::Stopped),
+        _ if procs::stopping() => return Ok(Attempt::Stopped),
         Ended::Exited(status) => {
-            return Ok(Ran::Failed(format!("the server exited {status} on SIGINT")));
+            return Ok(Attempt::Failed(format!(
+                "the server exited {status} on SIGINT"
+            )));
         }
         Ended::TimedOut | Ended::Stopped => {
             let secs = STOP_LIMIT.as_secs();
-            return Ok(Ran::Failed(format!(
+            return Ok(Attempt::Failed(format!(
                 "the server did not exit within {secs} s of SIGINT"
             )));
         }
     }
-    Ok(match counted(ran, &text, before, after, probes)? {
-        Ran::Ok(counters) => Ran::Ok(Counters {
+    Ok(match counted(attempt, &text, before, after, probes)? {
+        Attempt::Ok(counters) => Attempt::Ok(Counters {
             cpu_us: Some(busy_cpu),
             ..counters
         }),

@@ -48,13 +48,13 @@ pub struct Probes {
 }
 
 /// How a run ended, for the exit status.
-pub enum RunEnd {
+pub enum Ending {
     Done { failures: usize },
     Stopped,
 }
 
 /// Runs the benchmark; returns the folder written and how it ended.
-pub fn run(options: &Options, tools: &Tools) -> Result<(PathBuf, RunEnd), String> {
+pub fn benchmark(options: &Options, tools: &Tools) -> Result<(PathBuf, Ending), String> {
     let mode = if options.quick { "quick" } else { "full" };
     let only: Vec<&str> = options.only.iter().map(|s| s.name).collect();
     let probes = Probes {
@@ -88,12 +88,12 @@ pub fn run(options: &Options, tools: &Tools) -> Result<(PathBuf, RunEnd), String
         .iter()
         .map(|(s, x)| {
             let sizes = s.sizes(options.quick);
-            let r = sizes.runs_at(x.unwrap_or(0));
+            let r = sizes.repeats_at(x.unwrap_or(0));
             let n = paradigms::runners(s.workload, s.sized_pools)
                 .iter()
                 .filter(|p| (s.skip)(x.unwrap_or(0), p, &limits).is_none())
                 .count() as u64;
-            n * u64::from(sizes.checks + 1 + r.warmup + r.runs)
+            n * u64::from(sizes.checks + 1 + r.warmup + r.timed)
         })
         .sum();
     let mut progress = Progress::new(runs, plan.len(), options.quiet);
@@ -106,16 +106,16 @@ pub fn run(options: &Options, tools: &Tools) -> Result<(PathBuf, RunEnd), String
             x,
             quick: options.quick,
         };
-        let Some(cells) = point::run(&at, &limits, tools, &probes, &dir, &progress)? else {
+        let Some(cells) = point::measure(&at, &limits, tools, &probes, &dir, &progress)? else {
             progress.finish();
-            return Ok((dir, RunEnd::Stopped));
+            return Ok((dir, Ending::Stopped));
         };
         writer.append(&cells)?;
         failures += cells.iter().filter(|c| c.failed()).count();
     }
     progress.finish();
     writer.complete(&machine::now())?;
-    Ok((dir, RunEnd::Done { failures }))
+    Ok((dir, Ending::Done { failures }))
 }
 
 /// Builds every program in release mode (a no-op when up to date) into the

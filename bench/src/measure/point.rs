@@ -30,7 +30,7 @@ use super::{
 };
 use crate::{
     measure::procs,
-    measure::program::{self, Ran},
+    measure::program::{self, Attempt},
     measure::progress::Progress,
     measure::tools::Tools,
     results::Peak,
@@ -49,7 +49,7 @@ pub struct Point<'a> {
 }
 
 /// Every paradigm at the point; `None` when the benchmark is stopping.
-pub fn run(
+pub fn measure(
     at: &Point<'_>,
     limits: &Limits,
     tools: &Tools,
@@ -60,7 +60,7 @@ pub fn run(
     let Point { scenario, x, quick } = *at;
     let sizes = scenario.sizes(quick);
     let at = x.unwrap_or(0);
-    let r = sizes.runs_at(at);
+    let r = sizes.repeats_at(at);
     let asked = (sizes.flags)(at);
     let mut flags: Vec<String> = asked
         .iter()
@@ -144,12 +144,12 @@ pub fn run(
                 _ => c.to_vec(),
             };
             let server = match serve(&meets, &in_cgroup, paradigm.name, tools, dir)? {
-                Ran::Ok(server) => server,
-                Ran::Failed(why) => {
+                Attempt::Ok(server) => server,
+                Attempt::Failed(why) => {
                     failed = Some(why);
                     break;
                 }
-                Ran::Stopped => return Ok(None),
+                Attempt::Stopped => return Ok(None),
             };
             let mut command = with_server(&cell.command, server.as_ref());
             if let (Some(cgroup), false) = (&cgroup, serving) {
@@ -161,12 +161,12 @@ pub fn run(
                 .map(|s| Watch::start(s, &cgroup));
             let start = Instant::now();
             match program::check(&command, &expect, CHECK_LIMIT, dir)? {
-                Ran::Ok(line) => lines.push(line),
-                Ran::Failed(why) => {
+                Attempt::Ok(line) => lines.push(line),
+                Attempt::Failed(why) => {
                     failed = Some(why);
                     break;
                 }
-                Ran::Stopped => return Ok(None),
+                Attempt::Stopped => return Ok(None),
             }
             if let Some(watch) = watch {
                 cell.server_memory.push(watch.finish());
@@ -191,9 +191,9 @@ pub fn run(
                 false => count(&cell.command, &expect, &meets, tools, probes, dir)?,
             };
             match counted {
-                Ran::Ok(counted) => cell.counters = Some(counted),
-                Ran::Failed(why) => failed = Some(format!("while counted: {why}")),
-                Ran::Stopped => return Ok(None),
+                Attempt::Ok(counted) => cell.counters = Some(counted),
+                Attempt::Failed(why) => failed = Some(format!("while counted: {why}")),
+                Attempt::Stopped => return Ok(None),
             }
             progress.done(1);
         }
@@ -257,9 +257,9 @@ pub fn run(
             let connections = connections.expect("a serve scenario sets --concurrency");
             let meets = &contender.meets;
             match cross_check(meets, connections, seconds, &cell.paradigm, tools, dir)? {
-                Ran::Ok(wrk) => cell.wrk = Some(wrk),
-                Ran::Failed(why) => cell.wrk = Some(Err(why)),
-                Ran::Stopped => return Ok(None),
+                Attempt::Ok(wrk) => cell.wrk = Some(wrk),
+                Attempt::Failed(why) => cell.wrk = Some(Err(why)),
+                Attempt::Stopped => return Ok(None),
             }
         }
     }
@@ -276,8 +276,8 @@ fn fail(
     progress: &Progress,
 ) {
     progress.warn(format!("{} FAILED: {why}", cell.paradigm));
-    let r = sizes.runs_at(cell.x.unwrap_or(0));
-    let total = u64::from(sizes.checks + 1 + r.warmup + r.runs);
+    let r = sizes.repeats_at(cell.x.unwrap_or(0));
+    let total = u64::from(sizes.checks + 1 + r.warmup + r.timed);
     let done = lines.len() as u64 + u64::from(cell.counters.is_some());
     progress.done(total.saturating_sub(done));
     // A FAILED cell has no figure at all: no counters, no memory.

@@ -18,11 +18,11 @@ use workload::ResultLine;
 use crate::{
     measure::procs::{self, Ended, Group},
     measure::tools::Tools,
-    scenarios::Runs,
+    scenarios::Repeats,
 };
 
 /// How running a program went.
-pub enum Ran<T> {
+pub enum Attempt<T> {
     Ok(T),
     Failed(String),
     /// The benchmark is stopping: not the program's fault.
@@ -37,7 +37,7 @@ pub fn check(
     expect: &[(String, String)],
     limit: Duration,
     dir: &Path,
-) -> Result<Ran<ResultLine>, String> {
+) -> Result<Attempt<ResultLine>, String> {
     let (out, err) = (dir.join("raw/check.out"), dir.join("raw/check.err"));
     let create = |p: &Path| File::create(p).map_err(|e| format!("{}: {e}", p.display()));
     let mut program = Command::new(&command[0]);
@@ -48,19 +48,19 @@ pub fn check(
         .stderr(create(&err)?);
     let ended = match Group::spawn(&mut program) {
         Ok(mut group) => group.wait(Some(limit)).map_err(|e| e.to_string())?,
-        Err(_) if procs::stopping() => return Ok(Ran::Stopped),
-        Err(e) => return Ok(Ran::Failed(format!("cannot start: {e}"))),
+        Err(_) if procs::stopping() => return Ok(Attempt::Stopped),
+        Err(e) => return Ok(Attempt::Failed(format!("cannot start: {e}"))),
     };
     let stdout = fs::read_to_string(&out).unwrap_or_default();
     let why = last_line(&err);
     let _ = (fs::remove_file(&out), fs::remove_file(&err)); // scratch files
     let status = match ended {
         // A program killed because the benchmark is stopping did not fail.
-        _ if procs::stopping() => return Ok(Ran::Stopped),
-        Ended::Stopped => return Ok(Ran::Stopped),
+        _ if procs::stopping() => return Ok(Attempt::Stopped),
+        Ended::Stopped => return Ok(Attempt::Stopped),
         Ended::TimedOut => {
             let secs = limit.as_secs();
-            return Ok(Ran::Failed(format!("no result within {secs} s")));
+            return Ok(Attempt::Failed(format!("no result within {secs} s")));
         }
         Ended::Exited(status) => status,
     };
@@ -72,32 +72,32 @@ pub fn check(
     let line = match ResultLine::parse(last) {
         Ok(line) => line,
         Err(_) if !status.success() => {
-            return Ok(Ran::Failed(
+            return Ok(Attempt::Failed(
                 why.unwrap_or_else(|| format!("{status}, no error message")),
             ));
         }
         Err(_) => {
             let out = stdout.trim();
-            return Ok(Ran::Failed(format!(
+            return Ok(Attempt::Failed(format!(
                 "no result line in its output: {out:.200}"
             )));
         }
     };
     if !line.ok() {
-        return Ok(Ran::Failed(format!("wrong checksum: {line}")));
+        return Ok(Attempt::Failed(format!("wrong checksum: {line}")));
     }
     if !status.success() {
-        return Ok(Ran::Failed(why.unwrap_or_else(|| status.to_string())));
+        return Ok(Attempt::Failed(why.unwrap_or_else(|| status.to_string())));
     }
     for (key, value) in expect {
         if line.get(key) != Some(value) {
             let got = line.get(key).unwrap_or("nothing");
-            return Ok(Ran::Failed(format!(
+            return Ok(Attempt::Failed(format!(
                 "asked for {key}={value}, its line says {got}: {line}"
             )));
         }
     }
-    Ok(Ran::Ok(line))
+    Ok(Attempt::Ok(line))
 }
 
 /// hyperfine `-N` over one verified program, named `-n <paradigm>`, into `json`;
@@ -106,15 +106,15 @@ pub fn time(
     tools: &Tools,
     command: &[String],
     name: &str,
-    r: Runs,
+    r: Repeats,
     limit: Duration,
     json: &Path,
-) -> Result<Ran<()>, String> {
+) -> Result<Attempt<()>, String> {
     let err_path = json.with_extension("err");
     let mut hyperfine = Command::new(&tools.hyperfine);
     hyperfine
         .args(["-N", "--style", "none"])
-        .args(["-w", &r.warmup.to_string(), "-r", &r.runs.to_string()])
+        .args(["-w", &r.warmup.to_string(), "-r", &r.timed.to_string()])
         .arg("--export-json")
         .arg(json)
         .args(["-n", name])
@@ -124,17 +124,21 @@ pub fn time(
         .stderr(File::create(&err_path).map_err(|e| e.to_string())?);
     let ended = match Group::spawn(&mut hyperfine) {
         Ok(mut group) => group.wait(Some(limit)).map_err(|e| e.to_string())?,
-        Err(_) if procs::stopping() => return Ok(Ran::Stopped),
-        Err(e) => return Ok(Ran::Failed(format!("hyperfine cannot start: {e}"))),
+        Err(_) if procs::stopping() => return Ok(Attempt::Stopped),
+        Err(e) => return Ok(Attempt::Failed(format!("hyperfine cannot start: {e}"))),
     };
     let why = last_line(&err_path);
     let _ = fs::remove_file(&err_path); // scratch: its last line is kept in the cell
     Ok(match ended {
-        _ if procs::stopping() => Ran::Stopped,
-        Ended::Stopped => Ran::Stopped,
-        Ended::Exited(status) if status.success() => Ran::Ok(()),
-        Ended::Exited(status) => Ran::Failed(why.unwrap_or_else(|| format!("hyperfine: {status}"))),
-        Ended::TimedOut => Ran::Failed(format!("its timed runs took over {} s", limit.as_secs())),
+        _ if procs::stopping() => Attempt::Stopped,
+        Ended::Stopped => Attempt::Stopped,
+        Ended::Exited(status) if status.success() => Attempt::Ok(()),
+        Ended::Exited(status) => {
+            Attempt::Failed(why.unwrap_or_else(|| format!("hyperfine: {status}")))
+        }
+        Ended::TimedOut => {
+            Attempt::Failed(format!("its timed runs took over {} s", limit.as_secs()))
+        }
     })
 }
 
@@ -147,7 +151,7 @@ pub struct Server {
 
 impl Server {
     /// The api-server, on the machine's cores.
-    pub fn api_server(tools: &Tools, dir: &Path) -> Result<Ran<Self>, String> {
+    pub fn api_server(tools: &Tools, dir: &Path) -> Result<Attempt<Self>, String> {
         let cores = workload::sys::available_cores().to_string();
         let command = [
             tools.bin.join("api-server").to_string_lossy().into(),
@@ -159,7 +163,7 @@ impl Server {
 
     /// Starts `command --listen 127.0.0.1:0` and waits up to 20 s for its
     /// `listening=HOST:PORT` line; its stderr goes to `raw/<log>.err`.
-    pub fn start(command: &[String], log: &str, dir: &Path) -> Result<Ran<Self>, String> {
+    pub fn start(command: &[String], log: &str, dir: &Path) -> Result<Attempt<Self>, String> {
         let log_path = dir.join(format!("raw/{log}.err"));
         let log_file = OpenOptions::new()
             .create(true)
@@ -175,8 +179,8 @@ impl Server {
             .stderr(log_file);
         let mut group = match Group::spawn(&mut server) {
             Ok(group) => group,
-            Err(_) if procs::stopping() => return Ok(Ran::Stopped),
-            Err(e) => return Ok(Ran::Failed(format!("{log} cannot start: {e}"))),
+            Err(_) if procs::stopping() => return Ok(Attempt::Stopped),
+            Err(e) => return Ok(Attempt::Failed(format!("{log} cannot start: {e}"))),
         };
         let stdout = group.stdout().ok_or("a server without stdout")?;
         let (tx, rx) = mpsc::channel();
@@ -189,20 +193,22 @@ impl Server {
         // Python's servers import for a while on a busy machine.
         let first = rx.recv_timeout(Duration::from_secs(20));
         if procs::stopping() {
-            return Ok(Ran::Stopped);
+            return Ok(Attempt::Stopped);
         }
         let addr = match first.as_deref().map(|l| l.strip_prefix("listening=")) {
             Ok(Some(addr)) => addr.to_string(),
             Ok(None) => {
-                return Ok(Ran::Failed(format!("{log} said {first:?}, not listening=")));
+                return Ok(Attempt::Failed(format!(
+                    "{log} said {first:?}, not listening="
+                )));
             }
             Err(_) => {
                 let why =
                     format!("{log} printed no listening= line within 20 s (see raw/{log}.err)");
-                return Ok(Ran::Failed(why));
+                return Ok(Attempt::Failed(why));
             }
         };
-        Ok(Ran::Ok(Self { addr, group }))
+        Ok(Attempt::Ok(Self { addr, group }))
     }
 
     /// The server's process group.

@@ -19,14 +19,14 @@ use serde_json::json;
 use super::server::{Opponent, serve, with_server};
 use crate::{
     measure::host::{self, Stat},
-    measure::program::{self, Ran},
+    measure::program::{self, Attempt},
     measure::progress::Progress,
     measure::tools::Tools,
     measure::watch,
     results::Net,
     results::noise,
     results::{Around, load_hyperfine},
-    scenarios::{Runs, runs},
+    scenarios::{Repeats, repeats},
 };
 
 /// A verified program waiting for its timed runs.
@@ -53,7 +53,7 @@ pub(super) enum Timed {
 /// Every contender's timed runs, in rounds; `None` when the benchmark is stopping.
 pub(super) fn time(
     contenders: &[Contender],
-    r: Runs,
+    r: Repeats,
     tools: &Tools,
     dir: &Path,
     progress: &Progress,
@@ -111,11 +111,11 @@ struct Gathered {
     failed: Option<String>,
 }
 
-/// One attempt: `r.runs` rounds of the contenders `which` (indices), rotated.
+/// One attempt: `r.timed` rounds of the contenders `which` (indices), rotated.
 fn attempt(
     contenders: &[Contender],
     which: &[usize],
-    r: Runs,
+    r: Repeats,
     tools: &Tools,
     dir: &Path,
     progress: &Progress,
@@ -123,7 +123,7 @@ fn attempt(
     let mut got: Vec<Gathered> = contenders.iter().map(|_| Gathered::default()).collect();
     // /proc/stat sums every CPU of the machine, whatever this process may use.
     let cores = host::cpus().unwrap_or(workload::sys::available_cores() as f64);
-    for round in 0..r.runs as usize {
+    for round in 0..r.timed as usize {
         for k in 0..which.len() {
             let i = which[(k + round) % which.len()];
             let (c, mine) = (&contenders[i], &mut got[i]);
@@ -135,23 +135,24 @@ fn attempt(
                 "timing {}: round {} of {}",
                 c.name,
                 round + 1,
-                r.runs
+                r.timed
             ));
             let one = dir.join(format!("raw/timing.{}.json", c.name));
             let server = match serve(&c.meets, &|c| c.to_vec(), &c.name, tools, dir)? {
-                Ran::Ok(server) => server,
-                Ran::Failed(why) => {
+                Attempt::Ok(server) => server,
+                Attempt::Failed(why) => {
                     mine.failed = Some(format!("while timed: {why}"));
                     continue;
                 }
-                Ran::Stopped => return Ok(None),
+                Attempt::Stopped => return Ok(None),
             };
             let command = with_server(&c.command, server.as_ref());
             let connects = !matches!(c.meets, Opponent::Nobody);
             let served = || server.as_ref().map_or(0, |s| watch::cpu_us(s.group())) as f64 / 1e6;
             let (stat, net) = (Stat::now(), host::net_so_far());
             let (server_cpu, start) = (served(), Instant::now());
-            let ran = program::time(tools, &command, &c.name, runs(warmup, 1), c.limit, &one)?;
+            let attempt =
+                program::time(tools, &command, &c.name, repeats(warmup, 1), c.limit, &one)?;
             let wall = start.elapsed().as_secs_f64();
             let server_cpu = served() - server_cpu;
             let stat = stat
@@ -165,13 +166,13 @@ fn attempt(
                 mine.net = Some(mine.net.unwrap_or_default().add(after.since(before)));
             }
             drop(server);
-            match ran {
-                Ran::Ok(()) => {}
-                Ran::Failed(why) => {
+            match attempt {
+                Attempt::Ok(()) => {}
+                Attempt::Failed(why) => {
                     mine.failed = Some(format!("while timed: {why}"));
                     continue;
                 }
-                Ran::Stopped => return Ok(None),
+                Attempt::Stopped => return Ok(None),
             }
             let timing = load_hyperfine(&one)?.pop().map(|(_, t)| t);
             let _ = fs::remove_file(&one); // merged into the cell's export below

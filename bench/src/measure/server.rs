@@ -8,7 +8,7 @@ use std::{fs, path::Path, time::Duration};
 use crate::{
     measure::cgroup::Cgroup,
     measure::procs::{self, Ended, Group},
-    measure::program::{Ran, Server},
+    measure::program::{Attempt, Server},
     measure::tools::Tools,
     measure::watch::{self, Sampler},
     measure::wrk,
@@ -89,16 +89,16 @@ pub(super) fn serve(
     name: &str,
     tools: &Tools,
     dir: &Path,
-) -> Result<Ran<Option<Server>>, String> {
+) -> Result<Attempt<Option<Server>>, String> {
     let started = match meets {
-        Opponent::Nobody => return Ok(Ran::Ok(None)),
+        Opponent::Nobody => return Ok(Attempt::Ok(None)),
         Opponent::ApiServer => Server::api_server(tools, dir)?,
         Opponent::Own(command, _) => Server::start(&wrap(command), &format!("serve.{name}"), dir)?,
     };
     Ok(match started {
-        Ran::Ok(server) => Ran::Ok(Some(server)),
-        Ran::Failed(why) => Ran::Failed(why),
-        Ran::Stopped => Ran::Stopped,
+        Attempt::Ok(server) => Attempt::Ok(Some(server)),
+        Attempt::Failed(why) => Attempt::Failed(why),
+        Attempt::Stopped => Attempt::Stopped,
     })
 }
 
@@ -120,16 +120,16 @@ pub(super) fn cross_check(
     name: &str,
     tools: &Tools,
     dir: &Path,
-) -> Result<Ran<Result<Wrk, String>>, String> {
+) -> Result<Attempt<Result<Wrk, String>>, String> {
     let wrk = match &tools.wrk {
         Ok(wrk) => wrk,
-        Err(why) => return Ok(Ran::Ok(Err(why.clone()))),
+        Err(why) => return Ok(Attempt::Ok(Err(why.clone()))),
     };
     let server = match serve(meets, &|c| c.to_vec(), name, tools, dir)? {
-        Ran::Ok(Some(server)) => server,
-        Ran::Ok(None) => return Err("wrk needs a server".into()),
-        Ran::Failed(why) => return Ok(Ran::Failed(why)),
-        Ran::Stopped => return Ok(Ran::Stopped),
+        Attempt::Ok(Some(server)) => server,
+        Attempt::Ok(None) => return Err("wrk needs a server".into()),
+        Attempt::Failed(why) => return Ok(Attempt::Failed(why)),
+        Attempt::Stopped => return Ok(Attempt::Stopped),
     };
     let out_path = dir.join("raw/wrk.out");
     let out = fs::File::create(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
@@ -137,8 +137,8 @@ pub(super) fn cross_check(
     command.stdout(out).stderr(std::process::Stdio::null());
     let mut group = match Group::spawn(&mut command) {
         Ok(group) => group,
-        Err(_) if procs::stopping() => return Ok(Ran::Stopped),
-        Err(e) => return Ok(Ran::Ok(Err(format!("wrk cannot start: {e}")))),
+        Err(_) if procs::stopping() => return Ok(Attempt::Stopped),
+        Err(e) => return Ok(Attempt::Ok(Err(format!("wrk cannot start: {e}")))),
     };
     let ended = group
         .wait(Some(Duration::from_secs(seconds + 30)))
@@ -146,12 +146,12 @@ pub(super) fn cross_check(
     let text = fs::read_to_string(&out_path).unwrap_or_default();
     let _ = fs::remove_file(&out_path); // scratch: the numbers go into the cell
     Ok(match ended {
-        _ if procs::stopping() => Ran::Stopped,
+        _ if procs::stopping() => Attempt::Stopped,
         Ended::Exited(status) if status.success() => {
-            Ran::Ok(wrk::parse_wrk(&text, connections, seconds))
+            Attempt::Ok(wrk::parse_wrk(&text, connections, seconds))
         }
-        Ended::Exited(status) => Ran::Ok(Err(format!("wrk: {status}: {:.200}", text.trim()))),
-        Ended::TimedOut | Ended::Stopped => Ran::Ok(Err("wrk did not finish".into())),
+        Ended::Exited(status) => Attempt::Ok(Err(format!("wrk: {status}: {:.200}", text.trim()))),
+        Ended::TimedOut | Ended::Stopped => Attempt::Ok(Err("wrk did not finish".into())),
     })
 }
 

@@ -5,41 +5,41 @@ use std::fmt::Write as _;
 
 use crate::{
     render::figures,
-    results::Run,
+    results::Record,
     results::stats::{PerUnit, ratio, secs},
     scenarios::paradigms,
     scenarios::{self, Measure},
 };
 
-pub fn compare(runs: &[Run]) -> String {
+pub fn compare(records: &[Record]) -> String {
     let mut md = String::from(
         "# Runs compared\n\n| run | date | machine | mode | commit |\n|---|---|---|---|---|\n",
     );
-    for (i, run) in runs.iter().enumerate() {
+    for (i, record) in records.iter().enumerate() {
         let _ = writeln!(
             md,
             "| {} `{}` | {} | {}: {}, {} cores, {} | {}{} | {} |",
             i + 1,
-            run.name(),
-            run.meta("date"),
-            run.meta("host"),
-            run.meta("cpu"),
-            run.meta("cores"),
-            run.meta("memory"),
-            run.meta("mode"),
-            if run.complete { "" } else { ", incomplete" },
-            run.meta("commit")
+            record.name(),
+            record.meta("date"),
+            record.meta("host"),
+            record.meta("cpu"),
+            record.meta("cores"),
+            record.meta("memory"),
+            record.meta("mode"),
+            if record.complete { "" } else { ", incomplete" },
+            record.meta("commit")
         );
     }
     md += "\nEach cell: the run's median (or memory per live unit); after a `/`, that run's mean time over run 1's, ± hyperfine's uncertainty. Timings from different machines compare the machines, not only the programs.\n\n";
     for scenario in scenarios::ALL
         .iter()
-        .filter(|s| runs.iter().any(|r| r.has(s.name)))
+        .filter(|s| records.iter().any(|r| r.has(s.name)))
     {
         let _ = writeln!(md, "## {}\n", scenario.title);
         let mut points: Vec<Option<u64>> = Vec::new();
-        for run in runs {
-            for x in run.points(scenario.name) {
+        for record in records {
+            for x in record.points(scenario.name) {
                 let baseline = scenario.measure == Measure::MemoryPerUnit && x == Some(0);
                 if !points.contains(&x) && !baseline {
                     points.push(x);
@@ -51,14 +51,14 @@ pub fn compare(runs: &[Run]) -> String {
                 let _ = writeln!(md, "### {x} {}\n", axis.unit);
             }
             md += "| paradigm |";
-            for i in 1..=runs.len() {
+            for i in 1..=records.len() {
                 let _ = write!(md, " run {i} |");
             }
             md += "\n|---|";
-            md += &"---:|".repeat(runs.len());
+            md += &"---:|".repeat(records.len());
             md += "\n";
             for p in &paradigms::ALL {
-                let cells: Vec<_> = runs
+                let cells: Vec<_> = records
                     .iter()
                     .map(|r| (r, r.cell(scenario.name, x, p.name)))
                     .collect();
@@ -67,11 +67,11 @@ pub fn compare(runs: &[Run]) -> String {
                 }
                 let first = cells[0].1.and_then(|c| c.timing());
                 let mut row = format!("| {} |", p.name);
-                for (i, (run, cell)) in cells.iter().enumerate() {
+                for (i, (record, cell)) in cells.iter().enumerate() {
                     let text = match cell {
                         None => "not in this run".into(),
                         Some(c) if scenario.measure == Measure::MemoryPerUnit => {
-                            figures::per_unit(run, c)
+                            figures::per_unit(record, c)
                                 .map_or_else(|| short_why(c), |u: PerUnit| u.to_string())
                         }
                         Some(c) => match (c.timing(), first) {

@@ -4,7 +4,7 @@
 
 use crate::{
     results::stats::{self, Memory, PerUnit},
-    results::{Cell, Run},
+    results::{Cell, Record},
     scenarios::{self, Measure},
 };
 
@@ -19,17 +19,17 @@ pub fn p99(cell: &Cell) -> Option<f64> {
 }
 
 /// Memory per live unit of a cell, against the same paradigm at K = 0.
-pub fn per_unit(run: &Run, cell: &Cell) -> Option<PerUnit> {
-    memory_per_unit(run, cell, Memory::UserSpace)
+pub fn per_unit(record: &Record, cell: &Cell) -> Option<PerUnit> {
+    memory_per_unit(record, cell, Memory::UserSpace)
 }
 
 /// Memory per unit of the scan's x (live unit, connection), against the same
 /// paradigm at the scan's first point.
-pub fn memory_per_unit(run: &Run, cell: &Cell, memory: Memory) -> Option<PerUnit> {
-    let base = *run.points(&cell.scenario).first()?;
+pub fn memory_per_unit(record: &Record, cell: &Cell, memory: Memory) -> Option<PerUnit> {
+    let base = *record.points(&cell.scenario).first()?;
     stats::per_unit(
         cell,
-        run.cell(&cell.scenario, base, &cell.paradigm)?,
+        record.cell(&cell.scenario, base, &cell.paradigm)?,
         memory,
     )
 }

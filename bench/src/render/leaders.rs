@@ -3,7 +3,7 @@
 
 use crate::{
     results::noise::tie,
-    results::{Cell, Run},
+    results::{Cell, Record},
     scenarios::paradigms::{self, Language, Paradigm},
     scenarios::{self, Workload},
 };
@@ -12,17 +12,17 @@ use crate::{
 /// runs' range overlaps the fastest's, fastest first: more than one is a tie,
 /// and no sentence names one of them the fastest.
 pub fn leaders<'a>(
-    run: &'a Run,
+    record: &'a Record,
     scenario: &str,
     x: Option<u64>,
     language: Language,
 ) -> Vec<&'a Cell> {
-    leaders_of(run, scenario, x, |p| p.language == language)
+    leaders_of(record, scenario, x, |p| p.language == language)
 }
 
 /// [`leaders`] among the paradigms that do the work concurrently.
 pub fn leaders_concurrent<'a>(
-    run: &'a Run,
+    record: &'a Record,
     scenario: &str,
     x: Option<u64>,
     language: Language,
@@ -30,25 +30,25 @@ pub fn leaders_concurrent<'a>(
     // The sequential ring hands the token on in a loop, with no hand-off at all:
     // the baseline of a hop's cost, not a contender.
     let ring = scenarios::named(scenario).is_some_and(|s| s.workload == Workload::Ring);
-    leaders_of(run, scenario, x, |p| {
+    leaders_of(record, scenario, x, |p| {
         p.language == language && !(ring && p.name == language.baseline())
     })
 }
 
 fn leaders_of<'a>(
-    run: &'a Run,
+    record: &'a Record,
     scenario: &str,
     x: Option<u64>,
     keep: impl Fn(&Paradigm) -> bool,
 ) -> Vec<&'a Cell> {
-    let Some(best) = fastest_of(run, scenario, x, &keep) else {
+    let Some(best) = fastest_of(record, scenario, x, &keep) else {
         return Vec::new();
     };
     let fast = best.timing().expect("the fastest was timed");
     let mut tied: Vec<&Cell> = paradigms::ALL
         .iter()
         .filter(|p| keep(p) && p.name != best.paradigm)
-        .filter_map(|p| run.cell(scenario, x, p.name))
+        .filter_map(|p| record.cell(scenario, x, p.name))
         .filter(|c| c.timing().is_some_and(|t| tie(t, fast)))
         .collect();
     tied.sort_by(|a, b| {
@@ -62,7 +62,7 @@ fn leaders_of<'a>(
 
 /// The fastest timed cell at a point among the paradigms `keep` accepts.
 fn fastest_of<'a>(
-    run: &'a Run,
+    record: &'a Record,
     scenario: &str,
     x: Option<u64>,
     keep: &impl Fn(&Paradigm) -> bool,
@@ -70,7 +70,7 @@ fn fastest_of<'a>(
     paradigms::ALL
         .iter()
         .filter(|p| keep(p))
-        .filter_map(|p| run.cell(scenario, x, p.name))
+        .filter_map(|p| record.cell(scenario, x, p.name))
         .filter_map(|c| Some((c, c.median()?)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(c, _)| c)
@@ -78,13 +78,13 @@ fn fastest_of<'a>(
 
 /// The second fastest of `choice`'s language at a point.
 pub fn runner_up<'a>(
-    run: &'a Run,
+    record: &'a Record,
     scenario: &str,
     x: Option<u64>,
     choice: &str,
 ) -> Option<&'a Cell> {
     let language = paradigms::named(choice)?.language;
-    fastest_of(run, scenario, x, &|p: &Paradigm| {
+    fastest_of(record, scenario, x, &|p: &Paradigm| {
         p.language == language && p.name != choice
     })
 }

@@ -18,28 +18,32 @@ mod why;
 use std::{fmt::Write as _, fs, path::Path};
 
 use crate::{
-    results::Run,
+    results::Record,
     scenarios::{self, Measure, Workload},
 };
 pub use readme::readme_with;
 
 /// Writes report.md, machine.md and the charts into the run's folder.
-pub fn write(run: &Run) -> Result<(), String> {
-    let charts_dir = run.dir.join("charts");
+pub fn write(record: &Record) -> Result<(), String> {
+    let charts_dir = record.dir.join("charts");
     fs::create_dir_all(&charts_dir).map_err(|e| format!("{}: {e}", charts_dir.display()))?;
-    for scenario in scenarios::ALL.iter().filter(|s| run.has(s.name)) {
+    for scenario in scenarios::ALL.iter().filter(|s| record.has(s.name)) {
         let path = |suffix| charts_dir.join(format!("{}{suffix}.svg", scenario.name));
-        charts::draw(run, scenario, &path(""))?;
+        charts::draw(record, scenario, &path(""))?;
         if scenario.latency {
-            charts::draw(run, &scenario.with_measure(Measure::Latency), &path("-p99"))?;
+            charts::draw(
+                record,
+                &scenario.with_measure(Measure::Latency),
+                &path("-p99"),
+            )?;
         }
         if server_memory_chart(scenario) {
             let memory = scenario.with_measure(Measure::ServerMemory);
-            charts::draw(run, &memory, &path("-memory"))?;
+            charts::draw(record, &memory, &path("-memory"))?;
         }
     }
-    save(&run.dir.join("report.md"), &report(run))?;
-    save(&run.dir.join("machine.md"), &machine(run))
+    save(&record.dir.join("report.md"), &report(record))?;
+    save(&record.dir.join("machine.md"), &machine(record))
 }
 
 /// A serve scan that measures memory gets a second chart: the server's memory
@@ -54,8 +58,8 @@ fn save(path: &Path, text: &str) -> Result<(), String> {
 
 /// The flags a scenario's programs really ran with at `x`, from a cell's command
 /// (the api-server's address, different per point, is left out).
-fn flags(run: &Run, scenario: &str, x: Option<u64>) -> String {
-    let Some(cell) = run
+fn flags(record: &Record, scenario: &str, x: Option<u64>) -> String {
+    let Some(cell) = record
         .cells
         .iter()
         .find(|c| c.scenario == scenario && c.x == x)
@@ -93,8 +97,8 @@ fn flags(run: &Run, scenario: &str, x: Option<u64>) -> String {
 
 /// What a scenario shows and the sizes it ran at, from the scenario table and
 /// the run's own commands: a quick run states its quick sizes.
-pub(super) fn describe(run: &Run, scenario: &scenarios::Scenario) -> String {
-    let points = run.points(scenario.name);
+pub(super) fn describe(record: &Record, scenario: &scenarios::Scenario) -> String {
+    let points = record.points(scenario.name);
     let mut text = format!("{}\n\n", scenario.shows);
     match (scenario.axis, points.first()) {
         (Some(axis), Some(&first)) => {
@@ -105,41 +109,41 @@ pub(super) fn describe(run: &Run, scenario: &scenarios::Scenario) -> String {
                 axis.flag,
                 axis.unit,
                 xs.join(", "),
-                flags(run, scenario.name, first)
+                flags(record, scenario.name, first)
             );
         }
         _ => {
             let _ = write!(
                 text,
                 "Every program ran with `{}`.",
-                flags(run, scenario.name, None)
+                flags(record, scenario.name, None)
             );
         }
     }
     text
 }
 
-pub fn report(run: &Run) -> String {
+pub fn report(record: &Record) -> String {
     let mut md = format!(
         "# Benchmark run: {}, {} mode\n\n",
-        run.meta("date"),
-        run.meta("mode")
+        record.meta("date"),
+        record.meta("mode")
     );
     md += "Machine, versions and the exact command: [machine.md](machine.md). Raw data: `cells.jsonl` (each program's check and result lines) and `raw/` (hyperfine's JSON).\n\n";
-    if !run.complete {
+    if !record.complete {
         md += "**This run is incomplete**: it was stopped or failed before its last point.\n\n";
     }
-    if run.meta("mode") == "quick" {
+    if record.meta("mode") == "quick" {
         md += "Quick mode: tiny sizes and one run each, to check that everything works; its numbers say little.\n\n";
     }
     md += "Each program was run and its checksum verified before it was timed; a program that failed shows FAILED and its error, never a time. Times are hyperfine's medians with min–max; CPU is (user + sys) / median; `vs sequential` is the mean time of the language's sequential program over this one's, ± hyperfine's uncertainty; peak memory is the verified run's `peak_rss_kib`.\n\n";
-    md += &primer::table(run, "##");
-    for scenario in scenarios::ALL.iter().filter(|s| run.has(s.name)) {
+    md += &primer::table(record, "##");
+    for scenario in scenarios::ALL.iter().filter(|s| record.has(s.name)) {
         let _ = writeln!(
             md,
             "## {}\n\n{}\n\n![{}](charts/{}.svg)\n",
             scenario.title,
-            describe(run, scenario),
+            describe(record, scenario),
             scenario.title,
             scenario.name
         );
@@ -158,20 +162,20 @@ pub fn report(run: &Run) -> String {
             );
         }
         if scenario.wrk.is_some() {
-            md += &servers::reference_line(run, scenario.name);
+            md += &servers::reference_line(record, scenario.name);
         }
-        for x in run.points(scenario.name) {
+        for x in record.points(scenario.name) {
             if let Some(x) = x {
                 let unit = scenario.axis.map_or("", |a| a.unit);
                 let _ = writeln!(md, "### {x} {unit}\n");
             }
             md += &match scenario.workload {
-                Workload::Serve => servers::full(run, scenario.name, x),
-                _ => tables::full(run, scenario.name, x),
+                Workload::Serve => servers::full(record, scenario.name, x),
+                _ => tables::full(record, scenario.name, x),
             };
-            md += &why::table(run, scenario, x);
+            md += &why::table(record, scenario, x);
         }
-        let offloading = scenario.offload.then(|| offload::table(run));
+        let offloading = scenario.offload.then(|| offload::table(record));
         if let Some(table) = offloading.filter(|t| !t.is_empty()) {
             md += &format!("### What offloading buys\n{table}\n");
         }
@@ -179,15 +183,15 @@ pub fn report(run: &Run) -> String {
     md
 }
 
-pub fn machine(run: &Run) -> String {
+pub fn machine(record: &Record) -> String {
     let mut md = String::from("# The machine and the run\n\n| | |\n|---|---|\n");
-    for (key, value) in &run.meta {
+    for (key, value) in &record.meta {
         let _ = writeln!(md, "| {key} | {} |", value.replace('|', "/"));
     }
     let _ = writeln!(
         md,
         "| complete | {} |",
-        if run.complete { "yes" } else { "no" }
+        if record.complete { "yes" } else { "no" }
     );
     md
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use crate::{
     render::figures::p99,
     results::stats::{ratio, secs},
-    results::{Cell, Outcome, Run},
+    results::{Cell, Outcome, Record},
     scenarios::{
         paradigms::{self, Language},
         primer,
@@ -18,16 +18,16 @@ const OFFLOADED: &str = primer::OFFLOADING[1].name;
 
 /// The comparison, one table per amount of work: the most Python offloaded, and
 /// the most of all; empty when the run lacks either scenario.
-pub fn table(run: &Run) -> String {
-    if !(run.has(INLINE) && run.has(OFFLOADED)) {
+pub fn table(record: &Record) -> String {
+    if !(record.has(INLINE) && record.has(OFFLOADED)) {
         return String::new();
     }
     let offloaded_at = |language: Language| {
-        run.points(OFFLOADED).into_iter().rev().find(|&x| {
+        record.points(OFFLOADED).into_iter().rev().find(|&x| {
             paradigms::ALL
                 .iter()
                 .filter(|p| p.language == language)
-                .any(|p| timed(run.cell(OFFLOADED, x, p.name)).is_some())
+                .any(|p| timed(record.cell(OFFLOADED, x, p.name)).is_some())
         })
     };
     let mut at: Vec<Option<u64>> = [offloaded_at(Language::Python), offloaded_at(Language::Rust)]
@@ -48,12 +48,12 @@ pub fn table(run: &Run) -> String {
         md += "| client | time | p99 latency | time, --offload | p99, --offload | offloading: time | offloading: p99 |\n";
         md += "|---|---:|---:|---:|---:|---:|---:|\n";
         for p in &paradigms::ALL {
-            let Some(inline) = timed(run.cell(INLINE, x, p.name)) else {
+            let Some(inline) = timed(record.cell(INLINE, x, p.name)) else {
                 continue;
             };
             let time = |c: &Cell| c.median().map_or("–".into(), secs);
             let latency = |c: &Cell| p99(c).map_or("–".into(), secs);
-            let offloaded = run.cell(OFFLOADED, x, p.name);
+            let offloaded = record.cell(OFFLOADED, x, p.name);
             let [t, l, faster, lower] = match offloaded.map(|c| (c, &c.outcome)) {
                 Some((
                     o,
@@ -104,11 +104,11 @@ fn timed(cell: Option<&Cell>) -> Option<&Cell> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::testing::{cell, ok, run};
+    use crate::results::testing::{cell, ok, record};
 
     #[test]
     fn offloading_is_compared_client_by_client() {
-        let run = run(vec![
+        let record = record(vec![
             ok(INLINE, "threads", 0.8, 110_000),
             ok(INLINE, "tokio", 0.8, 140_000),
             ok(INLINE, "smol", 0.8, 140_000),
@@ -120,7 +120,7 @@ mod tests {
                 Outcome::Failed("request 3: refused".into()),
             ),
         ]);
-        let md = table(&run);
+        let md = table(&record);
         assert!(md.contains("At `--work 1000`"), "{md}");
         assert!(
             md.contains("| threads | 800.0 ms | 110.0 ms | – | – | n/a | n/a |"),
@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn no_table_without_both_scenarios() {
-        assert_eq!(table(&run(vec![ok(INLINE, "tokio", 0.8, 1)])), "");
-        assert_eq!(table(&run(vec![ok(OFFLOADED, "tokio", 0.8, 1)])), "");
+        assert_eq!(table(&record(vec![ok(INLINE, "tokio", 0.8, 1)])), "");
+        assert_eq!(table(&record(vec![ok(OFFLOADED, "tokio", 0.8, 1)])), "");
     }
 }

@@ -10,7 +10,7 @@ use crate::{
     render::servers,
     render::tables,
     render::why,
-    results::Run,
+    results::Record,
     scenarios::{self, Measure},
 };
 
@@ -19,61 +19,61 @@ pub const END: &str = "<!-- results:end -->";
 
 /// The README's section: the primer's table and a compact table per scenario.
 /// `link` is the run's folder relative to the README.
-pub fn summary(run: &Run, link: &str) -> String {
-    let kind = if run.is_full() {
+pub fn summary(record: &Record, link: &str) -> String {
+    let kind = if record.is_full() {
         "Newest complete full run"
     } else {
         "A run that is not a complete full one"
     };
     let mut md = format!(
         "{kind}: `{link}`, {}, {} ({} cores, {}), commit {}. [Full report]({link}/report.md), [machine and versions]({link}/machine.md). One run on one machine: run `scripts/bench.sh` on yours.\n\n",
-        run.meta("date"),
-        run.meta("cpu"),
-        run.meta("cores"),
-        run.meta("memory"),
-        run.meta("commit")
+        record.meta("date"),
+        record.meta("cpu"),
+        record.meta("cores"),
+        record.meta("memory"),
+        record.meta("commit")
     );
-    md += &primer::table(run, "###");
-    for scenario in scenarios::ALL.iter().filter(|s| run.has(s.name)) {
+    md += &primer::table(record, "###");
+    for scenario in scenarios::ALL.iter().filter(|s| record.has(s.name)) {
         let _ = writeln!(
             md,
             "### {}\n\n{} Fastest in bold, Rust's and Python's each, and every paradigm that ties with it; `noisy: rerun`: the machine, not the program, set that time (the full report says why); `–`: not run (the full report says why).\n",
             scenario.title,
-            describe(run, scenario)
+            describe(record, scenario)
         );
         // serve-fast's one point reads best as its full table, wrk's rate in it.
         md += &match scenario.wrk.is_some() {
             true => {
-                servers::reference_line(run, scenario.name)
-                    + &servers::full(run, scenario.name, None)
+                servers::reference_line(record, scenario.name)
+                    + &servers::full(record, scenario.name, None)
             }
-            false => tables::compact(run, scenario.name),
+            false => tables::compact(record, scenario.name),
         };
         let counted = |c: &crate::results::Cell| !c.peaks.is_empty();
-        if scenario.measure == Measure::MemoryPerUnit && run.cells.iter().any(counted) {
+        if scenario.measure == Measure::MemoryPerUnit && record.cells.iter().any(counted) {
             md += "\nThe same with the kernel's share (each check's memory cgroup peak):\n\n";
-            md += &tables::compact_with_kernel(run, scenario.name);
+            md += &tables::compact_with_kernel(record, scenario.name);
         }
         if scenario.latency {
             md += "\nThe same, p99 request latency (the verified run's):\n\n";
-            md += &tables::compact_p99(run, scenario.name);
+            md += &tables::compact_p99(record, scenario.name);
         }
         if server_memory_chart(scenario) {
             md += "\nThe server's memory per connection, (peak - idle) / connections, read from outside over its processes (VmHWM):\n\n";
             md += &servers::compact_memory(
-                run,
+                record,
                 scenario.name,
                 crate::results::stats::Memory::UserSpace,
             );
             md += "\nThe same with the kernel's share (the server's memory cgroup):\n\n";
             md += &servers::compact_memory(
-                run,
+                record,
                 scenario.name,
                 crate::results::stats::Memory::WithKernel,
             );
         }
 
-        if let Some(x) = why::telling_point(run, scenario.name) {
+        if let Some(x) = why::telling_point(record, scenario.name) {
             let at = if x.is_some() {
                 scenario.at(x)
             } else {
@@ -83,7 +83,7 @@ pub fn summary(run: &Run, link: &str) -> String {
                 md,
                 "\nWhy{at}: per unit of work, from each program's counting run.\n"
             );
-            md += &why::table(run, scenario, x);
+            md += &why::table(record, scenario, x);
         }
         let _ = writeln!(
             md,
@@ -104,7 +104,7 @@ pub fn summary(run: &Run, link: &str) -> String {
                 scenario.title, scenario.name
             );
         }
-        let offloading = scenario.offload.then(|| offload::table(run));
+        let offloading = scenario.offload.then(|| offload::table(record));
         if let Some(table) = offloading.filter(|t| !t.is_empty()) {
             md += &format!("#### What offloading buys\n{table}\n");
         }
@@ -128,7 +128,7 @@ pub fn replace_section(readme: &str, section: &str) -> Result<String, String> {
 }
 
 /// The README's section for `run`, linked relative to the README's folder.
-pub fn readme_with(readme_path: &Path, run: &Run) -> Result<String, String> {
+pub fn readme_with(readme_path: &Path, record: &Record) -> Result<String, String> {
     let text =
         fs::read_to_string(readme_path).map_err(|e| format!("{}: {e}", readme_path.display()))?;
     // `README.md` alone has the parent "", which is the current folder.
@@ -137,13 +137,13 @@ pub fn readme_with(readme_path: &Path, run: &Run) -> Result<String, String> {
         _ => Path::new("."),
     };
     let base = base.canonicalize().unwrap_or(base.to_path_buf());
-    let dir = run.dir.canonicalize().unwrap_or(run.dir.clone());
+    let dir = record.dir.canonicalize().unwrap_or(record.dir.clone());
     let link = dir
         .strip_prefix(&base)
         .unwrap_or(&dir)
         .to_string_lossy()
         .to_string();
-    replace_section(&text, &summary(run, &link))
+    replace_section(&text, &summary(record, &link))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use crate::{
     render::figures::{server_memory, server_peak_kib},
     results::stats::{Memory, bytes, ratio, secs},
-    results::{Cell, Run},
+    results::{Cell, Record},
     scenarios::paradigms::{self, REFERENCE},
     scenarios::{self, CLIENT},
 };
@@ -29,7 +29,7 @@ fn per_second(r: f64) -> String {
 /// sequential server and the reference, the server's memory and threads, the
 /// requests' latencies; wrk's rate where the scenario has it; memory per
 /// connection where the scenario measures it.
-pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
+pub fn full(record: &Record, scenario: &str, x: Option<u64>) -> String {
     let Some(s) = scenarios::named(scenario) else {
         return String::new();
     };
@@ -47,12 +47,12 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
         align += "---:|";
     }
     let _ = writeln!(md, "\n{align}");
-    let reference = run.cell(scenario, x, REFERENCE.name);
+    let reference = record.cell(scenario, x, REFERENCE.name);
     for p in &paradigms::ROWS {
-        let Some(cell) = run.cell(scenario, x, p.name) else {
+        let Some(cell) = record.cell(scenario, x, p.name) else {
             continue;
         };
-        let name = crate::render::tables::row_name(run, cell, p);
+        let name = crate::render::tables::row_name(record, cell, p);
         let extra = usize::from(per_connection) * 2 + usize::from(s.wrk.is_some());
         let Some(t) = cell.timing() else {
             let why = cell.why_not().unwrap_or_default().replace('|', "/");
@@ -63,7 +63,7 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
             1 => "1 run".to_string(),
             n => format!("{}–{} ({n} runs)", secs(t.min), secs(t.max)),
         };
-        let baseline = run
+        let baseline = record
             .cell(scenario, x, p.language.baseline())
             .and_then(Cell::timing);
         let vs = |other: Option<&crate::results::Timing>, mine_first: bool| match other {
@@ -113,7 +113,7 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
         md += "; wrk ran one thread over as many connections as the client, against a fresh server: where wrk gets far more than the client, the client is what limits the rate";
     }
     md += ". In the table below, CPU time is the server's while the client ran; its syscalls, switches and faults are of its whole run, start-up and stop included.\n\n";
-    md + &crate::render::tables::notes(run, scenario, x)
+    md + &crate::render::tables::notes(record, scenario, x)
 }
 
 /// What wrk made of a cell's server: its rate, or why there is none.
@@ -128,8 +128,8 @@ fn wrk_text(cell: &Cell) -> String {
 
 /// The README's compact table of a serve scenario with a scan: the server's
 /// memory per connection at each point, in user space or with the kernel's share.
-pub fn compact_memory(run: &Run, scenario: &str, kind: Memory) -> String {
-    let points: Vec<u64> = run.points(scenario).into_iter().flatten().collect();
+pub fn compact_memory(record: &Record, scenario: &str, kind: Memory) -> String {
+    let points: Vec<u64> = record.points(scenario).into_iter().flatten().collect();
     let mut md = String::from("| server |");
     for x in &points {
         let _ = write!(md, " {x} connections |");
@@ -138,7 +138,7 @@ pub fn compact_memory(run: &Run, scenario: &str, kind: Memory) -> String {
     for p in &paradigms::ROWS {
         let cells: Vec<Option<&Cell>> = points
             .iter()
-            .map(|&x| run.cell(scenario, Some(x), p.name))
+            .map(|&x| record.cell(scenario, Some(x), p.name))
             .collect();
         if cells
             .iter()
@@ -158,10 +158,11 @@ pub fn compact_memory(run: &Run, scenario: &str, kind: Memory) -> String {
 
 /// The line under serve-fast that compares hand-written HTTP with hyper on the
 /// same runtime: tokio-serve's time against the reference's.
-pub fn reference_line(run: &Run, scenario: &str) -> String {
+pub fn reference_line(record: &Record, scenario: &str) -> String {
     let (Some(tokio), Some(reference)) = (
-        run.cell(scenario, None, "tokio").and_then(Cell::timing),
-        run.cell(scenario, None, REFERENCE.name)
+        record.cell(scenario, None, "tokio").and_then(Cell::timing),
+        record
+            .cell(scenario, None, REFERENCE.name)
             .and_then(Cell::timing),
     ) else {
         return String::new();
@@ -176,7 +177,7 @@ pub fn reference_line(run: &Run, scenario: &str) -> String {
 mod tests {
     use super::*;
     use crate::{
-        results::testing::{ok, run},
+        results::testing::{ok, record},
         results::{ServerMemory, Wrk},
     };
 
@@ -196,12 +197,12 @@ mod tests {
 
     #[test]
     fn a_server_row_shows_its_own_memory_and_the_reference() {
-        let run = run(vec![
+        let record = record(vec![
             served("threads", Some(1_000), 0.25, 11_000),
             served("tokio", Some(1_000), 0.21, 3_000),
             served("api-server", Some(1_000), 0.20, 4_000),
         ]);
-        let table = full(&run, "serve-slow", Some(1_000));
+        let table = full(&record, "serve-slow", Some(1_000));
         assert!(
             table.contains("| **tokio** (fastest) | 210.0 ms |"),
             "{table}"
@@ -212,7 +213,7 @@ mod tests {
         );
         // (11,000 - 1,000) KiB over 1,000 connections.
         assert!(table.contains("10.0 KiB"), "{table}");
-        let memory = compact_memory(&run, "serve-slow", Memory::UserSpace);
+        let memory = compact_memory(&record, "serve-slow", Memory::UserSpace);
         assert!(memory.contains("| threads | 10.0 KiB |"), "{memory}");
     }
 

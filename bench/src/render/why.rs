@@ -8,7 +8,7 @@ use crate::{
     render::figures::{memory_per_unit, units_of_work},
     render::leaders::leaders_concurrent,
     results::stats::{Memory, PerUnit, secs},
-    results::{Cell, Run},
+    results::{Cell, Record},
     scenarios::paradigms::{self, Language},
     scenarios::{self, Scenario, Workload, primer},
 };
@@ -25,10 +25,10 @@ fn per(count: f64) -> String {
 }
 
 /// A table of every counted paradigm at one point.
-pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
+pub fn table(record: &Record, scenario: &Scenario, x: Option<u64>) -> String {
     let cells: Vec<&Cell> = paradigms::ROWS
         .iter()
-        .filter_map(|p| run.cell(scenario.name, x, p.name))
+        .filter_map(|p| record.cell(scenario.name, x, p.name))
         .filter(|c| c.counters.is_some())
         .collect();
     let Some((_, noun)) = cells.iter().find_map(|c| units_of_work(c)) else {
@@ -38,7 +38,7 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
     let serving = scenario.workload == Workload::Serve;
     let memory = scenario.kernel_memory
         && !serving
-        && x != run.points(scenario.name).first().copied().flatten();
+        && x != record.points(scenario.name).first().copied().flatten();
     let one = scenario.axis.map_or("unit", |a| a.one);
     // serve: the wall time is the client's; the rest is the server's.
     let (whose, wall) = match serving {
@@ -90,7 +90,7 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
         );
         if memory {
             for kind in [Memory::UserSpace, Memory::WithKernel, Memory::KernelOnly] {
-                let value = memory_per_unit(run, cell, kind);
+                let value = memory_per_unit(record, cell, kind);
                 let _ = write!(
                     md,
                     " {} |",
@@ -105,16 +105,16 @@ pub fn table(run: &Run, scenario: &Scenario, x: Option<u64>) -> String {
 
 /// The point a summary shows a scenario's why-table at: where the most
 /// paradigms were counted, the larger x on a tie.
-pub fn telling_point(run: &Run, scenario: &str) -> Option<Option<u64>> {
+pub fn telling_point(record: &Record, scenario: &str) -> Option<Option<u64>> {
     let counted = |x: &Option<u64>| {
         let cells = paradigms::ALL
             .iter()
-            .filter_map(|p| run.cell(scenario, *x, p.name));
+            .filter_map(|p| record.cell(scenario, *x, p.name));
         cells
             .filter(|c| c.counters.is_some() && units_of_work(c).is_some())
             .count()
     };
-    let points = run.points(scenario);
+    let points = record.points(scenario);
     let best = points.iter().map(counted).max().filter(|&n| n > 0)?;
     points.into_iter().rev().find(|x| counted(x) == best)
 }
@@ -151,7 +151,7 @@ fn phrase(cell: &Cell) -> Option<String> {
 
 /// Per row of the primer's table, what its fastest paradigms and its choices
 /// did per unit of work.
-pub fn primer_lines(run: &Run, rows: &[primer::Row]) -> String {
+pub fn primer_lines(record: &Record, rows: &[primer::Row]) -> String {
     let mut md = String::new();
     for &primer::Row {
         kind,
@@ -163,9 +163,10 @@ pub fn primer_lines(run: &Run, rows: &[primer::Row]) -> String {
         let scenario = scenario.name;
         // Where the primer's own choice was counted (Python stops at 1,000
         // connections), else the largest point.
-        let points = run.points(scenario);
+        let points = record.points(scenario);
         let counted = |x: &&Option<u64>| {
-            run.cell(scenario, **x, choice)
+            record
+                .cell(scenario, **x, choice)
                 .is_some_and(|c| c.counters.is_some())
         };
         let Some(x) = points.iter().rev().find(counted).or(points.last()).copied() else {
@@ -173,7 +174,7 @@ pub fn primer_lines(run: &Run, rows: &[primer::Row]) -> String {
         };
         let mut names: Vec<String> = Vec::new();
         for language in [Language::Rust, Language::Python] {
-            for best in leaders_concurrent(run, scenario, x, language) {
+            for best in leaders_concurrent(record, scenario, x, language) {
                 names.push(best.paradigm.clone());
             }
         }
@@ -186,7 +187,7 @@ pub fn primer_lines(run: &Run, rows: &[primer::Row]) -> String {
         });
         let phrases: Vec<String> = names
             .iter()
-            .filter_map(|n| phrase(run.cell(scenario, x, n)?))
+            .filter_map(|n| phrase(record.cell(scenario, x, n)?))
             .collect();
         if phrases.is_empty() {
             continue;

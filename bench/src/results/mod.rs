@@ -40,7 +40,7 @@ pub const META: &str = "meta.env";
 
 /// One results folder, loaded.
 #[derive(Debug, Clone)]
-pub struct Run {
+pub struct Record {
     pub dir: PathBuf,
     pub meta: Vec<(String, String)>,
     pub cells: Vec<Cell>,
@@ -48,7 +48,7 @@ pub struct Run {
     pub complete: bool,
 }
 
-impl Run {
+impl Record {
     pub fn load(dir: &Path) -> Result<Self, String> {
         let read = |name: &str| {
             fs::read_to_string(dir.join(name))
@@ -133,7 +133,7 @@ impl Run {
 
 /// The newest complete full run under `results`, by the date it recorded. A
 /// folder that is not one, or cannot be read, is passed over.
-pub fn newest_full(results: &Path) -> Result<Option<Run>, String> {
+pub fn newest_full(results: &Path) -> Result<Option<Record>, String> {
     let mut newest: Option<(String, PathBuf)> = None;
     for entry in fs::read_dir(results).map_err(|e| format!("{}: {e}", results.display()))? {
         let dir = entry.map_err(|e| e.to_string())?.path();
@@ -152,7 +152,7 @@ pub fn newest_full(results: &Path) -> Result<Option<Run>, String> {
             newest = Some((date.to_string(), dir));
         }
     }
-    newest.map(|(_, dir)| Run::load(&dir)).transpose()
+    newest.map(|(_, dir)| Record::load(&dir)).transpose()
 }
 
 /// `key=value` lines, in order.

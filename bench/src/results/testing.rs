@@ -3,7 +3,7 @@
 
 use workload::ResultLine;
 
-use super::{Cell, Outcome, Run, Timing};
+use super::{Cell, Outcome, Record, Timing};
 
 pub fn cell(scenario: &str, paradigm: &str, outcome: Outcome) -> Cell {
     Cell::new(scenario, Some(1_000), paradigm, Vec::new(), outcome)
@@ -45,8 +45,8 @@ pub fn timing(mean: f64, stddev: Option<f64>) -> Timing {
     }
 }
 
-pub fn run(cells: Vec<Cell>) -> Run {
-    Run {
+pub fn record(cells: Vec<Cell>) -> Record {
+    Record {
         dir: "unused".into(),
         meta: Vec::new(),
         cells,

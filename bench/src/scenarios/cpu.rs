@@ -1,6 +1,6 @@
 //! The cpu workload's scenarios: the primes in one go, and split ever finer.
 
-use super::{Axis, Measure, Scenario, Sizes, Workload, kinds::runs};
+use super::{Axis, Measure, Scenario, Sizes, Workload, kinds::repeats};
 
 /// `cpu`.
 pub const CPU: Scenario = Scenario {
@@ -22,13 +22,13 @@ pub const CPU: Scenario = Scenario {
     full: Sizes {
         points: &[0],
         flags: |_| vec![("--limit", 2_000_000), ("--jobs", 1_000)],
-        runs: &[(0, runs(1, 5))],
+        repeats: &[(0, repeats(1, 5))],
         checks: 1,
     },
     quick: Sizes {
         points: &[0],
         flags: |_| vec![("--limit", 100_000), ("--jobs", 100)],
-        runs: &[(0, runs(0, 1))],
+        repeats: &[(0, repeats(0, 1))],
         checks: 1,
     },
     skip: |_, _, _| None,
@@ -58,13 +58,13 @@ pub const GRANULARITY: Scenario = Scenario {
     full: Sizes {
         points: &[1, 10, 100, 1_000, 10_000, 100_000],
         flags: |x| vec![("--limit", 2_000_000), ("--jobs", x)],
-        runs: &[(0, runs(1, 5))],
+        repeats: &[(0, repeats(1, 5))],
         checks: 1,
     },
     quick: Sizes {
         points: &[1, 100, 10_000],
         flags: |x| vec![("--limit", 100_000), ("--jobs", x)],
-        runs: &[(0, runs(0, 1))],
+        repeats: &[(0, repeats(0, 1))],
         checks: 1,
     },
     skip: |_, p, _| {

@@ -1,6 +1,6 @@
 //! The io workload's scenarios: fast and slow I/O, and CPU work per response, inline and offloaded.
 
-use super::{Axis, Measure, Raise, Scenario, Sizes, Workload, kinds::runs, rules::*};
+use super::{Axis, Measure, Raise, Scenario, Sizes, Workload, kinds::repeats, rules::*};
 
 /// `io-fast`.
 pub const FAST: Scenario = Scenario {
@@ -22,13 +22,13 @@ pub const FAST: Scenario = Scenario {
     full: Sizes {
         points: &[0],
         flags: |_| io_flags(20_000, 4, 0),
-        runs: &[(0, runs(1, 5))],
+        repeats: &[(0, repeats(1, 5))],
         checks: 1,
     },
     quick: Sizes {
         points: &[0],
         flags: |_| io_flags(200, 4, 0),
-        runs: &[(0, runs(0, 1))],
+        repeats: &[(0, repeats(0, 1))],
         checks: 1,
     },
     skip: |_, _, _| None,
@@ -60,13 +60,13 @@ pub const SLOW: Scenario = Scenario {
         points: &[100, 1_000, 10_000],
         flags: |x| io_flags(2 * x, x, 100),
         // 10,000 connections: no warm-up; three runs for a median and spread.
-        runs: &[(0, runs(1, 3)), (10_000, runs(0, 3))],
+        repeats: &[(0, repeats(1, 3)), (10_000, repeats(0, 3))],
         checks: 1,
     },
     quick: Sizes {
         points: &[10, 100],
         flags: |x| io_flags(2 * x, x, 20),
-        runs: &[(0, runs(0, 1))],
+        repeats: &[(0, repeats(0, 1))],
         checks: 1,
     },
     skip: |x, p, machine| match p.short() {

@@ -38,13 +38,13 @@ pub struct Axis {
 
 /// hyperfine's warm-up and timed runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Runs {
+pub struct Repeats {
     pub warmup: u32,
-    pub runs: u32,
+    pub timed: u32,
 }
 
-pub const fn runs(warmup: u32, runs: u32) -> Runs {
-    Runs { warmup, runs }
+pub const fn repeats(warmup: u32, timed: u32) -> Repeats {
+    Repeats { warmup, timed }
 }
 
 /// One mode's sizes: the points, the flags at a point, the runs at a point.
@@ -55,19 +55,19 @@ pub struct Sizes {
     /// The program's flags at x, without `--workers` and `--server`.
     pub flags: fn(u64) -> Vec<(&'static str, u64)>,
     /// Runs from each x upwards: the last entry whose x <= the point applies.
-    pub runs: &'static [(u64, Runs)],
+    pub repeats: &'static [(u64, Repeats)],
     /// Verified runs before timing; memory comes from these, so a memory
     /// scenario takes several to know its noise.
     pub checks: u32,
 }
 
 impl Sizes {
-    pub fn runs_at(&self, x: u64) -> Runs {
-        self.runs
+    pub fn repeats_at(&self, x: u64) -> Repeats {
+        self.repeats
             .iter()
             .rev()
             .find(|(from, _)| *from <= x)
-            .map_or(runs(0, 1), |(_, r)| *r)
+            .map_or(repeats(0, 1), |(_, r)| *r)
     }
 }
 

@@ -18,8 +18,8 @@ mod serve;
 mod spawn;
 
 pub use kinds::{
-    Axis, CLIENT, CLIENT_PARADIGM, Measure, Meets, Raise, Runs, Scenario, Sizes, Workload,
-    WrkSeconds, runs,
+    Axis, CLIENT, CLIENT_PARADIGM, Measure, Meets, Raise, Repeats, Scenario, Sizes, Workload,
+    WrkSeconds, repeats,
 };
 
 /// Every scenario, in report order.

@@ -1,6 +1,6 @@
 //! The ring workload's scenarios: a hand-off, a hand-off on one thread, and rings of more and more units.
 
-use super::{Axis, Limits, Measure, Scenario, Sizes, Workload, kinds::runs, rules::*};
+use super::{Axis, Limits, Measure, Scenario, Sizes, Workload, kinds::repeats, rules::*};
 
 /// `ring-hop`.
 pub const HOP: Scenario = Scenario {
@@ -26,13 +26,13 @@ pub const HOP: Scenario = Scenario {
         points: &[0],
         // 200,000 hops: tokio 0.04 s, Python's threads seconds a run.
         flags: |_| vec![("--units", 100), ("--laps", 2_000)],
-        runs: &[(0, runs(1, 5))],
+        repeats: &[(0, repeats(1, 5))],
         checks: 1,
     },
     quick: Sizes {
         points: &[0],
         flags: |_| vec![("--units", 10), ("--laps", 100)],
-        runs: &[(0, runs(0, 1))],
+        repeats: &[(0, repeats(0, 1))],
         checks: 1,
     },
     skip: |_, p, machine| ring_refused(None, p, machine),
@@ -64,13 +64,13 @@ pub const HOP_1: Scenario = Scenario {
     full: Sizes {
         points: &[0],
         flags: |_| vec![("--units", 100), ("--laps", 2_000)],
-        runs: &[(0, runs(1, 5))],
+        repeats: &[(0, repeats(1, 5))],
         checks: 1,
     },
     quick: Sizes {
         points: &[0],
         flags: |_| vec![("--units", 10), ("--laps", 100)],
-        runs: &[(0, runs(0, 1))],
+        repeats: &[(0, repeats(0, 1))],
         checks: 1,
     },
     skip: |_, p, machine| match p.short() {
@@ -113,13 +113,13 @@ pub const SIZE: Scenario = Scenario {
     full: Sizes {
         points: &[10, 1_000, 10_000, 100_000],
         flags: |x| vec![("--units", x), ("--laps", 1)],
-        runs: &[(0, runs(1, 3)), (100_000, runs(0, 1))],
+        repeats: &[(0, repeats(1, 3)), (100_000, repeats(0, 1))],
         checks: 3,
     },
     quick: Sizes {
         points: &[10, 100, 1_000],
         flags: |x| vec![("--units", x), ("--laps", 1)],
-        runs: &[(0, runs(0, 1))],
+        repeats: &[(0, repeats(0, 1))],
         checks: 2,
     },
     skip: |x, p, machine| match p.short() {

@@ -2,7 +2,7 @@
 //! scenarios, io-work's axis and sizes, and the rules by which a paradigm sits
 //! out a point, with the budgets behind them.
 
-use super::{Axis, Limits, Runs, Sizes, kinds::runs};
+use super::{Axis, Limits, Repeats, Sizes, kinds::repeats};
 use crate::scenarios::paradigms::Paradigm;
 
 /// Processes the benchmark starts at most in one run: a budget for its time (a
@@ -40,19 +40,19 @@ pub const WORK_AXIS: Option<Axis> = Some(Axis {
 /// io-work's sizes at `points`: 1,000 requests over 100 connections, 10 ms each,
 /// three timed runs; quick: 100 over 20, 5 ms, one run.
 pub const fn work_sizes(points: &'static [u64], quick: bool) -> Sizes {
-    const FULL: &[(u64, Runs)] = &[(0, runs(1, 3))];
-    const QUICK: &[(u64, Runs)] = &[(0, runs(0, 1))];
+    const FULL: &[(u64, Repeats)] = &[(0, repeats(1, 3))];
+    const QUICK: &[(u64, Repeats)] = &[(0, repeats(0, 1))];
     match quick {
         false => Sizes {
             points,
             flags: |x| work_flags(1_000, 100, 10, x),
-            runs: FULL,
+            repeats: FULL,
             checks: 1,
         },
         true => Sizes {
             points,
             flags: |x| work_flags(100, 20, 5, x),
-            runs: QUICK,
+            repeats: QUICK,
             checks: 1,
         },
     }

@@ -1,6 +1,8 @@
 //! The serve workload's scenarios: every server under one verified client, with no delay and with many slow connections.
 
-use super::{Axis, Measure, Raise, Scenario, Sizes, Workload, WrkSeconds, kinds::runs, rules::*};
+use super::{
+    Axis, Measure, Raise, Scenario, Sizes, Workload, WrkSeconds, kinds::repeats, rules::*,
+};
 
 /// `serve-fast`.
 pub const FAST: Scenario = Scenario {
@@ -30,13 +32,13 @@ pub const FAST: Scenario = Scenario {
     full: Sizes {
         points: &[0],
         flags: |_| io_flags(20_000, 4, 0),
-        runs: &[(0, runs(1, 5))],
+        repeats: &[(0, repeats(1, 5))],
         checks: 1,
     },
     quick: Sizes {
         points: &[0],
         flags: |_| io_flags(200, 4, 0),
-        runs: &[(0, runs(0, 1))],
+        repeats: &[(0, repeats(0, 1))],
         checks: 1,
     },
     skip: |_, _, _| None,
@@ -73,13 +75,13 @@ pub const SLOW: Scenario = Scenario {
     full: Sizes {
         points: &[100, 1_000, 10_000],
         flags: |x| io_flags(2 * x, x, 100),
-        runs: &[(0, runs(1, 3)), (10_000, runs(0, 3))],
+        repeats: &[(0, repeats(1, 3)), (10_000, repeats(0, 3))],
         checks: 1,
     },
     quick: Sizes {
         points: &[10, 100],
         flags: |x| io_flags(2 * x, x, 20),
-        runs: &[(0, runs(0, 1))],
+        repeats: &[(0, repeats(0, 1))],
         checks: 1,
     },
     skip: |x, p, machine| serve_slow_skipped(x, p, machine),

@@ -1,6 +1,6 @@
 //! The spawn workload's scenarios: the cost of starting a unit, and the memory of a live one.
 
-use super::{Axis, Measure, Raise, Scenario, Sizes, Workload, kinds::runs, rules::*};
+use super::{Axis, Measure, Raise, Scenario, Sizes, Workload, kinds::repeats, rules::*};
 
 /// `spawn-cost`.
 pub const COST: Scenario = Scenario {
@@ -25,13 +25,13 @@ pub const COST: Scenario = Scenario {
     full: Sizes {
         points: &[100, 1_000, 10_000],
         flags: |x| vec![("--units", x), ("--sleep-ms", 0)],
-        runs: &[(0, runs(1, 5))],
+        repeats: &[(0, repeats(1, 5))],
         checks: 1,
     },
     quick: Sizes {
         points: &[10, 100],
         flags: |x| vec![("--units", x), ("--sleep-ms", 0)],
-        runs: &[(0, runs(0, 1))],
+        repeats: &[(0, repeats(0, 1))],
         checks: 1,
     },
     skip: |x, p, _| over_process_budget(x, p),
@@ -64,13 +64,13 @@ pub const MEMORY: Scenario = Scenario {
         flags: |x| vec![("--units", x), ("--sleep-ms", 1_000)],
         // From 100,000 units memory is the point, and a run takes seconds
         // (100,000 threads: 11 s here): one timed run.
-        runs: &[(0, runs(1, 3)), (100_000, runs(0, 1))],
+        repeats: &[(0, repeats(1, 3)), (100_000, repeats(0, 1))],
         checks: 3,
     },
     quick: Sizes {
         points: &[0, 10, 100],
         flags: |x| vec![("--units", x), ("--sleep-ms", 100)],
-        runs: &[(0, runs(0, 1))],
+        repeats: &[(0, repeats(0, 1))],
         checks: 2,
     },
     skip: |x, p, machine| match p.short() {

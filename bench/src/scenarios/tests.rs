@@ -43,7 +43,7 @@ fn full_run_skips_what_the_last_full_run_skipped() {
 #[test]
 fn runs_follow_the_point() {
     let io_slow = named("io-slow").unwrap();
-    assert_eq!(io_slow.full.runs_at(1_000), runs(1, 3));
-    assert_eq!(io_slow.full.runs_at(10_000), runs(0, 3));
-    assert_eq!(io_slow.quick.runs_at(100), runs(0, 1));
+    assert_eq!(io_slow.full.repeats_at(1_000), repeats(1, 3));
+    assert_eq!(io_slow.full.repeats_at(10_000), repeats(0, 3));
+    assert_eq!(io_slow.quick.repeats_at(100), repeats(0, 1));
 }

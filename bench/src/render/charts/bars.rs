@@ -10,7 +10,7 @@ use super::{
     colour, unit_title, value,
 };
 use crate::{
-    results::{Cell, Run},
+    results::{Cell, Record},
     scenarios::Scenario,
     scenarios::paradigms::{self, Paradigm},
 };
@@ -30,12 +30,12 @@ fn label(p: &Paradigm, cell: &Cell) -> String {
     label
 }
 
-pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
+pub fn draw(record: &Record, scenario: &Scenario, path: &Path) -> DrawResult {
     let rows: Vec<(&Paradigm, Point, String)> = paradigms::ROWS
         .iter()
         .filter_map(|p| {
-            let cell = run.cell(scenario.name, None, p.name)?;
-            Some((p, value(run, scenario, cell)?, label(p, cell)))
+            let cell = record.cell(scenario.name, None, p.name)?;
+            Some((p, value(record, scenario, cell)?, label(p, cell)))
         })
         .collect();
     let n = rows.len().max(1);

@@ -11,14 +11,14 @@ use super::{
     colour, outline, unit_title, value,
 };
 use crate::{
-    results::Run,
+    results::Record,
     scenarios::Scenario,
     scenarios::paradigms::{self, Paradigm},
 };
 
-pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
+pub fn draw(record: &Record, scenario: &Scenario, path: &Path) -> DrawResult {
     let memory = scenario.measure.is_memory();
-    let points: Vec<u64> = run
+    let points: Vec<u64> = record
         .points(scenario.name)
         .into_iter()
         .flatten()
@@ -33,7 +33,11 @@ pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> DrawResult {
                 .filter_map(|(i, &x)| {
                     Some((
                         i,
-                        value(run, scenario, run.cell(scenario.name, Some(x), p.name)?)?,
+                        value(
+                            record,
+                            scenario,
+                            record.cell(scenario.name, Some(x), p.name)?,
+                        )?,
                     ))
                 })
                 .collect();

@@ -16,7 +16,7 @@ use plotters::prelude::*;
 use crate::{
     render::figures,
     results::stats::PerUnit,
-    results::{Cell, Run},
+    results::{Cell, Record},
     scenarios::paradigms::Paradigm,
     scenarios::{Measure, Scenario},
 };
@@ -44,14 +44,14 @@ fn colour(family: &str) -> RGBColor {
 type Point = (f64, f64, f64);
 
 /// What one cell puts on the chart, if anything.
-fn value(run: &Run, scenario: &Scenario, cell: &Cell) -> Option<Point> {
+fn value(record: &Record, scenario: &Scenario, cell: &Cell) -> Option<Point> {
     match scenario.measure {
         Measure::Time => cell.timing().map(|t| (t.min, t.median, t.max)),
         Measure::TimePerWork => {
             let (n, _) = figures::units_of_work(cell)?;
             cell.timing().map(|t| (t.min / n, t.median / n, t.max / n))
         }
-        Measure::MemoryPerUnit => match figures::per_unit(run, cell)? {
+        Measure::MemoryPerUnit => match figures::per_unit(record, cell)? {
             PerUnit::Bytes(b) => Some((b, b, b)),
             PerUnit::Noise(_) => None,
         },
@@ -63,10 +63,10 @@ fn value(run: &Run, scenario: &Scenario, cell: &Cell) -> Option<Point> {
     }
 }
 
-pub fn draw(run: &Run, scenario: &Scenario, path: &Path) -> Result<(), String> {
+pub fn draw(record: &Record, scenario: &Scenario, path: &Path) -> Result<(), String> {
     let drawn = match scenario.axis {
-        None => bars::draw(run, scenario, path),
-        Some(_) => lines::draw(run, scenario, path),
+        None => bars::draw(record, scenario, path),
+        Some(_) => lines::draw(record, scenario, path),
     };
     drawn.map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -5,18 +5,19 @@ use super::short;
 use crate::{
     render::figures::{memory_per_unit, units_of_work},
     results::stats::{Memory, bytes, ratio, secs},
-    results::{Cell, Run},
+    results::{Cell, Record},
     scenarios::primer,
 };
 
 /// Start-and-join time per unit of processes against threads, at the largest
 /// K where both were timed.
-pub(super) fn start_claim(run: &Run, process: &str, thread: &str) -> String {
+pub(super) fn start_claim(record: &Record, process: &str, thread: &str) -> String {
     let timed = |x: Option<u64>, p: &str| {
-        run.cell(primer::STARTING.name, x, p)
+        record
+            .cell(primer::STARTING.name, x, p)
             .filter(|c| c.timing().is_some())
     };
-    let found = run
+    let found = record
         .points(primer::STARTING.name)
         .into_iter()
         .rev()
@@ -36,9 +37,10 @@ pub(super) fn start_claim(run: &Run, process: &str, thread: &str) -> String {
 }
 
 /// Wall time per hop of a process ring against a thread ring (and tasks).
-pub(super) fn hop_claim(run: &Run, process: &str, thread: &str, task: &str) -> String {
+pub(super) fn hop_claim(record: &Record, process: &str, thread: &str, task: &str) -> String {
     let timed = |p: &str| {
-        run.cell(primer::HANDING_OFF.name, None, p)
+        record
+            .cell(primer::HANDING_OFF.name, None, p)
             .filter(|c| c.timing().is_some())
     };
     let (Some(p), Some(t)) = (timed(process), timed(thread)) else {
@@ -64,16 +66,16 @@ pub(super) fn hop_claim(run: &Run, process: &str, thread: &str, task: &str) -> S
 /// Memory per live unit of processes against threads (and a task), at the
 /// largest K where both processes and threads were measured above the noise.
 pub(super) fn memory_claim(
-    run: &Run,
+    record: &Record,
     process: &str,
     thread: &str,
     task: &str,
     memory: Memory,
 ) -> String {
     let per = |x: Option<u64>, p: &str| {
-        memory_per_unit(run, run.cell(primer::LIVING.name, x, p)?, memory)?.bytes()
+        memory_per_unit(record, record.cell(primer::LIVING.name, x, p)?, memory)?.bytes()
     };
-    let found = run
+    let found = record
         .points(primer::LIVING.name)
         .into_iter()
         .rev()

@@ -11,7 +11,7 @@ use crate::{
     render::leaders::{leaders_concurrent, runner_up},
     render::why,
     results::stats::{Memory, ratio, secs},
-    results::{Cell, Run},
+    results::{Cell, Record},
     scenarios::{paradigms::Language, primer},
 };
 use claims::{hop_claim, memory_claim, start_claim};
@@ -20,7 +20,7 @@ pub(super) fn short(name: &str) -> &str {
     name.trim_start_matches("python-")
 }
 
-pub fn table(run: &Run, heading: &str) -> String {
+pub fn table(record: &Record, heading: &str) -> String {
     let mut md = format!("{heading} The primer's table, rebuilt from this run\n\n");
     md += "Ratios are of mean times, ± hyperfine's uncertainty (none after a single run). \
         Paradigms whose timed runs' ranges overlap the fastest's (from four runs on, leaving out each one's fastest and slowest run) are a tie, and said as one.\n\n";
@@ -31,14 +31,15 @@ pub fn table(run: &Run, heading: &str) -> String {
         scenario,
         choice,
         twin,
-    } in primer::ROWS.iter().filter(|r| run.has(r.scenario.name))
+    } in primer::ROWS.iter().filter(|r| record.has(r.scenario.name))
     {
         let scenario = scenario.name;
         // io-slow: at the most connections Python ran, and at the most of all.
-        let points = run.points(scenario);
+        let points = record.points(scenario);
         let mut at = vec![points.last().copied().flatten()];
         if let Some(x) = points.iter().rev().find(|&&x| {
-            run.cell(scenario, x, choice)
+            record
+                .cell(scenario, x, choice)
                 .and_then(Cell::median)
                 .is_some()
         }) && *x != at[0]
@@ -46,7 +47,7 @@ pub fn table(run: &Run, heading: &str) -> String {
             at.insert(0, *x);
         }
         for x in at {
-            md += &row(run, kind, scenario, x, choice, twin);
+            md += &row(record, kind, scenario, x, choice, twin);
         }
     }
     md += "\n| the primer's claim | in Python | in Rust |\n|---|---|---|\n";
@@ -54,20 +55,20 @@ pub fn table(run: &Run, heading: &str) -> String {
         md,
         "| processes are slower to start than threads ({}: time per unit) | {} | {} |",
         primer::STARTING.name,
-        start_claim(run, "python-multiprocessing", "python-threading"),
-        start_claim(run, "processes", "threads"),
+        start_claim(record, "python-multiprocessing", "python-threading"),
+        start_claim(record, "processes", "threads"),
     );
     let _ = writeln!(
         md,
         "| processes exchange data through pipes, threads share memory ({}: time per hop) | {} | {} |",
         primer::HANDING_OFF.name,
         hop_claim(
-            run,
+            record,
             "python-multiprocessing",
             "python-threading",
             "python-asyncio"
         ),
-        hop_claim(run, "processes", "threads", "tokio"),
+        hop_claim(record, "processes", "threads", "tokio"),
     );
     for (claim, memory) in [
         (
@@ -86,16 +87,16 @@ pub fn table(run: &Run, heading: &str) -> String {
             md,
             "| {claim} | {} | {} |",
             memory_claim(
-                run,
+                record,
                 "python-multiprocessing",
                 "python-threading",
                 "python-asyncio",
                 memory
             ),
-            memory_claim(run, "processes", "threads", "tokio", memory),
+            memory_claim(record, "processes", "threads", "tokio", memory),
         );
     }
-    let why = why::primer_lines(run, &primer::ROWS);
+    let why = why::primer_lines(record, &primer::ROWS);
     if !why.is_empty() {
         md += "\nWhy, per unit of work, from each program's counting run (how it counted: `machine.md`):\n\n";
         md += &why;
@@ -103,7 +104,14 @@ pub fn table(run: &Run, heading: &str) -> String {
     md + "\n"
 }
 
-fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin: &str) -> String {
+fn row(
+    record: &Record,
+    kind: &str,
+    scenario: &str,
+    x: Option<u64>,
+    choice: &str,
+    twin: &str,
+) -> String {
     let kind = match x {
         None => format!("{kind} ({scenario})"),
         Some(x) => {
@@ -113,14 +121,15 @@ fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin
     };
     let says = short(choice);
     let not_run = |p: &str| {
-        run.cell(scenario, x, p)
+        record
+            .cell(scenario, x, p)
             .and_then(Cell::why_not)
             .unwrap_or_else(|| "not run".into())
             .replace('|', "/")
     };
-    let py = leaders_concurrent(run, scenario, x, Language::Python);
-    let rust = leaders_concurrent(run, scenario, x, Language::Rust);
-    let mine = run
+    let py = leaders_concurrent(record, scenario, x, Language::Python);
+    let rust = leaders_concurrent(record, scenario, x, Language::Rust);
+    let mine = record
         .cell(scenario, x, choice)
         .filter(|c| c.timing().is_some());
     let among = |cells: &[&Cell], name: &str| cells.iter().any(|c| c.paradigm == name);
@@ -138,7 +147,7 @@ fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin
             others(&py, choice)
         ),
         (Some(best), Some(mine)) if best.paradigm == choice => {
-            match runner_up(run, scenario, x, choice) {
+            match runner_up(record, scenario, x, choice) {
                 Some(next) => format!(
                     "yes: {} takes {} as long",
                     short(&next.paradigm),
@@ -156,7 +165,9 @@ fn row(run: &Run, kind: &str, scenario: &str, x: Option<u64>, choice: &str, twin
     };
     let twin_text = match (
         rust.first(),
-        run.cell(scenario, x, twin).filter(|c| c.timing().is_some()),
+        record
+            .cell(scenario, x, twin)
+            .filter(|c| c.timing().is_some()),
     ) {
         (Some(_), Some(t)) if among(&rust, twin) && rust.len() > 1 => format!(
             "{twin}: {}, tied with the fastest",
@@ -203,7 +214,7 @@ mod tests {
     use crate::render::leaders::leaders;
     use crate::results::{
         Outcome,
-        testing::{ok, run},
+        testing::{ok, record},
     };
 
     /// A cpu cell whose timed runs spanned `min..max` seconds.
@@ -223,7 +234,7 @@ mod tests {
     /// the primer's choice ties rather than wins.
     #[test]
     fn overlapping_ranges_are_said_as_a_tie() {
-        let run = run(vec![
+        let record = record(vec![
             ranged("sequential", 0.130, 0.136),
             ranged("processes", 0.068, 0.071),
             ranged("threads", 0.067, 0.073),
@@ -232,7 +243,7 @@ mod tests {
             ranged("python-threading", 1.85, 4.13),
             ranged("python-sequential", 3.2, 3.4),
         ]);
-        let table = table(&run, "##");
+        let table = table(&record, "##");
         let row = table
             .lines()
             .find(|l| l.starts_with("| CPU bound"))
@@ -255,7 +266,7 @@ mod tests {
             row.contains("| processes: 69.5 ms, tied with the fastest |"),
             "{row}"
         );
-        let leaders = leaders(&run, "cpu", None, Language::Rust);
+        let leaders = leaders(&record, "cpu", None, Language::Rust);
         assert_eq!(
             leaders.len(),
             2,

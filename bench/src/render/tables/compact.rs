@@ -6,30 +6,30 @@ use crate::{
     render::figures::{measure, memory_per_unit, p99, server_peak_kib, units_of_work},
     render::leaders::leaders,
     results::stats::{Memory, PerUnit, bytes, secs},
-    results::{Cell, Run},
+    results::{Cell, Record},
     scenarios::paradigms,
     scenarios::{self, Measure},
 };
 
 /// Paradigms down, points across: median wall time, or memory per live unit.
 /// The best of each language is bold; a paradigm skipped everywhere is left out.
-pub fn compact(run: &Run, scenario: &str) -> String {
-    compact_of(run, scenario, Memory::UserSpace, measure(scenario))
+pub fn compact(record: &Record, scenario: &str) -> String {
+    compact_of(record, scenario, Memory::UserSpace, measure(scenario))
 }
 
 /// The compact table of a memory scenario with the kernel's share.
-pub fn compact_with_kernel(run: &Run, scenario: &str) -> String {
-    compact_of(run, scenario, Memory::WithKernel, measure(scenario))
+pub fn compact_with_kernel(record: &Record, scenario: &str) -> String {
+    compact_of(record, scenario, Memory::WithKernel, measure(scenario))
 }
 
 /// The compact table of an io scenario's p99 request latency.
-pub fn compact_p99(run: &Run, scenario: &str) -> String {
-    compact_of(run, scenario, Memory::UserSpace, Measure::Latency)
+pub fn compact_p99(record: &Record, scenario: &str) -> String {
+    compact_of(record, scenario, Memory::UserSpace, Measure::Latency)
 }
 
-fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> String {
+fn compact_of(record: &Record, scenario: &str, kind: Memory, measure: Measure) -> String {
     let memory = measure == Measure::MemoryPerUnit;
-    let points: Vec<Option<u64>> = run
+    let points: Vec<Option<u64>> = record
         .points(scenario)
         .into_iter()
         .filter(|x| !(memory && *x == Some(0)))
@@ -49,7 +49,7 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
     md += "\n";
     let value = |c: &Cell| {
         if memory {
-            memory_per_unit(run, c, kind).and_then(PerUnit::bytes)
+            memory_per_unit(record, c, kind).and_then(PerUnit::bytes)
         } else if measure == Measure::TimePerWork {
             Some(c.median()? / units_of_work(c)?.0)
         } else if measure == Measure::Latency {
@@ -61,7 +61,7 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
     for p in &paradigms::ROWS {
         let cells: Vec<&Cell> = points
             .iter()
-            .filter_map(|&x| run.cell(scenario, x, p.name))
+            .filter_map(|&x| record.cell(scenario, x, p.name))
             .collect();
         if cells.is_empty()
             || cells
@@ -72,21 +72,23 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
         }
         let mut row = format!("| {} |", p.name);
         for &x in &points {
-            let Some(cell) = run.cell(scenario, x, p.name) else {
+            let Some(cell) = record.cell(scenario, x, p.name) else {
                 row += " |";
                 continue;
             };
             let best = paradigms::ALL
                 .iter()
                 .filter(|q| q.language == p.language)
-                .filter_map(|q| value(run.cell(scenario, x, q.name)?))
+                .filter_map(|q| value(record.cell(scenario, x, q.name)?))
                 .min_by(f64::total_cmp);
             // A time that ties with its language's fastest is as bold as it.
             let tied = matches!(measure, Measure::Time | Measure::TimePerWork)
-                && leaders(run, scenario, x, p.language)
+                && leaders(record, scenario, x, p.language)
                     .iter()
                     .any(|c| c.paradigm == p.name);
-            let noise = memory.then(|| memory_per_unit(run, cell, kind)).flatten();
+            let noise = memory
+                .then(|| memory_per_unit(record, cell, kind))
+                .flatten();
             let text = match (value(cell), noise) {
                 (Some(v), _) if memory => bytes(v),
                 (Some(v), _) => secs(v),
@@ -110,7 +112,7 @@ fn compact_of(run: &Run, scenario: &str, kind: Memory, measure: Measure) -> Stri
                     false => server_peak_kib(cell),
                 };
                 let peak = peak.map_or("–".into(), kib);
-                row += &format!(" {} | {peak} |", vs_sequential(run, cell, p));
+                row += &format!(" {} | {peak} |", vs_sequential(record, cell, p));
             }
         }
         md += &row;

@@ -10,7 +10,7 @@ use crate::{
     render::figures::{measure, per_unit},
     render::leaders::leaders,
     results::stats::{bytes, ratio, secs},
-    results::{Cell, Run},
+    results::{Cell, Record},
     scenarios::paradigms::{self, Paradigm},
     scenarios::{self, Measure, Workload},
 };
@@ -19,8 +19,8 @@ pub use compact::{compact, compact_p99, compact_with_kernel};
 /// A row's name in a point's table: bold when it is its language's fastest,
 /// or ties with it (the ranges of their timed runs overlap: "tied fastest"),
 /// the reference said as one, and "noisy: rerun" after a noisy cell's name.
-pub fn row_name(run: &Run, cell: &Cell, p: &Paradigm) -> String {
-    let leaders = leaders(run, &cell.scenario, cell.x, p.language);
+pub fn row_name(record: &Record, cell: &Cell, p: &Paradigm) -> String {
+    let leaders = leaders(record, &cell.scenario, cell.x, p.language);
     let leads = leaders.iter().any(|c| c.paradigm == p.name);
     let language = if p.is_python() { " in Python" } else { "" };
     let mut name = match (p.is_reference(), leads, leaders.len()) {
@@ -38,10 +38,10 @@ pub fn row_name(run: &Run, cell: &Cell, p: &Paradigm) -> String {
 /// Under a point's table, a line for each cell with something to say beside
 /// its numbers: what limits it beside its paradigm (a pool smaller than the
 /// connections), why its time is noisy, what the kernel's TCP counters saw.
-pub fn notes(run: &Run, scenario: &str, x: Option<u64>) -> String {
+pub fn notes(record: &Record, scenario: &str, x: Option<u64>) -> String {
     let mut md = String::new();
     for p in &paradigms::ROWS {
-        let Some(cell) = run.cell(scenario, x, p.name) else {
+        let Some(cell) = record.cell(scenario, x, p.name) else {
             continue;
         };
         let retimed = cell.around.as_ref().is_some_and(|a| a.retimed);
@@ -69,8 +69,8 @@ pub fn notes(run: &Run, scenario: &str, x: Option<u64>) -> String {
 }
 
 /// `cell` against its own language's sequential program at its point.
-pub(super) fn vs_sequential(run: &Run, cell: &Cell, p: &Paradigm) -> String {
-    let base = run.cell(&cell.scenario, cell.x, p.language.baseline());
+pub(super) fn vs_sequential(record: &Record, cell: &Cell, p: &Paradigm) -> String {
+    let base = record.cell(&cell.scenario, cell.x, p.language.baseline());
     match (base.and_then(Cell::timing), cell.timing()) {
         (Some(base), Some(t)) => ratio(base, t).to_string(),
         _ => "–".into(),
@@ -83,7 +83,7 @@ pub(super) fn kib(k: u64) -> String {
 
 /// Every paradigm at one point: time, spread, CPU, speed-up, memory, workers;
 /// per live unit for a memory scenario, request latencies for io.
-pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
+pub fn full(record: &Record, scenario: &str, x: Option<u64>) -> String {
     let memory = measure(scenario) == Measure::MemoryPerUnit;
     let io = scenarios::named(scenario).is_some_and(|s| s.workload == Workload::Io);
     let mut md = String::from(
@@ -99,10 +99,10 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
     md += if memory { "---:|" } else { "" };
     md += if io { "---:|---:|\n" } else { "\n" };
     for p in &paradigms::ALL {
-        let Some(cell) = run.cell(scenario, x, p.name) else {
+        let Some(cell) = record.cell(scenario, x, p.name) else {
             continue;
         };
-        let name = row_name(run, cell, p);
+        let name = row_name(record, cell, p);
         let Some(t) = cell.timing() else {
             let why = cell.why_not().unwrap_or_default().replace('|', "/");
             let _ = writeln!(
@@ -124,12 +124,12 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
             secs(t.user),
             secs(t.system),
             100.0 * (t.user + t.system) / t.median,
-            vs_sequential(run, cell, p),
+            vs_sequential(record, cell, p),
             cell.field("peak_rss_kib").map_or("–".into(), kib),
             cell.field("workers").map_or("–".into(), |w| w.to_string()),
         );
         if memory {
-            let per = per_unit(run, cell).map_or("–".into(), |u| u.to_string());
+            let per = per_unit(record, cell).map_or("–".into(), |u| u.to_string());
             let _ = write!(md, " {per} |");
         }
         if io {
@@ -141,13 +141,13 @@ pub fn full(run: &Run, scenario: &str, x: Option<u64>) -> String {
         }
         md += "\n";
     }
-    md + "\n" + &notes(run, scenario, x)
+    md + "\n" + &notes(record, scenario, x)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::testing::{ok, run};
+    use crate::results::testing::{ok, record};
 
     /// A made-up results folder: two cpu cells in cells.jsonl, smol's runs
     /// noisy (its CPU per run grew for the same work) and threads' steady, each
@@ -177,9 +177,9 @@ mod tests {
             );
             std::fs::write(dir.join(format!("raw/cpu.{paradigm}.json")), export).unwrap();
         }
-        let run = Run::load(&dir).unwrap();
+        let record = Record::load(&dir).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
-        let table = full(&run, "cpu", None);
+        let table = full(&record, "cpu", None);
         assert!(
             table.contains("| **smol** (tied fastest) — noisy: rerun |"),
             "{table}"
@@ -192,7 +192,7 @@ mod tests {
         // Their runs' ranges overlap: a tie, both bold, neither "the fastest".
         assert!(table.contains("| **threads** (tied fastest) |"), "{table}");
         assert!(!table.contains("(fastest)"), "{table}");
-        let compact = compact(&run, "cpu");
+        let compact = compact(&record, "cpu");
         assert!(
             compact.contains("| smol | **85.0 ms** (noisy: rerun) |"),
             "{compact}"
@@ -201,16 +201,16 @@ mod tests {
 
     #[test]
     fn io_tables_show_latencies() {
-        let run = run(vec![
+        let record = record(vec![
             ok("io-work", "threads", 0.8, 110_000),
             ok("io-work", "tokio", 0.7, 140_000),
         ]);
-        let p99 = compact_p99(&run, "io-work");
+        let p99 = compact_p99(&record, "io-work");
         assert!(p99.contains("| threads | **110.0 ms** |"), "{p99}");
         assert!(p99.contains("| tokio | 140.0 ms |"), "{p99}");
-        let time = compact(&run, "io-work");
+        let time = compact(&record, "io-work");
         assert!(time.contains("| tokio | **700.0 ms** |"), "{time}");
-        let full = full(&run, "io-work", Some(1_000));
+        let full = full(&record, "io-work", Some(1_000));
         assert!(full.contains("| p50 latency | p99 latency |"), "{full}");
         assert!(full.contains(" | 55.0 ms | 110.0 ms |\n"), "{full}");
     }
