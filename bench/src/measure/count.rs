@@ -5,8 +5,7 @@
 use std::{fs, path::Path, time::Duration};
 
 use super::{
-    Probes,
-    point::CHECK_LIMIT,
+    CHECK_LIMIT, Probes,
     server::{Opponent, serve, with_server},
 };
 use crate::{
@@ -23,9 +22,26 @@ use crate::{
 /// does not stop as it should: FAILED.
 const STOP_LIMIT: Duration = Duration::from_secs(30);
 
+/// The counting pass of a cell's verified `command`: the server's, where the
+/// cell is a serve cell's ([`count_server`]), else the program's own.
+pub(super) fn count(
+    command: &[String],
+    expect: &[(String, String)],
+    meets: &Opponent,
+    name: &str,
+    tools: &Tools,
+    probes: &Probes,
+    dir: &Path,
+) -> Result<Attempt<Counters>, String> {
+    match meets {
+        Opponent::Own(..) => count_server(command, expect, meets, name, tools, probes, dir),
+        _ => count_program(command, expect, meets, tools, probes, dir),
+    }
+}
+
 /// The counting pass: one more verified run, untimed, inside `perf stat` where
 /// it counts here, with the rusage of all it started.
-pub(super) fn count(
+fn count_program(
     command: &[String],
     expect: &[(String, String)],
     meets: &Opponent,
@@ -89,7 +105,7 @@ fn counted(
 /// SIGINT, as a user stops it, and what it did is the rusage of its tree from
 /// then to its exit (the client was reaped before). A server that does not exit
 /// 0 on SIGINT with nothing in flight fails.
-pub(super) fn count_server(
+fn count_server(
     command: &[String],
     expect: &[(String, String)],
     meets: &Opponent,

@@ -4,6 +4,7 @@
 //! marker is written last, so an interrupted run is never taken for a finished one.
 
 pub mod cgroup;
+mod check;
 mod count;
 pub mod counters;
 pub mod host;
@@ -15,18 +16,28 @@ pub mod progress;
 pub mod raise;
 mod rounds;
 mod server;
+mod setup;
 pub mod tools;
 pub mod watch;
 pub mod wrk;
 
-use std::{env, path::PathBuf, process::Command};
+use std::{env, path::PathBuf, process::Command, time::Duration};
 
 use crate::{measure::tools::Tools, results::Writer, scenarios::Scenario, scenarios::paradigms};
 use cgroup::Memcg;
 use counters::Counting;
-use point::Point;
 use procs::{Ended, Group};
 use progress::Progress;
+
+/// A check that has not answered by then has hung: FAILED.
+const CHECK_LIMIT: Duration = Duration::from_secs(600);
+
+/// Where a run is: a scenario's point, at full or quick size.
+pub struct Point<'a> {
+    pub scenario: &'a Scenario,
+    pub x: Option<u64>,
+    pub quick: bool,
+}
 
 pub struct Options {
     pub quick: bool,
