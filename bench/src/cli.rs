@@ -56,6 +56,10 @@ pub struct RunArgs {
     /// not dropped) for the run, and put them back after it.
     #[arg(long)]
     pub raise_limits: bool,
+    /// Why this run is made, in a sentence or two: written to the folder's
+    /// README.md, so that a reader of results/ knows what each run was for.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
     /// Time the programs in DIR as they are (built elsewhere, or with other
     /// flags) instead of building target/release.
     #[arg(long, value_name = "DIR")]

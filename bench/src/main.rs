@@ -88,6 +88,7 @@ fn bench_run(args: RunArgs) -> Result<ExitCode, String> {
         out,
         quiet,
         raise_limits,
+        note,
         bin,
     } = args;
     let root = repository()?;
@@ -130,6 +131,7 @@ fn bench_run(args: RunArgs) -> Result<ExitCode, String> {
         only,
         out,
         quiet,
+        note,
         command: format!("{invoked} {}", program::quote(&args))
             .trim_end()
             .to_string(),

@@ -100,7 +100,16 @@ fn a_failure_is_a_cell_and_an_exit_status_never_a_time() {
     let out = bench(
         &bin,
         // cpu twice: run once.
-        &["run", "--quick", "--only", "cpu,cpu", "--quiet", "--out"],
+        &[
+            "run",
+            "--quick",
+            "--only",
+            "cpu,cpu",
+            "--quiet",
+            "--note",
+            "to see a failure",
+            "--out",
+        ],
     )
     .arg(&out_dir)
     .output()
@@ -110,6 +119,8 @@ fn a_failure_is_a_cell_and_an_exit_status_never_a_time() {
     let cells = fs::read_to_string(out_dir.join("cells.jsonl")).unwrap();
     assert_eq!(cells.lines().count(), 12, "{cells}");
     assert!(out_dir.join("complete").exists());
+    let note = fs::read_to_string(out_dir.join("README.md")).unwrap();
+    assert_eq!(note, "# run out\n\nto see a failure\n");
     let report = fs::read_to_string(out_dir.join("report.md")).unwrap();
     let smol = report.lines().find(|l| l.starts_with("| smol |")).unwrap();
     assert!(
@@ -134,7 +145,9 @@ fn a_failure_is_a_cell_and_an_exit_status_never_a_time() {
     assert!(report.contains("Every program ran with `--limit 100000 --jobs 100 --workers"));
     let machine = fs::read_to_string(out_dir.join("machine.md")).unwrap();
     assert!(
-        machine.contains("--quick --only cpu,cpu --quiet --out '/tmp/bench cli"),
+        machine.contains(
+            "--quick --only cpu,cpu --quiet --note 'to see a failure' --out '/tmp/bench cli"
+        ),
         "{machine}"
     );
     assert!(machine.contains("| mode | quick |") && machine.contains("| only | cpu |"));
@@ -207,13 +220,13 @@ fn results_are_never_overwritten_and_bad_flags_exit_2() {
     fs::remove_dir_all(dir).unwrap();
 }
 
-/// The two runs committed by the shell version of the benchmark, side by side.
+/// Two committed runs side by side.
 #[test]
 fn the_committed_runs_compare() {
     let results = Path::new(env!("CARGO_MANIFEST_DIR")).join("../results");
     let out = Command::new(BENCH)
         .arg("compare")
-        .args(["2026-11-25-vm", "2026-11-25-vm-2"].map(|r| results.join(r)))
+        .args(["2026-12-01-vm", "2026-12-06-vm-2"].map(|r| results.join(r)))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));

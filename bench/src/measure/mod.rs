@@ -45,6 +45,8 @@ pub struct Options {
     pub only: Vec<&'static Scenario>,
     pub out: Option<PathBuf>,
     pub quiet: bool,
+    /// Why the run is made, for the folder's README.md.
+    pub note: Option<String>,
     /// The command as the user typed it, for the machine description.
     pub command: String,
     /// The limits raised for this run, as `meta.env` lines.
@@ -83,6 +85,9 @@ pub fn benchmark(options: &Options, tools: &Tools) -> Result<(PathBuf, Ending), 
         options.quick,
         &meta,
     )?;
+    if let Some(note) = &options.note {
+        writer.note(note)?;
+    }
     let dir = writer.dir().to_path_buf();
 
     let scenarios: Vec<&Scenario> = if options.only.is_empty() {

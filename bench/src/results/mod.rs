@@ -10,7 +10,6 @@
 mod cell;
 mod counted;
 mod hyperfine;
-mod legacy;
 pub mod noise;
 mod server;
 pub mod stats;
@@ -37,6 +36,8 @@ use std::{
 pub const COMPLETE: &str = "complete";
 pub const CELLS: &str = "cells.jsonl";
 pub const META: &str = "meta.env";
+/// Why the run was made (`bench run --note`), for a reader of results/.
+pub const NOTE: &str = "README.md";
 
 /// One results folder, loaded.
 #[derive(Debug, Clone)]
@@ -55,33 +56,22 @@ impl Record {
                 .map_err(|e| format!("{}: {e}", dir.join(name).display()))
         };
         let meta = read_meta(&read(META)?);
-        let legacy = !dir.join(CELLS).exists() && dir.join("cells.tsv").exists();
-        let (mut cells, complete) = if legacy {
-            // The shell version wrote report.md last, after every point.
-            (
-                legacy::cells(dir, &read("cells.tsv")?)?,
-                dir.join("report.md").exists(),
-            )
-        } else {
-            let cells = read(CELLS)?
-                .lines()
-                .enumerate()
-                .map(|(i, l)| Cell::from_json(l).map_err(|e| format!("{CELLS}:{}: {e}", i + 1)))
-                .collect::<Result<Vec<_>, _>>()?;
-            (cells, dir.join(COMPLETE).exists())
-        };
-        if !legacy {
-            for cell in &mut cells {
-                let json = raw_json(dir, &cell.scenario, cell.x, &cell.paradigm);
-                let timings = load_hyperfine(&json)?;
-                if let Outcome::Ok { timing, .. } = &mut cell.outcome {
-                    *timing = timings
-                        .into_iter()
-                        .find(|(n, _)| *n == cell.paradigm)
-                        .map(|t| t.1);
-                }
+        let mut cells = read(CELLS)?
+            .lines()
+            .enumerate()
+            .map(|(i, l)| Cell::from_json(l).map_err(|e| format!("{CELLS}:{}: {e}", i + 1)))
+            .collect::<Result<Vec<_>, _>>()?;
+        for cell in &mut cells {
+            let json = raw_json(dir, &cell.scenario, cell.x, &cell.paradigm);
+            let timings = load_hyperfine(&json)?;
+            if let Outcome::Ok { timing, .. } = &mut cell.outcome {
+                *timing = timings
+                    .into_iter()
+                    .find(|(n, _)| *n == cell.paradigm)
+                    .map(|t| t.1);
             }
         }
+        let complete = dir.join(COMPLETE).exists();
         Ok(Self {
             dir: dir.to_path_buf(),
             meta,
@@ -142,8 +132,7 @@ pub fn newest_full(results: &Path) -> Result<Option<Record>, String> {
         };
         let meta = read_meta(&text);
         let get = |key: &str| meta.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-        let marked = dir.join(COMPLETE).exists()
-            || (dir.join("cells.tsv").exists() && dir.join("report.md").exists());
+        let marked = dir.join(COMPLETE).exists();
         let full = marked && get("mode") == Some("full") && matches!(get("only"), None | Some(""));
         // `date` is `YYYY-MM-DD HH:MM:SS UTC`: its text order is its time order.
         if let (true, Some(date)) = (full, get("date"))

@@ -7,7 +7,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use super::{CELLS, COMPLETE, Cell, META, write_meta};
+use super::{CELLS, COMPLETE, Cell, META, NOTE, write_meta};
 
 /// A results folder being written: claimed new, appended to point by point,
 /// marked complete last.
@@ -80,6 +80,14 @@ impl Writer {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The folder's README.md: its name and why the run was made.
+    pub fn note(&self, why: &str) -> Result<(), String> {
+        let path = self.dir.join(NOTE);
+        let name = self.dir.file_name().unwrap_or_default().to_string_lossy();
+        fs::write(&path, format!("# {name}\n\n{}\n", why.trim()))
+            .map_err(|e| format!("{}: {e}", path.display()))
     }
 
     /// Adds a finished point's cells to `cells.jsonl`.

@@ -3,9 +3,10 @@
 use super::*;
 use crate::{scenarios::limits::DEVELOPER_MACHINE as MACHINE, scenarios::paradigms};
 
-/// The cells the full run of results/2026-11-25-vm-2 skipped, by the same
-/// rules, and at the million-unit point everything but the async tasks; but
-/// ring-hop-1, pinned to one CPU since, runs threads, crossbeam and processes.
+/// The cells a full run skips on the developer machine at its default limits
+/// (without `--raise-limits`): at the million-unit point everything but the
+/// async tasks; ring-hop-1, pinned to one CPU, runs threads, crossbeam and
+/// processes.
 #[test]
 fn full_run_skips_what_the_last_full_run_skipped() {
     let mut skipped = Vec::new();
