@@ -4,34 +4,52 @@
 //!
 //! ```sh
 //! scripts/bench.sh --quick                       # finds or installs hyperfine, then `bench run`
-//! cargo run --release -p bench -- run --only cpu,io-fast
-//! cargo run --release -p bench -- report results/2026-11-25-vm-2 --readme README.md
-//! cargo run --release -p bench -- compare results/2026-11-25-vm results/2026-11-25-vm-2
+//! cargo run --release -p bench -- run --only cpu,io-fast --note "why this run"
+//! cargo run --release -p bench -- report results/2026-12-06-vm-2 --readme README.md
+//! cargo run --release -p bench -- compare results/2026-12-01-vm results/2026-12-06-vm-2
 //! ```
 //!
 //! # Layout
 //!
-//! Modules follow the data's way: program → result line → raw files → loaded
-//! results → renderers. [`cli`] is the command line.
+//! Four folders, in the order the data goes: the table says what to run,
+//! `measure` runs it, `results` keeps it, `render` shows it. A module imports
+//! only from its own folder, `scenarios`, and (`measure` and `render`) the
+//! stored types of `results`; a renderer never imports a measuring module, nor
+//! the other way round, and no files import each other in a circle
+//! (`bench/tests/layers.rs` checks it). [`cli`] is the command line and this
+//! file carries its three actions out.
 //!
-//! - [`scenarios`]: the one scenario table (points, flags, runs, skip rules);
-//!   [`limits`] is what its skip rules read of the machine, [`raise`] lifts the
-//!   thread and listen-queue limits for a run (`--raise-limits`).
-//! - [`paradigms`]: the twelve paradigms, their languages and programs.
-//! - [`run`]: build, then point by point check every program and time it;
-//!   [`program`] runs one (checked, timed by hyperfine, or the api-server),
-//!   [`counters`] counts syscalls, switches and faults, [`cgroup`] measures
-//!   memory with the kernel's share, [`procs`] makes every child die whole,
-//!   [`progress`] shows where it is, [`machine`] describes the machine,
-//!   [`host`] reads the machine's CPU time, steal, switches and TCP's
-//!   listen-queue counters around each run; [`serving`] reads a server's memory
-//!   and threads from outside, [`wrk`] gets a second opinion on its rate.
-//! - [`results`]: a results folder, written and loaded (older ones too); cells
-//!   joined to hyperfine's timings by paradigm name.
-//! - [`stats`]: ratios with uncertainty, memory per unit with its noise, units;
-//!   [`noise`]: whether a cell's times are its program's, and ties.
-//! - [`report`], [`tables`], [`why`], [`primer`], [`charts`], [`compare`],
-//!   [`served`], [`offload`]: what a reader gets.
+//! - [`scenarios`]: the one scenario table, an entry per scenario in a file per
+//!   workload (`cpu.rs`, `io.rs`, `serve.rs`, `spawn.rs`, `ring.rs`); what an
+//!   entry is made of (`kinds.rs`: the workload, measure, axis, sizes, repeats,
+//!   whom a program meets, the limits it raises, wrk's duration); the skip rules
+//!   and their budgets (`rules.rs`); the machine's limits they read
+//!   (`limits.rs`); the paradigms (`paradigms.rs`); the primer's rows, the
+//!   scenarios of its claims and the offloading pair (`primer.rs`).
+//! - [`measure`]: `bench run` (`mod.rs`: build, then point by point). A point:
+//!   its cells' shared setup (`setup.rs`), their checks (`check.rs`), the
+//!   counting pass (`count.rs`, with `counters.rs`: perf or rusage), the timed
+//!   rounds (`rounds.rs`), in that order (`point.rs`). Around them: one program
+//!   run checked, timed or serving (`program.rs`), where the programs are
+//!   (`tools.rs`), the server a cell meets and wrk against it (`server.rs`,
+//!   `wrk.rs`), the server watched from outside (`watch.rs`), memory cgroups
+//!   (`cgroup.rs`), the host's CPU, steal and TCP counters (`host.rs`), the
+//!   machine's description and limits (`machine.rs`), raised limits
+//!   (`raise.rs`), process groups that die whole (`procs.rs`), the progress
+//!   bar (`progress.rs`).
+//! - [`results`]: a results folder, written (`writer.rs`) and loaded
+//!   (`mod.rs`: [`results::Record`]); every stored type: a cell and its line
+//!   (`cell.rs`), its timed runs (`timed.rs`), its counters and cgroup peaks
+//!   (`counted.rs`), a serve cell's server (`server.rs`), hyperfine's exports
+//!   (`hyperfine.rs`); what stored numbers mean: ratios, memory per unit and
+//!   units (`stats.rs`), noise and ties (`noise.rs`).
+//! - [`render`]: `bench report` (`mod.rs`: report.md, machine.md, charts) and the
+//!   README's section (`readme.rs`); a cell's figures (`figures.rs`) and who
+//!   leads a point (`leaders.rs`), which the rest read; the tables per point and
+//!   per scenario (`tables/`), the servers' tables (`servers.rs`), the
+//!   why-tables (`why.rs`), the primer's table and claims (`primer/`), the
+//!   offloading comparison (`offload.rs`), the charts (`charts/`), and `bench
+//!   compare` (`compare.rs`).
 
 mod cli;
 mod measure;

@@ -1,7 +1,8 @@
-//! What the serve scenarios measure besides the client's time: the server's
-//! memory and threads, read from outside over its process group (every process
-//! a server starts stays in the group the benchmark made for it); wrk's second
-//! opinion on its throughput is in [`crate::measure::wrk`].
+//! The server watch: what the serve scenarios read of a server besides the
+//! client's time, its memory, threads and CPU time, from outside over its
+//! process group (every process a server starts stays in the group the
+//! benchmark made for it). wrk's second opinion on its throughput is in
+//! [`crate::measure::wrk`].
 
 use std::{
     fs,

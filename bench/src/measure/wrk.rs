@@ -1,5 +1,6 @@
 //! wrk, the serve scenarios' second opinion on a server's throughput: its
-//! command, its report read, and its measure in a cell's line.
+//! command and its report read (the measure a cell stores is
+//! [`crate::results::Wrk`]).
 
 use std::{path::Path, process::Command};
 

@@ -24,7 +24,8 @@ pub struct Counters {
 }
 
 impl Counters {
-    /// `after - before` of two [`children_so_far`], with perf's counts if any.
+    /// `after - before` of two readings of the children's rusage
+    /// (`measure::counters::children_so_far`), with perf's counts if any.
     pub fn between(before: Counters, after: Counters, perf: Option<PerfCounts>) -> Self {
         Counters {
             syscalls: perf.map(|p| p.0),

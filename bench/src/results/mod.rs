@@ -1,11 +1,13 @@
-//! A results folder, written ([`Writer`], in [`writer`]) and loaded ([`Run`]): `meta.env`
-//! (the machine and the run), `cells.jsonl` (one line per paradigm per point: how
-//! its check went and the result lines it printed), `raw/<scenario>[-x].<paradigm>.json`
-//! (hyperfine's own export of that program, named with `-n <paradigm>`) and the
-//! `complete` marker. A timing is joined to its cell by paradigm name. Folders of
-//! the earlier scripts/bench.sh (`cells.tsv`) are read too ([`legacy`]), so old
-//! runs compare. A cell and its line are in [`cell`], its timed runs in [`timed`],
-//! hyperfine's exports in [`hyperfine`].
+//! A results folder, written ([`Writer`], in [`writer`]) and loaded ([`Record`]):
+//! `meta.env` (the machine and the run), `cells.jsonl` (one line per paradigm
+//! per point: how its check went and the result lines it printed),
+//! `raw/<scenario>[-x].<paradigm>.json` (hyperfine's own export of that program,
+//! named with `-n <paradigm>`), the `README.md` note of why the run was made,
+//! and the `complete` marker. A timing is joined to its cell by paradigm name.
+//! This layer owns every stored type: a cell and its line in [`cell`], its
+//! timed runs in [`timed`], its counters and peaks in [`counted`], a serve
+//! cell's server in [`server`], hyperfine's exports in [`hyperfine`]; and what
+//! stored numbers mean, in [`stats`] and [`noise`].
 
 mod cell;
 mod counted;

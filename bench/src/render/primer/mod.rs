@@ -1,7 +1,7 @@
 //! The primer's table rebuilt from a run: for each kind of work, the fastest
 //! paradigm in Python and in Rust, whether the primer's answer is Python's
 //! fastest, how its Rust twin does; then its claims about processes and threads.
-//! Who is fastest, ties included, is in [`leaders`]; the claims in [`claims`].
+//! Who is fastest, ties included, is in [`crate::render::leaders`]; the claims in [`claims`].
 
 mod claims;
 
