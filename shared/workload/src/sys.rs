@@ -7,7 +7,7 @@ use std::{env, fs, io};
 use crate::Error;
 
 /// Memory maps a live Rust thread holds: its stack and guard page, and std's
-/// alternate signal stack and its guard page (measured in bench/src/limits.rs).
+/// alternate signal stack and its guard page (measured in bench/src/scenarios/limits.rs).
 pub const MAPS_PER_THREAD: u64 = 4;
 /// Maps kept free, per core, for what a process maps besides thread stacks while
 /// its threads start: glibc's malloc arenas (up to 8 per core, two maps each).
