@@ -28,8 +28,8 @@ use std::sync::{
 
 use api_server::Target;
 use async_global_executor::GlobalExecutorConfig;
-use async_std::{future, task};
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use async_std::task;
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
 
 mod client;
 
@@ -81,7 +81,7 @@ async fn connection(
     host: Arc<str>,
     args: Arc<IoArgs>,
 ) -> Result<Tally, Error> {
-    let mut client = Client::new(host);
+    let mut client = Client::new(&host, args.patience());
     let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.
@@ -89,11 +89,9 @@ async fn connection(
         if id >= args.requests {
             return Ok(tally);
         }
-        // No complete answer within D + T fails the request: async-std's timer.
-        let get = future::timeout(args.patience(), client.get(id, args.delay_ms, args.bytes));
-        let answer = get
+        let answer = client
+            .get(id, args.delay_ms, args.bytes)
             .await
-            .unwrap_or_else(|_| Err(http::no_answer(args.patience())))
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
         // Counted inline (no --offload), the primes hold this executor thread.

@@ -10,7 +10,7 @@
 //! answers and latencies, merged at the end.
 //!
 //! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
-//! run: each thread's `BlockingClient` sets socket timeouts to what is left of it.
+//! run: each thread's `Client` (client.rs) sets socket timeouts to what is left of it.
 //!
 //! Compare with: `examples/io/threads` (a shared counter), `examples/io/tokio`.
 //!
@@ -22,7 +22,11 @@ use std::thread;
 
 use api_server::Target;
 use crossbeam::channel::{self, Receiver};
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
+
+mod client;
+
+use client::Client;
 
 const PROGRAM: &str = "crossbeam-io";
 const PARADIGM: &str = "crossbeam";
@@ -65,7 +69,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
 
 /// One connection's thread: fetch ids from the channel until it closes.
 fn connection(queue: Receiver<u64>, host: &str, args: &IoArgs) -> Result<Tally, Error> {
-    let mut client = http::BlockingClient::new(host, args.patience());
+    let mut client = Client::new(host, args.patience());
     let mut tally = Tally::default();
     for id in queue {
         let answer = client

@@ -6,9 +6,9 @@
 use std::{env, io::Read, os::unix::process::parent_id, process::Child};
 
 use nix::sys::{prctl, signal::Signal};
-use workload::{Error, IoArgs, http, io, io::Tally, sys};
+use workload::{Error, IoArgs, io, io::Tally, sys};
 
-use super::PARENT_ENV;
+use super::{PARENT_ENV, client::Client};
 
 /// The child side: fetch ids c, c + C, ... over one connection, working after
 /// each, then answer `subtotal pss_kib` (its Pss read while it is still alive)
@@ -18,7 +18,7 @@ pub fn connection(c: u64, args: &IoArgs) -> Result<(), Error> {
         .server
         .as_deref()
         .ok_or_else(|| Error::msg("a connection process needs --server"))?;
-    let mut client = http::BlockingClient::new(host, args.patience());
+    let mut client = Client::new(host, args.patience());
     let mut tally = Tally::default();
     for id in (c..args.requests).step_by(args.concurrency as usize) {
         let answer = client

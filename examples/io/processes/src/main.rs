@@ -28,6 +28,7 @@ use std::{
 use api_server::Target;
 use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
 
+mod client;
 mod connection;
 
 use connection::{collect, connection, die_with_parent};

@@ -11,7 +11,7 @@
 //! and latencies (`try_fold`), and the batches merge at the end.
 //!
 //! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
-//! run: each `BlockingClient` sets socket timeouts to what is left of it.
+//! run: each `Client` (client.rs) sets socket timeouts to what is left of it.
 //!
 //! Compare with: `examples/io/threads`, `examples/cpu/rayon` (rayon's real job).
 //!
@@ -21,7 +21,11 @@
 
 use api_server::Target;
 use rayon::prelude::*;
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
+
+mod client;
+
+use client::Client;
 
 const PROGRAM: &str = "rayon-io";
 const PARADIGM: &str = "rayon";
@@ -45,7 +49,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
         (0..args.requests)
             .into_par_iter()
             .map_init(
-                || http::BlockingClient::new(host, args.patience()), // once per batch of ids a thread takes
+                || Client::new(host, args.patience()), // once per batch of ids a thread takes
                 |client, id| {
                     let answer = client.get(id, args.delay_ms, args.bytes);
                     Ok((id, answer.map_err(|e| e.context(format!("request {id}")))?))

@@ -7,7 +7,7 @@
 //! request's latency (request written to body read) goes into one `Tally`.
 //!
 //! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
-//! run: the shared `BlockingClient` sets socket timeouts to what is left of it.
+//! run: its `Client` (client.rs) sets socket timeouts to what is left of it.
 //!
 //! Compare with: `examples/io/threads`, `examples/io/tokio`.
 //!
@@ -16,7 +16,11 @@
 //! ```
 
 use api_server::Target;
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
+
+mod client;
+
+use client::Client;
 
 const PROGRAM: &str = "sequential-io";
 const PARADIGM: &str = "sequential";
@@ -31,7 +35,7 @@ fn main() -> Result<(), Error> {
 
 /// Fetches request after request over one connection, working after each answer.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
-    let mut client = http::BlockingClient::new(host, args.patience());
+    let mut client = Client::new(host, args.patience());
     let mut tally = Tally::default();
     for id in 0..args.requests {
         let answer = client

@@ -29,8 +29,8 @@ use std::{
 };
 
 use api_server::Target;
-use smol::{Executor, Timer, channel, future};
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use smol::{Executor, channel, future};
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
 
 mod client;
 
@@ -94,7 +94,7 @@ async fn connection(
     host: Arc<str>,
     args: Arc<IoArgs>,
 ) -> Result<Tally, Error> {
-    let mut client = Client::new(host);
+    let mut client = Client::new(&host, args.patience());
     let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.
@@ -102,12 +102,8 @@ async fn connection(
         if id >= args.requests {
             return Ok(tally);
         }
-        // No complete answer within D + T fails the request: whichever ends first.
-        let late = async {
-            Timer::after(args.patience()).await;
-            Err(http::no_answer(args.patience()))
-        };
-        let answer = future::or(client.get(id, args.delay_ms, args.bytes), late)
+        let answer = client
+            .get(id, args.delay_ms, args.bytes)
             .await
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);

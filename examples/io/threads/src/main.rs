@@ -12,7 +12,7 @@
 //! thread keeps its requests' latencies in its own `Tally`, merged at the end.
 //!
 //! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
-//! run: each thread's `BlockingClient` sets socket timeouts to what is left of it.
+//! run: each thread's `Client` (client.rs) sets socket timeouts to what is left of it.
 //!
 //! Compare with: `examples/io/crossbeam`, `examples/io/tokio`, `examples/io/sequential`.
 //!
@@ -26,7 +26,11 @@ use std::{
 };
 
 use api_server::Target;
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
+
+mod client;
+
+use client::Client;
 
 const PROGRAM: &str = "threads-io";
 const PARADIGM: &str = "threads";
@@ -63,7 +67,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
 
 /// One connection's thread: fetch ids from the shared counter until they run out.
 fn connection(next_id: &AtomicU64, host: &str, args: &IoArgs) -> Result<Tally, Error> {
-    let mut client = http::BlockingClient::new(host, args.patience());
+    let mut client = Client::new(host, args.patience());
     let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.
