@@ -25,7 +25,7 @@ pub fn connection(c: u64, args: &IoArgs) -> Result<(), Error> {
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
-        tally.work(io::work(id, args.work));
+        tally.work(io::work(id, args.work)); // in this process, between requests
     }
     let latencies: Vec<String> = tally.latencies_us.iter().map(u64::to_string).collect();
     println!(

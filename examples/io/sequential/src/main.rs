@@ -1,13 +1,12 @@
 //! # io, sequential: one keep-alive connection, one request at a time
 //!
-//! The baseline for the io workload: a single blocking `TcpStream`, one request in
-//! flight, so R requests that each wait D ms on the server take at least R x D ms,
-//! whatever `--concurrency` allows. Every other paradigm overlaps those waits.
-//! `--work`'s primes are counted on the same thread between requests, and each
-//! request's latency (request written to body read) goes into one `Tally`.
-//!
-//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
-//! run: its `Client` (client.rs) sets socket timeouts to what is left of it.
+//! The baseline for the io workload: a single blocking `TcpStream` (in `client.rs`),
+//! one request in flight, so R requests that each wait D ms on the server take at least
+//! R x D ms, whatever `--concurrency` allows; every other paradigm overlaps those
+//! waits. `--work`'s primes are counted on the same thread between requests. Without
+//! `--server` an embedded api-server (tokio + hyper, on a thread of its own) answers;
+//! it is not part of this paradigm and not counted: the benchmark passes `--server` to
+//! a separate one.
 //!
 //! Compare with: `examples/io/threads`, `examples/io/tokio`.
 //!
@@ -42,7 +41,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
-        tally.work(io::work(id, args.work));
+        tally.work(io::work(id, args.work)); // on this thread, between requests
     }
     Ok(Report::io(PARADIGM, 1, &tally))
 }
