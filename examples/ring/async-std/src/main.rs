@@ -1,12 +1,10 @@
 //! # ring, async-std: one task per unit, linked by `async_std::channel`
 //!
 //! async-std has been discontinued by its maintainers (RUSTSEC-2025-0052 points to
-//! smol); it stays here as a labelled historical entry because older code uses it.
-//! Each unit is a task that owns its inbox, a `channel::Receiver`, and a sender into
-//! its right neighbour's: tasks that share nothing but messages, async-std's
-//! idiomatic way to exchange data. The executor comes from `async-global-executor`,
-//! configured here with `--workers` threads before async-std first starts it
-//! (otherwise `ASYNC_STD_THREAD_COUNT`, or one per core); `block_on` only waits.
+//! smol); it stays here as a labelled historical entry because older code uses it. Each
+//! unit is a task between two `async_std::channel`s, its inbox and its right
+//! neighbour's: tasks that share nothing but messages, async-std's idiomatic way to
+//! exchange data, on the global executor sized here to `--workers` threads.
 //!
 //! Compare with: `examples/ring/smol` (its successor), `examples/ring/tokio`.
 //!
@@ -35,8 +33,9 @@ fn main() -> Result<(), Error> {
 fn run(args: &RingArgs) -> Result<Report, Error> {
     sys::threads_fit(args.workers as u64, "executor threads")?;
     // Must run before any async-std call; later calls keep the first configuration.
-    // It starts one thread, and panics if it cannot; the rest start on the next line,
-    // where a thread that cannot start is an error.
+    // Without it: `ASYNC_STD_THREAD_COUNT` threads, or one per core. It starts one
+    // thread, and panics if it cannot; the rest start on the next line, where a
+    // thread that cannot start is an error.
     async_global_executor::init_with_config(
         GlobalExecutorConfig::default()
             .with_min_threads(1)
@@ -44,6 +43,7 @@ fn run(args: &RingArgs) -> Result<Report, Error> {
     );
     task::block_on(async_global_executor::spawn_more_threads(args.workers - 1))
         .map_err(|e| Error::from(e).context("start executor threads"))?;
+    // This thread only waits: the units run on the executor's threads.
     let token = task::block_on(async {
         // Capacity 1: a ring has one token in flight.
         let (to_first, mut from_left) = channel::bounded(1);

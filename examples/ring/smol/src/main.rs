@@ -1,13 +1,9 @@
 //! # ring, smol: one task per unit, linked by `smol::channel`
 //!
-//! Each unit is a task that owns its inbox, a `channel::Receiver`, and a sender into
-//! its right neighbour's: tasks that share nothing but messages, smol's idiomatic
-//! way to exchange data. smol's global executor has one thread unless
-//! `SMOL_THREADS` says otherwise, so this program builds its own `smol::Executor`
-//! and runs it on `--workers` scoped threads, the pattern smol's documentation
-//! gives for a multi-threaded executor. Those threads run futures-lite's `block_on`,
-//! not `smol::block_on` as `examples/io/smol` does: with no sockets to wait for, a
-//! thread blocked in epoll only adds the reactor's cost (the ring took ~5% longer).
+//! Each unit is a task between two `smol::channel`s, its inbox and its right
+//! neighbour's: tasks that share nothing but messages, smol's idiomatic way to exchange
+//! data. They run on this program's own `smol::Executor`, on `--workers` scoped
+//! threads: the pattern smol's documentation gives for a multi-threaded executor.
 //!
 //! Compare with: `examples/ring/tokio`, `examples/ring/async-std`.
 //!
@@ -36,6 +32,7 @@ fn main() -> Result<(), Error> {
 /// two channels, and unit 0 as one more.
 fn run(args: &RingArgs) -> Result<Report, Error> {
     sys::threads_fit(args.workers as u64, "executor threads")?;
+    // Our own: smol's global executor has one thread unless `SMOL_THREADS` says otherwise.
     let executor = Executor::new();
     let token = thread::scope(|scope| {
         // Dropping `stop` closes the channel, which ends every `executor.run`; it is
@@ -46,6 +43,9 @@ fn run(args: &RingArgs) -> Result<Report, Error> {
             let executor = &executor;
             thread::Builder::new()
                 .spawn_scoped(scope, move || {
+                    // futures-lite's block_on, not `smol::block_on` as examples/io/smol
+                    // uses: with no sockets to wait for, a thread blocked in epoll only
+                    // adds the reactor's cost (the ring took ~5% longer).
                     future::block_on(executor.run(stopped.recv()))
                 })
                 .map_err(|e| Error::from(e).context(format!("start executor thread {w}")))?;

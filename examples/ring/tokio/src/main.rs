@@ -1,12 +1,9 @@
 //! # ring, tokio: one task per unit, linked by `tokio::sync::mpsc` channels
 //!
-//! Each unit is a task that owns its inbox, an `mpsc::Receiver`, and a sender into
-//! its right neighbour's: tasks that share nothing but messages, the idiomatic way
-//! for tokio tasks to exchange data. A unit waiting for the token is a parked
-//! future, so 100,000 units cost memory, not threads. With `--workers 1` the runtime
-//! is current-thread and a hand-off is a function call on one thread (the send wakes
-//! the receiver, which that thread polls next); otherwise it is a multi-thread
-//! runtime of `--workers` threads (`#[tokio::main]` would pick one per core).
+//! Each unit is a task between two `tokio::sync::mpsc` channels, its inbox and its
+//! right neighbour's: tasks that share nothing but messages, the idiomatic way for
+//! tokio tasks to exchange data. A unit waiting for the token is a parked future, so
+//! 100,000 units cost memory, not threads.
 //!
 //! Compare with: `examples/ring/threads`, `examples/ring/smol`, `examples/ring/async-std`.
 //!
@@ -31,12 +28,14 @@ fn main() -> Result<(), Error> {
 fn run(args: &RingArgs) -> Result<Report, Error> {
     // tokio panics when a worker thread cannot start: check the OS's limits first.
     sys::threads_fit(args.workers as u64, "worker threads")?;
+    // --workers 1: a current-thread runtime, where a hand-off is a function call on one
+    // thread (the send wakes the receiver, which that thread polls next).
     let mut builder = match args.workers {
         1 => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),
     };
     if args.workers > 1 {
-        builder.worker_threads(args.workers); // default: one per core
+        builder.worker_threads(args.workers); // `#[tokio::main]`'s default: one per core
     }
     let runtime = builder.build()?;
     let token = runtime.block_on(async {
