@@ -1,10 +1,10 @@
 //! Sans-I/O HTTP/1.1 for the io clients, on `httparse`: the bytes of a request, and
 //! a reader that turns bytes, however they are split across reads, into responses;
 //! and for the serve programs, a reader of requests ([`RequestReader`]).
-//! The caller owns the socket (blocking or async); this module only sees bytes,
-//! except [`BlockingClient`], the blocking socket loop that the synchronous io
-//! examples share (it starts nothing and waits only on its own socket), and the
-//! [`Answer`] every client returns, with its latency.
+//! The caller owns the socket (blocking or async): every io example has its own
+//! connection in its `client.rs`, and this module only sees bytes, except the
+//! [`Answer`] every client returns, with its latency, and [`BlockingClient`],
+//! which no example uses (see its file).
 //!
 //! Bodies are read by `Content-Length` or `Transfer-Encoding: chunked` (chunk sizes
 //! parsed by httparse); a body ended only by the connection closing is refused, since

@@ -1,17 +1,10 @@
 //! # cpu, async-std: a task per job, on an executor dedicated to CPU jobs
 //!
 //! async-std has been discontinued by its maintainers (RUSTSEC-2025-0052 points to
-//! smol); it stays here as a labelled historical entry because older code uses it.
-//! Its executor threads come from `async-global-executor`, which reads
-//! `ASYNC_STD_THREAD_COUNT` (default: one per core) unless it is configured before
-//! async-std first starts it, as done here; each job is a task on it
-//! (`task::spawn`). A task that computes never yields, so an executor that also
-//! served sockets would stall them until it ended; this one serves nothing else.
-//! The sum is a task too: a future awaited by `block_on` from outside the executor
-//! is not a worker, so every finished job would wake that foreign thread.
-//! `spawn_blocking` (a pool sized only by `BLOCKING_MAX_THREADS`, default 500) is
-//! the lesson of io-work-offload (`examples/io/async-std --offload`), where CPU work
-//! shares an executor with sockets, not of this program.
+//! smol); it stays here as a labelled historical entry because older code uses it. Each
+//! job is a task (`task::spawn`) on its global executor, sized here to `--workers`
+//! threads and doing nothing else. A task that computes never yields, so an executor
+//! that also served sockets would stall them until it ended.
 //!
 //! Compare with: `examples/cpu/smol` (its successor), `examples/cpu/tokio`.
 //!
@@ -36,8 +29,9 @@ fn main() -> Result<(), Error> {
 fn run(args: &CpuArgs) -> Result<Report, Error> {
     sys::threads_fit(args.workers as u64, "executor threads")?;
     // Must run before any async-std call; later calls keep the first configuration.
-    // It starts one thread, and panics if it cannot; the rest start on the next line,
-    // where a thread that cannot start is an error.
+    // Without it: `ASYNC_STD_THREAD_COUNT` threads, or one per core. It starts one
+    // thread, and panics if it cannot; the rest start on the next line, where a
+    // thread that cannot start is an error.
     async_global_executor::init_with_config(
         GlobalExecutorConfig::default()
             .with_min_threads(1)
@@ -46,9 +40,14 @@ fn run(args: &CpuArgs) -> Result<Report, Error> {
     task::block_on(async_global_executor::spawn_more_threads(args.workers - 1))
         .map_err(|e| Error::from(e).context("start executor threads"))?;
     let (limit, jobs) = (args.limit, args.jobs);
-    // This thread only waits for the sum; the jobs wake the summing task, a worker.
+    // The sum is a task too: a future that `block_on` awaits from outside the executor
+    // is not a worker, so every finished job would wake this foreign thread. This
+    // thread only waits for the sum.
     let total = task::block_on(task::spawn(async move {
         let jobs: Vec<_> = cpu::job_ranges(limit, jobs)
+            // A task, not `spawn_blocking` (a pool sized only by `BLOCKING_MAX_THREADS`,
+            // default 500): that is for CPU work that shares an executor with sockets
+            // (`examples/io/async-std --offload`), not for this program.
             .map(|range| task::spawn(async move { cpu::count_primes(range) }))
             .collect();
         let mut total = 0;

@@ -1,13 +1,10 @@
 //! # cpu, crossbeam: scoped threads that share one crossbeam channel of jobs
 //!
-//! What crossbeam adds over std here is the multi-producer, multi-consumer channel:
-//! std's `mpsc` receiver cannot be shared between workers without a lock. Every
-//! job's range goes into the channel first; then `--workers` threads receive from
-//! clones of one receiver, so an idle worker takes the next range (a dynamic split)
-//! with one lock-free pop. Feeding a small bounded channel while the workers run
-//! would save memory, but on few cores the feeder and the workers then wake each
-//! other for every job, which costs more than a small job. The threads are std's
-//! scoped threads: `crossbeam::scope` came first, and std adopted it in Rust 1.63.
+//! Every job's range goes into a crossbeam channel first; then `--workers` threads
+//! receive from clones of one receiver, so an idle worker takes the next range (a
+//! dynamic split) with one lock-free pop. The multi-consumer channel is what crossbeam
+//! adds over std, whose `mpsc` receiver cannot be shared between workers without a
+//! lock: this is the idiomatic shape of a worker pool fed from a queue.
 //!
 //! Compare with: `examples/cpu/threads` (an atomic counter as the queue),
 //! `examples/cpu/rayon` (work stealing).
@@ -32,12 +29,16 @@ fn main() -> Result<(), Error> {
 /// Queues every job's range, starts `--workers` threads on the queue, sums their subtotals.
 fn run(args: &CpuArgs) -> Result<Report, Error> {
     sys::threads_fit(args.workers as u64, "worker threads")?;
+    // Filled before the workers start: feeding a small bounded channel while they run
+    // would save memory, but on few cores the feeder and the workers then wake each
+    // other for every job, which costs more than a small job.
     let (jobs, queue) = channel::unbounded();
     for range in cpu::job_ranges(args.limit, args.jobs) {
         jobs.send(range)
             .expect("`queue` is alive, so the channel is open");
     }
     drop(jobs); // closes the channel: workers stop once it is empty
+    // std's scoped threads: `crossbeam::scope` came first, and std adopted it in Rust 1.63.
     let total = thread::scope(|scope| {
         let mut workers = Vec::new();
         for w in 0..args.workers {

@@ -1,14 +1,12 @@
 //! # cpu, processes: the program re-runs itself as worker processes
 //!
 //! Like Python's `multiprocessing` with the spawn start method: the parent starts
-//! `--workers` copies of its own binary, deals each one its share of job ranges
-//! over a stdin pipe, and reads back one line, `count pss_kib`, over a stdout pipe.
-//! Jobs are dealt like cards (worker w gets jobs w, w + W, ...): neighbouring
-//! ranges cost about the same, so each worker gets a fair mix without a queue. In
-//! Rust, threads do the same work with less start-up and memory; processes buy
-//! isolation (a crash kills one worker) that pure computation seldom needs. A
-//! worker dies with the parent however the parent ends, SIGKILL included
-//! (`PR_SET_PDEATHSIG`, through the `nix` crate: std has no call for it).
+//! `--workers` copies of its own binary, deals each one its share of job ranges over a
+//! stdin pipe, and reads back one line, `count pss_kib`, over a stdout pipe. In Rust,
+//! threads do the same work with less start-up and memory; processes buy isolation (a
+//! crash kills one worker) that pure computation seldom needs. A worker dies with the
+//! parent, SIGKILL included, through `PR_SET_PDEATHSIG` from the `nix` crate (std has
+//! no call for it).
 //!
 //! Compare with: `examples/cpu/threads`, `examples/python/cpu_multiprocessing.py`.
 //!
@@ -56,6 +54,8 @@ fn run(args: &CpuArgs) -> Result<Report, Error> {
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|e| Error::from(e).context(format!("start worker process {w}")))?;
+        // Dealt like cards (worker w gets jobs w, w + W, ...): neighbouring ranges cost
+        // about the same, so each worker gets a fair mix without a queue.
         let mut deal = String::new();
         for k in (w as u64..args.jobs).step_by(workers) {
             let range = cpu::job_range(args.limit, args.jobs, k);

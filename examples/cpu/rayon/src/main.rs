@@ -1,11 +1,9 @@
 //! # cpu, rayon: a parallel iterator on an explicitly sized pool
 //!
-//! The job numbers become a parallel iterator; rayon splits it in halves on demand
-//! and idle threads steal the halves that busy threads have not started, so the
-//! dear ranges at the end are shared out without any queue in our code. This is
-//! rayon's home ground: CPU-bound, independent jobs. The pool is built with
-//! `--workers` threads; the global pool would read `RAYON_NUM_THREADS` or use one
-//! per core.
+//! The job numbers become a parallel iterator on a pool of `--workers` threads; rayon
+//! splits it in halves on demand and idle threads steal the halves that busy threads
+//! have not started, so the dear ranges at the end are shared out without any queue in
+//! our code. This is rayon's home ground: CPU-bound, independent jobs.
 //!
 //! Compare with: `examples/cpu/threads` (a shared counter), `examples/cpu/crossbeam`
 //! (a channel), `examples/cpu/sequential` (the same loop, serial).

@@ -1,16 +1,8 @@
 //! # cpu, smol: a task per job, on an executor dedicated to CPU jobs
 //!
-//! smol's global executor has one thread unless `SMOL_THREADS` says otherwise, so
-//! this program builds its own `Executor`, runs it on `--workers` scoped threads,
-//! and spawns each job as a task there. A task that computes never yields, so an
-//! executor that also drove sockets would stall them until it ended; this one
-//! serves nothing else. The sum is a task too: a future awaited by `block_on` from
-//! outside the executor is not a worker, so every finished job would wake that
-//! foreign thread. `unblock` (a pool sized only by `BLOCKING_MAX_THREADS`, default
-//! 500) is the lesson of io-work-offload (`examples/io/smol --offload`), where CPU
-//! work shares an executor with sockets, not of this program. The executor threads
-//! run futures-lite's `block_on`, not `smol::block_on` as `examples/io/smol` does:
-//! with no sockets to wait for, a thread blocked in epoll only adds the reactor's cost.
+//! Each job is a task on this program's own `smol::Executor`, run by `--workers` scoped
+//! threads and doing nothing else. A task that computes never yields, so an executor
+//! that also drove sockets would stall them until it ended.
 //!
 //! Compare with: `examples/cpu/tokio`, `examples/cpu/async-std`, `examples/cpu/rayon`.
 //!
@@ -35,7 +27,8 @@ fn main() -> Result<(), Error> {
 /// sums their results in a task of that executor.
 fn run(args: &CpuArgs) -> Result<Report, Error> {
     sys::threads_fit(args.workers as u64, "executor threads")?;
-    // Shared with the summing task, which spawns the jobs on the executor it runs on.
+    // Our own: smol's global executor has one thread unless `SMOL_THREADS` says
+    // otherwise. Shared with the summing task, which spawns the jobs on it.
     let executor = Arc::new(Executor::new());
     let total = thread::scope(|scope| {
         // Dropping `stop` closes the channel, which ends every `executor.run`; it is
@@ -46,14 +39,22 @@ fn run(args: &CpuArgs) -> Result<Report, Error> {
             let executor = &executor;
             thread::Builder::new()
                 .spawn_scoped(scope, move || {
+                    // futures-lite's block_on, not `smol::block_on` as examples/io/smol
+                    // uses: with no sockets to wait for, a thread blocked in epoll only
+                    // adds the reactor's cost.
                     future::block_on(executor.run(stopped.recv()))
                 })
                 .map_err(|e| Error::from(e).context(format!("start executor thread {w}")))?;
         }
         let (limit, jobs, spawner) = (args.limit, args.jobs, executor.clone());
-        // This thread only waits for the sum; the jobs wake the summing task, a worker.
+        // The sum is a task too: a future that `block_on` awaits from outside the
+        // executor is not a worker, so every finished job would wake this foreign
+        // thread. This thread only waits for the sum.
         let total = future::block_on(executor.spawn(async move {
             let jobs: Vec<_> = cpu::job_ranges(limit, jobs)
+                // A task, not `unblock` (a pool sized only by `BLOCKING_MAX_THREADS`,
+                // default 500): that is for CPU work that shares an executor with
+                // sockets (`examples/io/smol --offload`), not for this program.
                 .map(|range| spawner.spawn(async move { cpu::count_primes(range) }))
                 .collect();
             let mut total = 0;

@@ -1,16 +1,10 @@
 //! # cpu, tokio: a task per job, on a runtime dedicated to CPU jobs
 //!
-//! tokio's docs send CPU-bound work to rayon or to "an extra Tokio runtime dedicated
-//! to CPU-bound tasks": this is that runtime, multi-thread with `--workers` threads
-//! (`#[tokio::main]` would start one per core), and each job is a task on it
-//! (`tokio::spawn`). A task that computes never yields, so a runtime that also
-//! served sockets would stall them until it ended; this one serves nothing else.
-//! The sum is a task too: a future awaited by `block_on` from outside the runtime
-//! is not a worker, so every finished job would wake that foreign thread, which on
-//! a busy machine preempts a worker. `spawn_blocking` is the lesson of
-//! io-work-offload (`examples/io/tokio --offload`), where CPU work shares a runtime
-//! with sockets, not of this program. For a program that only computes, rayon is
-//! simpler.
+//! Each job is a task (`tokio::spawn`) on a multi-thread runtime of `--workers` threads
+//! that does nothing else: tokio's docs send CPU-bound work to rayon or to "an extra
+//! Tokio runtime dedicated to CPU-bound tasks", and this is that runtime. A task that
+//! computes never yields, so a runtime that also served sockets would stall them until
+//! it ended. It works; for a program that only computes, rayon is simpler.
 //!
 //! Compare with: `examples/cpu/smol`, `examples/cpu/async-std`, `examples/cpu/rayon`.
 //!
@@ -34,12 +28,16 @@ fn run(args: &CpuArgs) -> Result<Report, Error> {
     // tokio panics when a worker thread cannot start: check the OS's limits first.
     sys::threads_fit(args.workers as u64, "worker threads")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(args.workers) // default: one per core
+        .worker_threads(args.workers) // `#[tokio::main]`'s default: one per core
         .build()?;
     let (limit, jobs) = (args.limit, args.jobs);
-    // This thread only waits for the sum; the jobs wake the summing task, a worker.
+    // The sum is a task too: a future that `block_on` awaits from outside the runtime
+    // is not a worker, so every finished job would wake this foreign thread, which on
+    // a busy machine preempts a worker. This thread only waits for the sum.
     let total = runtime.block_on(runtime.spawn(async move {
         let jobs: Vec<_> = cpu::job_ranges(limit, jobs)
+            // A task, not `spawn_blocking`: that is for CPU work that shares a runtime
+            // with sockets (`examples/io/tokio --offload`), not for this program.
             .map(|range| tokio::spawn(async move { cpu::count_primes(range) }))
             .collect();
         let mut total = 0;

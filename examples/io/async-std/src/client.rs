@@ -1,37 +1,49 @@
-//! The async-std io client's keep-alive connection: `workload::http::BlockingClient`
-//! with `.await`, on a `async_std::net::TcpStream`; beside `main.rs`, so that the loop over
-//! connections reads on one screen and this file diffs against its siblings'.
+//! The async-std io client's keep-alive connection, on an `async_std::net::TcpStream`.
+//! `diff` it with a blocking sibling's `client.rs` to see what `.await` changes and how
+//! each keeps the deadline: async-std's timer here, socket timeouts there; with tokio's
+//! or smol's, to see only the runtime.
 
-use std::{sync::Arc, time::Instant};
+use std::time::{Duration, Instant};
 
-use async_std::{net::TcpStream, prelude::*};
+use async_std::{future, net::TcpStream, prelude::*};
 use workload::{Error, http};
 
 /// One keep-alive connection, opened on first use and again after a response that
-/// says `Connection: close`: `workload::http::BlockingClient` with `.await`.
+/// says `Connection: close`.
 pub struct Client {
-    host: Arc<str>,
+    host: String,
+    /// How long a request may take, connecting included: D + T.
+    patience: Duration,
     stream: Option<TcpStream>,
     reader: http::ResponseReader,
     buf: Vec<u8>,
 }
 
 impl Client {
-    pub fn new(host: Arc<str>) -> Self {
+    pub fn new(host: &str, patience: Duration) -> Self {
         Self {
-            host,
+            host: host.to_string(),
+            patience,
             stream: None,
             reader: http::ResponseReader::default(),
             buf: vec![0; 4 << 10],
         }
     }
 
-    /// Sends request `id` and returns its `200` answer, or why not.
+    /// Sends request `id` and returns its `200` answer, or why not. async-std's timer
+    /// drops the request, wherever it waits, when `patience` runs out.
     pub async fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<http::Answer, Error> {
+        let patience = self.patience;
+        let get = future::timeout(patience, self.fetch(id, delay_ms, bytes));
+        get.await.unwrap_or_else(|_| Err(http::no_answer(patience)))
+    }
+
+    /// `get` without its deadline.
+    async fn fetch(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<http::Answer, Error> {
         let stream = match &mut self.stream {
             Some(stream) => stream,
             None => {
-                let stream = TcpStream::connect(&*self.host)
+                let stream = TcpStream::connect(&self.host)
                     .await
                     .map_err(|e| Error::from(e).context(format!("connect to {}", self.host)))?;
                 self.stream.insert(stream)

@@ -2,18 +2,12 @@
 //!
 //! async-std has been discontinued by its maintainers (RUSTSEC-2025-0052 points to
 //! smol); it stays here as a labelled historical entry because older code uses it.
-//! `--concurrency` tasks each hold one keep-alive `async_std::net::TcpStream` and
-//! take ids from a shared counter; a waiting task is a parked future, not a thread.
-//! Its executor comes from `async-global-executor`, configured here with
-//! `--workers` threads before async-std first starts it (otherwise
-//! `ASYNC_STD_THREAD_COUNT`, or one per core); its reactor is async-io's thread.
-//! `--work`'s primes are counted in the task, holding its executor thread: every
-//! other connection on that thread waits. `--offload` counts them on the `blocking`
-//! crate's pool instead (`task::spawn_blocking`, up to 500 threads). Each task keeps
-//! its requests' latencies in its own `Tally`, merged at the end.
-//!
-//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
-//! run: `async_std::future::timeout` around it, connecting included.
+//! `--concurrency` tasks each hold one keep-alive `async_std::net::TcpStream`
+//! (`client.rs`) and take ids from a shared counter; a waiting task is a parked future,
+//! not a thread, on the global executor sized here to `--workers` threads. Without
+//! `--server` an embedded api-server (tokio + hyper, on a thread of its own) answers;
+//! it is not part of this paradigm and not counted: the benchmark passes `--server` to
+//! a separate one.
 //!
 //! Compare with: `examples/io/smol` (its successor), `examples/io/tokio`.
 //!
@@ -28,8 +22,8 @@ use std::sync::{
 
 use api_server::Target;
 use async_global_executor::GlobalExecutorConfig;
-use async_std::{future, task};
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use async_std::task;
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
 
 mod client;
 
@@ -48,12 +42,18 @@ fn main() -> Result<(), Error> {
 
 /// Spawns a task per connection on one shared id counter, and merges their tallies.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "executor threads")?;
     // Must run before any async-std call; later calls keep the first configuration.
+    // Without it: `ASYNC_STD_THREAD_COUNT` threads, or one per core; the reactor is
+    // async-io's own thread. It starts one thread, and panics if it cannot; the rest
+    // start on the next line, where a thread that cannot start is an error.
     async_global_executor::init_with_config(
         GlobalExecutorConfig::default()
-            .with_min_threads(args.workers)
+            .with_min_threads(1)
             .with_max_threads(args.workers),
     );
+    task::block_on(async_global_executor::spawn_more_threads(args.workers - 1))
+        .map_err(|e| Error::from(e).context("start executor threads"))?;
     let connections = args.concurrency.min(args.requests);
     let next_id = Arc::new(AtomicU64::new(0));
     let (host, args) = (Arc::<str>::from(host), Arc::new(args.clone()));
@@ -81,7 +81,7 @@ async fn connection(
     host: Arc<str>,
     args: Arc<IoArgs>,
 ) -> Result<Tally, Error> {
-    let mut client = Client::new(host);
+    let mut client = Client::new(&host, args.patience());
     let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.
@@ -89,14 +89,14 @@ async fn connection(
         if id >= args.requests {
             return Ok(tally);
         }
-        // No complete answer within D + T fails the request: async-std's timer.
-        let get = future::timeout(args.patience(), client.get(id, args.delay_ms, args.bytes));
-        let answer = get
+        let answer = client
+            .get(id, args.delay_ms, args.bytes)
             .await
-            .unwrap_or_else(|_| Err(http::no_answer(args.patience())))
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
-        // Counted inline (no --offload), the primes hold this executor thread.
+        // Counted inline (no --offload), the primes hold this executor thread, and every
+        // other connection on it waits; --offload counts them on the `blocking` crate's
+        // pool (up to 500 threads).
         let primes = match (args.work, args.offload) {
             (n, true) if n > 0 => task::spawn_blocking(move || io::work(id, n)).await,
             (n, _) => io::work(id, n),

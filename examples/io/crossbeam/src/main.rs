@@ -1,16 +1,13 @@
 //! # io, crossbeam: connection threads fed ids by a crossbeam channel
 //!
-//! Every request id goes into a crossbeam channel first; then `--concurrency`
-//! scoped threads, each holding one keep-alive connection, receive ids from clones
-//! of one receiver until it is empty. The multi-consumer channel is what crossbeam
-//! adds over std (an `mpsc` receiver cannot be shared without a lock), and it is
-//! the shape of a worker pool that takes jobs from a queue. Blocking reads, so the
-//! cost per connection is that of `threads-io`: a thread and a stack. `--work`'s
-//! primes are counted on the connection's thread; each keeps its own `Tally` of
-//! answers and latencies, merged at the end.
-//!
-//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
-//! run: each thread's `BlockingClient` sets socket timeouts to what is left of it.
+//! Every request id goes into a crossbeam channel first; then `--concurrency` scoped
+//! threads, each holding one keep-alive connection (`client.rs`), receive ids from
+//! clones of one receiver until it is empty. The multi-consumer channel is what
+//! crossbeam adds over std (an `mpsc` receiver cannot be shared without a lock): the
+//! shape of a worker pool that takes jobs from a queue, on the threads and blocking
+//! reads of `threads-io`. Without `--server` an embedded api-server (tokio + hyper, on
+//! a thread of its own) answers; it is not part of this paradigm and not counted: the
+//! benchmark passes `--server` to a separate one.
 //!
 //! Compare with: `examples/io/threads` (a shared counter), `examples/io/tokio`.
 //!
@@ -22,7 +19,11 @@ use std::thread;
 
 use api_server::Target;
 use crossbeam::channel::{self, Receiver};
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
+
+mod client;
+
+use client::Client;
 
 const PROGRAM: &str = "crossbeam-io";
 const PARADIGM: &str = "crossbeam";
@@ -38,6 +39,8 @@ fn main() -> Result<(), Error> {
 /// Queues every id, starts a thread per connection on the queue, merges their tallies.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let connections = args.concurrency.min(args.requests) as usize;
+    // A stack and a kernel task per connection: past the OS's thread limits this is
+    // refused before the first thread starts (at `vm.max_map_count` std would abort).
     sys::threads_fit(connections as u64, "connection threads")?;
     let (ids, queue) = channel::unbounded();
     for id in 0..args.requests {
@@ -65,13 +68,14 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
 
 /// One connection's thread: fetch ids from the channel until it closes.
 fn connection(queue: Receiver<u64>, host: &str, args: &IoArgs) -> Result<Tally, Error> {
-    let mut client = http::BlockingClient::new(host, args.patience());
+    let mut client = Client::new(host, args.patience());
     let mut tally = Tally::default();
     for id in queue {
         let answer = client
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
+        // On this connection's thread, which the OS time-slices with the others.
         tally.work(io::work(id, args.work));
     }
     Ok(tally)

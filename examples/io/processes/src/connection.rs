@@ -6,9 +6,9 @@
 use std::{env, io::Read, os::unix::process::parent_id, process::Child};
 
 use nix::sys::{prctl, signal::Signal};
-use workload::{Error, IoArgs, http, io, io::Tally, sys};
+use workload::{Error, IoArgs, io, io::Tally, sys};
 
-use super::PARENT_ENV;
+use super::{PARENT_ENV, client::Client};
 
 /// The child side: fetch ids c, c + C, ... over one connection, working after
 /// each, then answer `subtotal pss_kib` (its Pss read while it is still alive)
@@ -18,14 +18,14 @@ pub fn connection(c: u64, args: &IoArgs) -> Result<(), Error> {
         .server
         .as_deref()
         .ok_or_else(|| Error::msg("a connection process needs --server"))?;
-    let mut client = http::BlockingClient::new(host, args.patience());
+    let mut client = Client::new(host, args.patience());
     let mut tally = Tally::default();
     for id in (c..args.requests).step_by(args.concurrency as usize) {
         let answer = client
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
-        tally.work(io::work(id, args.work));
+        tally.work(io::work(id, args.work)); // in this process, between requests
     }
     let latencies: Vec<String> = tally.latencies_us.iter().map(u64::to_string).collect();
     println!(

@@ -1,18 +1,14 @@
 //! # io, processes: one child process per connection
 //!
-//! Like Python's `multiprocessing` with the spawn start method: the parent re-runs
-//! its own binary once per connection; child c holds one keep-alive connection,
-//! fetches ids c, c + C, c + 2C, ... with blocking reads, counts `--work`'s primes
-//! itself, and answers on a stdout pipe: `subtotal pss_kib` and a line of its
-//! requests' latencies, which the parent merges. Waiting on the network needs no
-//! process of its own, so this pays a process's start-up and memory for nothing a
-//! thread could not do. Its ceiling is `MAX_PROCESSES` connections: past it the program refuses
-//! with a reason, as a flag error, instead of starting thousands of processes. A child
-//! dies with the parent however the parent ends, SIGKILL included (`PR_SET_PDEATHSIG`,
-//! through the `nix` crate: std has no call for it).
-//!
-//! A request with no complete answer within D + T ms (`--timeout-ms`, passed to
-//! each child) fails the run: the child's socket timeouts, and its Error line.
+//! Like Python's `multiprocessing` with the spawn start method: the parent re-runs its
+//! own binary once per connection (`connection.rs`), and child c fetches ids c, c + C,
+//! c + 2C, ... over one keep-alive connection (`client.rs`) and answers its subtotal
+//! and latencies on a stdout pipe. Waiting on the network needs no process of its own,
+//! so this pays a process's start-up and memory for nothing a thread could not do.
+//! Children die with the parent, SIGKILL included, through `PR_SET_PDEATHSIG` (the
+//! `nix` crate: std has no call for it). Without `--server` an embedded api-server
+//! (tokio + hyper, on a thread of its own) answers; it is not part of this paradigm and
+//! not counted: the benchmark passes `--server` to a separate one.
 //!
 //! Compare with: `examples/io/threads`, `examples/python/io_multiprocessing.py`.
 //!
@@ -28,6 +24,7 @@ use std::{
 use api_server::Target;
 use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
 
+mod client;
 mod connection;
 
 use connection::{collect, connection, die_with_parent};
@@ -43,6 +40,7 @@ const PARENT_ENV: &str = "PROCESSES_IO_PARENT";
 
 fn main() -> Result<(), Error> {
     let args = IoArgs::parse_for(PROGRAM).refuse_offload(PROGRAM);
+    // A flag error past the ceiling, rather than thousands of processes.
     if args.concurrency.min(args.requests) > MAX_PROCESSES {
         IoArgs::refuse(
             PROGRAM,
@@ -76,6 +74,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
             .args(["--delay-ms", &args.delay_ms.to_string()])
             .args(["--bytes", &args.bytes.to_string()])
             .args(["--work", &args.work.to_string(), "--server", host])
+            // D + T: a late answer is the child's own error line, which `collect` reads.
             .args(["--timeout-ms", &args.timeout_ms.to_string()])
             .env(CONNECTION_ENV, c.to_string())
             .env(PARENT_ENV, process::id().to_string())

@@ -1,17 +1,13 @@
 //! # io, rayon: blocking requests on a CPU pool, a deliberate misfit
 //!
-//! The ids become a parallel iterator on a pool of `--workers` threads, and each
-//! thread keeps a connection for the ids it is handed (`map_init`). It works, and
-//! it is wrong for I/O: rayon sizes its pool for cores, a thread blocked on the
-//! network is a core's worth of pool doing nothing, and the real concurrency is
-//! the pool size, whatever `--concurrency` says. R requests of D ms take about
-//! R / W x D. It is here so that the table shows what that costs; use threads or
-//! async for I/O, and rayon for CPU work. `--work`'s primes are counted by the
-//! pool thread that fetched the answer; each batch of ids tallies its own answers
-//! and latencies (`try_fold`), and the batches merge at the end.
-//!
-//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
-//! run: each `BlockingClient` sets socket timeouts to what is left of it.
+//! The ids become a parallel iterator on a pool of `--workers` threads, and each thread
+//! keeps a connection (`client.rs`) for the ids it is handed (`map_init`). It works,
+//! and it is a deliberate misfit: a thread blocked on the network is a core's worth of
+//! pool doing nothing, and the real concurrency is the pool size, whatever
+//! `--concurrency` says, so R requests of D ms take about R / W x D; use threads or
+//! async for I/O, and rayon for CPU work. Without `--server` an embedded api-server
+//! (tokio + hyper, on a thread of its own) answers; it is not part of this paradigm and
+//! not counted: the benchmark passes `--server` to a separate one.
 //!
 //! Compare with: `examples/io/threads`, `examples/cpu/rayon` (rayon's real job).
 //!
@@ -21,7 +17,11 @@
 
 use api_server::Target;
 use rayon::prelude::*;
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
+
+mod client;
+
+use client::Client;
 
 const PROGRAM: &str = "rayon-io";
 const PARADIGM: &str = "rayon";
@@ -38,23 +38,26 @@ fn main() -> Result<(), Error> {
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     // At most --concurrency connections: a pool thread holds at most one.
     let threads = args.workers.min(args.concurrency as usize);
+    sys::threads_fit(threads as u64, "pool threads")?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads) // default: RAYON_NUM_THREADS, else one per core
-        .build()?;
+        .build()
+        .map_err(|e| Error::from(e).context("start pool threads"))?;
     let total = pool.install(|| {
         (0..args.requests)
             .into_par_iter()
             .map_init(
-                || http::BlockingClient::new(host, args.patience()), // once per batch of ids a thread takes
+                || Client::new(host, args.patience()), // once per batch of ids a thread takes
                 |client, id| {
                     let answer = client.get(id, args.delay_ms, args.bytes);
                     Ok((id, answer.map_err(|e| e.context(format!("request {id}")))?))
                 },
             )
+            // Each batch of ids tallies its own answers; the batches merge at the end.
             .try_fold(Tally::default, |mut tally, answer: Result<_, Error>| {
                 let (id, answer) = answer?;
                 tally.answer(&answer);
-                tally.work(io::work(id, args.work));
+                tally.work(io::work(id, args.work)); // by the pool thread that fetched it
                 Ok::<_, Error>(tally)
             })
             .try_reduce(Tally::default, |a, b| Ok(a.merge(b)))

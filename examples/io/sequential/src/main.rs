@@ -1,13 +1,12 @@
 //! # io, sequential: one keep-alive connection, one request at a time
 //!
-//! The baseline for the io workload: a single blocking `TcpStream`, one request in
-//! flight, so R requests that each wait D ms on the server take at least R x D ms,
-//! whatever `--concurrency` allows. Every other paradigm overlaps those waits.
-//! `--work`'s primes are counted on the same thread between requests, and each
-//! request's latency (request written to body read) goes into one `Tally`.
-//!
-//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
-//! run: the shared `BlockingClient` sets socket timeouts to what is left of it.
+//! The baseline for the io workload: a single blocking `TcpStream` (in `client.rs`),
+//! one request in flight, so R requests that each wait D ms on the server take at least
+//! R x D ms, whatever `--concurrency` allows; every other paradigm overlaps those
+//! waits. `--work`'s primes are counted on the same thread between requests. Without
+//! `--server` an embedded api-server (tokio + hyper, on a thread of its own) answers;
+//! it is not part of this paradigm and not counted: the benchmark passes `--server` to
+//! a separate one.
 //!
 //! Compare with: `examples/io/threads`, `examples/io/tokio`.
 //!
@@ -16,7 +15,11 @@
 //! ```
 
 use api_server::Target;
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
+
+mod client;
+
+use client::Client;
 
 const PROGRAM: &str = "sequential-io";
 const PARADIGM: &str = "sequential";
@@ -31,14 +34,14 @@ fn main() -> Result<(), Error> {
 
 /// Fetches request after request over one connection, working after each answer.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
-    let mut client = http::BlockingClient::new(host, args.patience());
+    let mut client = Client::new(host, args.patience());
     let mut tally = Tally::default();
     for id in 0..args.requests {
         let answer = client
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
-        tally.work(io::work(id, args.work));
+        tally.work(io::work(id, args.work)); // on this thread, between requests
     }
     Ok(Report::io(PARADIGM, 1, &tally))
 }

@@ -1,18 +1,13 @@
 //! # io, threads: one OS thread per connection
 //!
-//! `--concurrency` scoped threads each hold one keep-alive connection and take
-//! request ids from a shared `AtomicU64` until they run out. A thread blocked in
+//! `--concurrency` scoped threads each hold one keep-alive connection (`client.rs`) and
+//! take request ids from a shared `AtomicU64` until they run out. A thread blocked in
 //! `read` waits for the server without using a core, so R requests of D ms over C
-//! connections take about R / C x D. This is the primer's "fast I/O, few
-//! connections: threads", and Rust threads go further than the primer expects:
-//! 10,000 of them fit (see examples/spawn). The cost is a stack and a kernel task
-//! per connection, and the OS's thread limits, checked before the first thread
-//! starts (at `vm.max_map_count` std would abort). `--work`'s primes are counted on
-//! the connection's own thread, which the OS time-slices with the others; each
-//! thread keeps its requests' latencies in its own `Tally`, merged at the end.
-//!
-//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
-//! run: each thread's `BlockingClient` sets socket timeouts to what is left of it.
+//! connections take about R / C x D: the primer's "fast I/O, few connections: threads",
+//! and Rust threads go further than the primer expects (10,000 fit, see
+//! examples/spawn). Without `--server` an embedded api-server (tokio + hyper, on a
+//! thread of its own) answers; it is not part of this paradigm and not counted: the
+//! benchmark passes `--server` to a separate one.
 //!
 //! Compare with: `examples/io/crossbeam`, `examples/io/tokio`, `examples/io/sequential`.
 //!
@@ -26,7 +21,11 @@ use std::{
 };
 
 use api_server::Target;
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
+
+mod client;
+
+use client::Client;
 
 const PROGRAM: &str = "threads-io";
 const PARADIGM: &str = "threads";
@@ -42,6 +41,8 @@ fn main() -> Result<(), Error> {
 /// Starts a thread per connection on one shared id counter, and merges their tallies.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     let connections = args.concurrency.min(args.requests) as usize;
+    // A stack and a kernel task per connection: past the OS's thread limits this is
+    // refused before the first thread starts (at `vm.max_map_count` std would abort).
     sys::threads_fit(connections as u64, "connection threads")?;
     let next_id = AtomicU64::new(0);
     let total = thread::scope(|scope| {
@@ -63,7 +64,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
 
 /// One connection's thread: fetch ids from the shared counter until they run out.
 fn connection(next_id: &AtomicU64, host: &str, args: &IoArgs) -> Result<Tally, Error> {
-    let mut client = http::BlockingClient::new(host, args.patience());
+    let mut client = Client::new(host, args.patience());
     let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.
@@ -75,6 +76,7 @@ fn connection(next_id: &AtomicU64, host: &str, args: &IoArgs) -> Result<Tally, E
             .get(id, args.delay_ms, args.bytes)
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
+        // On this connection's thread, which the OS time-slices with the others.
         tally.work(io::work(id, args.work));
     }
 }

@@ -1,8 +1,9 @@
-//! The tokio io client's keep-alive connection: `workload::http::BlockingClient`
-//! with `.await`, on a `tokio::net::TcpStream`; beside `main.rs`, so that the loop over
-//! connections reads on one screen and this file diffs against its siblings'.
+//! The tokio io client's keep-alive connection, on a `tokio::net::TcpStream`. `diff`
+//! it with a blocking sibling's `client.rs` to see what `.await` changes and how each
+//! keeps the deadline: tokio's timer here, socket timeouts there; with smol's or
+//! async-std's, to see only the runtime.
 
-use std::{sync::Arc, time::Instant};
+use std::time::{Duration, Instant};
 
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -11,30 +12,41 @@ use tokio::{
 use workload::{Error, http};
 
 /// One keep-alive connection, opened on first use and again after a response that
-/// says `Connection: close`: `workload::http::BlockingClient` with `.await`.
+/// says `Connection: close`.
 pub struct Client {
-    host: Arc<str>,
+    host: String,
+    /// How long a request may take, connecting included: D + T.
+    patience: Duration,
     stream: Option<TcpStream>,
     reader: http::ResponseReader,
     buf: Vec<u8>,
 }
 
 impl Client {
-    pub fn new(host: Arc<str>) -> Self {
+    pub fn new(host: &str, patience: Duration) -> Self {
         Self {
-            host,
+            host: host.to_string(),
+            patience,
             stream: None,
             reader: http::ResponseReader::default(),
             buf: vec![0; 4 << 10],
         }
     }
 
-    /// Sends request `id` and returns its `200` answer, or why not.
+    /// Sends request `id` and returns its `200` answer, or why not. tokio's timer
+    /// drops the request, wherever it waits, when `patience` runs out.
     pub async fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<http::Answer, Error> {
+        let patience = self.patience;
+        let get = tokio::time::timeout(patience, self.fetch(id, delay_ms, bytes));
+        get.await.unwrap_or_else(|_| Err(http::no_answer(patience)))
+    }
+
+    /// `get` without its deadline.
+    async fn fetch(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<http::Answer, Error> {
         let stream = match &mut self.stream {
             Some(stream) => stream,
             None => {
-                let stream = TcpStream::connect(&*self.host)
+                let stream = TcpStream::connect(&self.host)
                     .await
                     .map_err(|e| Error::from(e).context(format!("connect to {}", self.host)))?;
                 self.stream.insert(stream)

@@ -1,19 +1,12 @@
 //! # io, tokio: one task per connection
 //!
-//! `--concurrency` tasks each hold one keep-alive `tokio::net::TcpStream` and take
-//! ids from a shared counter. A task waiting on the network is a parked future of a
-//! few hundred bytes, not a thread: the runtime's epoll loop wakes it when the
+//! `--concurrency` tasks each hold one keep-alive `tokio::net::TcpStream` (`client.rs`)
+//! and take ids from a shared counter. A task waiting on the network is a parked future
+//! of a few hundred bytes, not a thread: the runtime's epoll loop wakes it when the
 //! socket is ready, so 10,000 connections cost little more than 100. This is the
-//! primer's "slow I/O, many connections: asyncio". With `--workers 1` it runs on a
-//! current-thread runtime, one thread doing everything, as Python's asyncio does;
-//! otherwise on a multi-thread runtime of `--workers` threads (`#[tokio::main]`
-//! would pick one per core). `--work`'s primes are counted in the task, holding its
-//! executor thread: every other connection on that thread waits. `--offload` counts
-//! them on tokio's blocking pool instead (`spawn_blocking`, up to 512 threads). Each
-//! task keeps its requests' latencies in its own `Tally`, merged at the end.
-//!
-//! A request with no complete answer within D + T ms (`--timeout-ms`) fails the
-//! run: `tokio::time::timeout` around it, connecting included.
+//! primer's "slow I/O, many connections: asyncio". Without `--server` an embedded
+//! api-server (tokio + hyper, on a thread of its own) answers; it is not part of this
+//! paradigm and not counted: the benchmark passes `--server` to a separate one.
 //!
 //! Compare with: `examples/io/threads`, `examples/io/smol`, `examples/python/io_asyncio.py`.
 //!
@@ -28,7 +21,7 @@ use std::sync::{
 
 use api_server::Target;
 use tokio::task::JoinSet;
-use workload::{Error, IoArgs, Report, Workload, http, io, io::Tally, sys};
+use workload::{Error, IoArgs, Report, Workload, io, io::Tally, sys};
 
 mod client;
 
@@ -47,12 +40,16 @@ fn main() -> Result<(), Error> {
 
 /// Spawns a task per connection on one shared id counter, and merges their tallies.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
+    // tokio panics when a worker thread cannot start: check the OS's limits first.
+    sys::threads_fit(args.workers as u64, "worker threads")?;
+    // --workers 1: a current-thread runtime, one thread doing everything, as Python's
+    // asyncio does.
     let mut builder = match args.workers {
         1 => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),
     };
     if args.workers > 1 {
-        builder.worker_threads(args.workers);
+        builder.worker_threads(args.workers); // `#[tokio::main]`'s default: one per core
     }
     let runtime = builder.enable_all().build()?;
     let connections = args.concurrency.min(args.requests);
@@ -79,7 +76,7 @@ async fn connection(
     host: Arc<str>,
     args: Arc<IoArgs>,
 ) -> Result<Tally, Error> {
-    let mut client = Client::new(host);
+    let mut client = Client::new(&host, args.patience());
     let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.
@@ -87,14 +84,14 @@ async fn connection(
         if id >= args.requests {
             return Ok(tally);
         }
-        // No complete answer within D + T fails the request: tokio's timer.
-        let get = tokio::time::timeout(args.patience(), client.get(id, args.delay_ms, args.bytes));
-        let answer = get
+        let answer = client
+            .get(id, args.delay_ms, args.bytes)
             .await
-            .unwrap_or_else(|_| Err(http::no_answer(args.patience())))
             .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
-        // Counted inline (no --offload), the primes hold this executor thread.
+        // Counted inline (no --offload), the primes hold this executor thread, and every
+        // other connection on it waits; --offload counts them on tokio's blocking pool
+        // (up to 512 threads).
         let primes = match (args.work, args.offload) {
             (n, true) if n > 0 => tokio::task::spawn_blocking(move || io::work(id, n)).await?,
             (n, _) => io::work(id, n),

@@ -1,13 +1,11 @@
 //! # ring, crossbeam: one scoped crossbeam thread per unit, linked by bounded channels
 //!
 //! Unit 0 is the main thread; units 1..K are threads in a `crossbeam::scope`, each
-//! owning the `Receiver` from its left neighbour and the `Sender` to its right one.
-//! The channels are `crossbeam::channel::bounded(1)`: room for the one token in
-//! flight, so a send never waits. Since Rust 1.67 std's mpsc is a port of this
-//! channel, so the ring differs from `threads-ring` in the bound and the scope, not
-//! in how a hop is handed off. The idiomatic crossbeam way for threads to pass
-//! data, on the same OS threads as `threads-ring`, with the same limits, which
-//! are checked before any unit starts.
+//! owning the `Receiver` from its left neighbour and the `Sender` to its right one, of
+//! `crossbeam::channel::bounded(1)` channels. This is the idiomatic crossbeam way for
+//! threads to pass data, on the same OS threads as `threads-ring`; since Rust 1.67
+//! std's mpsc is a port of this channel, so the two differ in the bound and the scope,
+//! not in how a hop is handed off.
 //!
 //! Compare with: `examples/ring/threads`, `examples/ring/rayon`.
 //!
@@ -30,11 +28,12 @@ fn main() -> Result<(), Error> {
 
 /// Starts units 1..K as scoped threads, each between two channels, and plays unit 0.
 fn run(args: &RingArgs) -> Result<Report, Error> {
+    // A ring past the OS's limits on threads is refused, the limit named, before any unit starts.
     sys::threads_fit(args.units - 1, "unit threads")?;
     let token = crossbeam::scope(|scope| {
         // Made inside the scope: if a start fails, returning drops `to_first`, each
         // started unit then sees its left channel close and ends, and the scope
-        // can join them.
+        // can join them. Bound 1: room for the one token in flight, so a send never waits.
         let (to_first, mut from_left) = channel::bounded(1);
         for u in 1..args.units {
             let (to_right, next_from_left) = channel::bounded(1);

@@ -4,9 +4,7 @@
 //! `std::process::Command`, chained by pipes, each unit's stdout into the next one's
 //! stdin, unit K-1's back to unit 0. The token travels as 8 little-endian bytes, so a
 //! hop costs two system calls and a wake-up of the process that waits for it: the
-//! idiomatic way for processes to talk, as Python's `multiprocessing` pipes are. If a
-//! unit dies, its neighbours see a pipe break and the parent names it; if the parent
-//! dies (SIGKILL too), unit 1 sees its pipe close, and the ring ends unit by unit.
+//! idiomatic way for processes to talk, as Python's `multiprocessing` pipes are.
 //!
 //! Compare with: `examples/ring/threads`, `examples/python/ring_multiprocessing.py`.
 //!
@@ -33,6 +31,8 @@ fn main() -> Result<(), Error> {
     let args = RingArgs::parse_for(PROGRAM);
     if let Some(u) = env::var_os(UNIT_ENV) {
         let u = u.to_str().unwrap_or("").parse()?;
+        // If a unit dies, its neighbours see a pipe break and the parent names it; if
+        // the parent dies (SIGKILL too), unit 1 sees its pipe close, and so on around.
         return unit(u, args.laps).or_else(|e| match e.kind() {
             ErrorKind::BrokenPipe | ErrorKind::UnexpectedEof => process::exit(NEIGHBOUR_GONE),
             _ => Err(Error::from(e).context(format!("unit {u}"))),

@@ -1,11 +1,11 @@
 //! # ring, rayon: one job per unit, on a pool of `--workers` threads (a misfit)
 //!
-//! Unit 0 runs in `pool.scope`, units 1..K are jobs spawned in that scope, linked
-//! by std mpsc channels as in `threads-ring`. This is a deliberate misfit: a rayon
-//! job is a unit of parallel computation and cannot yield, so a job blocked in
-//! `recv` holds its pool thread until the token comes. A ring of more jobs than
-//! threads would deadlock, with the token sent to a job that never gets a thread;
-//! this program refuses `--units K` above `--workers W` before it starts anything.
+//! Unit 0 runs in `pool.scope`, units 1..K are jobs spawned in that scope, linked by
+//! std mpsc channels as in `threads-ring`. This is a deliberate misfit: a rayon job is
+//! a unit of parallel computation and cannot yield, so a job blocked in `recv` holds
+//! its pool thread until the token comes. A ring of more jobs than threads would
+//! deadlock, so this program refuses `--units K` above `--workers W` before it starts
+//! anything.
 //!
 //! Compare with: `examples/ring/threads`, `examples/ring/tokio`.
 //!

@@ -1,13 +1,9 @@
 //! # ring, smol: one task per unit, linked by `smol::channel`
 //!
-//! Each unit is a task that owns its inbox, a `channel::Receiver`, and a sender into
-//! its right neighbour's: tasks that share nothing but messages, smol's idiomatic
-//! way to exchange data. smol's global executor has one thread unless
-//! `SMOL_THREADS` says otherwise, so this program builds its own `smol::Executor`
-//! and runs it on `--workers` scoped threads, the pattern smol's documentation
-//! gives for a multi-threaded executor. Those threads run futures-lite's `block_on`,
-//! not `smol::block_on` as `examples/io/smol` does: with no sockets to wait for, a
-//! thread blocked in epoll only adds the reactor's cost (the ring took ~5% longer).
+//! Each unit is a task between two `smol::channel`s, its inbox and its right
+//! neighbour's: tasks that share nothing but messages, smol's idiomatic way to exchange
+//! data. They run on this program's own `smol::Executor`, on `--workers` scoped
+//! threads: the pattern smol's documentation gives for a multi-threaded executor.
 //!
 //! Compare with: `examples/ring/tokio`, `examples/ring/async-std`.
 //!
@@ -32,10 +28,11 @@ fn main() -> Result<(), Error> {
     run(&args)?.print(&args)
 }
 
-/// Runs an executor on `--workers` threads and spawns units 1..K, then unit 0, each a task
-/// between two channels; unit 0 returns the token.
+/// Runs an executor on `--workers` threads, spawns units 1..K as tasks, each between
+/// two channels, and unit 0 as one more.
 fn run(args: &RingArgs) -> Result<Report, Error> {
     sys::threads_fit(args.workers as u64, "executor threads")?;
+    // Our own: smol's global executor has one thread unless `SMOL_THREADS` says otherwise.
     let executor = Executor::new();
     let token = thread::scope(|scope| {
         // Dropping `stop` closes the channel, which ends every `executor.run`; it is
@@ -46,6 +43,9 @@ fn run(args: &RingArgs) -> Result<Report, Error> {
             let executor = &executor;
             thread::Builder::new()
                 .spawn_scoped(scope, move || {
+                    // futures-lite's block_on, not `smol::block_on` as examples/io/smol
+                    // uses: with no sockets to wait for, a thread blocked in epoll only
+                    // adds the reactor's cost (the ring took ~5% longer).
                     future::block_on(executor.run(stopped.recv()))
                 })
                 .map_err(|e| Error::from(e).context(format!("start executor thread {w}")))?;
@@ -58,14 +58,16 @@ fn run(args: &RingArgs) -> Result<Report, Error> {
             let from_left = mem::replace(&mut from_left, next_from_left);
             units.push(executor.spawn(unit(u, args.laps, from_left, to_right)));
         }
-        // What is left is the channel from unit K-1: unit 0's left. Unit 0 goes last, so
-        // every unit and channel exists before the token starts.
-        let first = executor.spawn(unit(0, args.laps, from_left, to_first));
+        // What is left is the channel from unit K-1: unit 0's left. Unit 0 is a task
+        // too, so that it runs on an executor thread, not on this one.
+        let first = executor.spawn(pass(to_first, from_left, args.clone()));
         let token = future::block_on(async {
+            let token = first.await;
+            // Each unit has ended, or ends now that unit 0's channels are closed.
             for unit in units {
-                unit.await?;
+                unit.await;
             }
-            first.await
+            token
         });
         drop(stop);
         token
@@ -73,25 +75,41 @@ fn run(args: &RingArgs) -> Result<Report, Error> {
     Ok(Report::new(PARADIGM, args.workers, token))
 }
 
-/// One unit: `laps` times, receive the token from the left, hop it and send it right;
-/// unit 0 starts the ring with 0 and keeps the last token, hop K*M, which it returns.
-async fn unit(
-    u: u64,
-    laps: u64,
-    from_left: Receiver<u64>,
+/// Unit 0, a task: each lap, send the token to unit 1 (0 at first), then take it
+/// back from unit K-1 and hop. Hop K*M is the last lap's receive.
+async fn pass(
     to_right: Sender<u64>,
+    from_left: Receiver<u64>,
+    args: RingArgs,
 ) -> Result<u64, Error> {
-    if u == 0 {
-        to_right.send(0).await?;
-    }
+    let last = args.units - 1;
     let mut t = 0;
-    for lap in 1..=laps {
-        t = ring::hop(from_left.recv().await?, u);
-        if u != 0 || lap < laps {
-            to_right.send(t).await?;
-        }
+    for _ in 0..args.laps {
+        to_right
+            .send(t)
+            .await
+            .map_err(|_| Error::msg("unit 0: unit 1 hung up"))?;
+        let received = from_left
+            .recv()
+            .await
+            .map_err(|_| Error::msg(format!("unit 0: unit {last} hung up")))?;
+        t = ring::hop(received, 0);
     }
     Ok(t)
+}
+
+/// Unit u, a task: M times, take the token from the left, hop, send it right.
+async fn unit(u: u64, laps: u64, from_left: Receiver<u64>, to_right: Sender<u64>) {
+    for _ in 0..laps {
+        // A closed channel means the ring is being taken down and unit 0 says
+        // why, so this unit just ends.
+        let Ok(t) = from_left.recv().await else {
+            return;
+        };
+        if to_right.send(ring::hop(t, u)).await.is_err() {
+            return;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -99,7 +117,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn passes_the_token_around() {
+    fn computes_the_token() {
         testkit::ring::check_run(testkit::ring::Units::Tasks, run);
     }
 }

@@ -1,12 +1,10 @@
 //! # ring, threads: one OS thread per unit, linked by mpsc channels
 //!
-//! Unit 0 is the main thread; units 1..K are `std::thread`s in a
-//! `std::thread::scope`. Each unit owns the `Receiver` from its left neighbour and
-//! the `Sender` to its right one, so no unit touches another's memory: the token
-//! moves, and a hop costs a wake-up of the thread that waits for it. This is the
-//! idiomatic std way for threads to exchange data, and K threads each block in
-//! `recv` while the token is elsewhere. A ring larger than the OS's limits on
-//! threads allow is refused, with the limit named, before any unit starts.
+//! Unit 0 is the main thread; units 1..K are scoped `std::thread`s, each owning the
+//! `Receiver` from its left neighbour and the `Sender` to its right one, so no unit
+//! touches another's memory: the token moves, and a hop costs a wake-up of the thread
+//! that waits for it. This is the idiomatic std way for threads to exchange data, with
+//! K threads each blocked in `recv` while the token is elsewhere.
 //!
 //! Compare with: `examples/ring/crossbeam`, `examples/ring/processes`.
 //!
@@ -32,6 +30,7 @@ fn main() -> Result<(), Error> {
 
 /// Starts units 1..K as threads, each between two channels, and plays unit 0.
 fn run(args: &RingArgs) -> Result<Report, Error> {
+    // A ring past the OS's limits on threads is refused, the limit named, before any unit starts.
     sys::threads_fit(args.units - 1, "unit threads")?;
     let token = thread::scope(|scope| {
         // Made inside the scope: if a start fails, returning drops `to_first`, each

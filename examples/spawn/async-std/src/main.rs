@@ -1,11 +1,10 @@
 //! # spawn, async-std: one task per unit, on an executor of `--workers` threads
 //!
 //! async-std has been discontinued by its maintainers (RUSTSEC-2025-0052 points to
-//! smol); it stays here as a labelled historical entry because older code uses it.
-//! Each unit is a task spawned with `task::spawn`; `task::sleep` registers a timer
-//! and yields, so sleeping units hold no thread. The executor comes from
-//! `async-global-executor`, configured here with `--workers` threads before
-//! async-std first starts it (otherwise `ASYNC_STD_THREAD_COUNT`, or one per core).
+//! smol); it stays here as a labelled historical entry because older code uses it. Each
+//! unit is a task spawned with `task::spawn` on the global executor, sized here to
+//! `--workers` threads; `task::sleep` registers a timer and yields, so sleeping units
+//! hold no thread.
 //!
 //! Compare with: `examples/spawn/smol` (its successor), `examples/spawn/tokio`.
 //!
@@ -31,8 +30,9 @@ fn main() -> Result<(), Error> {
 fn run(args: &SpawnArgs) -> Result<Report, Error> {
     sys::threads_fit(args.workers as u64, "executor threads")?;
     // Must run before any async-std call; later calls keep the first configuration.
-    // It starts one thread, and panics if it cannot; the rest start on the next line,
-    // where a thread that cannot start is an error.
+    // Without it: `ASYNC_STD_THREAD_COUNT` threads, or one per core. It starts one
+    // thread, and panics if it cannot; the rest start on the next line, where a
+    // thread that cannot start is an error.
     async_global_executor::init_with_config(
         GlobalExecutorConfig::default()
             .with_min_threads(1)

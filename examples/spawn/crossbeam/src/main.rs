@@ -1,11 +1,9 @@
 //! # spawn, crossbeam: one scoped crossbeam thread per unit
 //!
-//! Each unit is a thread started inside `crossbeam::scope`, which guarantees that
-//! every thread has ended when the scope returns, so units could borrow from the
-//! parent's stack. It is the same OS thread as in `threads-spawn`, with the same
-//! cost, limits and check of the limits before the first unit starts; std adopted
-//! the idea as `std::thread::scope` in Rust 1.63.
-//! Crossbeam's scope turns a panicking thread into an `Err` instead of a panic.
+//! Each unit is a thread started inside `crossbeam::scope`, which guarantees that every
+//! thread has ended when the scope returns, so units could borrow from the parent's
+//! stack; std adopted the idea as `std::thread::scope` in Rust 1.63. It is the same OS
+//! thread as in `threads-spawn`, with the same cost and limits.
 //!
 //! Compare with: `examples/spawn/threads`, `examples/spawn/rayon`.
 //!
@@ -27,6 +25,8 @@ fn main() -> Result<(), Error> {
 
 /// Starts every unit as a scoped thread, then joins them all and sums their results.
 fn run(args: &SpawnArgs) -> Result<Report, Error> {
+    // The caps (the thread limits, `vm.max_map_count`, address space) are checked
+    // before any unit starts: at `vm.max_map_count` std aborts rather than fail a spawn.
     sys::threads_fit(args.units, "unit threads")?;
     let total = crossbeam::scope(|scope| {
         let mut units = Vec::new();
@@ -43,6 +43,7 @@ fn run(args: &SpawnArgs) -> Result<Report, Error> {
         }
         Ok::<u64, Error>(total)
     })
+    // crossbeam's scope turns a panicking thread into an `Err` instead of a panic.
     .expect("a unit does not panic")?;
     Ok(Report::new(PARADIGM, args.units as usize, total))
 }

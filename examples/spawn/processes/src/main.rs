@@ -4,12 +4,9 @@
 //! Python's `multiprocessing` does with the spawn start method: it sleeps with
 //! `thread::sleep`, then prints `i + 2` and its own Pss on a stdout pipe, which the
 //! parent reads after starting every unit. A process costs an `exec`, a fresh address
-//! space and its own private pages; the OS caps how many live at once (`pid_max`,
-//! the process limit, open files for the pipes). The caps it can read are checked
-//! before any unit starts; past another the spawn fails, and this program says
-//! which unit and why, kills the units already started, and reaps all. A unit
-//! dies with the parent however the parent ends, SIGKILL included
-//! (`PR_SET_PDEATHSIG`, through the `nix` crate: std has no call for it).
+//! space and its own private pages, and the OS caps how many live at once. A unit dies
+//! with the parent, SIGKILL included, through `PR_SET_PDEATHSIG` from the `nix` crate
+//! (std has no call for it).
 //!
 //! Compare with: `examples/spawn/threads`, `examples/python/spawn_multiprocessing.py`.
 //!
@@ -49,6 +46,9 @@ fn main() -> Result<(), Error> {
 
 /// Starts every unit as a child process, then reaps them all and sums their answers.
 fn run(args: &SpawnArgs) -> Result<Report, Error> {
+    // The caps it can read (`pid_max`, the process limit) are checked before any unit
+    // starts; past another (open files for the pipes) a start fails, the error names
+    // the unit, and `units` kills those already started and reaps all.
     sys::processes_fit(args.units, "unit processes")?;
     let exe = env::current_exe()?;
     let mut units = Reaper(Vec::new());

@@ -1,12 +1,10 @@
 //! # spawn, rayon: one job per unit, on a pool of `--workers` threads
 //!
-//! Each unit is a job spawned with `rayon::scope`. A rayon job is a unit of
-//! parallelism, not of concurrency: the pool has `--workers` threads and a job
-//! keeps its thread until it returns. Rayon has no sleep of its own that yields,
-//! so a unit that sleeps holds a pool thread, and K sleeping units take
-//! ceil(K / W) x D: they serialize in batches of W. With D = 0 this shows how cheap
-//! a job is to start; with D > 0 it is a deliberate misfit, shown so that nobody
-//! uses rayon to wait.
+//! Each unit is a job spawned in a `rayon::scope` on a pool of `--workers` threads. A
+//! rayon job is a unit of parallelism, not of concurrency: it keeps its thread until it
+//! returns, and rayon has no sleep that yields, so K sleeping units take ceil(K / W) x
+//! D, in batches of W. With D = 0 this shows how cheap a job is to start; with D > 0 it
+//! is a deliberate misfit, shown so that nobody uses rayon to wait.
 //!
 //! Compare with: `examples/spawn/threads`, `examples/spawn/tokio`.
 //!

@@ -1,13 +1,9 @@
 //! # spawn, smol: one task per unit, on an executor run by `--workers` threads
 //!
-//! Each unit is a task spawned on a `smol::Executor`; `Timer::after` registers a
-//! timer with smol's reactor and yields, so sleeping units hold no thread. smol's
-//! global executor has one thread unless `SMOL_THREADS` says otherwise, so this
-//! program builds its own executor and runs it on `--workers` scoped threads, the
-//! pattern smol's documentation gives for a multi-threaded executor. Those threads
-//! run futures-lite's `block_on`, not `smol::block_on` as `examples/io/smol` does:
-//! with no sockets, only timers that fire together, a thread blocked in epoll only
-//! adds the reactor's cost (it measured no faster).
+//! Each unit is a task on this program's own `smol::Executor`, run by `--workers`
+//! scoped threads: the pattern smol's documentation gives for a multi-threaded
+//! executor. `Timer::after` registers a timer with smol's reactor and yields, so
+//! sleeping units hold no thread.
 //!
 //! Compare with: `examples/spawn/tokio`, `examples/spawn/async-std`.
 //!
@@ -31,6 +27,7 @@ fn main() -> Result<(), Error> {
 /// Runs an executor on `--workers` threads, spawns every unit on it, sums the results.
 fn run(args: &SpawnArgs) -> Result<Report, Error> {
     sys::threads_fit(args.workers as u64, "executor threads")?;
+    // Our own: smol's global executor has one thread unless `SMOL_THREADS` says otherwise.
     let executor = Executor::new();
     let total = thread::scope(|scope| {
         // Dropping `stop` closes the channel, which ends every `executor.run`; it is
@@ -41,6 +38,9 @@ fn run(args: &SpawnArgs) -> Result<Report, Error> {
             let executor = &executor;
             thread::Builder::new()
                 .spawn_scoped(scope, move || {
+                    // futures-lite's block_on, not `smol::block_on` as examples/io/smol
+                    // uses: with only timers that fire together, a thread blocked in
+                    // epoll adds the reactor's cost (it measured no faster).
                     future::block_on(executor.run(stopped.recv()))
                 })
                 .map_err(|e| Error::from(e).context(format!("start executor thread {w}")))?;

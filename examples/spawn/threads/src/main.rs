@@ -1,12 +1,10 @@
 //! # spawn, threads: one OS thread per unit
 //!
-//! Each unit is a `std::thread` that sleeps with `thread::sleep` and returns
-//! `i + 2` through its `JoinHandle`. A thread costs a kernel task and a stack: 2 MiB
-//! of address space by default (`RUST_MIN_STACK` changes it), of which only the
-//! pages touched become resident. The OS caps how many can live at once (the thread
-//! limits, `vm.max_map_count`, address space): this program checks the caps before
-//! it starts any unit, because at `vm.max_map_count` std aborts rather than fail a
-//! spawn, and past any other cap it says which unit failed and why.
+//! Each unit is a `std::thread` that sleeps with `thread::sleep` and returns `i + 2`
+//! through its `JoinHandle`: std's own way to run something at the same time. A thread
+//! costs a kernel task and a stack: 2 MiB of address space by default (`RUST_MIN_STACK`
+//! changes it), of which only the pages touched become resident. The OS caps how many
+//! can live at once; past a cap this program says which unit failed and why.
 //!
 //! Compare with: `examples/spawn/processes`, `examples/spawn/tokio`.
 //!
@@ -28,6 +26,8 @@ fn main() -> Result<(), Error> {
 
 /// Starts every unit as a thread, then joins them all and sums what they return.
 fn run(args: &SpawnArgs) -> Result<Report, Error> {
+    // The caps (the thread limits, `vm.max_map_count`, address space) are checked
+    // before any unit starts: at `vm.max_map_count` std aborts rather than fail a spawn.
     sys::threads_fit(args.units, "unit threads")?;
     let mut units = Vec::new();
     for i in 0..args.units {

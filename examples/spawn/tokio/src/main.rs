@@ -1,10 +1,9 @@
 //! # spawn, tokio: one task per unit, on a runtime of `--workers` threads
 //!
-//! Each unit is a task: a future that `tokio::spawn` boxes onto the heap and the
-//! runtime polls. `tokio::time::sleep` registers a timer and yields, so a sleeping
-//! unit holds no thread, and 100,000 units can wait at once on two threads; a task
-//! costs a few hundred bytes where a thread costs a stack. The runtime is built
-//! with `--workers` threads; `#[tokio::main]` would start one per core.
+//! Each unit is a task: a future that `tokio::spawn` boxes onto the heap and a runtime
+//! of `--workers` threads polls. `tokio::time::sleep` registers a timer and yields, so
+//! a sleeping unit holds no thread, and 100,000 units can wait at once on two threads;
+//! a task costs a few hundred bytes where a thread costs a stack.
 //!
 //! Compare with: `examples/spawn/threads`, `examples/spawn/smol`.
 //!
@@ -29,7 +28,7 @@ fn run(args: &SpawnArgs) -> Result<Report, Error> {
     // tokio panics when a worker thread cannot start: check the OS's limits first.
     sys::threads_fit(args.workers as u64, "worker threads")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(args.workers) // default: one per core
+        .worker_threads(args.workers) // `#[tokio::main]`'s default: one per core
         .enable_time()
         .build()?;
     let total = runtime.block_on(async {

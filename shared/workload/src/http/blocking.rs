@@ -1,5 +1,7 @@
-//! The blocking socket loop the synchronous io examples share: one keep-alive
-//! connection, and a deadline of D + T per request that connecting counts toward.
+//! A blocking keep-alive client for test support only: `testkit::serve` drives the
+//! servers with it. No example uses it (each io example has its own connection in
+//! its `client.rs`, so `diff` shows it); it belongs in `testkit`, and moves there
+//! once `testkit::serve`, being rewritten with the servers, imports it from there.
 
 use std::{
     io::{self, Read, Write},
