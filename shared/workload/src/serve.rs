@@ -214,6 +214,15 @@ pub fn say_listening(addr: SocketAddr) -> io::Result<()> {
     stdout.flush()
 }
 
+/// How a server ends once its grace is over: `Ok` when no request was left in
+/// flight, else [`dropped_error`] (exit status 1).
+pub fn none_dropped(left: usize, grace: Duration) -> Result<(), crate::Error> {
+    match left {
+        0 => Ok(()),
+        n => Err(dropped_error(n as u64, grace)),
+    }
+}
+
 /// A request read from `reader`, or what to do about the bytes instead.
 pub fn reply_to(next: Result<Request, RequestError>) -> Reply {
     match next {
@@ -248,7 +257,7 @@ impl AcceptErrors {
     }
 
     /// Logs `e` on stderr unless a line was written less than a second ago.
-    pub fn log(&mut self, e: &io::Error) {
+    pub fn log(&mut self, e: &dyn std::fmt::Display) {
         if self
             .said
             .is_some_and(|at| at.elapsed() < Duration::from_secs(1))

@@ -112,6 +112,14 @@ impl Threads {
     /// /proc (the process's memory maps among it), too dear for every connection.
     pub const STEP: u64 = 256;
 
+    /// No thread yet, and no look taken: usable in a `static`.
+    pub const fn new() -> Self {
+        Self {
+            live: AtomicU64::new(0),
+            room: AtomicU64::new(0),
+        }
+    }
+
     /// A seat for one more connection thread, or why the OS has no room for it.
     pub fn admit(&self) -> Result<Seat<'_>, Error> {
         let live = self.live.fetch_add(1, Ordering::SeqCst) + 1;
