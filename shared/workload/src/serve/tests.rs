@@ -125,3 +125,12 @@ fn none_dropped_is_ok_or_the_dropped_line() {
         "dropped 3 request(s) still in flight after the 300 ms grace"
     );
 }
+
+#[test]
+fn the_dropped_line_names_the_count_and_the_grace() {
+    let err = dropped_error(1, Duration::from_millis(20));
+    assert_eq!(
+        err.to_string(),
+        "dropped 1 request(s) still in flight after the 20 ms grace"
+    );
+}
