@@ -3,8 +3,9 @@
 //! connections (many at once, where the paradigm can), refuse bad queries, other
 //! paths and methods, garbage and half requests with the api-server's answers and
 //! keep serving, take a burst of 2,000 connections, let a request in flight finish
-//! on SIGTERM (and count one it had to drop), keep serving at its open-file limit,
-//! and leave no process behind. [`check_server`] runs all of it on a binary.
+//! on SIGTERM while an idle connection closes (and count one it had to drop on
+//! SIGINT), keep serving at its open-file limit, and leave no process behind.
+//! [`check_server`] runs all of it on a binary.
 
 //!
 //! # Layout
@@ -14,7 +15,7 @@
 //! - `answers`: what it answers: bodies and checksums, a burst of connections.
 //! - `refusals`: what it refuses, and the odd requests it must still take.
 //! - `stopping`: how it starts and stops: an address in use, a request in flight
-//!   at SIGTERM, the open-file limit.
+//!   at SIGTERM and SIGINT, the open-file limit.
 
 mod answers;
 mod refusals;

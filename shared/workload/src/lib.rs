@@ -18,8 +18,7 @@
 //! - [`http`]: sans-I/O HTTP/1.1 on `httparse`: write a request, read a response;
 //!   read a request (for the serve programs).
 //! - [`serve`]: the server side: what to answer (the api-server's rules), a
-//!   listening socket made alike, requests in flight for a shutdown, and the
-//!   blocking connection loop of the synchronous servers.
+//!   listening socket made alike, the dropped-requests line, room for threads.
 //! - [`report`]: the one-line result (written and read back), the self-check and
 //!   the [`Error`] type.
 //! - [`sys`]: peak memory (VmHWM, children's Pss), the open-file limit, and

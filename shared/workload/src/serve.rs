@@ -1,15 +1,15 @@
 //! The server side of the io workload, for the serve programs: what to answer to
 //! a request (the api-server's rules, as pure functions), a listening socket made
-//! alike for every paradigm, the count of requests in flight that a shutdown
-//! waits for, and the blocking connection loop the synchronous servers share.
+//! alike for every paradigm, the line a server exits with when it drops requests,
+//! and room for connection threads within the OS's limits.
 //!
 //! A server reads a request with [`http::RequestReader`], asks [`Reply::to`] what
 //! to answer, waits [`Reply::delay`] its paradigm's way (a sleeping thread, a
 //! runtime's timer), and writes [`Reply::write`]'s bytes. Nothing here decides how
-//! connections are spread over threads, processes or tasks: that is the paradigm.
+//! connections are spread over threads, processes or tasks, nor how a server
+//! stops: its connection loop and its shutdown are the paradigm, in each example.
 
-mod blocking;
-mod drain;
+mod threads;
 
 use std::{
     io,
@@ -17,10 +17,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-pub use blocking::serve_blocking;
-pub use drain::{Drain, InFlight, Seat, Threads, dropped_error};
+pub use threads::{Seat, Threads};
 
 use crate::{
+    Error,
     http::{Request, RequestError},
     io::{MAX_BYTES, MAX_DELAY_MS},
 };
@@ -214,6 +214,24 @@ pub fn say_listening(addr: SocketAddr) -> io::Result<()> {
     stdout.flush()
 }
 
+/// The one line a server exits with when its grace ran out with `dropped`
+/// requests still in flight: the processes server sums its workers' counts into it.
+pub fn dropped_error(dropped: u64, grace: Duration) -> Error {
+    Error::msg(format!(
+        "dropped {dropped} request(s) still in flight after the {} ms grace",
+        grace.as_millis()
+    ))
+}
+
+/// How a server ends once its grace is over: `Ok` when no request was left in
+/// flight, else [`dropped_error`] (exit status 1).
+pub fn none_dropped(left: usize, grace: Duration) -> Result<(), Error> {
+    match left {
+        0 => Ok(()),
+        n => Err(dropped_error(n as u64, grace)),
+    }
+}
+
 /// A request read from `reader`, or what to do about the bytes instead.
 pub fn reply_to(next: Result<Request, RequestError>) -> Reply {
     match next {
@@ -248,7 +266,7 @@ impl AcceptErrors {
     }
 
     /// Logs `e` on stderr unless a line was written less than a second ago.
-    pub fn log(&mut self, e: &io::Error) {
+    pub fn log(&mut self, e: &dyn std::fmt::Display) {
         if self
             .said
             .is_some_and(|at| at.elapsed() < Duration::from_secs(1))

@@ -1,26 +1,15 @@
 //! # serve, processes: a pre-forked pool of processes sharing one port
 //!
-//! The classic pre-forked server: the parent starts `--workers` copies of its own
-//! binary, each of which listens on the same port (`SO_REUSEPORT`: the kernel
-//! spreads new connections over the listening sockets) and serves each connection
-//! on a thread of its own, as threads-serve does (gunicorn's gthread workers). It
-//! buys isolation (a crash ends one worker, not a shared address space) and, where
-//! a runtime has a lock, one per process; it costs a process's memory per worker
-//! and a pipe protocol for everything the workers must tell the parent. A worker
-//! says one line per event on its stdout pipe: `listening` (the parent prints
-//! `listening=` once all have), `accept <error>` (the parent logs them, at most
-//! once a second for all), and `dropped N` before it exits 0 after a shutdown. A
-//! worker dies with the parent however the parent ends (`PR_SET_PDEATHSIG`).
-//! `SO_REUSEPORT` has a cost of its own: a second copy started by the same user on
-//! the same port joins the group and takes a share of the connections, where any
-//! other server would fail with "Address already in use".
+//! The parent starts `--workers` copies of its own binary, which all listen on one
+//! port (`SO_REUSEPORT`: the kernel spreads new connections over their sockets) and
+//! serve each connection on a thread of its own, as threads-serve does (gunicorn's
+//! gthread workers): isolation, for a process's memory per worker and a pipe for all
+//! a worker tells the parent. On SIGINT or SIGTERM the parent sends SIGTERM to every
+//! worker, each stops as threads-serve does and reports what it dropped, and the
+//! parent waits for them all; a worker dies with the parent however it ends.
 //!
-//! SIGINT or SIGTERM: the parent sends SIGTERM to every worker, each lets its
-//! requests in flight finish for up to `--grace-ms`, and the parent exits 0 or
-//! says how many they dropped in all. A worker that ends on its own ends the
-//! server too: the parent stops the others, and exits 1 naming it if it failed.
-//!
-//! The parent is here, its pool of workers in `pool.rs`, a worker in `worker.rs`.
+//! The parent is here, its pool of workers in `pool.rs`, a worker's accept loop and
+//! stop in `worker.rs`, its connection threads in `connection.rs`.
 //!
 //! Compare with: `examples/serve/threads`, `examples/cpu/processes`.
 //!
@@ -28,6 +17,7 @@
 //! cargo run --release -p processes-serve -- --listen 127.0.0.1:8080
 //! ```
 
+mod connection;
 mod pool;
 mod worker;
 
@@ -70,7 +60,9 @@ fn main() -> Result<(), Error> {
 }
 
 /// Says `listening=` once every worker listens, logs their accept errors, and on
-/// SIGINT or SIGTERM (or a worker's end) stops them all and waits for them.
+/// SIGINT or SIGTERM (or a worker's end) stops them all and waits for them. A
+/// worker says one line per event on its stdout pipe: `listening`, `accept <error>`
+/// (logged at most once a second for all), and `dropped N` before it exits 0.
 fn run(
     workers: &mut Reaper,
     addr: SocketAddr,
@@ -94,7 +86,7 @@ fn run(
                         );
                     }
                 }
-                ("accept", why) => errors.log(&io::Error::other(why)),
+                ("accept", why) => errors.log(&why),
                 ("dropped", n) => dropped += n.parse::<u64>()?,
                 _ => return Err(Error::msg(format!("worker {w} said {line:?}"))),
             },
@@ -109,7 +101,8 @@ fn run(
                         format!("worker process {w} (pid {pid}) ended unexpectedly: {status}");
                     failed.get_or_insert(Error::msg(why));
                 }
-                // One worker fewer is not the server asked for: stop the others.
+                // One worker fewer is not the server asked for: stop the others, and
+                // exit 1 naming it if it failed.
                 workers.terminate();
             }
         }
@@ -123,7 +116,10 @@ fn run(
 
 /// Binds `addr` with `SO_REUSEPORT` and does not listen: this picks the port if
 /// `addr`'s is 0 and holds it for the workers, and gets no connections (only
-/// listening sockets join the group the kernel spreads them over).
+/// listening sockets join the group the kernel spreads them over). The cost of
+/// `SO_REUSEPORT`: a second copy started by the same user on the same port joins
+/// the group and takes a share of the connections, where any other server would
+/// fail with "Address already in use".
 fn reserve(addr: SocketAddr) -> io::Result<Socket> {
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
     socket.set_reuse_address(true)?;

@@ -4,66 +4,90 @@
 
 use std::{
     env,
-    io::{self, Write},
+    io::{
+        self,
+        ErrorKind::{Interrupted, WouldBlock},
+        Write,
+    },
     net::SocketAddr,
     os::unix::process::parent_id,
-    process, thread,
-    time::Duration,
+    sync::{OnceLock, atomic::Ordering},
+    thread,
+    time::{Duration, Instant},
 };
 
 use nix::sys::{prctl, signal::Signal};
+use socket2::SockRef;
 use workload::{
     Error,
-    serve::{self, AcceptErrors, Drain, Threads},
+    serve::{self, AcceptErrors, Threads},
 };
 
-use crate::PARENT_ENV;
+use crate::{
+    PARENT_ENV,
+    connection::{ANSWERED, IN_FLIGHT, STOPPING, UNPOISONED, serve_connection},
+};
+
+/// How often the accept loop looks at `STOPPING`. A connection to itself cannot
+/// wake it: the kernel may hand that to another worker's socket on the shared port.
+const POLL: Duration = Duration::from_millis(100);
+/// When SIGTERM came: the grace counts from it, not from the accept loop's next look.
+static STOPPED: OnceLock<Instant> = OnceLock::new();
+/// Connection threads: at the OS's limits a connection is refused, not the process aborted.
+static THREADS: Threads = Threads::new();
 
 /// The worker side: listen on the shared port and serve each connection on a
 /// thread of its own until SIGTERM, then say how many requests it dropped.
 pub fn run(addr: SocketAddr, grace: Duration) -> Result<(), Error> {
     let listener = serve::listen(addr, true)
         .map_err(|e| Error::from(e).context(format!("listen on {addr}")))?;
-    // Every connection thread counts its requests here; it lives as long as the process.
-    let drain: &'static Drain = Box::leak(Box::default());
-    ctrlc::set_handler(move || {
-        // The parent sums the workers' counts into its one Error line.
-        let dropped = drain.stop(grace);
-        tell_parent(&format!("dropped {dropped}"));
-        process::exit(0)
+    // Linux's accept gives up after a socket's receive timeout too (socket(7)).
+    SockRef::from(&listener).set_read_timeout(Some(POLL))?;
+    // SIGTERM from the parent, or SIGINT from a terminal's Ctrl-C.
+    ctrlc::set_handler(|| {
+        STOPPED.get_or_init(Instant::now);
+        STOPPING.store(true, Ordering::SeqCst);
     })?;
     tell_parent("listening");
-    // Counts the connection threads; it lives as long as the process, as they may.
-    let threads: &'static Threads = Box::leak(Box::default());
     loop {
         let stream = match listener.accept() {
+            _ if STOPPING.load(Ordering::SeqCst) => break,
             Ok((stream, _)) => stream,
+            // POLL is over, or a signal came (an accept with a timeout is not restarted).
+            Err(e) if matches!(e.kind(), WouldBlock | Interrupted) => continue,
+            // Out of file descriptors, or a connection reset before we took it: not
+            // fatal. The parent logs it, at most once a second.
             Err(e) => {
-                // Out of file descriptors, or a connection reset before we took it:
-                // neither is fatal. The parent logs it, at most once a second.
                 tell_parent(&format!("accept {e}"));
                 thread::sleep(AcceptErrors::BACK_OFF);
                 continue;
             }
         };
-        let seat = match threads.admit() {
-            Ok(seat) => seat,
-            Err(e) => {
-                // No room for another thread: this connection closes unanswered.
-                tell_parent(&format!("accept {e}"));
-                continue;
-            }
-        };
-        let spawned = thread::Builder::new().spawn(move || {
-            let _seat = seat; // counted until the connection ends
-            // A client that hangs up mid-answer ends only its own connection.
-            let _ = serve::serve_blocking(stream, drain);
+        // No room for another thread, or the OS refused one: only this connection is
+        // dropped, unanswered (std would abort the process at `vm.max_map_count`).
+        let spawned = THREADS.admit().and_then(|seat| {
+            let spawned = thread::Builder::new().spawn(move || {
+                let _seat = seat; // counted until the connection ends
+                // It inherited the listener's timeout, which a keep-alive wait must not
+                // have. A client that hangs up mid-answer ends only its own connection.
+                let _ = stream
+                    .set_read_timeout(None)
+                    .and_then(|()| serve_connection(stream));
+            });
+            Ok(spawned?)
         });
         if let Err(e) = spawned {
-            // The OS refused a thread: this connection is dropped, the others go on.
             tell_parent(&format!("accept {e}"));
         }
     }
+    drop(listener); // new connections are refused from here on
+    let left = grace.saturating_sub(STOPPED.get().expect("set before STOPPING").elapsed());
+    let in_flight = IN_FLIGHT.lock().expect(UNPOISONED);
+    let waited = ANSWERED.wait_timeout_while(in_flight, left, |n| *n > 0);
+    // The parent sums the workers' counts into its one Error line; returning ends
+    // the threads still asleep or blocked in read with the process.
+    tell_parent(&format!("dropped {}", waited.expect(UNPOISONED).0));
+    Ok(())
 }
 
 /// Writes one line to the parent, on the stdout pipe.

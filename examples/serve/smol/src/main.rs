@@ -1,17 +1,11 @@
 //! # serve, smol: one task per connection, on an executor run by `--workers` threads
 //!
-//! The accept loop spawns a task for each connection; that task reads a request,
-//! awaits a `smol::Timer` for its delay, writes the answer, and reads the next,
-//! until the client closes the connection: `workload::serve::serve_blocking` with
-//! `.await`. A waiting task is a parked future, woken by smol's reactor when its
-//! socket or timer is ready, so 10,000 connections each waiting 100 ms cost little
-//! more than 100. This is smol's idiomatic server; smol's global executor has one
-//! thread unless `SMOL_THREADS` says otherwise, so this program runs its own
-//! `Executor` on `--workers` scoped threads, each polling the reactor when it has
-//! no task to run (`smol::block_on`, as the global executor's threads do).
-//!
-//! SIGINT or SIGTERM (`ctrlc`, a handler thread): stop taking requests, let those
-//! in flight finish for up to `--grace-ms`, and exit, which ends every task.
+//! The accept loop spawns a task for each connection, which reads a request, awaits
+//! a `smol::Timer` for its delay and writes the answer until the client closes:
+//! smol's idiomatic server. smol has no signal futures: SIGINT and SIGTERM (`ctrlc`,
+//! as in smol's own example) close a channel whose `recv` the accept loop and each
+//! idle connection race with `future::or`. The tasks hold senders of a second
+//! channel, closed when the last ends; those left after the grace drop unanswered.
 //!
 //! Compare with: `examples/serve/tokio`, `examples/serve/async-std`, `examples/io/smol`.
 //!
@@ -19,17 +13,19 @@
 //! cargo run --release -p smol-serve -- --listen 127.0.0.1:8080
 //! ```
 
-use std::{io, thread};
+use std::{io, thread, time::Duration};
 
 use smol::{
-    Executor, Timer, channel,
+    Executor, Timer,
+    channel::{self, Receiver},
+    future,
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
 };
 use workload::{
     Error, ServeArgs,
     http::RequestReader,
-    serve::{self, AcceptErrors, Drain, reply_to},
+    serve::{self, AcceptErrors, reply_to},
     sys,
 };
 
@@ -41,65 +37,73 @@ fn main() -> Result<(), Error> {
     let nofile = sys::raise_open_file_limit()?;
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
-    // Every connection task counts its requests here; it lives as long as the process.
-    let drain: &'static Drain = Box::leak(Box::default());
-    let grace = args.grace();
-    // ctrlc, not the runtime's signals: one shutdown for all eight servers. The
-    // handler thread waits while the runtime's threads finish the requests in flight.
-    ctrlc::set_handler(move || drain.stop_and_exit(grace))?;
-    serve::say_listening(listener.local_addr()?)?;
     let workers = args.workers;
     eprintln!("{PROGRAM}: a task per connection, {workers} workers, open-file limit {nofile}");
-    run(listener, workers, drain)
+    run(listener, workers, args.grace())
 }
 
-/// Accepts connections until the process ends, each served by a task of its own.
-fn run(
-    listener: std::net::TcpListener,
-    workers: usize,
-    drain: &'static Drain,
-) -> Result<(), Error> {
+/// Serves connections, a task each, until a stop; then waits `grace` for requests in flight.
+fn run(listener: std::net::TcpListener, workers: usize, grace: Duration) -> Result<(), Error> {
     // The global executor would have one thread (or SMOL_THREADS): this one has W.
     let executor = Executor::new();
-    // The runtime's reactor waits for connections, not this thread.
-    listener.set_nonblocking(true)?;
+    // Never sent on: closing it wakes every receiver at once.
+    let (stop, stopped) = channel::bounded::<()>(1);
+    ctrlc::set_handler(move || {
+        stop.close();
+    })?;
+    serve::say_listening(listener.local_addr()?)?;
     thread::scope(|scope| {
-        // The accept loop never ends: the scope joins its threads only after an early
-        // return, which drops `_stop`, closing the channel and ending every `run`.
-        let (_stop, stopped) = channel::unbounded::<()>();
+        // The executor's threads run until `_running` drops, as this closure returns.
+        let (_running, ended) = channel::bounded::<()>(1);
         for w in 0..workers {
-            let (stopped, executor) = (stopped.clone(), &executor);
+            let (ended, executor) = (ended.clone(), &executor);
             thread::Builder::new()
                 .spawn_scoped(scope, move || {
                     // async-io's block_on, not futures-lite's: an idle executor thread
                     // waits in epoll itself rather than for a wake from async-io's
                     // thread, a hand-off per request (serve-fast took ~1.5x as long).
-                    smol::block_on(executor.run(stopped.recv()))
+                    smol::block_on(executor.run(ended.recv()))
                 })
                 .map_err(|e| Error::from(e).context(format!("start executor thread {w}")))?;
         }
         smol::block_on(async {
-            let listener = TcpListener::try_from(listener)?; // Async::new underneath
+            let listener = TcpListener::try_from(listener)?; // Async::new: nonblocking
+            // Every task holds a sender, never used: `recv` ends when the last drops.
+            let (connection, connections) = channel::bounded::<()>(1);
             let mut errors = AcceptErrors::new(PROGRAM);
             loop {
-                let stream = match listener.accept().await {
-                    Ok((stream, _)) => stream,
-                    Err(e) => {
-                        // Out of file descriptors, or a connection reset before we took
-                        // it: neither is fatal.
+                // The stop first (`or` polls it first); it ends only when the channel closes.
+                let stop = async {
+                    let _ = stopped.recv().await;
+                    None
+                };
+                let stream = match future::or(stop, async { Some(listener.accept().await) }).await {
+                    None => break,
+                    Some(Ok((stream, _))) => stream,
+                    // Out of file descriptors, or a connection reset before we took it: not fatal.
+                    Some(Err(e)) => {
                         errors.log(&e);
                         Timer::after(AcceptErrors::BACK_OFF).await;
                         continue;
                     }
                 };
-                // The task is detached: it ends with its connection, or with the process.
+                let (stopped, connection) = (stopped.clone(), connection.clone());
                 executor
                     .spawn(async move {
+                        let _connection = connection; // counted until the task ends
                         // A client that hangs up mid-answer ends only its own connection.
-                        let _ = serve_connection(stream, drain).await;
+                        let _ = serve_connection(stream, stopped).await;
                     })
                     .detach();
             }
+            drop((listener, connection)); // new connections are refused from here on
+            let grace_over = async {
+                Timer::after(grace).await;
+                Ok(())
+            };
+            // `recv` ends (Err: closed) when the last task drops its sender.
+            let _ = future::or(connections.recv(), grace_over).await;
+            serve::none_dropped(connections.sender_count(), grace)
         })
     })
 }
@@ -107,23 +111,28 @@ fn run(
 /// Serves one keep-alive connection until the client closes it, sends bytes that
 /// are not a request (answered 400 or 431, then closed), or the server stops.
 /// Each delay is a timer: the task waits, its thread serves other connections.
-async fn serve_connection(mut stream: TcpStream, drain: &Drain) -> io::Result<()> {
+async fn serve_connection(mut stream: TcpStream, stopped: Receiver<()>) -> io::Result<()> {
     let mut reader = RequestReader::default();
     let (mut buf, mut out) = (vec![0; 4 << 10], Vec::new());
     loop {
         // Bytes already kept may hold the next request (a pipelining client).
         let mut next = reader.feed(&[]);
         while let Ok(None) = next {
-            let n = stream.read(&mut buf).await?;
+            // Waiting for a request the task races the stop, which reads as a close.
+            let stop = async {
+                let _ = stopped.recv().await; // ends only when the channel closes
+                Ok(0)
+            };
+            let n = future::or(stream.read(&mut buf), stop).await?;
             if n == 0 {
                 return Ok(()); // the client is done (or gave up mid-request)
             }
             next = reader.feed(&buf[..n]);
         }
         let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
-        let Some(_counted) = drain.enter() else {
+        if stopped.is_closed() {
             return Ok(()); // stopping: close instead of starting another answer
-        };
+        }
         // No timer at all for 0 ms: it would still wait for the runtime's next tick.
         if !reply.delay.is_zero() {
             Timer::after(reply.delay).await;
@@ -137,5 +146,4 @@ async fn serve_connection(mut stream: TcpStream, drain: &Drain) -> io::Result<()
     }
 }
 
-// The tests are in tests/cli.rs: a server is checked as a client meets it, through
-// its binary (CARGO_BIN_EXE_smol-serve).
+// Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_smol-serve) as a client meets it.

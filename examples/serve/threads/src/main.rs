@@ -1,20 +1,10 @@
 //! # serve, threads: one OS thread per connection
 //!
-//! The main thread accepts connections and starts a thread for each; that thread
-//! reads a request, sleeps for its delay, writes the answer, and reads the next,
-//! until the client closes the connection (`workload::serve::serve_blocking`). A
-//! sleeping thread uses no core, so 10,000 connections each waiting 100 ms are
-//! answered together: the cost is a stack and a kernel task per connection, and
-//! the OS's limits on threads. This is the classic server of the primer's "few
-//! connections: threads", and it holds far more connections than that suggests.
-//! Before its threads reach a limit of the OS (`vm.max_map_count`, where std would
-//! abort the process), the server refuses connections instead (`serve::Threads`,
-//! which looks every 256 threads): the refusal is logged at most once a second,
-//! and the server goes on. `--workers` is accepted and not used: the threads are
-//! as many as the connections.
-//!
-//! SIGINT or SIGTERM (`ctrlc`, a handler thread): stop taking requests, let those
-//! in flight finish for up to `--grace-ms`, and exit, which ends every thread.
+//! The main thread accepts connections and starts a thread for each, which reads a
+//! request, sleeps its delay and writes the answer until the client closes: std's
+//! classic server, a stack and a kernel task per connection. SIGINT or SIGTERM sets
+//! a flag that ends the accept loop, the main thread waits on a condition variable
+//! for the requests in flight, and threads asleep or in `read` end with the process.
 //!
 //! Compare with: `examples/serve/crossbeam`, `examples/serve/tokio`, `examples/io/threads`.
 //!
@@ -22,15 +12,32 @@
 //! cargo run --release -p threads-serve -- --listen 127.0.0.1:8080
 //! ```
 
-use std::{net::TcpListener, thread};
+use std::{
+    io::{self, Read, Write},
+    net::{TcpListener, TcpStream},
+    sync::{
+        Condvar, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    thread,
+    time::Duration,
+};
 
 use workload::{
     Error, ServeArgs,
-    serve::{self, AcceptErrors, Drain, Threads},
+    http::RequestReader,
+    serve::{self, AcceptErrors, Threads, reply_to},
     sys,
 };
 
 const PROGRAM: &str = "threads-serve";
+/// Set by SIGINT or SIGTERM: no connection is accepted or request answered after it.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+/// Requests in flight, under a lock so that the main thread can wait for the last.
+static IN_FLIGHT: Mutex<usize> = Mutex::new(0);
+static ANSWERED: Condvar = Condvar::new();
+const UNPOISONED: &str = "no thread panics while it holds the count";
+static THREADS: Threads = Threads::new();
 
 fn main() -> Result<(), Error> {
     let args = ServeArgs::parse_for(PROGRAM);
@@ -38,51 +45,100 @@ fn main() -> Result<(), Error> {
     let nofile = sys::raise_open_file_limit()?;
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
-    // Every connection thread counts its requests here; it lives as long as the process.
-    let drain: &'static Drain = Box::leak(Box::default());
-    let grace = args.grace();
-    ctrlc::set_handler(move || drain.stop_and_exit(grace))?;
-    serve::say_listening(listener.local_addr()?)?;
     eprintln!("{PROGRAM}: a thread per connection (--workers not used), open-file limit {nofile}");
-    run(&listener, drain)
+    run(listener, args.grace())
 }
 
-/// Accepts connections until the process ends, each served on a thread of its own.
-fn run(listener: &TcpListener, drain: &'static Drain) -> Result<(), Error> {
+/// Serves connections, a thread each, until a stop; then waits `grace` for requests in flight.
+fn run(listener: TcpListener, grace: Duration) -> Result<(), Error> {
+    let addr = listener.local_addr()?;
+    ctrlc::set_handler(move || {
+        STOPPING.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(addr); // wakes the accept loop (Err: it is closed)
+    })?;
+    serve::say_listening(addr)?;
     let mut errors = AcceptErrors::new(PROGRAM);
-    // Counts the connection threads; it lives as long as the process, as they may.
-    let threads: &'static Threads = Box::leak(Box::default());
     loop {
         let stream = match listener.accept() {
+            _ if STOPPING.load(Ordering::SeqCst) => break, // woken by the signal handler
             Ok((stream, _)) => stream,
+            // Out of file descriptors, or a connection reset before we took it: not fatal.
             Err(e) => {
-                // Out of file descriptors, or a connection reset before we took it:
-                // neither is fatal.
                 errors.log(&e);
                 thread::sleep(AcceptErrors::BACK_OFF);
                 continue;
             }
         };
-        let seat = match threads.admit() {
-            Ok(seat) => seat,
-            Err(e) => {
-                // No room for another thread: this connection closes unanswered.
-                errors.log(&std::io::Error::other(e.to_string()));
-                continue;
-            }
-        };
-        let spawned = thread::Builder::new().spawn(move || {
-            let _seat = seat; // counted until the connection ends
-            // A client that hangs up mid-answer ends only its own connection.
-            let _ = serve::serve_blocking(stream, drain);
+        // No room for another thread, or the OS refused one: only this connection is
+        // dropped, unanswered (std would abort the process at `vm.max_map_count`).
+        let spawned = THREADS.admit().and_then(|seat| {
+            let spawned = thread::Builder::new().spawn(move || {
+                let _seat = seat; // counted until the connection ends
+                // A client that hangs up mid-answer ends only its own connection.
+                let _ = serve_connection(stream);
+            });
+            Ok(spawned?)
         });
         if let Err(e) = spawned {
-            // The OS refused a thread (a limit on tasks or memory): this connection
-            // is dropped, and the others go on.
             errors.log(&e);
+        }
+    }
+    drop(listener); // new connections are refused from here on
+    let in_flight = IN_FLIGHT.lock().expect(UNPOISONED);
+    let waited = ANSWERED.wait_timeout_while(in_flight, grace, |n| *n > 0);
+    serve::none_dropped(*waited.expect(UNPOISONED).0, grace)
+}
+
+/// Serves one keep-alive connection until the client closes it, sends bytes that
+/// are not a request (answered 400 or 431, then closed), or the server stops.
+/// Each delay sleeps this thread: that is what a blocking server does.
+fn serve_connection(mut stream: TcpStream) -> io::Result<()> {
+    let mut reader = RequestReader::default();
+    let (mut buf, mut out) = (vec![0; 4 << 10], Vec::new());
+    loop {
+        // Bytes already kept may hold the next request (a pipelining client).
+        let mut next = reader.feed(&[]);
+        while let Ok(None) = next {
+            // Waiting for a request the thread blocks in read, where no stop reaches it.
+            let n = stream.read(&mut buf)?;
+            if n == 0 {
+                return Ok(()); // the client is done (or gave up mid-request)
+            }
+            next = reader.feed(&buf[..n]);
+        }
+        let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
+        let _counted = in_flight(); // before the check, so that a stop cannot miss it
+        if STOPPING.load(Ordering::SeqCst) {
+            return Ok(()); // stopping: close instead of starting another answer
+        }
+        if !reply.delay.is_zero() {
+            thread::sleep(reply.delay);
+        }
+        out.clear();
+        reply.write(&mut out);
+        stream.write_all(&out)?;
+        if reply.close {
+            return Ok(());
         }
     }
 }
 
-// The tests are in tests/cli.rs: a server is checked as a client meets it, through
-// its binary (CARGO_BIN_EXE_threads-serve).
+/// A request in flight, counted in `IN_FLIGHT` from `in_flight()` until dropped.
+struct InFlight;
+
+fn in_flight() -> InFlight {
+    *IN_FLIGHT.lock().expect(UNPOISONED) += 1;
+    InFlight
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let mut in_flight = IN_FLIGHT.lock().expect(UNPOISONED);
+        *in_flight -= 1;
+        if *in_flight == 0 && STOPPING.load(Ordering::SeqCst) {
+            ANSWERED.notify_one(); // the stopping main thread waits for the last one
+        }
+    }
+}
+
+// Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_threads-serve) as a client meets it.

@@ -115,3 +115,22 @@ fn every_refusal_has_its_status_and_reason() {
     let old = reply(b"GET /work?id=3&bytes=4 HTTP/1.0\r\n\r\n");
     assert_eq!((old.status, old.close), (200, true));
 }
+
+#[test]
+fn none_dropped_is_ok_or_the_dropped_line() {
+    assert!(none_dropped(0, Duration::ZERO).is_ok());
+    let err = none_dropped(3, Duration::from_millis(300)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "dropped 3 request(s) still in flight after the 300 ms grace"
+    );
+}
+
+#[test]
+fn the_dropped_line_names_the_count_and_the_grace() {
+    let err = dropped_error(1, Duration::from_millis(20));
+    assert_eq!(
+        err.to_string(),
+        "dropped 1 request(s) still in flight after the 20 ms grace"
+    );
+}
