@@ -15,9 +15,8 @@ traceback; this one backs off 10 ms and logs at most once a second, as the Rust
 servers do.
 
 SIGINT or SIGTERM (`loop.add_signal_handler`): the wait for the requests in
-flight runs on a thread of the loop's executor, as the Rust servers' ctrlc
-handler thread, while the loop goes on serving them; then the exit closes every
-connection, for up to --grace-ms.
+flight runs on a thread of the loop's executor while the loop goes on serving
+them; then the exit closes every connection, for up to --grace-ms.
 
 Compare with: serve_threading.py, serve_multiprocessing.py, serve_sequential.py,
 examples/serve/tokio.

@@ -10,9 +10,9 @@ x D whatever the clients do: the time the three servers below set out to overlap
 It is the right server for one client at a time, and the wrong one for more.
 
 SIGINT or SIGTERM: the main thread is the one answering the request in flight, so
-the handler hands the wait for it to a thread of its own (as the Rust servers'
-ctrlc handler thread): stop taking requests, let the one in flight finish for up
-to --grace-ms, and exit, which closes the connection.
+the handler hands the wait for it to a thread of its own: stop taking requests,
+let the one in flight finish for up to --grace-ms, and exit, which closes the
+connection.
 
 Compare with: serve_threading.py, serve_asyncio.py, serve_multiprocessing.py,
 examples/serve/threads.

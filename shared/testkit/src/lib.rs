@@ -21,6 +21,8 @@
 //!   a burst of connections, SIGTERM with a request in flight, the open-file limit,
 //!   no process left behind.
 //! - [`fake`]: odd but valid, and broken, HTTP servers on 127.0.0.1:0.
+//! - [`client`]: a blocking keep-alive client, with which [`serve`] meets the
+//!   servers.
 //! - [`cli`]: a program as a user runs it: a verified result line, `--help` and bad
 //!   flags, a clean one-line failure. Used by the checkers and by tests of their own.
 //! - [`limits`]: a program at the OS's limits on threads and processes (a small
@@ -29,6 +31,7 @@
 //!   children outlive it by more than a second.
 
 pub mod cli;
+pub mod client;
 pub mod cpu;
 pub mod fake;
 pub mod io;

@@ -3,8 +3,7 @@
 //! and for the serve programs, a reader of requests ([`RequestReader`]).
 //! The caller owns the socket (blocking or async): every io example has its own
 //! connection in its `client.rs`, and this module only sees bytes, except the
-//! [`Answer`] every client returns, with its latency, and [`BlockingClient`],
-//! which no example uses (see its file).
+//! [`Answer`] every client returns, with its latency.
 //!
 //! Bodies are read by `Content-Length` or `Transfer-Encoding: chunked` (chunk sizes
 //! parsed by httparse); a body ended only by the connection closing is refused, since
@@ -12,13 +11,11 @@
 //! [`MAX_HEADERS`] headers and [`MAX_HEAD_BYTES`] bytes, the same limits as the
 //! Python clients'.
 
-mod blocking;
 mod request;
 mod response;
 
 use std::time::Duration;
 
-pub use blocking::BlockingClient;
 pub use request::{MAX_REQUEST_BODY, Request, RequestError, RequestReader};
 pub use response::{HttpError, Response, ResponseReader};
 

@@ -10,11 +10,12 @@ use std::{
 };
 
 use workload::{
-    http::{BlockingClient, Response, ResponseReader, write_request},
+    http::{Response, ResponseReader, write_request},
     io,
 };
 
 use super::Serves;
+use crate::client::BlockingClient;
 
 /// Reaches the io checksum through the server: requests over keep-alive
 /// connections from one shared id counter, as the io clients make them, and (where

@@ -1,7 +1,6 @@
-//! A blocking keep-alive client for test support only: `testkit::serve` drives the
-//! servers with it. No example uses it (each io example has its own connection in
-//! its `client.rs`, so `diff` shows it); it belongs in `testkit`, and moves there
-//! once `testkit::serve`, being rewritten with the servers, imports it from there.
+//! A blocking keep-alive client of the tests' own: `testkit::serve` drives the
+//! servers with it. No example uses it: each io example has its own connection
+//! in its `client.rs`, so that `diff` shows it.
 
 use std::{
     io::{self, Read, Write},
@@ -9,8 +8,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{Answer, ResponseReader, no_answer, write_request};
-use crate::Error;
+use workload::{
+    Error,
+    http::{Answer, ResponseReader, no_answer, write_request},
+};
 
 /// A socket timeout within this much of the one wanted is left as it is: it saves
 /// a system call on nearly every read, and a request may overrun its deadline by
