@@ -2,32 +2,19 @@
 //! fresh server where it meets one, in a memory cgroup where the kernel's share
 //! is wanted.
 
-use std::{
-    path::Path,
-    time::{Duration, Instant},
-};
+use std::{path::Path, time::Instant};
 
 use super::{
     CHECK_LIMIT, Probes,
     server::{Opponent, Watch, serve, with_server},
-    setup::Setup,
+    setup::{Checks, Setup},
 };
 use crate::{
     measure::program::{self, Attempt},
     measure::progress::Progress,
     measure::tools::Tools,
-    results::{Cell, Peak},
+    results::Cell,
 };
-
-/// The checks of one cell: their result lines, memory peaks and longest run.
-#[derive(Default)]
-pub(super) struct Checks {
-    pub lines: Vec<workload::ResultLine>,
-    pub peaks: Vec<Option<Peak>>,
-    pub slowest: Duration,
-    /// Why a check failed; the checks before it are kept, for the progress bar.
-    pub failed: Option<String>,
-}
 
 /// A cell's verified runs, each against a fresh server where it meets one and,
 /// where the kernel's share is wanted, in a memory cgroup: the program's, or

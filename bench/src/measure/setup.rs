@@ -2,12 +2,12 @@
 //! and what a paradigm's cell starts as: its command, the result line it must
 //! print, and, once verified, its place in the timed rounds.
 
-use std::path::Path;
+use std::{path::Path, time::Duration};
 
-use super::{CHECK_LIMIT, Point, check::Checks, rounds::Contender, server::Opponent};
+use super::{CHECK_LIMIT, Point, rounds::Contender, server::Opponent};
 use crate::{
     measure::tools::Tools,
-    results::{Cell, Outcome, raw_json},
+    results::{Cell, Outcome, Peak, raw_json},
     scenarios::paradigms::Paradigm,
     scenarios::{CLIENT, CLIENT_PARADIGM, Limits, Sizes, Workload},
 };
@@ -25,6 +25,16 @@ pub(super) struct Setup<'a> {
     pub serving: bool,
     /// serve: the client's connections, which a fixed pool may be smaller than.
     pub connections: Option<u64>,
+}
+
+/// The checks of one cell: their result lines, memory peaks and longest run.
+#[derive(Default)]
+pub(super) struct Checks {
+    pub lines: Vec<workload::ResultLine>,
+    pub peaks: Vec<Option<Peak>>,
+    pub slowest: Duration,
+    /// Why a check failed; the checks before it are kept, for the progress bar.
+    pub failed: Option<String>,
 }
 
 impl<'a> Setup<'a> {

@@ -24,7 +24,8 @@ pub use cell::{Cell, Outcome};
 pub use counted::{Counters, Peak, PerfCounts};
 pub(crate) use hyperfine::load_hyperfine;
 pub use hyperfine::raw_json;
-pub use server::{ServerMemory, Wrk, per_connection};
+pub use server::{ServerMemory, Wrk};
+pub use stats::per_connection;
 pub use timed::{Around, Net, Timing};
 pub use writer::Writer;
 

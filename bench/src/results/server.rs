@@ -1,10 +1,8 @@
 //! What a serve cell stores of its server beside the client's time: its
-//! memory and threads ([`ServerMemory`], read from outside), its memory per
-//! connection, and wrk's measure of its throughput ([`Wrk`]).
+//! memory and threads ([`ServerMemory`], read from outside), and wrk's measure
+//! of its throughput ([`Wrk`]).
 
 use serde_json::{Value, json};
-
-use super::{counted::Peak, stats::Memory};
 
 /// A server's memory in one verified run: idle (just after it said it listens,
 /// when its peaks are reset to that) and at the end of the run, summed over the
@@ -45,33 +43,6 @@ impl ServerMemory {
     }
 }
 
-/// A server's memory per connection in one cell, from the mean of its checks:
-/// (peak - idle) / connections, in user space or with the kernel's share.
-pub fn per_connection(
-    memory: &[ServerMemory],
-    peaks: &[Peak],
-    connections: u64,
-    kind: Memory,
-) -> Option<f64> {
-    if memory.is_empty() || connections == 0 {
-        return None;
-    }
-    let n = memory.len() as f64;
-    let grown: f64 = match kind {
-        Memory::UserSpace => memory
-            .iter()
-            .map(|m| m.peak_kib.saturating_sub(m.idle_kib) as f64 * 1024.0)
-            .sum(),
-        Memory::WithKernel if peaks.len() == memory.len() => memory
-            .iter()
-            .zip(peaks)
-            .map(|(m, p)| Some(p.total.saturating_sub(m.cgroup_idle?) as f64))
-            .sum::<Option<f64>>()?,
-        Memory::KernelOnly | Memory::WithKernel => return None,
-    };
-    Some(grown / n / connections as f64)
-}
-
 /// wrk's measure of one server: its rate, and any request that went wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wrk {
@@ -108,33 +79,5 @@ impl Wrk {
             connections: v["connections"].as_u64()?,
             seconds: v["seconds"].as_u64()?,
         }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn memory_per_connection_is_the_growth_over_idle() {
-        let m = ServerMemory {
-            idle_kib: 1_000,
-            peak_kib: 3_000,
-            threads: 101,
-            processes: 1,
-            cgroup_idle: Some(2 << 20),
-        };
-        let peak = Peak {
-            total: 4 << 20,
-            kernel: None,
-        };
-        assert_eq!(
-            per_connection(&[m], &[peak], 100, Memory::UserSpace),
-            Some(20.0 * 1024.0)
-        );
-        let with_kernel = per_connection(&[m], &[peak], 100, Memory::WithKernel).unwrap();
-        assert!((with_kernel - (2 << 20) as f64 / 100.0).abs() < 1e-9);
-        assert_eq!(per_connection(&[m], &[], 100, Memory::WithKernel), None);
-        assert_eq!(ServerMemory::from_json(&m.to_json()), Some(m));
     }
 }

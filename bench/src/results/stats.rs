@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::results::{Cell, Timing};
+use crate::results::{Cell, Peak, ServerMemory, Timing};
 
 /// `a / b` of two timings' means, with hyperfine's uncertainty: the relative
 /// standard deviations added in quadrature (none when either ran once).
@@ -134,6 +134,33 @@ pub fn bytes(b: f64) -> String {
     }
 }
 
+/// A server's memory per connection in one cell, from the mean of its checks:
+/// (peak - idle) / connections, in user space or with the kernel's share.
+pub fn per_connection(
+    memory: &[ServerMemory],
+    peaks: &[Peak],
+    connections: u64,
+    kind: Memory,
+) -> Option<f64> {
+    if memory.is_empty() || connections == 0 {
+        return None;
+    }
+    let n = memory.len() as f64;
+    let grown: f64 = match kind {
+        Memory::UserSpace => memory
+            .iter()
+            .map(|m| m.peak_kib.saturating_sub(m.idle_kib) as f64 * 1024.0)
+            .sum(),
+        Memory::WithKernel if peaks.len() == memory.len() => memory
+            .iter()
+            .zip(peaks)
+            .map(|(m, p)| Some(p.total.saturating_sub(m.cgroup_idle?) as f64))
+            .sum::<Option<f64>>()?,
+        Memory::KernelOnly | Memory::WithKernel => return None,
+    };
+    Some(grown / n / connections as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +229,28 @@ mod tests {
         assert_eq!(secs(12.345), "12.35 s");
         assert_eq!(bytes(453.2), "453 B");
         assert_eq!(bytes(2_424.0 * 1024.0), "2.4 MiB");
+    }
+
+    #[test]
+    fn memory_per_connection_is_the_growth_over_idle() {
+        let m = ServerMemory {
+            idle_kib: 1_000,
+            peak_kib: 3_000,
+            threads: 101,
+            processes: 1,
+            cgroup_idle: Some(2 << 20),
+        };
+        let peak = Peak {
+            total: 4 << 20,
+            kernel: None,
+        };
+        assert_eq!(
+            per_connection(&[m], &[peak], 100, Memory::UserSpace),
+            Some(20.0 * 1024.0)
+        );
+        let with_kernel = per_connection(&[m], &[peak], 100, Memory::WithKernel).unwrap();
+        assert!((with_kernel - (2 << 20) as f64 / 100.0).abs() < 1e-9);
+        assert_eq!(per_connection(&[m], &[], 100, Memory::WithKernel), None);
+        assert_eq!(ServerMemory::from_json(&m.to_json()), Some(m));
     }
 }

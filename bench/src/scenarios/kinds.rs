@@ -1,5 +1,6 @@
 //! What a scenario is made of: its measure, axis, sizes and run counts.
 
+use super::Workload;
 use crate::{scenarios::limits::Limits, scenarios::paradigms::Paradigm};
 
 /// What a scenario's figure is.
@@ -76,59 +77,6 @@ impl Sizes {
 pub const CLIENT: &str = "tokio-io";
 /// The paradigm name its result line carries.
 pub const CLIENT_PARADIGM: &str = "tokio";
-
-/// Which program of each paradigm a scenario runs: `<paradigm>-<workload>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Workload {
-    Cpu,
-    Io,
-    Spawn,
-    Ring,
-    /// The paradigm's server, which [`CLIENT`] drives.
-    Serve,
-}
-
-/// The server each run of a workload's program meets, started afresh for each run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Meets {
-    Nobody,
-    /// The api-server (hyper on tokio), the io clients' one server.
-    ApiServer,
-    /// The cell's own server: the paradigm's, which the client meets.
-    Own,
-}
-
-impl Workload {
-    /// The name in programs' names and in their result lines: `cpu`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Workload::Cpu => "cpu",
-            Workload::Io => "io",
-            Workload::Spawn => "spawn",
-            Workload::Ring => "ring",
-            Workload::Serve => "serve",
-        }
-    }
-
-    /// What its unit of work is: the result-line fields whose product counts
-    /// it, and its name, for counters "per request", "per job", "per hop".
-    pub const fn unit_of_work(self) -> (&'static [&'static str], &'static str) {
-        match self {
-            Workload::Cpu => (&["jobs"], "job"),
-            Workload::Io | Workload::Serve => (&["requests"], "request"),
-            Workload::Ring => (&["units", "laps"], "hop"),
-            Workload::Spawn => (&["units"], "unit"),
-        }
-    }
-
-    pub const fn meets(self) -> Meets {
-        match self {
-            Workload::Io => Meets::ApiServer,
-            Workload::Serve => Meets::Own,
-            Workload::Cpu | Workload::Spawn | Workload::Ring => Meets::Nobody,
-        }
-    }
-}
 
 /// A kernel limit a scenario needs raised to go as far as the machine allows
 /// (`bench run --raise-limits`).

@@ -16,11 +16,12 @@ mod ring;
 mod rules;
 mod serve;
 mod spawn;
+mod workload;
 
 pub use kinds::{
-    Axis, CLIENT, CLIENT_PARADIGM, Measure, Meets, Raise, Repeats, Scenario, Sizes, Workload,
-    WrkSeconds, repeats,
+    Axis, CLIENT, CLIENT_PARADIGM, Measure, Raise, Repeats, Scenario, Sizes, WrkSeconds, repeats,
 };
+pub use workload::{Meets, Workload};
 
 /// Every scenario, in report order.
 pub const ALL: [Scenario; 13] = [

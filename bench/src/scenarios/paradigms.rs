@@ -2,7 +2,7 @@
 //! sequential baseline). A paradigm's name is the one key that joins everything:
 //! the program it runs, hyperfine's `-n`, a cell, a table row, a chart series.
 
-use super::Workload;
+use super::workload::Workload;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
