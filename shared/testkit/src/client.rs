@@ -56,7 +56,7 @@ impl BlockingClient {
         let stream = match &mut self.stream {
             Some(stream) => stream,
             None => {
-                let stream = connect(&self.host, self.patience)
+                let stream = connect(&self.host, deadline)
                     .map_err(|e| late(e).context(format!("connect to {}", self.host)))?;
                 stream.set_write_timeout(Some(self.patience))?;
                 self.timeout = Duration::ZERO;
@@ -90,11 +90,15 @@ impl BlockingClient {
     }
 }
 
-/// Connects to the first of `host`'s addresses that answers within `patience`.
-fn connect(host: &str, patience: Duration) -> io::Result<TcpStream> {
+/// Connects to the first of `host`'s addresses that answers before `deadline`.
+fn connect(host: &str, deadline: Instant) -> io::Result<TcpStream> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
     for addr in host.to_socket_addrs()? {
-        match TcpStream::connect_timeout(&addr, patience) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        match TcpStream::connect_timeout(&addr, left) {
             Ok(stream) => return Ok(stream),
             Err(e) => last = e,
         }

@@ -41,8 +41,10 @@ impl Client {
         }
     }
 
-    /// Sends request `id` and returns its `200` answer, or why not. Each blocking call
-    /// may take what is left of `patience`, so a request ends within it (and SLACK).
+    /// Sends request `id` and returns its `200` answer, or why not. Connecting and
+    /// each read may take what is left of `patience`, so a request ends within it
+    /// (and SLACK); its few bytes are written at once (a stuck write fails after
+    /// `patience`).
     pub fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<http::Answer, Error> {
         let deadline = Instant::now() + self.patience;
         let late = |e: io::Error| match e.kind() {
@@ -52,7 +54,7 @@ impl Client {
         let stream = match &mut self.stream {
             Some(stream) => stream,
             None => {
-                let stream = connect(&self.host, self.patience)
+                let stream = connect(&self.host, deadline)
                     .map_err(|e| late(e).context(format!("connect to {}", self.host)))?;
                 stream.set_write_timeout(Some(self.patience))?;
                 self.timeout = Duration::ZERO;
@@ -86,11 +88,15 @@ impl Client {
     }
 }
 
-/// Connects to the first of `host`'s addresses that answers within `patience`.
-fn connect(host: &str, patience: Duration) -> io::Result<TcpStream> {
+/// Connects to the first of `host`'s addresses that answers before `deadline`.
+fn connect(host: &str, deadline: Instant) -> io::Result<TcpStream> {
     let mut last = io::Error::new(io::ErrorKind::NotFound, "no address");
     for addr in host.to_socket_addrs()? {
-        match TcpStream::connect_timeout(&addr, patience) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        match TcpStream::connect_timeout(&addr, left) {
             Ok(stream) => return Ok(stream),
             Err(e) => last = e,
         }

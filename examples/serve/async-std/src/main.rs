@@ -3,7 +3,7 @@
 //! async-std is discontinued (RUSTSEC-2025-0052 points to smol) and stays as a
 //! labelled historical entry. The accept loop spawns a task for each connection,
 //! which reads a request, awaits `task::sleep` for its delay and writes the answer
-//! until the client closes: async-std's idiomatic server. With no signal futures and
+//! until the client closes: async-std's idiomatic server. With no signal futures of its own and
 //! its `race` unstable, SIGINT and SIGTERM (`ctrlc`) close a channel raced with
 //! `futures_lite::future::or`, as in smol; the tasks hold senders of a second channel,
 //! awaited with `future::timeout`, and those left after the grace end with the process.

@@ -36,7 +36,8 @@ use workload::{
 const PROGRAM: &str = "sequential-serve";
 /// When SIGINT or SIGTERM came: no connection is accepted or request answered after it.
 static STOPPED: OnceLock<Instant> = OnceLock::new();
-/// How often the thread, waiting for a request or sleeping out a delay, looks at `STOPPED`.
+/// How often the thread, waiting for a request, sleeping out a delay or waiting to
+/// write, looks at `STOPPED`.
 const POLL: Duration = Duration::from_millis(50);
 
 fn main() -> Result<(), Error> {
@@ -89,6 +90,7 @@ fn serve_connection(mut stream: TcpStream, grace: Duration) -> io::Result<()> {
     let mut reader = RequestReader::default();
     let (mut buf, mut out) = (vec![0; 4 << 10], Vec::new());
     stream.set_read_timeout(Some(POLL))?;
+    stream.set_write_timeout(Some(POLL))?;
     loop {
         // Bytes already kept may hold the next request (a pipelining client).
         let mut next = reader.feed(&[]);
@@ -115,17 +117,32 @@ fn serve_connection(mut stream: TcpStream, grace: Duration) -> io::Result<()> {
         // Sleeps in steps of POLL, looking at `STOPPED` between them.
         let due = Instant::now() + reply.delay;
         while let Some(left) = due.checked_duration_since(Instant::now()) {
-            if STOPPED.get().is_some_and(|at| at.elapsed() >= grace) {
-                return Err(io::ErrorKind::TimedOut.into()); // the request is given up
-            }
+            give_up_after(grace)?;
             thread::sleep(left.min(POLL));
         }
         out.clear();
         reply.write(&mut out);
-        stream.write_all(&out)?;
+        // Written in steps too: a client that does not read must not hold the stop up.
+        let mut unsent = &out[..];
+        while !unsent.is_empty() {
+            match stream.write(unsent) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => unsent = &unsent[n..],
+                Err(e) if matches!(e.kind(), WouldBlock | Interrupted) => give_up_after(grace)?,
+                Err(e) => return Err(e),
+            }
+        }
         if reply.close {
             return Ok(());
         }
+    }
+}
+
+/// `TimedOut` once a stop's grace is over: the request in flight is given up.
+fn give_up_after(grace: Duration) -> io::Result<()> {
+    match STOPPED.get() {
+        Some(at) if at.elapsed() >= grace => Err(io::ErrorKind::TimedOut.into()),
+        _ => Ok(()),
     }
 }
 

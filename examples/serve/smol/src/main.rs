@@ -2,10 +2,11 @@
 //!
 //! The accept loop spawns a task for each connection, which reads a request, awaits
 //! a `smol::Timer` for its delay and writes the answer until the client closes:
-//! smol's idiomatic server. smol has no signal futures: SIGINT and SIGTERM (`ctrlc`,
-//! as in smol's own example) close a channel whose `recv` the accept loop and each
-//! idle connection race with `future::or`. The tasks hold senders of a second
-//! channel, closed when the last ends; those left after the grace drop unanswered.
+//! smol's idiomatic server. smol itself has no signal futures (the async-signal
+//! crate adds them): SIGINT and SIGTERM (`ctrlc`, as in smol's own example) close a
+//! channel whose `recv` the accept loop and each idle connection race with
+//! `future::or`. The tasks hold senders of a second channel, closed when the last
+//! ends; those left after the grace drop unanswered.
 //!
 //! Compare with: `examples/serve/tokio`, `examples/serve/async-std`, `examples/io/smol`.
 //!

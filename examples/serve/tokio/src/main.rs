@@ -59,10 +59,12 @@ fn run(listener: std::net::TcpListener, workers: usize, grace: Duration) -> Resu
     listener.set_nonblocking(true)?;
     runtime.block_on(async {
         let listener = TcpListener::from_std(listener)?;
-        // The runtime's signal futures, made before `listening=`: none is missed.
-        let (mut interrupt, mut terminate) = (
+        // The runtime's signal futures, made before `listening=`: none is missed. The
+        // same three as its siblings' `ctrlc` (with its `termination` feature).
+        let (mut interrupt, mut terminate, mut hangup) = (
             signal(SignalKind::interrupt())?,
             signal(SignalKind::terminate())?,
+            signal(SignalKind::hangup())?,
         );
         serve::say_listening(listener.local_addr()?)?;
         let (stop, stopped) = watch::channel(false);
@@ -83,6 +85,7 @@ fn run(listener: std::net::TcpListener, workers: usize, grace: Duration) -> Resu
                 Some(_) = connections.join_next() => continue,
                 _ = interrupt.recv() => break,
                 _ = terminate.recv() => break,
+                _ = hangup.recv() => break,
             };
             let stopped = stopped.clone();
             connections.spawn(async move {

@@ -61,14 +61,25 @@ impl Server {
 
     /// Sends `signal` and waits up to `within` for the server to exit; returns
     /// its exit status and what it said on stderr.
-    pub fn stop(mut self, signal: &str, within: Duration) -> (ExitStatus, String) {
-        let mut child = self.child.take().expect("running");
-        let session = child.id();
+    pub fn stop(self, signal: &str, within: Duration) -> (ExitStatus, String) {
+        self.signal(signal);
+        self.wait(within)
+    }
+
+    /// Sends `signal` to the server, which goes on until it exits.
+    pub fn signal(&self, signal: &str) {
         let sent = Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
+            .args([&format!("-{signal}"), &self.pid().to_string()])
             .status()
             .expect("run kill");
         assert!(sent.success(), "kill -{signal}");
+    }
+
+    /// Waits up to `within` for the server to exit (after a [`Server::signal`]);
+    /// returns its exit status and what it said on stderr.
+    pub fn wait(mut self, within: Duration) -> (ExitStatus, String) {
+        let mut child = self.child.take().expect("running");
+        let session = child.id();
         let deadline = Instant::now() + within;
         let status = loop {
             if let Some(status) = child.try_wait().expect("wait for the server") {
@@ -77,7 +88,7 @@ impl Server {
             if Instant::now() > deadline {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("the server did not exit within {within:?} of SIG{signal}");
+                panic!("the server did not exit within {within:?} of its signal");
             }
             thread::sleep(Duration::from_millis(10));
         };

@@ -1,7 +1,12 @@
 //! How a server starts and stops: an address in use, a request in flight at
 //! SIGTERM (and one dropped after the grace, at SIGINT), and the open-file limit.
 
-use std::{io::Write, net::TcpStream, thread, time::Duration};
+use std::{
+    io::{ErrorKind, Read, Write},
+    net::TcpStream,
+    thread,
+    time::Duration,
+};
 
 use workload::io;
 
@@ -12,19 +17,22 @@ use super::{
 use crate::cli;
 
 /// On SIGTERM a request in flight gets its answer and the server exits 0, an idle
-/// keep-alive connection not holding it up; on SIGINT with a grace shorter than the
-/// request's delay, it exits 1 and says it dropped one. (So each signal meets a
-/// request in flight once; `check_server` also stops an idle server with SIGINT.)
+/// keep-alive connection not holding it up, and a request sent on it after the
+/// signal closed unanswered; on SIGINT with a grace shorter than the requests'
+/// delay, it exits 1 and says how many it dropped (two where it serves two
+/// connections at once: the processes server sums its workers'); and a client
+/// that never reads its answer holds up neither the stop nor its exit status.
+/// (So each signal meets a request in flight; `check_server` also stops an idle
+/// server with SIGINT.)
 pub fn check_in_flight(program: &[&str], serves: Serves) {
     let workers = &serves.workers().to_string();
-    let in_flight = |addr: &str, delay_ms: u64| {
+    let in_flight = |addr: &str, delay_ms: u64, bytes: u64| {
         let mut stream = connect(addr);
         let request =
-            format!("GET /work?id=4&delay_ms={delay_ms}&bytes=8 HTTP/1.1\r\nHost: t\r\n\r\n");
+            format!("GET /work?id=4&delay_ms={delay_ms}&bytes={bytes} HTTP/1.1\r\nHost: t\r\n\r\n");
         stream
             .write_all(request.as_bytes())
             .expect("send a request");
-        thread::sleep(Duration::from_millis(300));
         stream
     };
     let server = Server::start(&[], program, &["--workers", workers]);
@@ -34,8 +42,14 @@ pub fn check_in_flight(program: &[&str], serves: Serves) {
     if let Some(idle) = &mut idle {
         assert_eq!(get(idle, "/work?id=1&bytes=2").status, 200);
     }
-    let mut stream = in_flight(&server.addr, 1_500);
-    let (status, stderr) = server.stop("TERM", Duration::from_secs(10));
+    let mut stream = in_flight(&server.addr, 1_500, 8);
+    thread::sleep(Duration::from_millis(300));
+    server.signal("TERM");
+    thread::sleep(Duration::from_millis(200));
+    if let Some(idle) = &mut idle {
+        closed_unanswered(idle);
+    }
+    let (status, stderr) = server.wait(Duration::from_secs(10));
     assert_eq!(status.code(), Some(0), "exit 0 on SIGTERM: {stderr}");
     let response = read_response(&mut stream);
     assert_eq!(
@@ -45,14 +59,48 @@ pub fn check_in_flight(program: &[&str], serves: Serves) {
     );
 
     let server = Server::start(&[], program, &["--workers", workers, "--grace-ms", "300"]);
-    let _stream = in_flight(&server.addr, 5_000);
+    let at_once = if serves == Serves::OneAtATime { 1 } else { 2 };
+    let _streams: Vec<_> = (0..at_once)
+        .map(|_| in_flight(&server.addr, 5_000, 8))
+        .collect();
+    thread::sleep(Duration::from_millis(300));
     let (status, stderr) = server.stop("INT", Duration::from_secs(10));
     assert_eq!(status.code(), Some(1), "{stderr}");
+    let dropped =
+        format!("Error: dropped {at_once} request(s) still in flight after the 300 ms grace");
+    assert_eq!(stderr.lines().last(), Some(dropped.as_str()), "{stderr}");
+
+    // 16 MiB no socket buffer holds: its write waits for a reader that never comes.
+    let server = Server::start(&[], program, &["--workers", workers, "--grace-ms", "300"]);
+    let _unread = in_flight(&server.addr, 0, io::MAX_BYTES);
+    thread::sleep(Duration::from_millis(300));
+    let (status, stderr) = server.stop("TERM", Duration::from_secs(10));
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "a never-read answer is dropped: {stderr}"
+    );
     assert_eq!(
         stderr.lines().last(),
         Some("Error: dropped 1 request(s) still in flight after the 300 ms grace"),
         "{stderr}"
     );
+}
+
+/// A request on a keep-alive connection after the server began to stop: the
+/// connection closes without an answer.
+fn closed_unanswered(stream: &mut TcpStream) {
+    // The write may fail already: the server may have closed the connection.
+    let _ = stream.write_all(b"GET /work?id=2&bytes=2 HTTP/1.1\r\nHost: t\r\n\r\n");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("set a read timeout");
+    let mut byte = [0; 1];
+    match stream.read(&mut byte) {
+        Ok(0) => {}
+        Err(e) if matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::BrokenPipe) => {}
+        other => panic!("a request after the stop must be closed unanswered: {other:?}"),
+    }
 }
 
 /// `--listen` on a port that is taken: exit 1 with one `Error: listen on ADDR: ...`.
