@@ -13,19 +13,21 @@
 //!
 //! Four folders, in the order the data goes: the table says what to run,
 //! `measure` runs it, `results` keeps it, `render` shows it. A module imports
-//! only from its own folder, `scenarios`, and (`measure` and `render`) the
-//! stored types of `results`; a renderer never imports a measuring module, nor
+//! only from its own folder, `scenarios`, and (`measure` and `render`)
+//! `results`: its stored types and what they mean; a renderer never imports a measuring module, nor
 //! the other way round, and no files import each other in a circle
 //! (`bench/tests/layers.rs` checks it). [`cli`] is the command line and this
 //! file carries its three actions out.
 //!
 //! - [`scenarios`]: the one scenario table, an entry per scenario in a file per
 //!   workload (`cpu.rs`, `io.rs`, `serve.rs`, `spawn.rs`, `ring.rs`); what an
-//!   entry is made of (`kinds.rs`: the workload, measure, axis, sizes, repeats,
-//!   whom a program meets, the limits it raises, wrk's duration); the skip rules
+//!   entry is made of (`kinds.rs`: measure, axis, sizes, repeats, the limits it
+//!   raises, wrk's duration; `workload.rs`: the workload, its unit of work,
+//!   whom its programs meet); the skip rules
 //!   and their budgets (`rules.rs`); the machine's limits they read
 //!   (`limits.rs`); the paradigms (`paradigms.rs`); the primer's rows, the
-//!   scenarios of its claims and the offloading pair (`primer.rs`).
+//!   scenarios and paradigms of its claims and the offloading pair
+//!   (`primer.rs`); the rules' tests (`tests.rs`).
 //! - [`measure`]: `bench run` (`mod.rs`: build, then point by point). A point:
 //!   its cells' shared setup (`setup.rs`), their checks (`check.rs`), the
 //!   counting pass (`count.rs`, with `counters.rs`: perf or rusage), the timed
@@ -42,14 +44,16 @@
 //!   (`cell.rs`), its timed runs (`timed.rs`), its counters and cgroup peaks
 //!   (`counted.rs`), a serve cell's server (`server.rs`), hyperfine's exports
 //!   (`hyperfine.rs`); what stored numbers mean: ratios, memory per unit and
-//!   units (`stats.rs`), noise and ties (`noise.rs`).
+//!   units (`stats.rs`), noise and ties (`noise.rs`); made-up cells for the
+//!   unit tests (`testing.rs`).
 //! - [`render`]: `bench report` (`mod.rs`: report.md, machine.md, charts) and the
 //!   README's section (`readme.rs`); a cell's figures (`figures.rs`) and who
-//!   leads a point (`leaders.rs`), which the rest read; the tables per point and
-//!   per scenario (`tables/`), the servers' tables (`servers.rs`), the
-//!   why-tables (`why.rs`), the primer's table and claims (`primer/`), the
-//!   offloading comparison (`offload.rs`), the charts (`charts/`), and `bench
-//!   compare` (`compare.rs`).
+//!   leads a point (`leaders.rs`), which the rest read; the tables per point
+//!   (`tables/mod.rs`) and per scenario (`tables/compact.rs`), the servers'
+//!   tables (`servers.rs`), the why-tables (`why.rs`), the primer's table
+//!   (`primer/mod.rs`) and claims (`primer/claims.rs`), the offloading
+//!   comparison (`offload.rs`), the charts (`charts/`: `mod.rs`, `bars.rs`,
+//!   `lines.rs`, `axis.rs`), and `bench compare` (`compare.rs`).
 
 mod cli;
 mod measure;

@@ -382,3 +382,44 @@ fn the_checks_see_through_super_and_re_exports() {
     ]);
     assert_eq!(wrong_imports(&reaching), ["render imports measure::watch"]);
 }
+
+/// docs/DESIGN.md's layout names every file of `bench/src` (`a/{b,c}.rs` for
+/// several), so that it stays a map a reader can trust.
+#[test]
+fn the_design_names_every_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let design = fs::read_to_string(root.join("../docs/DESIGN.md")).unwrap();
+    let mut named = BTreeSet::new();
+    for word in design.split_whitespace() {
+        match (word.find('{'), word.find('}')) {
+            (Some(open), Some(close)) if open < close => {
+                let (head, tail) = (&word[..open], &word[close + 1..]);
+                for part in word[open + 1..close].split(',') {
+                    named.insert(format!("{head}{part}{tail}"));
+                }
+            }
+            _ => {
+                named.insert(word.to_string());
+            }
+        }
+    }
+    let (modules, mut missing) = (modules(), Vec::new());
+    for module in modules.keys() {
+        let file = match module.as_str() {
+            "" => "bench/src/main.rs".to_string(),
+            "cli" => "bench/src/cli.rs".to_string(),
+            m if modules.keys().any(|k| k.starts_with(&format!("{m}::"))) => {
+                format!("{}/mod.rs", m.replace("::", "/"))
+            }
+            m => format!("{}.rs", m.replace("::", "/")),
+        };
+        if !named.contains(&file) {
+            missing.push(file);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/DESIGN.md's layout lacks:\n{}",
+        missing.join("\n")
+    );
+}

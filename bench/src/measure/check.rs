@@ -24,7 +24,7 @@ use crate::{
 pub(super) fn check(
     setup: &Setup<'_>,
     cell: &mut Cell,
-    meets: &Opponent,
+    opponent: &Opponent,
     expect: &[(String, String)],
     probes: &Probes,
     tools: &Tools,
@@ -43,7 +43,7 @@ pub(super) fn check(
             (Some(cgroup), true) => cgroup.command(c),
             _ => c.to_vec(),
         };
-        let server = match serve(meets, &in_cgroup, &cell.paradigm, tools, dir)? {
+        let server = match serve(opponent, &in_cgroup, &cell.paradigm, tools, dir)? {
             Attempt::Ok(server) => server,
             Attempt::Failed(why) => {
                 return Ok(Some(Checks {

@@ -27,15 +27,15 @@ const STOP_LIMIT: Duration = Duration::from_secs(30);
 pub(super) fn count(
     command: &[String],
     expect: &[(String, String)],
-    meets: &Opponent,
+    opponent: &Opponent,
     name: &str,
     tools: &Tools,
     probes: &Probes,
     dir: &Path,
 ) -> Result<Attempt<Counters>, String> {
-    match meets {
-        Opponent::Own(..) => count_server(command, expect, meets, name, tools, probes, dir),
-        _ => count_program(command, expect, meets, tools, probes, dir),
+    match opponent {
+        Opponent::Own(..) => count_server(command, expect, opponent, name, tools, probes, dir),
+        _ => count_program(command, expect, opponent, tools, probes, dir),
     }
 }
 
@@ -44,12 +44,12 @@ pub(super) fn count(
 fn count_program(
     command: &[String],
     expect: &[(String, String)],
-    meets: &Opponent,
+    opponent: &Opponent,
     tools: &Tools,
     probes: &Probes,
     dir: &Path,
 ) -> Result<Attempt<Counters>, String> {
-    let server = match serve(meets, &|c| c.to_vec(), "api-server", tools, dir)? {
+    let server = match serve(opponent, &|c| c.to_vec(), "api-server", tools, dir)? {
         Attempt::Ok(server) => server,
         Attempt::Failed(why) => return Ok(Attempt::Failed(why)),
         Attempt::Stopped => return Ok(Attempt::Stopped),
@@ -108,7 +108,7 @@ fn counted(
 fn count_server(
     command: &[String],
     expect: &[(String, String)],
-    meets: &Opponent,
+    opponent: &Opponent,
     name: &str,
     tools: &Tools,
     probes: &Probes,
@@ -116,7 +116,7 @@ fn count_server(
 ) -> Result<Attempt<Counters>, String> {
     let csv = dir.join("raw/count.csv");
     let under_perf = |c: &[String]| probes.counting.command(c, &csv);
-    let server = match serve(meets, &under_perf, name, tools, dir)? {
+    let server = match serve(opponent, &under_perf, name, tools, dir)? {
         Attempt::Ok(Some(server)) => server,
         Attempt::Ok(None) => return Err("a serve cell meets its own server".into()),
         Attempt::Failed(why) => return Ok(Attempt::Failed(why)),

@@ -55,7 +55,7 @@ pub fn measure(
         if procs::stopping() {
             return Ok(None);
         }
-        let (mut cell, meets) = setup.cell(paradigm, tools);
+        let (mut cell, opponent) = setup.cell(paradigm, tools);
         if let Some(why) = (scenario.skip)(at.x.unwrap_or(0), paradigm, limits) {
             cell.outcome = Outcome::Skipped(why);
             cells.push(cell);
@@ -63,7 +63,7 @@ pub fn measure(
         }
         let expect = setup.expected(paradigm);
         let Some(mut checks) = check(
-            &setup, &mut cell, &meets, &expect, probes, tools, dir, progress,
+            &setup, &mut cell, &opponent, &expect, probes, tools, dir, progress,
         )?
         else {
             return Ok(None);
@@ -73,7 +73,7 @@ pub fn measure(
             match count(
                 &cell.command,
                 &expect,
-                &meets,
+                &opponent,
                 paradigm.name,
                 tools,
                 probes,
@@ -88,7 +88,10 @@ pub fn measure(
         if let Some(why) = checks.failed {
             fail(&mut cell, why, &checks.lines, setup.sizes, progress);
         } else {
-            contenders.push((cells.len(), setup.contender(&mut cell, checks, meets, dir)));
+            contenders.push((
+                cells.len(),
+                setup.contender(&mut cell, checks, opponent, dir),
+            ));
         }
         cells.push(cell);
     }
@@ -130,8 +133,8 @@ fn time(
             let connections = setup
                 .connections
                 .expect("a serve scenario sets --concurrency");
-            let meets = &contender.meets;
-            match cross_check(meets, connections, seconds, &cell.paradigm, tools, dir)? {
+            let opponent = &contender.opponent;
+            match cross_check(opponent, connections, seconds, &cell.paradigm, tools, dir)? {
                 Attempt::Ok(wrk) => cell.wrk = Some(wrk),
                 Attempt::Failed(why) => cell.wrk = Some(Err(why)),
                 Attempt::Stopped => return Ok(None),

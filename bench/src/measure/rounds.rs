@@ -34,7 +34,7 @@ pub(super) struct Contender {
     /// hyperfine's `-n`: the paradigm.
     pub name: String,
     pub command: Vec<String>,
-    pub meets: Opponent,
+    pub opponent: Opponent,
     /// Past it, a run has hung: FAILED.
     pub limit: Duration,
     /// Its counting run's CPU time in seconds and context switches (a serve
@@ -138,7 +138,7 @@ fn attempt(
                 r.timed
             ));
             let one = dir.join(format!("raw/timing.{}.json", c.name));
-            let server = match serve(&c.meets, &|c| c.to_vec(), &c.name, tools, dir)? {
+            let server = match serve(&c.opponent, &|c| c.to_vec(), &c.name, tools, dir)? {
                 Attempt::Ok(server) => server,
                 Attempt::Failed(why) => {
                     mine.failed = Some(format!("while timed: {why}"));
@@ -147,7 +147,7 @@ fn attempt(
                 Attempt::Stopped => return Ok(None),
             };
             let command = with_server(&c.command, server.as_ref());
-            let connects = !matches!(c.meets, Opponent::Nobody);
+            let connects = !matches!(c.opponent, Opponent::Nobody);
             let served = || server.as_ref().map_or(0, |s| watch::cpu_us(s.group())) as f64 / 1e6;
             let (stat, net) = (Stat::now(), host::net_so_far());
             let (server_cpu, start) = (served(), Instant::now());

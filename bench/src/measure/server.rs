@@ -63,10 +63,7 @@ impl Opponent {
 
 /// What a fixed pool's server cell says of its pool against the connections.
 fn pool_note(paradigm: &Paradigm, pool: usize, connections: Option<u64>) -> String {
-    let (Some(c), true) = (
-        connections,
-        matches!(paradigm.family, "crossbeam" | "rayon"),
-    ) else {
+    let (Some(c), true) = (connections, paradigm.is_fixed_pool()) else {
         return String::new();
     };
     match pool as u64 {
@@ -84,13 +81,13 @@ fn pool_note(paradigm: &Paradigm, pool: usize, connections: Option<u64>) -> Stri
 /// A fresh server for a program that meets one (its command passed through
 /// `wrap`, for a cgroup or perf, where it is the cell's own), nothing for the others.
 pub(super) fn serve(
-    meets: &Opponent,
+    opponent: &Opponent,
     wrap: &dyn Fn(&[String]) -> Vec<String>,
     name: &str,
     tools: &Tools,
     dir: &Path,
 ) -> Result<Attempt<Option<Server>>, String> {
-    let started = match meets {
+    let started = match opponent {
         Opponent::Nobody => return Ok(Attempt::Ok(None)),
         Opponent::ApiServer => Server::api_server(tools, dir)?,
         Opponent::Own(command, _) => Server::start(&wrap(command), &format!("serve.{name}"), dir)?,
@@ -114,7 +111,7 @@ pub(super) fn with_server(command: &[String], server: Option<&Server>) -> Vec<St
 /// wrk against a fresh server of the cell: the throughput a client that is not
 /// ours gets from it, with as many connections as the scenario's client.
 pub(super) fn cross_check(
-    meets: &Opponent,
+    opponent: &Opponent,
     connections: u64,
     seconds: u64,
     name: &str,
@@ -125,7 +122,7 @@ pub(super) fn cross_check(
         Ok(wrk) => wrk,
         Err(why) => return Ok(Attempt::Ok(Err(why.clone()))),
     };
-    let server = match serve(meets, &|c| c.to_vec(), name, tools, dir)? {
+    let server = match serve(opponent, &|c| c.to_vec(), name, tools, dir)? {
         Attempt::Ok(Some(server)) => server,
         Attempt::Ok(None) => return Err("wrk needs a server".into()),
         Attempt::Failed(why) => return Ok(Attempt::Failed(why)),

@@ -51,10 +51,7 @@ impl<'a> Setup<'a> {
         if scenario.offload {
             flags.push("--offload".into());
         }
-        let connections = asked
-            .iter()
-            .find(|(f, _)| *f == "--concurrency")
-            .map(|f| f.1);
+        let connections = sizes.connections_at(at.x.unwrap_or(0));
         Setup {
             at,
             sizes,
@@ -82,17 +79,17 @@ impl<'a> Setup<'a> {
         command.extend(self.flags.iter().cloned());
         let skipped = Outcome::Skipped(String::new());
         let mut cell = Cell::new(scenario.name, self.at.x, paradigm.name, command, skipped);
-        let meets = Opponent::of(
+        let opponent = Opponent::of(
             scenario.workload,
             paradigm,
             self.workers,
             self.connections,
             tools,
         );
-        if let Opponent::Own(server, note) = &meets {
+        if let Opponent::Own(server, note) = &opponent {
             (cell.server, cell.note) = (server.clone(), note.clone());
         }
-        (cell, meets)
+        (cell, opponent)
     }
 
     /// What its result line must say: the workload, paradigm and sizes it ran
@@ -120,7 +117,7 @@ impl<'a> Setup<'a> {
         &self,
         cell: &mut Cell,
         checks: Checks,
-        meets: Opponent,
+        opponent: Opponent,
         dir: &Path,
     ) -> Contender {
         // All or nothing: a peak from every check, or none.
@@ -149,7 +146,7 @@ impl<'a> Setup<'a> {
         Contender {
             name: cell.paradigm.clone(),
             command: cell.command.clone(),
-            meets,
+            opponent,
             limit,
             counted,
             json: raw_json(dir, &cell.scenario, cell.x, &cell.paradigm),

@@ -116,7 +116,7 @@ impl Record {
             .find(|c| c.scenario == scenario && c.x == x && c.paradigm == paradigm)
     }
 
-    /// The folder's own name: `2026-11-25-vm-2`.
+    /// The folder's own name: `2026-12-06-vm-2`.
     pub fn name(&self) -> String {
         self.dir
             .file_name()

@@ -63,6 +63,15 @@ pub struct Sizes {
 }
 
 impl Sizes {
+    /// The connections its programs hold at x (`--concurrency`), where they hold any.
+    pub fn connections_at(&self, x: u64) -> Option<u64> {
+        let flags = (self.flags)(x);
+        flags
+            .iter()
+            .find(|(f, _)| *f == "--concurrency")
+            .map(|f| f.1)
+    }
+
     pub fn repeats_at(&self, x: u64) -> Repeats {
         self.repeats
             .iter()

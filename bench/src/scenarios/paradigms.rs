@@ -123,6 +123,12 @@ impl Paradigm {
         self.language == Language::Python
     }
 
+    /// Its server is a fixed pool of `--workers` threads, each holding a
+    /// connection until the client closes it: crossbeam's and rayon's.
+    pub fn is_fixed_pool(&self) -> bool {
+        self.language == Language::Rust && matches!(self.family, "crossbeam" | "rayon")
+    }
+
     /// The reference server, not a paradigm.
     pub fn is_reference(&self) -> bool {
         self.name == REFERENCE.name

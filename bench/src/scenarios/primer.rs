@@ -84,6 +84,28 @@ pub const HANDING_OFF: &Scenario = &ring::HOP;
 /// "Each process costs its own memory": memory per live unit.
 pub const LIVING: &Scenario = &spawn::MEMORY;
 
+/// The paradigms the primer's claims set against each other, in Python and in
+/// Rust: a process, a thread, and (where a claim has one) a task.
+#[derive(Clone, Copy)]
+pub struct Claimed {
+    pub process: &'static str,
+    pub thread: &'static str,
+    pub task: &'static str,
+}
+
+/// The primer's own: multiprocessing, threading, asyncio.
+pub const IN_PYTHON: Claimed = Claimed {
+    process: "python-multiprocessing",
+    thread: "python-threading",
+    task: "python-asyncio",
+};
+/// Their twins in Rust.
+pub const IN_RUST: Claimed = Claimed {
+    process: "processes",
+    thread: "threads",
+    task: "tokio",
+};
+
 /// CPU work inside I/O, done inline and offloaded: the pair the report sets
 /// side by side, client by client.
 pub const OFFLOADING: [&Scenario; 2] = [&io::WORK, &io::WORK_OFFLOAD];

@@ -6,12 +6,15 @@ use crate::{
     render::figures::{memory_per_unit, units_of_work},
     results::stats::{Memory, bytes, ratio, secs},
     results::{Cell, Record},
-    scenarios::primer,
+    scenarios::primer::{self, Claimed},
 };
 
 /// Start-and-join time per unit of processes against threads, at the largest
 /// K where both were timed.
-pub(super) fn start_claim(record: &Record, process: &str, thread: &str) -> String {
+pub(super) fn start_claim(record: &Record, claimed: &Claimed) -> String {
+    let Claimed {
+        process, thread, ..
+    } = *claimed;
     let timed = |x: Option<u64>, p: &str| {
         record
             .cell(primer::STARTING.name, x, p)
@@ -37,7 +40,12 @@ pub(super) fn start_claim(record: &Record, process: &str, thread: &str) -> Strin
 }
 
 /// Wall time per hop of a process ring against a thread ring (and tasks).
-pub(super) fn hop_claim(record: &Record, process: &str, thread: &str, task: &str) -> String {
+pub(super) fn hop_claim(record: &Record, claimed: &Claimed) -> String {
+    let Claimed {
+        process,
+        thread,
+        task,
+    } = *claimed;
     let timed = |p: &str| {
         record
             .cell(primer::HANDING_OFF.name, None, p)
@@ -65,13 +73,12 @@ pub(super) fn hop_claim(record: &Record, process: &str, thread: &str, task: &str
 
 /// Memory per live unit of processes against threads (and a task), at the
 /// largest K where both processes and threads were measured above the noise.
-pub(super) fn memory_claim(
-    record: &Record,
-    process: &str,
-    thread: &str,
-    task: &str,
-    memory: Memory,
-) -> String {
+pub(super) fn memory_claim(record: &Record, claimed: &Claimed, memory: Memory) -> String {
+    let Claimed {
+        process,
+        thread,
+        task,
+    } = *claimed;
     let per = |x: Option<u64>, p: &str| {
         memory_per_unit(record, record.cell(primer::LIVING.name, x, p)?, memory)?.bytes()
     };

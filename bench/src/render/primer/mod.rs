@@ -55,20 +55,15 @@ pub fn table(record: &Record, heading: &str) -> String {
         md,
         "| processes are slower to start than threads ({}: time per unit) | {} | {} |",
         primer::STARTING.name,
-        start_claim(record, "python-multiprocessing", "python-threading"),
-        start_claim(record, "processes", "threads"),
+        start_claim(record, &primer::IN_PYTHON),
+        start_claim(record, &primer::IN_RUST),
     );
     let _ = writeln!(
         md,
         "| processes exchange data through pipes, threads share memory ({}: time per hop) | {} | {} |",
         primer::HANDING_OFF.name,
-        hop_claim(
-            record,
-            "python-multiprocessing",
-            "python-threading",
-            "python-asyncio"
-        ),
-        hop_claim(record, "processes", "threads", "tokio"),
+        hop_claim(record, &primer::IN_PYTHON),
+        hop_claim(record, &primer::IN_RUST),
     );
     for (claim, memory) in [
         (
@@ -86,14 +81,8 @@ pub fn table(record: &Record, heading: &str) -> String {
         let _ = writeln!(
             md,
             "| {claim} | {} | {} |",
-            memory_claim(
-                record,
-                "python-multiprocessing",
-                "python-threading",
-                "python-asyncio",
-                memory
-            ),
-            memory_claim(record, "processes", "threads", "tokio", memory),
+            memory_claim(record, &primer::IN_PYTHON, memory),
+            memory_claim(record, &primer::IN_RUST, memory),
         );
     }
     let why = why::primer_lines(record, &primer::ROWS);
