@@ -22,12 +22,11 @@
 //! - [`scenarios`]: the one scenario table, an entry per scenario in a file per
 //!   workload (`cpu.rs`, `io.rs`, `serve.rs`, `spawn.rs`, `ring.rs`); what an
 //!   entry is made of (`kinds.rs`: measure, axis, sizes, repeats, the limits it
-//!   raises, wrk's duration; `workload.rs`: the workload, its unit of work,
-//!   whom its programs meet); the skip rules
-//!   and their budgets (`rules.rs`); the machine's limits they read
-//!   (`limits.rs`); the paradigms (`paradigms.rs`); the primer's rows, the
-//!   scenarios and paradigms of its claims and the offloading pair
-//!   (`primer.rs`); the rules' tests (`tests.rs`).
+//!   raises, wrk's duration; `workload.rs`: the workload, its unit of work, whom
+//!   its programs meet); the skip rules and their budgets (`rules.rs`); the
+//!   machine's limits they read (`limits.rs`); the paradigms (`paradigms.rs`);
+//!   the primer's rows, the scenarios and paradigms of its claims and the
+//!   offloading pair (`primer.rs`); the rules' tests (`tests.rs`).
 //! - [`measure`]: `bench run` (`mod.rs`: build, then point by point). A point:
 //!   its cells' shared setup (`setup.rs`), their checks (`check.rs`), the
 //!   counting pass (`count.rs`, with `counters.rs`: perf or rusage), the timed
