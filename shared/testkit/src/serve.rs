@@ -27,7 +27,9 @@ use std::time::Duration;
 pub use answers::{check_bodies, check_burst, read_response, send};
 pub use refusals::check_refusals;
 pub use server::Server;
-pub use stopping::{check_address_in_use, check_in_flight, check_open_file_limit};
+pub use stopping::{
+    check_address_in_use, check_in_flight, check_in_flight_on, check_open_file_limit,
+};
 
 use crate::cli;
 

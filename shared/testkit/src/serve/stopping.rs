@@ -25,7 +25,13 @@ use crate::cli;
 /// (So each signal meets a request in flight; `check_server` also stops an idle
 /// server with SIGINT.)
 pub fn check_in_flight(program: &[&str], serves: Serves) {
-    let workers = &serves.workers().to_string();
+    check_in_flight_on(program, serves, serves.workers());
+}
+
+/// [`check_in_flight`] with `--workers workers`: a runtime that changes its
+/// kind with the count (tokio's current-thread runtime at 1) stops alike.
+pub fn check_in_flight_on(program: &[&str], serves: Serves, workers: usize) {
+    let workers = &workers.to_string();
     let in_flight = |addr: &str, delay_ms: u64, bytes: u64| {
         let mut stream = connect(addr);
         let request =
