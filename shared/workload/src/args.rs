@@ -68,8 +68,21 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    parse_with(P::command(), program, args)
+}
+
+/// As [`parse_as`], with `command` as made (or changed) by the caller.
+pub(crate) fn parse_with<P: Parser, I, T>(
+    command: clap::Command,
+    program: &'static str,
+    args: I,
+) -> Result<P, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
     // `--limit -5` is a bad value of --limit, not an unknown flag `-5`.
-    let mut command = P::command()
+    let mut command = command
         .name(program)
         .bin_name(program)
         .allow_negative_numbers(true);

@@ -16,7 +16,7 @@ mod response;
 
 use std::time::Duration;
 
-pub use request::{MAX_REQUEST_BODY, Request, RequestError, RequestReader};
+pub use request::{MAX_REQUEST_BODY, Request, RequestError, RequestReader, Timeouts};
 pub use response::{HttpError, Response, ResponseReader};
 
 use crate::Error;

@@ -94,6 +94,12 @@ pub struct Reply {
     body: Body,
     /// Close the connection after this answer.
     pub close: bool,
+    /// Say `connection: keep-alive` (an HTTP/1.0 client asked to keep it).
+    keep_alive: bool,
+    /// Head only (`HEAD`): the body's length is said, the body is not sent.
+    head_only: bool,
+    /// An interim `100 Continue` first (the client sent `Expect: 100-continue`).
+    interim: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,17 +110,25 @@ enum Body {
     Text(String),
 }
 
+/// The most bytes of an answer made at once: a body is made and written in
+/// pieces of this size, so a client that does not read holds one piece, not 16 MiB.
+pub const PIECE: usize = 64 << 10;
+
 impl Reply {
     /// The api-server's answer to `request`: 400 for an HTTP/1.1 request without
     /// `Host` or a bad query, 404 for another path, 405 for another method, else
     /// 200 after the query's delay.
     pub fn to(request: &Request) -> Self {
-        let text = |status, line: &str| Self {
+        let answer = |status, body| Self {
             delay: Duration::ZERO,
             status,
-            body: Body::Text(format!("{line}\n")),
+            body,
             close: request.close,
+            keep_alive: request.minor_version == 0 && !request.close,
+            head_only: request.method == "HEAD",
+            interim: request.expect_continue,
         };
+        let text = |status, line: &str| answer(status, Body::Text(format!("{line}\n")));
         if request.minor_version == 1 && !request.host {
             return text(400, "Host: missing (HTTP/1.1 requires it)");
         }
@@ -127,12 +141,13 @@ impl Reply {
         match parse_query(request.query.as_deref()) {
             Ok(query) => Self {
                 delay: Duration::from_millis(query.delay_ms),
-                status: 200,
-                body: Body::Work {
-                    id: query.id,
-                    bytes: query.bytes,
-                },
-                close: request.close,
+                ..answer(
+                    200,
+                    Body::Work {
+                        id: query.id,
+                        bytes: query.bytes,
+                    },
+                )
             },
             Err(reason) => text(400, &reason),
         }
@@ -146,33 +161,101 @@ impl Reply {
             status: error.status(),
             body: Body::Text(format!("{error}\n")),
             close: true,
+            keep_alive: false,
+            head_only: false,
+            interim: false,
         }
     }
 
-    /// Appends the whole answer, head and body, to `out`.
-    pub fn write(&self, out: &mut Vec<u8>) {
-        let (kind, body) = match &self.body {
-            Body::Work { id, bytes } => (
-                "application/octet-stream",
-                crate::io::body(*id, *bytes as usize),
-            ),
-            Body::Text(line) => ("text/plain; charset=utf-8", line.clone().into_bytes()),
+    /// The answer's bytes, head and body, made a piece at a time as they are
+    /// written: `while let Some(piece) = pieces.next_piece() { write(piece) }`.
+    pub fn pieces(&self) -> Pieces {
+        let (kind, len) = match &self.body {
+            Body::Work { bytes, .. } => ("application/octet-stream", *bytes),
+            Body::Text(line) => ("text/plain; charset=utf-8", line.len() as u64),
         };
-        let connection = if self.close {
-            "connection: close\r\n"
+        let connection = match (self.close, self.keep_alive) {
+            (true, _) => "connection: close\r\n",
+            (false, true) => "connection: keep-alive\r\n",
+            (false, false) => "",
+        };
+        let interim = if self.interim {
+            "HTTP/1.1 100 Continue\r\n\r\n"
         } else {
             ""
         };
-        out.extend_from_slice(
-            format!(
-                "HTTP/1.1 {} {}\r\ncontent-type: {kind}\r\ncontent-length: {}\r\n{connection}\r\n",
-                self.status,
-                reason(self.status),
-                body.len()
-            )
-            .as_bytes(),
+        let head = format!(
+            "{interim}HTTP/1.1 {} {}\r\ncontent-type: {kind}\r\ncontent-length: {len}\r\n{connection}\r\n",
+            self.status,
+            reason(self.status),
         );
-        out.extend_from_slice(&body);
+        let mut buf = head.into_bytes();
+        let mut body = PieceBody::Done;
+        if !self.head_only {
+            match &self.body {
+                Body::Text(line) => buf.extend_from_slice(line.as_bytes()),
+                Body::Work { id, bytes } => {
+                    body = PieceBody::Work {
+                        rng: crate::io::SplitMix64::new(*id),
+                        left: *bytes,
+                    };
+                }
+            }
+        }
+        Pieces {
+            buf,
+            head: true,
+            body,
+        }
+    }
+}
+
+/// An answer's bytes, made a piece of at most [`PIECE`] bytes at a time.
+#[derive(Debug)]
+pub struct Pieces {
+    buf: Vec<u8>,
+    /// The head (with a short body) is in `buf` and not yet handed out.
+    head: bool,
+    body: PieceBody,
+}
+
+#[derive(Debug)]
+enum PieceBody {
+    Done,
+    /// splitmix64's stream, `left` bytes of it still to make.
+    Work {
+        rng: crate::io::SplitMix64,
+        left: u64,
+    },
+}
+
+impl Pieces {
+    /// The next piece to write, or `None` once the whole answer is out.
+    pub fn next_piece(&mut self) -> Option<&[u8]> {
+        if std::mem::take(&mut self.head) {
+            // The head's piece also carries as much of the body as fits in it.
+            self.fill();
+            return Some(&self.buf);
+        }
+        self.buf.clear();
+        self.fill();
+        (!self.buf.is_empty()).then_some(&self.buf[..])
+    }
+
+    /// Adds body bytes to `buf` up to [`PIECE`].
+    fn fill(&mut self) {
+        let PieceBody::Work { rng, left } = &mut self.body else {
+            return;
+        };
+        let room = PIECE.saturating_sub(self.buf.len()) as u64 / 8 * 8;
+        let n = room.min(*left);
+        self.buf.reserve(n.next_multiple_of(8) as usize);
+        let end = self.buf.len() + n as usize;
+        while self.buf.len() < end {
+            self.buf.extend_from_slice(&rng.next_u64().to_le_bytes());
+        }
+        self.buf.truncate(end);
+        *left -= n;
     }
 }
 
@@ -182,7 +265,9 @@ fn reason(status: u16) -> &'static str {
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        413 => "Content Too Large",
         431 => "Request Header Fields Too Large",
+        501 => "Not Implemented",
         _ => "Unknown",
     }
 }

@@ -2,18 +2,32 @@ use super::*;
 use crate::http;
 
 fn reply(raw: &[u8]) -> Reply {
+    let second = Duration::from_secs(1);
+    let timeouts = http::Timeouts {
+        head: second,
+        idle: second,
+        write: second,
+    };
     reply_to(
-        http::RequestReader::default()
+        http::RequestReader::new(timeouts)
             .feed(raw)
             .transpose()
             .unwrap(),
     )
 }
 
+/// Every piece of the answer, in order.
+fn bytes(reply: &Reply) -> Vec<u8> {
+    let (mut pieces, mut out) = (reply.pieces(), Vec::new());
+    while let Some(piece) = pieces.next_piece() {
+        assert!(piece.len() <= PIECE);
+        out.extend_from_slice(piece);
+    }
+    out
+}
+
 fn written(reply: &Reply) -> String {
-    let mut out = Vec::new();
-    reply.write(&mut out);
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8_lossy(&bytes(reply)).into_owned()
 }
 
 #[test]
@@ -67,13 +81,56 @@ fn the_work_answer_is_the_io_body_after_the_delay() {
         (r.status, r.delay, r.close),
         (200, Duration::from_millis(20), false)
     );
-    let mut out = Vec::new();
-    r.write(&mut out);
     let mut reader = http::ResponseReader::default();
-    let response = reader.feed(&out).unwrap().unwrap();
+    let response = reader.feed(&bytes(&r)).unwrap().unwrap();
     assert_eq!(response.body, crate::io::body(9, 32));
     assert!(!response.close);
     assert!(written(&r).starts_with("HTTP/1.1 200 OK\r\n"));
+}
+
+#[test]
+fn big_bodies_come_in_pieces_that_make_the_same_stream() {
+    for bytes_asked in [
+        0,
+        1,
+        7,
+        8,
+        PIECE as u64 - 100,
+        PIECE as u64 * 3 + 5,
+        crate::io::MAX_BYTES,
+    ] {
+        let raw = format!("GET /work?id=5&bytes={bytes_asked} HTTP/1.1\r\nHost: t\r\n\r\n");
+        let all = bytes(&reply(raw.as_bytes()));
+        let response = http::ResponseReader::default().feed(&all).unwrap().unwrap();
+        assert_eq!(
+            response.body,
+            crate::io::body(5, bytes_asked as usize),
+            "{bytes_asked}"
+        );
+    }
+}
+
+#[test]
+fn head_keep_alive_and_continue_as_the_rfcs_say() {
+    let head = written(&reply(b"HEAD /work?id=1 HTTP/1.1\r\nHost: t\r\n\r\n"));
+    assert!(head.starts_with("HTTP/1.1 405 "), "{head}");
+    assert!(
+        head.ends_with("content-length: 28\r\n\r\n"),
+        "no body: {head}"
+    );
+    let old = written(&reply(
+        b"GET /work?id=1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+    ));
+    assert!(old.contains("\r\nconnection: keep-alive\r\n"), "{old}");
+    let expect = b"GET /work?id=1&bytes=2 HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n\
+                   Content-Length: 1\r\n\r\n";
+    let answer = written(&reply(expect));
+    assert!(
+        answer.starts_with("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"),
+        "{answer}"
+    );
+    let gzip = reply(b"GET / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n");
+    assert!(written(&gzip).starts_with("HTTP/1.1 501 Not Implemented\r\n"));
 }
 
 #[test]
