@@ -36,16 +36,16 @@ pub struct ServeArgs {
     pub grace_ms: u64,
     /// A request head must be complete within H ms of its first byte (a new
     /// connection's first one, of the accept), or the connection is closed.
-    #[arg(long = "head-timeout-ms", value_name = "H", default_value_t = 10_000,
-          value_parser = timeout_ms)]
+    #[arg(long = "head-timeout-ms", value_name = "H",
+          default_value_t = Timeouts::DEFAULT.head.as_millis() as u64, value_parser = timeout_ms)]
     pub head_timeout_ms: u64,
     /// A keep-alive connection with no next request for I ms is closed.
-    #[arg(long = "idle-timeout-ms", value_name = "I", default_value_t = 30_000,
-          value_parser = timeout_ms)]
+    #[arg(long = "idle-timeout-ms", value_name = "I",
+          default_value_t = Timeouts::DEFAULT.idle.as_millis() as u64, value_parser = timeout_ms)]
     pub idle_timeout_ms: u64,
     /// A client that takes no byte of its answer for W ms is dropped.
-    #[arg(long = "write-timeout-ms", value_name = "W", default_value_t = 10_000,
-          value_parser = timeout_ms)]
+    #[arg(long = "write-timeout-ms", value_name = "W",
+          default_value_t = Timeouts::DEFAULT.write.as_millis() as u64, value_parser = timeout_ms)]
     pub write_timeout_ms: u64,
 }
 

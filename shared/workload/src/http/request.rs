@@ -86,6 +86,16 @@ pub struct Timeouts {
     pub write: Duration,
 }
 
+impl Timeouts {
+    /// The serve programs' defaults (their flags'): 10 s for a head, 30 s for a next
+    /// request, 10 s for a piece of an answer.
+    pub const DEFAULT: Self = Self {
+        head: Duration::from_secs(10),
+        idle: Duration::from_secs(30),
+        write: Duration::from_secs(10),
+    };
+}
+
 /// Reads requests from a byte stream fed in pieces of any size; bytes after a
 /// request are kept for the next one (a pipelining client).
 ///
