@@ -3,10 +3,12 @@
 //! The accept loop spawns a task for each connection, which reads a request, awaits
 //! a `tokio::time::sleep` for its delay and writes the answer until the client
 //! closes: tokio's idiomatic server (the api-server's shape, with hyper's HTTP). A
-//! waiting task is a parked future and a timer entry, not a thread, so 10,000
-//! connections cost little more than 100. SIGINT and SIGTERM are futures that end
-//! the accept loop in `select!`; a `watch` channel closes the idle connections, and
-//! the tasks, in a `JoinSet`, are awaited for up to the grace, then aborted.
+//! waiting task is a parked future and a timer entry, not a thread. SIGINT and
+//! SIGTERM are futures raced in `select!`: the first ends the accept loop (a `watch`
+//! closes idle connections, a `JoinSet` is awaited for the grace), a second the wait.
+//! Hostile clients: each read and each 64 KiB piece written is under a `timeout`; a
+//! delay races a `peek` (a client that hangs up cancels it); tokio's cooperative
+//! budget makes a task whose socket is always ready yield: a flood starves no one.
 //!
 //! Compare with: `examples/serve/threads`, `examples/serve/smol`, `shared/api-server`.
 //!
@@ -14,7 +16,7 @@
 //! cargo run --release -p tokio-serve -- --listen 127.0.0.1:8080
 //! ```
 
-use std::{io, time::Duration};
+use std::io;
 
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -22,10 +24,11 @@ use tokio::{
     signal::unix::{SignalKind, signal},
     sync::watch,
     task::JoinSet,
+    time::timeout,
 };
 use workload::{
     Error, ServeArgs,
-    http::RequestReader,
+    http::{RequestReader, Timeouts},
     serve::{self, AcceptErrors, reply_to},
     sys,
 };
@@ -34,33 +37,28 @@ const PROGRAM: &str = "tokio-serve";
 
 fn main() -> Result<(), Error> {
     let args = ServeArgs::parse_for(PROGRAM);
-    // Each connection is a file descriptor: take all the hard limit allows.
     let nofile = sys::raise_open_file_limit()?;
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
     let workers = args.workers;
     eprintln!("{PROGRAM}: a task per connection, {workers} workers, open-file limit {nofile}");
-    run(listener, workers, args.grace())
+    run(listener, &args)
 }
 
 /// Serves connections, a task each, until a stop; then waits `grace` for requests in flight.
-fn run(listener: std::net::TcpListener, workers: usize, grace: Duration) -> Result<(), Error> {
+fn run(listener: std::net::TcpListener, args: &ServeArgs) -> Result<(), Error> {
+    let (workers, grace, timeouts) = (args.workers, args.grace(), args.timeouts());
     // Explicit worker count: #[tokio::main] would start one worker per core. With
     // --workers 1, a current-thread runtime: one thread does everything.
     let mut builder = match workers {
         1 => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),
     };
-    if workers > 1 {
-        builder.worker_threads(workers);
-    }
-    let runtime = builder.enable_all().build()?;
-    // The runtime's reactor waits for connections, not this thread.
-    listener.set_nonblocking(true)?;
+    let runtime = builder.worker_threads(workers).enable_all().build()?;
+    listener.set_nonblocking(true)?; // the runtime's reactor waits, not this thread
     runtime.block_on(async {
         let listener = TcpListener::from_std(listener)?;
-        // The runtime's signal futures, made before `listening=`: none is missed. The
-        // same three as its siblings' `ctrlc` (with its `termination` feature).
+        // Made before `listening=`, none is missed: the three of its siblings' `ctrlc`.
         let (mut interrupt, mut terminate, mut hangup) = (
             signal(SignalKind::interrupt())?,
             signal(SignalKind::terminate())?,
@@ -90,34 +88,36 @@ fn run(listener: std::net::TcpListener, workers: usize, grace: Duration) -> Resu
             let stopped = stopped.clone();
             connections.spawn(async move {
                 // A client that hangs up mid-answer ends only its own connection.
-                let _ = serve_connection(stream, stopped).await;
+                let _ = serve_connection(stream, stopped, timeouts).await;
             });
         }
         drop(listener); // new connections are refused from here on
         stop.send_replace(true); // idle connections close, the others after their answer
         let all_ended = async { while connections.join_next().await.is_some() {} };
-        // Err: the grace is over; dropping the set aborts the tasks still running.
-        let _ = tokio::time::timeout(grace, all_ended).await;
-        serve::none_dropped(connections.len(), grace)
+        tokio::select! {
+            // Err: the grace is over; dropping the set aborts the tasks still running.
+            _ = timeout(grace, all_ended) => serve::none_dropped(connections.len(), grace),
+            _ = interrupt.recv() => Err(serve::second_signal_error(connections.len() as u64)),
+            _ = terminate.recv() => Err(serve::second_signal_error(connections.len() as u64)),
+            _ = hangup.recv() => Err(serve::second_signal_error(connections.len() as u64)),
+        }
     })
 }
 
-/// Serves one keep-alive connection until the client closes it, sends bytes that
-/// are not a request (answered 400 or 431, then closed), or the server stops.
-/// Each delay is a timer: the task waits, its thread serves other connections.
+/// Serves one keep-alive connection until the client closes it, sends bytes that are
+/// not a request (answered 400 or 431, then closed), is too slow, or the server stops.
 async fn serve_connection(
     mut stream: TcpStream,
     mut stopped: watch::Receiver<bool>,
+    timeouts: Timeouts,
 ) -> io::Result<()> {
-    let mut reader = RequestReader::default();
-    let (mut buf, mut out) = (vec![0; 4 << 10], Vec::new());
+    let (mut reader, mut buf) = (RequestReader::new(timeouts), vec![0; 4 << 10]);
     loop {
-        // Bytes already kept may hold the next request (a pipelining client).
-        let mut next = reader.feed(&[]);
+        let mut next = reader.feed(&[]); // kept bytes may hold a next request (pipelining)
         while let Ok(None) = next {
-            // Waiting for a request the task races the stop, which closes the connection.
+            // Err (TimedOut) past the head or idle deadline; the stop closes it too.
             let n = tokio::select! {
-                read = stream.read(&mut buf) => read?,
+                read = timeout(reader.time_left()?, stream.read(&mut buf)) => read??,
                 _ = stopped.changed() => return Ok(()),
             };
             if n == 0 {
@@ -129,13 +129,18 @@ async fn serve_connection(
         if *stopped.borrow() {
             return Ok(()); // stopping: close instead of starting another answer
         }
-        // No timer at all for 0 ms: it would still wait for the runtime's next tick.
+        // No timer for 0 ms (it would wait for the next tick). The delay races a `peek`:
+        // a close or reset cancels the request; a next request's bytes: still there.
         if !reply.delay.is_zero() {
-            tokio::time::sleep(reply.delay).await;
+            tokio::select! {
+                _ = tokio::time::sleep(reply.delay) => {}
+                Ok(0) | Err(_) = stream.peek(&mut buf) => return Ok(()),
+            }
         }
-        out.clear();
-        reply.write(&mut out);
-        stream.write_all(&out).await?;
+        let mut pieces = reply.pieces();
+        while let Some(piece) = pieces.next_piece() {
+            timeout(timeouts.write, stream.write_all(piece)).await??;
+        }
         if reply.close {
             return Ok(());
         }
