@@ -1,12 +1,14 @@
 //! # serve, async-std: one task per connection
 //!
 //! async-std is discontinued (RUSTSEC-2025-0052 points to smol) and stays as a
-//! labelled historical entry. The accept loop spawns a task for each connection,
-//! which reads a request, awaits `task::sleep` for its delay and writes the answer
-//! until the client closes: async-std's idiomatic server. With no signal futures of its own and
-//! its `race` unstable, SIGINT and SIGTERM (`ctrlc`) close a channel raced with
-//! `futures_lite::future::or`, as in smol; the tasks hold senders of a second channel,
-//! awaited with `future::timeout`, and those left after the grace end with the process.
+//! labelled historical entry. The accept loop spawns a task per connection, which
+//! reads a request, awaits `task::sleep` for its delay and writes the answer:
+//! async-std's idiomatic server. With no signal futures of its own and its `race`
+//! unstable, SIGINT and SIGTERM (`ctrlc`) close a channel raced with `futures_lite`'s
+//! `or`, a second signal another. Reads and writes are under `io::timeout` (slow,
+//! silent, idle or non-reading clients), delays race a `peek` (a client gone cancels).
+//! No cooperative budget (tokio has one): a task yields after each piece it writes, or
+//! a flood starves others.
 //!
 //! Compare with: `examples/serve/smol` (its successor), `examples/serve/tokio`.
 //!
@@ -14,20 +16,18 @@
 //! cargo run --release -p async-std-serve -- --listen 127.0.0.1:8080
 //! ```
 
-use std::{io, time::Duration};
-
 use async_global_executor::GlobalExecutorConfig;
 use async_std::{
     channel::{self, Receiver},
     future::timeout,
-    io::{ReadExt, WriteExt},
+    io::{self, ReadExt, WriteExt},
     net::{TcpListener, TcpStream},
     task,
 };
-use futures_lite::future;
+use futures_lite::{FutureExt, future};
 use workload::{
     Error, ServeArgs,
-    http::RequestReader,
+    http::{RequestReader, Timeouts},
     serve::{self, AcceptErrors, reply_to},
     sys,
 };
@@ -36,17 +36,17 @@ const PROGRAM: &str = "async-std-serve";
 
 fn main() -> Result<(), Error> {
     let args = ServeArgs::parse_for(PROGRAM);
-    // Each connection is a file descriptor: take all the hard limit allows.
     let nofile = sys::raise_open_file_limit()?;
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
     let workers = args.workers;
     eprintln!("{PROGRAM}: a task per connection, {workers} workers, open-file limit {nofile}");
-    run(listener, workers, args.grace())
+    run(listener, &args)
 }
 
 /// Serves connections, a task each, until a stop; then waits `grace` for requests in flight.
-fn run(listener: std::net::TcpListener, workers: usize, grace: Duration) -> Result<(), Error> {
+fn run(listener: std::net::TcpListener, args: &ServeArgs) -> Result<(), Error> {
+    let (workers, grace, timeouts) = (args.workers, args.grace(), args.timeouts());
     // Must run before any async-std call; later calls keep the first configuration.
     // Without it: ASYNC_STD_THREAD_COUNT threads, or one per core. Its reactor and
     // timers are async-io's thread.
@@ -55,11 +55,10 @@ fn run(listener: std::net::TcpListener, workers: usize, grace: Duration) -> Resu
             .with_min_threads(workers)
             .with_max_threads(workers),
     );
-    // Never sent on: closing it wakes every receiver at once.
-    let (stop, stopped) = channel::bounded::<()>(1);
-    ctrlc::set_handler(move || {
-        stop.close();
-    })?;
+    // Never sent on: closing one wakes every receiver at once.
+    let ((stop, stopped), (hurry, hurried)) = (channel::bounded(1), channel::bounded::<()>(1));
+    // The first signal closes `stop`; `close` is false on a closed channel: a second, `hurry`.
+    ctrlc::set_handler(move || _ = stop.close() || hurry.close())?;
     serve::say_listening(listener.local_addr()?)?;
     task::block_on(async {
         let listener = TcpListener::from(listener); // Async::new: nonblocking
@@ -67,16 +66,11 @@ fn run(listener: std::net::TcpListener, workers: usize, grace: Duration) -> Resu
         let (connection, connections) = channel::bounded::<()>(1);
         let mut errors = AcceptErrors::new(PROGRAM);
         loop {
-            // The stop first (`or` polls it first); it ends only when the channel closes.
-            let stop = async {
-                let _ = stopped.recv().await;
-                None
-            };
-            let stream = match future::or(stop, async { Some(listener.accept().await) }).await {
-                None => break,
-                Some(Ok((stream, _))) => stream,
+            let stream = match listener.accept().or(closed(&stopped)).await {
+                _ if stopped.is_closed() => break,
+                Ok((stream, _)) => stream,
                 // Out of file descriptors, or a connection reset before we took it: not fatal.
-                Some(Err(e)) => {
+                Err(e) => {
                     errors.log(&e);
                     task::sleep(AcceptErrors::BACK_OFF).await;
                     continue;
@@ -87,32 +81,32 @@ fn run(listener: std::net::TcpListener, workers: usize, grace: Duration) -> Resu
             task::spawn(async move {
                 let _connection = connection; // counted until the task ends
                 // A client that hangs up mid-answer ends only its own connection.
-                let _ = serve_connection(stream, stopped).await;
+                let _ = serve_connection(stream, stopped, timeouts).await;
             });
         }
         drop((listener, connection)); // new connections are refused from here on
-        // `recv` ends (Err: closed) when the last task drops its sender.
-        let _ = timeout(grace, connections.recv()).await;
-        serve::none_dropped(connections.sender_count(), grace)
+        let left = || connections.sender_count();
+        let all_ended = io::timeout(grace, async { Ok(connections.recv().await) });
+        match all_ended.or(closed(&hurried)).await {
+            _ if hurried.is_closed() => Err(serve::second_signal_error(left() as u64)),
+            _ => serve::none_dropped(left(), grace),
+        }
     })
 }
 
-/// Serves one keep-alive connection until the client closes it, sends bytes that
-/// are not a request (answered 400 or 431, then closed), or the server stops.
-/// Each delay is a timer: the task waits, its thread serves other connections.
-async fn serve_connection(mut stream: TcpStream, stopped: Receiver<()>) -> io::Result<()> {
-    let mut reader = RequestReader::default();
-    let (mut buf, mut out) = (vec![0; 4 << 10], Vec::new());
+/// Serves one keep-alive connection until the client closes it, is refused (400, 431),
+/// is too slow, or the server stops.
+async fn serve_connection(
+    mut stream: TcpStream,
+    stopped: Receiver<()>,
+    timeouts: Timeouts,
+) -> io::Result<()> {
+    let (mut reader, mut buf) = (RequestReader::new(timeouts), vec![0; 4 << 10]);
     loop {
-        // Bytes already kept may hold the next request (a pipelining client).
-        let mut next = reader.feed(&[]);
+        let mut next = reader.feed(&[]); // kept bytes may hold a next request (pipelining)
         while let Ok(None) = next {
-            // Waiting for a request the task races the stop, which reads as a close.
-            let stop = async {
-                let _ = stopped.recv().await; // ends only when the channel closes
-                Ok(0)
-            };
-            let n = future::or(stream.read(&mut buf), stop).await?;
+            let read = io::timeout(reader.time_left()?, stream.read(&mut buf));
+            let n = read.or(closed(&stopped)).await?;
             if n == 0 {
                 return Ok(()); // the client is done (or gave up mid-request)
             }
@@ -122,17 +116,32 @@ async fn serve_connection(mut stream: TcpStream, stopped: Receiver<()>) -> io::R
         if stopped.is_closed() {
             return Ok(()); // stopping: close instead of starting another answer
         }
-        // No timer at all for 0 ms: it would still wait for the runtime's next tick.
+        // No timer for 0 ms (it would wait for the next tick); a client that closes or resets
+        // cancels the request (Err: the connection ends).
         if !reply.delay.is_zero() {
-            task::sleep(reply.delay).await;
+            let hung_up = async {
+                match stream.peek(&mut buf).await {
+                    Ok(0) | Err(_) => Err(io::Error::from(io::ErrorKind::ConnectionAborted)),
+                    Ok(_) => future::pending().await, // a next request's bytes: still there
+                }
+            };
+            timeout(reply.delay, hung_up).await.unwrap_or(Ok(()))?; // Err(TimeoutError): waited
         }
-        out.clear();
-        reply.write(&mut out);
-        stream.write_all(&out).await?;
+        let mut pieces = reply.pieces();
+        while let Some(piece) = pieces.next_piece() {
+            io::timeout(timeouts.write, stream.write_all(piece)).await?;
+            task::yield_now().await; // no budget makes a task that is always ready yield
+        }
         if reply.close {
             return Ok(());
         }
     }
+}
+
+/// Ends (with an error) once `channel` is closed: nothing is ever sent on it.
+async fn closed<T>(channel: &Receiver<()>) -> io::Result<T> {
+    let _ = channel.recv().await;
+    Err(io::ErrorKind::Interrupted.into())
 }
 
 // Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_async-std-serve) as a client meets it.

@@ -1,12 +1,11 @@
 //! # serve, smol: one task per connection, on an executor run by `--workers` threads
 //!
-//! The accept loop spawns a task for each connection, which reads a request, awaits
-//! a `smol::Timer` for its delay and writes the answer until the client closes:
-//! smol's idiomatic server. smol itself has no signal futures (the async-signal
-//! crate adds them): SIGINT and SIGTERM (`ctrlc`, as in smol's own example) close a
-//! channel whose `recv` the accept loop and each idle connection race with
-//! `future::or`. The tasks hold senders of a second channel, closed when the last
-//! ends; those left after the grace drop unanswered.
+//! The accept loop spawns a task per connection, which reads a request, awaits a
+//! `smol::Timer` for its delay and writes the answer: smol's idiomatic server. SIGINT
+//! and SIGTERM (`ctrlc`; smol has no signal futures) close a channel raced with `or`,
+//! a second signal another. Reads and writes race a `Timer` (slow, silent, idle or
+//! non-reading clients), delays a `peek` (a client gone cancels). No cooperative budget
+//! (tokio has one): a task yields after each piece it writes, or a flood starves others.
 //!
 //! Compare with: `examples/serve/tokio`, `examples/serve/async-std`, `examples/io/smol`.
 //!
@@ -19,112 +18,92 @@ use std::{io, thread, time::Duration};
 use smol::{
     Executor, Timer,
     channel::{self, Receiver},
-    future,
+    future::{self, FutureExt},
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
 };
 use workload::{
     Error, ServeArgs,
-    http::RequestReader,
+    http::{RequestReader, Timeouts},
     serve::{self, AcceptErrors, reply_to},
     sys,
 };
 
 const PROGRAM: &str = "smol-serve";
+/// Run by `--workers` threads until the process ends (smol's global one: SMOL_THREADS or 1).
+static EXECUTOR: Executor<'static> = Executor::new();
 
 fn main() -> Result<(), Error> {
     let args = ServeArgs::parse_for(PROGRAM);
-    // Each connection is a file descriptor: take all the hard limit allows.
     let nofile = sys::raise_open_file_limit()?;
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
     let workers = args.workers;
     eprintln!("{PROGRAM}: a task per connection, {workers} workers, open-file limit {nofile}");
-    run(listener, workers, args.grace())
+    run(listener, &args)
 }
 
 /// Serves connections, a task each, until a stop; then waits `grace` for requests in flight.
-fn run(listener: std::net::TcpListener, workers: usize, grace: Duration) -> Result<(), Error> {
-    // The global executor would have one thread (or SMOL_THREADS): this one has W.
-    let executor = Executor::new();
-    // Never sent on: closing it wakes every receiver at once.
-    let (stop, stopped) = channel::bounded::<()>(1);
-    ctrlc::set_handler(move || {
-        stop.close();
-    })?;
+fn run(listener: std::net::TcpListener, args: &ServeArgs) -> Result<(), Error> {
+    let (workers, grace, timeouts) = (args.workers, args.grace(), args.timeouts());
+    for w in 0..workers {
+        thread::Builder::new()
+            // async-io's block_on: an idle executor thread waits in epoll itself.
+            .spawn(|| smol::block_on(EXECUTOR.run(future::pending::<()>())))
+            .map_err(|e| Error::from(e).context(format!("start executor thread {w}")))?;
+    }
+    // Never sent on: closing one wakes every receiver at once.
+    let ((stop, stopped), (hurry, hurried)) = (channel::bounded(1), channel::bounded::<()>(1));
+    // The first signal closes `stop`; `close` is false on a closed channel: a second, `hurry`.
+    ctrlc::set_handler(move || _ = stop.close() || hurry.close())?;
     serve::say_listening(listener.local_addr()?)?;
-    thread::scope(|scope| {
-        // The executor's threads run until `_running` drops, as this closure returns.
-        let (_running, ended) = channel::bounded::<()>(1);
-        for w in 0..workers {
-            let (ended, executor) = (ended.clone(), &executor);
-            thread::Builder::new()
-                .spawn_scoped(scope, move || {
-                    // async-io's block_on, not futures-lite's: an idle executor thread
-                    // waits in epoll itself rather than for a wake from async-io's
-                    // thread, a hand-off per request (serve-fast took ~1.5x as long).
-                    smol::block_on(executor.run(ended.recv()))
-                })
-                .map_err(|e| Error::from(e).context(format!("start executor thread {w}")))?;
-        }
-        smol::block_on(async {
-            let listener = TcpListener::try_from(listener)?; // Async::new: nonblocking
-            // Every task holds a sender, never used: `recv` ends when the last drops.
-            let (connection, connections) = channel::bounded::<()>(1);
-            let mut errors = AcceptErrors::new(PROGRAM);
-            loop {
-                // The stop first (`or` polls it first); it ends only when the channel closes.
-                let stop = async {
-                    let _ = stopped.recv().await;
-                    None
-                };
-                let stream = match future::or(stop, async { Some(listener.accept().await) }).await {
-                    None => break,
-                    Some(Ok((stream, _))) => stream,
-                    // Out of file descriptors, or a connection reset before we took it: not fatal.
-                    Some(Err(e)) => {
-                        errors.log(&e);
-                        Timer::after(AcceptErrors::BACK_OFF).await;
-                        continue;
-                    }
-                };
-                let (stopped, connection) = (stopped.clone(), connection.clone());
-                executor
-                    .spawn(async move {
-                        let _connection = connection; // counted until the task ends
-                        // A client that hangs up mid-answer ends only its own connection.
-                        let _ = serve_connection(stream, stopped).await;
-                    })
-                    .detach();
-            }
-            drop((listener, connection)); // new connections are refused from here on
-            let grace_over = async {
-                Timer::after(grace).await;
-                Ok(())
+    smol::block_on(async {
+        let listener = TcpListener::try_from(listener)?; // Async::new: nonblocking
+        // Every task holds a sender, never used: `recv` ends when the last drops.
+        let (connection, connections) = channel::bounded::<()>(1);
+        let mut errors = AcceptErrors::new(PROGRAM);
+        loop {
+            let stream = match listener.accept().or(closed(&stopped)).await {
+                _ if stopped.is_closed() => break,
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, or a connection reset before we took it: not fatal.
+                Err(e) => {
+                    errors.log(&e);
+                    Timer::after(AcceptErrors::BACK_OFF).await;
+                    continue;
+                }
             };
-            // `recv` ends (Err: closed) when the last task drops its sender.
-            let _ = future::or(connections.recv(), grace_over).await;
-            serve::none_dropped(connections.sender_count(), grace)
-        })
+            let (stopped, connection) = (stopped.clone(), connection.clone());
+            let task = EXECUTOR.spawn(async move {
+                let _connection = connection; // counted until the task ends
+                // A client that hangs up mid-answer ends only its own connection.
+                let _ = serve_connection(stream, stopped, timeouts).await;
+            });
+            task.detach();
+        }
+        drop((listener, connection)); // new connections are refused from here on
+        let left = || connections.sender_count();
+        let all_ended = async { Ok(connections.recv().await) }.or(late(grace));
+        match all_ended.or(closed(&hurried)).await {
+            _ if hurried.is_closed() => Err(serve::second_signal_error(left() as u64)),
+            _ => serve::none_dropped(left(), grace),
+        }
     })
 }
 
-/// Serves one keep-alive connection until the client closes it, sends bytes that
-/// are not a request (answered 400 or 431, then closed), or the server stops.
-/// Each delay is a timer: the task waits, its thread serves other connections.
-async fn serve_connection(mut stream: TcpStream, stopped: Receiver<()>) -> io::Result<()> {
-    let mut reader = RequestReader::default();
-    let (mut buf, mut out) = (vec![0; 4 << 10], Vec::new());
+/// Serves one keep-alive connection until the client closes it, is refused (400, 431),
+/// is too slow, or the server stops.
+async fn serve_connection(
+    mut stream: TcpStream,
+    stopped: Receiver<()>,
+    timeouts: Timeouts,
+) -> io::Result<()> {
+    let (mut reader, mut buf) = (RequestReader::new(timeouts), vec![0; 4 << 10]);
     loop {
-        // Bytes already kept may hold the next request (a pipelining client).
-        let mut next = reader.feed(&[]);
+        let mut next = reader.feed(&[]); // kept bytes may hold a next request (pipelining)
         while let Ok(None) = next {
-            // Waiting for a request the task races the stop, which reads as a close.
-            let stop = async {
-                let _ = stopped.recv().await; // ends only when the channel closes
-                Ok(0)
-            };
-            let n = future::or(stream.read(&mut buf), stop).await?;
+            let read = stream.read(&mut buf).or(late(reader.time_left()?));
+            let n = read.or(closed(&stopped)).await?;
             if n == 0 {
                 return Ok(()); // the client is done (or gave up mid-request)
             }
@@ -134,17 +113,38 @@ async fn serve_connection(mut stream: TcpStream, stopped: Receiver<()>) -> io::R
         if stopped.is_closed() {
             return Ok(()); // stopping: close instead of starting another answer
         }
-        // No timer at all for 0 ms: it would still wait for the runtime's next tick.
+        // No timer for 0 ms (it would wait for the next tick); a client that closes or resets
+        // cancels the request (Err: the connection ends).
         if !reply.delay.is_zero() {
-            Timer::after(reply.delay).await;
+            let hung_up = async {
+                match stream.peek(&mut buf).await {
+                    Ok(0) | Err(_) => Err(io::Error::from(io::ErrorKind::ConnectionAborted)),
+                    Ok(_) => future::pending().await, // a next request's bytes: still there
+                }
+            };
+            future::or(hung_up, async { Ok(Timer::after(reply.delay).await) }).await?;
         }
-        out.clear();
-        reply.write(&mut out);
-        stream.write_all(&out).await?;
+        let mut pieces = reply.pieces();
+        while let Some(piece) = pieces.next_piece() {
+            stream.write_all(piece).or(late(timeouts.write)).await?;
+            future::yield_now().await; // no budget makes a task that is always ready yield
+        }
         if reply.close {
             return Ok(());
         }
     }
+}
+
+/// Ends with `TimedOut` after `limit`: raced with `or`, smol's timeout.
+async fn late<T>(limit: Duration) -> io::Result<T> {
+    Timer::after(limit).await;
+    Err(io::ErrorKind::TimedOut.into())
+}
+
+/// Ends (with an error) once `channel` is closed: nothing is ever sent on it.
+async fn closed<T>(channel: &Receiver<()>) -> io::Result<T> {
+    let _ = channel.recv().await;
+    Err(io::ErrorKind::Interrupted.into())
 }
 
 // Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_smol-serve) as a client meets it.
