@@ -7,39 +7,25 @@
 //! It prints `listening=HOST:PORT` once it accepts connections, serves until SIGINT or
 //! SIGTERM, lets requests in flight finish (for up to `--grace-ms`, by default the
 //! longest delay a request may ask for and 5 s more), and exits 0; if it had to drop
-//! any, it says how many and exits 1.
+//! any, it says how many and exits 1. A second signal stops it at once (exit 1). It
+//! takes the serve programs' flags (`workload::ServeArgs`), their timeouts included.
 
-use std::{io::Write, net::SocketAddr, time::Duration};
+use std::io::Write;
 
-use clap::Parser;
-use tokio::signal::unix::{SignalKind, signal};
-use workload::{Error, sys};
-
-/// The slow HTTP/1.1 API of DESIGN.md: GET /work?id=I&delay_ms=D&bytes=B.
-#[derive(Parser, Debug)]
-#[command(name = "api-server", allow_negative_numbers = true)]
-struct Args {
-    /// Address to listen on; port 0 picks a free one.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-    /// Runtime worker threads (1 to 1024: more only cost memory).
-    #[arg(long, value_name = "W", default_value_t = sys::available_cores().min(1024) as u16,
-          value_parser = clap::value_parser!(u16).range(1..=1024))]
-    workers: u16,
-    /// After SIGINT or SIGTERM, how long requests in flight may take to finish.
-    #[arg(long = "grace-ms", value_name = "G",
-          default_value_t = api_server::GRACE.as_millis() as u64)]
-    grace_ms: u64,
-}
+use tokio::{
+    signal::unix::{SignalKind, signal},
+    sync::watch,
+};
+use workload::{Error, ServeArgs, sys};
 
 fn main() -> Result<(), Error> {
-    let args = Args::parse();
+    let args = ServeArgs::parse_for("api-server");
     // Each connection is a file descriptor: take all the hard limit allows.
     let nofile = sys::raise_open_file_limit()
         .map_err(|e| Error::from(e).context("raise open-file limit"))?;
     // Explicit worker count: #[tokio::main] would pick one per core silently.
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(args.workers.into())
+        .worker_threads(args.workers)
         .enable_all()
         .build()?;
     runtime.block_on(async {
@@ -54,16 +40,24 @@ fn main() -> Result<(), Error> {
             "api-server: {} workers, open-file limit {nofile}",
             args.workers
         );
-        let stop = async {
-            tokio::select! {
-                _ = interrupt.recv() => {}
-                _ = terminate.recv() => {}
+        // Signals are counted: the first stops the server, a second its grace.
+        let (count, signals) = watch::channel(0);
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+                count.send_modify(|n| *n += 1);
             }
+        });
+        let (mut first, mut second) = (signals.clone(), signals);
+        let stop = async move {
+            let _ = first.wait_for(|&n| n > 0).await; // Err: never (the sender lives on)
         };
-        let grace = Duration::from_millis(args.grace_ms);
-        match api_server::serve(listener, stop, grace).await {
-            0 => Ok(()),
-            dropped => Err(workload::serve::dropped_error(dropped as u64, grace)),
-        }
+        let hurry = async move {
+            let _ = second.wait_for(|&n| n > 1).await;
+        };
+        api_server::serve(listener, stop, hurry, args.grace(), args.timeouts()).await
     })
 }
