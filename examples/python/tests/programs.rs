@@ -135,6 +135,7 @@ fn io_programs_as_a_user_runs_them() {
                 };
                 testkit::io::check_binary(&program, &format!("python-{p}"), compute);
                 testkit::io::check_faults(&program);
+                testkit::io::check_hostile(&program);
                 if p != "sequential" {
                     testkit::io::check_open_file_limit(&program);
                 }
