@@ -1,7 +1,8 @@
-//! Deliberately odd or broken HTTP servers, for the io clients' fault tests: a
-//! client must read any valid HTTP/1.1 and fail loudly, naming the request, on
-//! anything else. A fake server is plain std threads, one per connection, on
-//! 127.0.0.1:0; it serves until the test process ends.
+//! Deliberately odd, broken or hostile HTTP servers, for the io clients' fault
+//! tests: a client must read any valid HTTP/1.1 and fail loudly, naming the
+//! request, on anything else, in bounded time and memory. A fake server is plain
+//! std threads, one per connection, on 127.0.0.1:0; it serves until the test
+//! process ends (a hostile one's connection, until its client hangs up).
 
 use std::{
     io::{Read, Write},
