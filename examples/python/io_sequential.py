@@ -34,7 +34,7 @@ def main():
 def run(args, host):
     """Fetches every id in order on one connection; returns (threads used, checksum,
     latencies in us)."""
-    client = workload.BlockingClient(host, args.timeout_ms)
+    client = workload.BlockingClient(host, args.timeout_ms, args.bytes)
     total, latencies = 0, []
     for i in range(args.requests):
         try:

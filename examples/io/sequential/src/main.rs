@@ -34,7 +34,7 @@ fn main() -> Result<(), Error> {
 
 /// Fetches request after request over one connection, working after each answer.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
-    let mut client = Client::new(host, args.patience());
+    let mut client = Client::new(host, args.patience(), args.bytes);
     let mut tally = Tally::default();
     for id in 0..args.requests {
         let answer = client
