@@ -133,8 +133,14 @@ pub fn check_binary(program: &[&str], paradigm: &str, compute: Compute) {
         "--bytes",
         "512",
     ];
+    // A sequential client uses one connection, whatever --concurrency asks, and says so.
+    let concurrency = if paradigm.ends_with("sequential") {
+        1
+    } else {
+        20
+    };
     let start = format!(
-        "workload=io paradigm={paradigm} requests=200 concurrency=20 delay_ms=2 bytes=512 work=0 "
+        "workload=io paradigm={paradigm} requests=200 concurrency={concurrency} delay_ms=2 bytes=512 work=0 "
     );
     let expected = workload::io::expected_checksum(200, 512, 0);
     for server_args in [&["--server", addr.as_str()][..], &[]] {
