@@ -135,6 +135,7 @@ fn io_programs_as_a_user_runs_them() {
                 };
                 testkit::io::check_binary(&program, &format!("python-{p}"), compute);
                 testkit::io::check_faults(&program);
+                testkit::io::check_hostile(&program);
                 if p != "sequential" {
                     testkit::io::check_open_file_limit(&program);
                 }
@@ -342,6 +343,121 @@ response head over 65536 bytes
 unsupported response: Transfer-Encoding: gzip, chunked
 malformed response: status line 'SSH-2.0-OpenSSH'
 connection closed in the middle of a response
+"
+    );
+}
+
+#[test]
+fn workload_py_and_the_rust_reader_agree_on_what_was_not_asked_for() {
+    // Each response with the body limit a client would give it (its --bytes), fed
+    // whole and a byte at a time, to both readers: the same answers, the same errors.
+    let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let hex = |raw: &[u8]| raw.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    // (limit, the bytes, the same bytes as a Python expression)
+    let case = |limit: u64, raw: Vec<u8>| (limit, format!("bytes.fromhex('{}')", hex(&raw)), raw);
+    // A size line of `len` bytes (64 KiB: too long for a command line in hex).
+    let line = |len: usize| {
+        let raw = [
+            &chunked[..],
+            b"5;",
+            &vec![b'x'; len - 4],
+            b"\r\nhello\r\n0\r\n\r\n",
+        ]
+        .concat();
+        let python = format!(
+            "bytes.fromhex('{}') + b'5;' + b'x' * {} + b'\\r\\nhello\\r\\n0\\r\\n\\r\\n'",
+            hex(chunked),
+            len - 4
+        );
+        (5, python, raw)
+    };
+    let cases = [
+        case(
+            5,
+            [
+                &b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+                    [..],
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+            ]
+            .concat(),
+        ),
+        case(
+            5,
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n".to_vec(),
+        ),
+        case(
+            1_024,
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000000000\r\n\r\n".to_vec(),
+        ),
+        case(
+            4,
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello".to_vec(),
+        ),
+        case(
+            0,
+            b"HTTP/1.1 503 Busy\r\nContent-Length: 5\r\n\r\nbusy\n".to_vec(),
+        ),
+        case(
+            4,
+            [&chunked[..], b"3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n"].concat(),
+        ),
+        case(5, [&chunked[..], b"FFFFFFFFFFFFFFFF\r\n"].concat()),
+        line(65_536),
+        line(65_537),
+        case(
+            5,
+            [&chunked[..], b"5\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n"].concat(),
+        ),
+    ];
+    let literal: Vec<String> = cases
+        .iter()
+        .map(|(limit, python, _)| format!("({limit}, {python})"))
+        .collect();
+    let script = format!(
+        "import workload as w
+for limit, raw in [{}]:
+    seen = set()
+    for pieces in [[raw], [raw[i:i + 1] for i in range(len(raw))]]:
+        reader, got = w.ResponseReader(limit), None
+        try:
+            for piece in pieces:
+                got = got or reader.feed(piece)
+            seen.add(f'{{got.status}} {{got.body.decode()}}' if got else reader.feed(b''))
+        except w.Error as e:
+            seen.add(str(e))
+    print(*seen)",
+        literal.join(", ")
+    );
+    let (code, stdout, stderr) = run_python(&script);
+    assert_eq!(code, Some(0), "{stderr}");
+    let mut rust = String::new();
+    for (limit, _, raw) in &cases {
+        let mut seen = std::collections::BTreeSet::new();
+        for size in [raw.len(), 1] {
+            let mut reader = workload::http::ResponseReader::new(*limit);
+            let outcome = raw
+                .chunks(size)
+                .find_map(|piece| reader.feed(piece).transpose())
+                .unwrap_or_else(|| reader.feed(b"").map(|_| unreachable!("a close")));
+            seen.insert(match outcome {
+                Ok(got) => format!("{} {}", got.status, String::from_utf8_lossy(&got.body)),
+                Err(e) => e.to_string(),
+            });
+        }
+        rust += &format!("{}\n", seen.into_iter().collect::<Vec<_>>().join(" "));
+    }
+    assert_eq!(stdout, rust);
+    assert_eq!(
+        rust,
+        "200 hello
+101 \nresponse body over 1024 bytes
+response body over 4 bytes
+503 busy\n
+response body over 4 bytes
+response body over 5 bytes
+200 hello
+chunk-size line over 65536 bytes
+200 hello
 "
     );
 }
@@ -724,6 +840,25 @@ fn workload_py_answers_requests_as_the_rust_crate_does() {
         "",
         "GET /work\x7f HTTP/1.1\r\n\r\n",
         "GET\t/work HTTP/1.1\r\n\r\n",
+        // RFC 9110 and 9112: absolute form, a fragment, bodies, lengths, HEAD, 1.0, 100.
+        "GET http://t:1/work?id=2&bytes=3 HTTP/1.1\r\n\r\n",
+        "GET HTTPS://t HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET /work?id=2&bytes=3#frag HTTP/1.1\r\nHost: t\r\n\r\n",
+        "POST /work?id=1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n\
+         5;x=1\r\nhello\r\n0\r\nT: 1\r\n\r\nGET /work?id=4&bytes=2 HTTP/1.1\r\nHost: t\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10001\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxy",
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+        "POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\nx",
+        "POST / HTTP/1.1\r\nContent-Length: 1, 1\r\n\r\nx",
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        "HEAD /work?id=1 HTTP/1.1\r\nHost: t\r\n\r\nHEAD /elsewhere HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET /work?id=1&bytes=2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        "POST /work?id=1 HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab",
+        "GET /work?id=1 HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab",
+        "\r\n\r\nGET /work?id=1&bytes=1 HTTP/1.1\r\nHost: t\r\n\r\n",
     ] {
         raws.push(raw.as_bytes().to_vec());
     }
@@ -790,14 +925,22 @@ for line in sys.stdin:
 /// bytes, from the Rust reader and answers.
 fn rust_answers(raw: &[u8], piece: usize) -> String {
     use workload::serve::reply_to;
-    let mut reader = workload::http::RequestReader::default();
+    let second = std::time::Duration::from_secs(1);
+    let timeouts = workload::http::Timeouts {
+        head: second,
+        idle: second,
+        write: second,
+    };
+    let mut reader = workload::http::RequestReader::new(timeouts);
     let mut said = Vec::new();
     for chunk in raw.chunks(piece) {
         let mut next = reader.feed(chunk);
         while let Some(request) = next.transpose() {
             let reply = reply_to(request);
-            let mut out = Vec::new();
-            reply.write(&mut out);
+            let (mut pieces, mut out) = (reply.pieces(), Vec::new());
+            while let Some(piece) = pieces.next_piece() {
+                out.extend_from_slice(piece);
+            }
             said.push(format!("{}:{}", reply.delay.as_millis(), hex(&out)));
             if reply.close {
                 return said.join(" ") + " closed";
