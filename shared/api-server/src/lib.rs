@@ -139,14 +139,10 @@ pub async fn serve(
         let io = TokioIo::new(Connection::new(stream.clone(), timeouts.write));
         let in_flight = in_flight.clone();
         let service = service_fn(move |request| {
-            // Counted from its head until its answer is made, or it is dropped.
+            // Counted from its head until its answer is written, or it is dropped.
             let counted = InFlight::enter(&in_flight);
             let client = stream.clone();
-            async move {
-                let answer = handle(request, &client).await;
-                drop(counted);
-                answer
-            }
+            async move { handle(request, &client, counted).await }
         });
         let connection = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
@@ -183,9 +179,13 @@ impl Drop for InFlight {
 /// An answer's body: a line of text, or [`Work`].
 type Answer = Response<Either<Full<Bytes>, Work>>;
 
-/// Answers `request`; `Err` (no answer, the connection closes) if `client` hangs up
-/// while it waits.
-async fn handle(request: Request<Incoming>, client: &TcpStream) -> io::Result<Answer> {
+/// Answers `request`, `counted` until its body is out; `Err` (no answer, the
+/// connection closes) if `client` hangs up while it waits.
+async fn handle(
+    request: Request<Incoming>,
+    client: &TcpStream,
+    counted: InFlight,
+) -> io::Result<Answer> {
     if request.version() == Version::HTTP_11 && !request.headers().contains_key(HOST) {
         return Ok(text(
             StatusCode::BAD_REQUEST,
@@ -225,6 +225,7 @@ async fn handle(request: Request<Incoming>, client: &TcpStream) -> io::Result<An
     let body = Work {
         rng: SplitMix64::new(query.id),
         left: query.bytes,
+        _counted: counted,
     };
     let response = Response::builder()
         .header("content-type", "application/octet-stream")
@@ -246,6 +247,8 @@ fn text(status: StatusCode, line: &str) -> Answer {
 struct Work {
     rng: SplitMix64,
     left: u64,
+    /// The request is in flight until hyper drops its body, after the last piece.
+    _counted: InFlight,
 }
 
 impl Body for Work {

@@ -10,13 +10,11 @@
 //! any, it says how many and exits 1. A second signal stops it at once (exit 1). It
 //! takes the serve programs' flags (`workload::ServeArgs`), their timeouts included.
 
-use std::io::Write;
-
 use tokio::{
     signal::unix::{SignalKind, signal},
     sync::watch,
 };
-use workload::{Error, ServeArgs, sys};
+use workload::{Error, ServeArgs, serve, sys};
 
 fn main() -> Result<(), Error> {
     let args = ServeArgs::parse_for("api-server");
@@ -33,9 +31,7 @@ fn main() -> Result<(), Error> {
             .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
         let mut interrupt = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
-        let mut stdout = std::io::stdout();
-        writeln!(stdout, "listening={}", listener.local_addr()?)?;
-        stdout.flush()?;
+        serve::say_listening(listener.local_addr()?)?;
         eprintln!(
             "api-server: {} workers, open-file limit {nofile}",
             args.workers
