@@ -152,11 +152,13 @@ pub async fn serve(
         });
     }
     drop(listener);
-    let left = || in_flight.load(Ordering::SeqCst) as u64;
+    // After the grace, connections with no request in flight (a head still coming)
+    // are closed as the runtime ends, and not counted.
+    let left = || in_flight.load(Ordering::SeqCst);
     tokio::select! {
         () = graceful.shutdown() => Ok(()),
-        () = tokio::time::sleep(grace) => Err(workload::serve::dropped_error(left(), grace)),
-        () = &mut hurry => Err(workload::serve::second_signal_error(left())),
+        () = tokio::time::sleep(grace) => workload::serve::none_dropped(left(), grace),
+        () = &mut hurry => Err(workload::serve::second_signal_error(left() as u64)),
     }
 }
 

@@ -48,8 +48,9 @@ fn main() -> Result<(), Error> {
             }
         });
         let (mut first, mut second) = (signals.clone(), signals);
+        // Err: never, the task above keeps the sender as long as the runtime runs.
         let stop = async move {
-            let _ = first.wait_for(|&n| n > 0).await; // Err: never (the sender lives on)
+            let _ = first.wait_for(|&n| n > 0).await;
         };
         let hurry = async move {
             let _ = second.wait_for(|&n| n > 1).await;
