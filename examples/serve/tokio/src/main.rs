@@ -120,10 +120,10 @@ async fn serve_connection(
                 read = timeout(reader.time_left()?, stream.read(&mut buf)) => read??,
                 _ = stopped.changed() => return Ok(()),
             };
-            if n == 0 {
-                return Ok(()); // the client is done (or gave up mid-request)
+            match n {
+                0 => return Ok(()), // the client is done (or gave up mid-request)
+                n => next = reader.feed(&buf[..n]),
             }
-            next = reader.feed(&buf[..n]);
         }
         let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         if *stopped.borrow() {
