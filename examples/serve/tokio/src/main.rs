@@ -104,8 +104,7 @@ fn run(listener: std::net::TcpListener, args: &ServeArgs) -> Result<(), Error> {
     })
 }
 
-/// Serves one keep-alive connection until the client closes it, sends bytes that are
-/// not a request (answered 400 or 431, then closed), is too slow, or the server stops.
+/// Serves one keep-alive connection until the client closes it, is refused, too slow, or a stop.
 async fn serve_connection(
     mut stream: TcpStream,
     mut stopped: watch::Receiver<bool>,
