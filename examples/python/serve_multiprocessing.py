@@ -2,25 +2,18 @@
 """serve, multiprocessing (Python): pre-forked processes, a thread per connection.
 
 The parent listens, then forks --workers processes (`multiprocessing.Process`,
-the fork start method) that inherit the listening socket; each runs a
-`socketserver.ThreadingTCPServer` on it, so the kernel hands each new connection
-to one of them, and that process serves it on a thread of its own
-(workload.serve_blocking). Each process has its own interpreter and its own GIL,
-so W processes run Python (parsing, making the bodies) on W cores, where
-serve_threading.py runs it on one: gunicorn's gthread workers, a process per
-core and threads within. This pool, rather than socketserver.ForkingTCPServer (a
-process per connection), because a forking server stops accepting at
-max_children (40) processes until one ends: a client that holds more keep-alive
-connections open than that, waiting for answers on each, deadlocks it; and
-raising the cap costs a fork and MiBs of memory per connection. Here every
-connection is held at once, for a thread's price. The requests in flight are
-counted in memory the processes share (workload.Drain with the context), and so
-are the accept errors, said once a second for the whole pool.
+the fork start method) that inherit the listening socket; each runs the server
+of serve_threading.py on it, and the kernel hands each new connection to one of
+them. Each
+process has its own GIL, so W processes run Python on W cores: gunicorn's
+gthread workers. Not ForkingTCPServer's process per connection: it stops
+accepting at 40, so a client holding more keep-alive connections deadlocks it.
+The requests in flight and the accept errors are counted in shared memory.
 
 SIGINT or SIGTERM (the parent's handler; the workers ignore Ctrl-C): stop taking
-requests, let those in flight in every worker finish for up to --grace-ms, kill
-the workers, which closes their connections, and exit. A worker dies with the
-parent, even one killed with SIGKILL (workload.die_with_parent).
+requests, let those in flight in every worker finish for up to --grace-ms, or
+until a second signal, kill the workers, which closes their connections, and
+exit. A worker dies with the parent, even one killed with SIGKILL.
 
 Compare with: serve_threading.py, serve_asyncio.py, serve_sequential.py,
 examples/serve/threads.
@@ -28,7 +21,6 @@ examples/serve/threads.
     python3 examples/python/serve_multiprocessing.py --listen 127.0.0.1:8080
 """
 
-import contextlib
 import multiprocessing
 import multiprocessing.connection
 import signal
@@ -43,19 +35,18 @@ START_METHOD = "fork"
 
 
 def main():
-    args = workload.parse_serve_args(PROGRAM)
+    args = workload.parse_serve_args(PROGRAM, pool=True)
     # Each connection is a file descriptor: take all the hard limit allows.
     nofile = workload.raise_open_file_limit()
     listener = workload.listen(args.listen)
     context = multiprocessing.get_context(START_METHOD)
-    # Every worker counts its requests here, and logs its accept errors, in shared memory.
     drain = workload.Drain(context)
     errors = workload.AcceptErrors(PROGRAM, context)
     workers = []
     try:
         for k in range(args.workers):
             try:
-                worker = context.Process(target=serve, args=(listener, drain, errors))
+                worker = context.Process(target=serve, args=(listener, drain, errors, args))
                 worker.start()
             except OSError as e:
                 raise workload.Error(f"start worker process {k}: {e}") from None
@@ -84,26 +75,26 @@ def run(workers):
 
 def stop(drain, grace_ms, workers):
     """The shutdown, on the parent's main thread: the drain counts every worker's
-    requests in flight."""
-    dropped = drain.stop(grace_ms)
-    if dropped is not None:  # None: a second signal, while the first waits
-        for worker in workers:
-            worker.kill()
-        # Reaped before the parent exits: no zombie is left, and a benchmark that
-        # reads the rusage of the whole tree gets the workers' share too.
-        for worker in workers:
-            worker.join()
-        workload.exit_stopped(dropped, grace_ms)
+    requests in flight. A second signal's runs inside the first's wait: at once."""
+    dropped = drain.stop(grace_ms)  # None: a second signal
+    for worker in workers:
+        worker.kill()
+    # Reaped before the parent exits: no zombie is left, and a benchmark that
+    # reads the rusage of the whole tree gets the workers' share too.
+    for worker in workers:
+        worker.join()
+    second = dropped is None
+    workload.exit_stopped(drain.in_flight() if second else dropped, grace_ms, second)
 
 
-def serve(listener, drain, errors):
+def serve(listener, drain, errors, args):
     """In a worker: accepts connections on the shared socket, each served on a
     thread of its own, until the parent kills it."""
     workload.die_with_parent()
     # Ctrl-C reaches every process of the terminal's group: the parent decides when
     # the workers end, after the requests in flight.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with Server(listener, drain, errors) as server:
+    with Server(listener, drain, errors, args) as server:
         server.serve_forever()
 
 
@@ -112,10 +103,10 @@ class Server(socketserver.ThreadingTCPServer):
 
     daemon_threads = True  # a connection's thread never holds up the exit
 
-    def __init__(self, listener, drain, errors):
-        super().__init__(listener.getsockname(), Connection, bind_and_activate=False)
+    def __init__(self, listener, drain, errors, args):
+        super().__init__(listener.getsockname(), workload.Connection, bind_and_activate=False)
         self.socket.close()  # socketserver's own socket, never bound: listener's replaces it
-        self.socket, self.drain, self.errors = listener, drain, errors
+        self.socket, self.drain, self.errors, self.args = listener, drain, errors, args
 
     def get_request(self):
         try:
@@ -135,15 +126,6 @@ class Server(socketserver.ThreadingTCPServer):
             # is dropped, and the others go on.
             self.errors.log(e)
             self.shutdown_request(request)
-
-
-class Connection(socketserver.BaseRequestHandler):
-    """One keep-alive connection, served until the client closes it."""
-
-    def handle(self):
-        # A client that hangs up mid-answer ends only its own connection.
-        with contextlib.suppress(OSError):
-            workload.serve_blocking(self.request, self.server.drain)
 
 
 if __name__ == "__main__":

@@ -3,18 +3,24 @@
 
 `socketserver.ThreadingTCPServer` accepts connections on the main thread and
 starts a thread for each; that thread reads a request, sleeps for its delay,
-writes the answer, and reads the next, until the client closes the connection
-(workload.serve_blocking). A thread sleeping or waiting in `recv` releases the
-global interpreter lock, so 2,000 connections each waiting 100 ms are answered
-together; parsing and making the bodies still take turns on that one lock, so
-one core runs all the Python. The classic server of the primer's "few
-connections: threads", the Python twin of examples/serve/threads; its limits are
-a stack and a kernel task per connection. A thread the OS refuses loses only its
-connection: the refusal is logged (at most once a second), and the server goes on.
+writes the answer in 16 KiB pieces, and reads the next, until the client closes
+the connection or is too slow for --head-timeout-ms, --idle-timeout-ms or
+--write-timeout-ms, socket timeouts all (workload.serve_blocking). A thread
+sleeping or waiting in `recv` releases the global interpreter lock, so 2,000
+connections each waiting 100 ms are answered together; the Python in between
+takes turns on that one lock, on one core. The classic server of the primer's
+"few connections: threads", the Python twin of examples/serve/threads.
+
+A sleeping thread cannot wait on its socket too, so it sleeps in a
+`recv(MSG_PEEK)` whose timeout is the delay: a client that hangs up (FIN or RST,
+a half-close alike) cancels its request at once (two reset 10 s requests held
+SIGTERM 9.7 s before, nothing now). Bytes of a next request end the watch: the
+rest of the delay is slept.
 
 SIGINT or SIGTERM: the handler runs on the main thread, which then accepts no
 more, and waits there while the connections' threads finish the requests in
-flight, for up to --grace-ms; the exit ends every thread (they are daemons).
+flight, for up to --grace-ms, or until a second signal; the exit ends every
+thread (they are daemons).
 
 Compare with: serve_sequential.py, serve_asyncio.py, serve_multiprocessing.py,
 examples/serve/threads.
@@ -22,7 +28,6 @@ examples/serve/threads.
     python3 examples/python/serve_threading.py --listen 127.0.0.1:8080
 """
 
-import contextlib
 import signal
 import socketserver
 import sys
@@ -45,12 +50,12 @@ def main():
     # Only one thread runs Python at a time, under the GIL: --workers sizes nothing.
     print(f"{PROGRAM}: a thread per connection (--workers not used), open-file limit {nofile}",
           file=sys.stderr)
-    run(listener, drain)
+    run(listener, drain, args)
 
 
-def run(listener, drain):
+def run(listener, drain, args):
     """Accepts connections until the process ends, each served on a thread of its own."""
-    with Server(listener, drain) as server:
+    with Server(listener, drain, args) as server:
         server.serve_forever()
 
 
@@ -59,10 +64,10 @@ class Server(socketserver.ThreadingTCPServer):
 
     daemon_threads = True  # a connection's thread never holds up the exit
 
-    def __init__(self, listener, drain):
-        super().__init__(listener.getsockname(), Connection, bind_and_activate=False)
+    def __init__(self, listener, drain, args):
+        super().__init__(listener.getsockname(), workload.Connection, bind_and_activate=False)
         self.socket.close()  # socketserver's own socket, never bound: listener's replaces it
-        self.socket, self.drain = listener, drain
+        self.socket, self.drain, self.args = listener, drain, args
         self.errors = workload.AcceptErrors(PROGRAM)
 
     def get_request(self):
@@ -83,15 +88,6 @@ class Server(socketserver.ThreadingTCPServer):
             # is dropped, and the others go on.
             self.errors.log(e)
             self.shutdown_request(request)
-
-
-class Connection(socketserver.BaseRequestHandler):
-    """One keep-alive connection, served until the client closes it."""
-
-    def handle(self):
-        # A client that hangs up mid-answer ends only its own connection.
-        with contextlib.suppress(OSError):
-            workload.serve_blocking(self.request, self.server.drain)
 
 
 if __name__ == "__main__":

@@ -769,7 +769,7 @@ for line in sys.stdin:
         request = reader.feed(raw[at:at + piece])
         while request is not None and not end:
             reply = w.reply_to(request)
-            said.append(f'{reply.delay_ms}:{reply.write().hex()}')
+            said.append(f'{reply.delay_ms}:{bytes().join(reply.pieces()).hex()}')
             end = ' closed' if reply.close else ''
             request = None if end else reader.feed()
         if end:
