@@ -3,8 +3,9 @@
 
 The parent listens, then forks --workers processes (`multiprocessing.Process`,
 the fork start method) that inherit the listening socket; each runs the server
-of serve_threading.py on it, and the kernel hands each new connection to one of
-them. Each
+of serve_threading.py on it (at most MAX_THREADS connection threads, a 50 ms GIL
+switch interval: 15,000 idle connections closing at once held it 39 s without,
+0.1 s with), and the kernel hands each new connection to one of them. Each
 process has its own GIL, so W processes run Python on W cores: gunicorn's
 gthread workers. Not ForkingTCPServer's process per connection: it stops
 accepting at 40, so a client holding more keep-alive connections deadlocks it.
@@ -26,12 +27,17 @@ import multiprocessing.connection
 import signal
 import socketserver
 import sys
+import threading
 import time
 
 import workload
 
 PROGRAM = "serve_multiprocessing.py"
 START_METHOD = "fork"
+# Connection threads per worker at most, and how often a thread that wants the
+# GIL makes the one holding it let go (5 ms by default): see serve_threading.py.
+MAX_THREADS = 2_000
+SWITCH_INTERVAL_S = 0.050
 
 
 def main():
@@ -55,8 +61,8 @@ def main():
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop(drain, args.grace_ms, workers))
         workload.say_listening(listener)
-        print(f"{PROGRAM}: a process per worker, a thread per connection in each, "
-              f"{args.workers} workers, open-file limit {nofile}", file=sys.stderr)
+        print(f"{PROGRAM}: a process per worker, a thread per connection in each, at most "
+              f"{MAX_THREADS}, {args.workers} workers, open-file limit {nofile}", file=sys.stderr)
         run(workers)
     finally:
         for worker in workers:  # on any failure: no worker outlives the parent
@@ -94,6 +100,7 @@ def serve(listener, drain, errors, args):
     # Ctrl-C reaches every process of the terminal's group: the parent decides when
     # the workers end, after the requests in flight.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     with Server(listener, drain, errors, args) as server:
         server.serve_forever()
 
@@ -102,11 +109,13 @@ class Server(socketserver.ThreadingTCPServer):
     """socketserver's thread-per-connection server, on the inherited socket."""
 
     daemon_threads = True  # a connection's thread never holds up the exit
+    block_on_close = False  # no list of every thread, pruned at each accept
 
     def __init__(self, listener, drain, errors, args):
         super().__init__(listener.getsockname(), workload.Connection, bind_and_activate=False)
         self.socket.close()  # socketserver's own socket, never bound: listener's replaces it
         self.socket, self.drain, self.errors, self.args = listener, drain, errors, args
+        self.seats = threading.BoundedSemaphore(MAX_THREADS)
 
     def get_request(self):
         try:
@@ -119,13 +128,22 @@ class Server(socketserver.ThreadingTCPServer):
             raise
 
     def process_request(self, request, client_address):
+        why = f"{MAX_THREADS} connection threads, the most a worker holds"
+        if self.seats.acquire(blocking=False):  # none is free until a thread ends
+            try:
+                return super().process_request(request, client_address)
+            except RuntimeError as e:  # "can't start new thread": a limit on tasks or memory
+                self.seats.release()
+                why = e
+        # Only this connection is closed, unanswered, and the others go on.
+        self.errors.log(f"a connection closed unanswered: {why}", "refused")
+        self.shutdown_request(request)
+
+    def process_request_thread(self, request, client_address):
         try:
-            super().process_request(request, client_address)
-        except RuntimeError as e:
-            # "can't start new thread" (a limit on tasks or memory): this connection
-            # is dropped, and the others go on.
-            self.errors.log(e)
-            self.shutdown_request(request)
+            super().process_request_thread(request, client_address)
+        finally:
+            self.seats.release()  # on the connection's thread, as it ends
 
 
 if __name__ == "__main__":
