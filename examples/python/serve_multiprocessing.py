@@ -36,7 +36,7 @@ PROGRAM = "serve_multiprocessing.py"
 START_METHOD = "fork"
 # Connection threads per worker at most, and how often a thread that wants the
 # GIL makes the one holding it let go (5 ms by default): see serve_threading.py.
-MAX_THREADS = 2_000
+MAX_THREADS = 2_500
 SWITCH_INTERVAL_S = 0.050
 
 
