@@ -724,6 +724,24 @@ fn workload_py_answers_requests_as_the_rust_crate_does() {
         "",
         "GET /work\x7f HTTP/1.1\r\n\r\n",
         "GET\t/work HTTP/1.1\r\n\r\n",
+        // Issue 22: the targets, bodies and answers of RFC 9110/9112.
+        "GET http://t:1/work?id=1&bytes=2 HTTP/1.1\r\n\r\n",
+        "GET HTTP://t/work?id=1&bytes=2#top HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET /work?id=1&bytes=2#x?id=2 HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET http://t HTTP/1.1\r\n\r\n",
+        "POST /work HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n\
+         0\r\nT: 1\r\n\r\nGET /work?id=2&bytes=1 HTTP/1.1\r\nHost: t\r\n\r\n",
+        "POST /work HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "POST /work HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n10001\r\n",
+        "POST /work HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX",
+        "POST /work HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        "POST /work HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        "POST /work HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc",
+        "POST /work HTTP/1.1\r\nHost: t\r\nContent-Length: 5, 6\r\n\r\n",
+        "POST /work HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "HEAD /work?id=1 HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET /work?id=1&bytes=2 HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n\
+         Content-Length: 2\r\n\r\nab",
     ] {
         raws.push(raw.as_bytes().to_vec());
     }
@@ -741,6 +759,13 @@ fn workload_py_answers_requests_as_the_rust_crate_does() {
     raws.push(
         format!("POST /work HTTP/1.1\r\nHost: t\r\nContent-Length: 65536\r\n\r\n{body}")
             .into_bytes(),
+    );
+    raws.push(
+        format!(
+            "POST /work HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1;{}",
+            "x".repeat(70_000)
+        )
+        .into_bytes(),
     );
     let huge = "a".repeat(70_000);
     raws.push(format!("GET /work?id=1 HTTP/1.1\r\nX: {huge}\r\n\r\n").into_bytes());
