@@ -115,7 +115,9 @@ async def connection(sock, drain, args):
                 return
             patience.answered()
     except OSError:
-        pass  # a hangup mid-answer, or a timeout, ends only its own connection
+        # A hangup mid-answer, or a timeout, ends only its own connection, unsent
+        # bytes and all: close() would wait for a client that does not read.
+        writer.transport.abort()
     finally:
         writer.close()
 
