@@ -5,10 +5,12 @@
 
 use std::{
     fs,
+    io::{Read, Write},
+    net::TcpStream,
     path::Path,
     process::{Command, Output, Stdio},
     thread,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use python_examples::{PARADIGMS, program};
@@ -605,6 +607,46 @@ fn serve_multiprocessing_serves_like_the_api_server_and_dies_whole() {
     testkit::tree::check_dies_whole(&[&python, &path], &args, 3);
 }
 
+/// Issue 22, case 5: 15,000 idle connections closing at once held
+/// serve_threading.py for over 90 s, SIGTERM included (the GIL passed round
+/// thousands of woken threads). The thread-per-connection servers now hold at
+/// most 2,500 connection threads (per worker), close the ones above unanswered
+/// and say so; right after 3,000 connections close at once, a request is answered
+/// and SIGTERM stops the server, each within seconds.
+#[test]
+fn serve_threads_are_capped_and_a_closing_crowd_holds_nothing_up() {
+    workload::sys::raise_open_file_limit().expect("raise the open-file limit");
+    for file in ["serve_threading.py", "serve_multiprocessing.py"] {
+        let [python, path] = program(file);
+        let server = testkit::serve::Server::start(&[], &[&python, &path], &["--workers", "1"]);
+        let connect = || TcpStream::connect(&server.addr).expect("connect");
+        let mut crowd: Vec<TcpStream> = (0..3_000).map(|_| connect()).collect();
+        let last = crowd.last_mut().expect("3,000 of them");
+        last.set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        // Above the cap: closed unanswered (EOF, or a reset for the unread request).
+        let _ = last.write_all(b"GET /work?id=1 HTTP/1.1\r\nHost: t\r\n\r\n");
+        assert!(
+            matches!(last.read(&mut [0; 64]), Ok(0) | Err(_)),
+            "{file}: answered"
+        );
+        drop(crowd);
+        let started = Instant::now();
+        let request = b"GET /work?id=1&bytes=16 HTTP/1.1\r\nHost: t\r\n\r\n";
+        let answer = testkit::serve::send(&mut connect(), request);
+        assert!(answer.into_ok_body().is_ok(), "{file}: a 200 answer");
+        let waited = started.elapsed();
+        assert!(
+            waited < Duration::from_secs(5),
+            "{file}: answered after {waited:?}"
+        );
+        let (status, stderr) = server.stop("TERM", Duration::from_secs(5));
+        assert_eq!(status.code(), Some(0), "{file}: {stderr}");
+        let refused = "refused: a connection closed unanswered: 2500 connection threads";
+        assert!(stderr.contains(refused), "{file}: {stderr}");
+    }
+}
+
 #[test]
 fn serve_programs_refuse_bad_flags_as_serve_args_does() {
     for file in [
@@ -840,7 +882,6 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Runs a Python snippet with examples/python as its directory and `input` on stdin.
 fn run_python_with_input(script: &str, input: &str) -> (Option<i32>, String, String) {
-    use std::io::Write;
     let [python, _] = program("workload.py");
     let mut child = Command::new(python)
         .args(["-c", script])
