@@ -26,11 +26,13 @@ use crate::cli;
 /// many slow clients.
 pub const FAIR: Duration = Duration::from_millis(50);
 
-/// Every check of this module on `program`.
-pub fn check_hostile(program: &[&str], serves: Serves) {
-    check_flood(program, serves);
+/// Every check of this module on `program`; `fair` is the latency a normal
+/// request keeps during a flood or many slow clients ([`FAIR`] but where a
+/// paradigm cannot, and its README row says so).
+pub fn check_hostile(program: &[&str], serves: Serves, fair: Duration) {
+    check_flood(program, serves, fair);
     check_non_reading(program, serves);
-    check_slow_clients(program, serves);
+    check_slow_clients(program, serves, fair);
     check_vanishing(program, serves);
     check_second_signal(program, serves);
     check_second_copy(program, serves);
@@ -43,9 +45,9 @@ fn start(program: &[&str], serves: Serves, extra: &[&str]) -> Server {
 }
 
 /// Two connections pipeline small requests without pause for about 2 s; a
-/// normal request on a third connection keeps its p99 under [`FAIR`]. (Not
+/// normal request on a third connection keeps its p99 under `fair`. (Not
 /// for a server that serves one connection at a time: a flood holds it by design.)
-pub fn check_flood(program: &[&str], serves: Serves) {
+pub fn check_flood(program: &[&str], serves: Serves, fair: Duration) {
     let serves = match serves {
         Serves::OneAtATime => return,
         Serves::Pool(_) => Serves::Pool(3), // room for the two floods and the probe
@@ -74,7 +76,7 @@ pub fn check_flood(program: &[&str], serves: Serves) {
         latencies
     });
     let p99 = latencies[latencies.len() * 99 / 100 - 1];
-    assert!(p99 < FAIR, "p99 {p99:?} under a flood: {latencies:?}");
+    assert!(p99 < fair, "p99 {p99:?} under a flood: {latencies:?}");
     drop(server);
 }
 
@@ -153,10 +155,10 @@ pub fn check_non_reading(program: &[&str], serves: Serves) {
 
 /// Slow heads (a byte every 250 ms, never complete) and silent connections are
 /// closed after the head timeout (1 s here); a keep-alive connection idle for the
-/// idle timeout too. A concurrent server answers a normal request within [`FAIR`]
+/// idle timeout too. A concurrent server answers a normal request within `fair`
 /// during 2,000 slow clients; a pool of W (or a server of one) is held by W of
 /// them (or one) for about the head timeout, and serves again after it.
-pub fn check_slow_clients(program: &[&str], serves: Serves) {
+pub fn check_slow_clients(program: &[&str], serves: Serves, fair: Duration) {
     workload::sys::raise_open_file_limit().expect("raise the open-file limit");
     let head = Duration::from_millis(1_000);
     let server = start(
@@ -209,7 +211,7 @@ pub fn check_slow_clients(program: &[&str], serves: Serves) {
             );
             let took = asked.elapsed();
             assert!(
-                took < FAIR,
+                took < fair,
                 "a request took {took:?} during {} slow clients",
                 slow.len()
             );
