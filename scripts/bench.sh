@@ -58,5 +58,15 @@ fi
 [ -n "$WRK" ] && export WRK || unset WRK
 PYTHON=$(scripts/python.sh) || { log "no Python 3.11+ for the Python rows"; exit 1; }
 export HYPERFINE PYTHON BENCH_INVOKED_AS=scripts/bench.sh
+# The release build, with cargo's progress shown (bench's own build is then a
+# no-op): a first build takes a few minutes and must not look like a hang.
+quiet=""
+for arg in "$@"; do
+    case $arg in --quiet) quiet=--quiet ;; --bin) quiet=skip ;; esac
+done
+if [ "$quiet" != skip ]; then
+    [ -n "$quiet" ] || log "building the workspace (release; a first build takes a few minutes)"
+    cargo build $quiet --release --locked --workspace --bins
+fi
 # exec: a signal to this script reaches bench itself, which stops everything it started.
 exec cargo run --quiet --release --locked -p bench -- run "$@"

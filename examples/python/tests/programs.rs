@@ -724,6 +724,25 @@ fn workload_py_answers_requests_as_the_rust_crate_does() {
         "",
         "GET /work\x7f HTTP/1.1\r\n\r\n",
         "GET\t/work HTTP/1.1\r\n\r\n",
+        // RFC 9110 and 9112: absolute form, a fragment, bodies, lengths, HEAD, 1.0, 100.
+        "GET http://t:1/work?id=2&bytes=3 HTTP/1.1\r\n\r\n",
+        "GET HTTPS://t HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET /work?id=2&bytes=3#frag HTTP/1.1\r\nHost: t\r\n\r\n",
+        "POST /work?id=1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n\
+         5;x=1\r\nhello\r\n0\r\nT: 1\r\n\r\nGET /work?id=4&bytes=2 HTTP/1.1\r\nHost: t\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10001\r\n",
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxy",
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+        "POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\nx",
+        "POST / HTTP/1.1\r\nContent-Length: 1, 1\r\n\r\nx",
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        "HEAD /work?id=1 HTTP/1.1\r\nHost: t\r\n\r\nHEAD /elsewhere HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET /work?id=1&bytes=2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        "POST /work?id=1 HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab",
+        "GET /work?id=1 HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab",
+        "\r\n\r\nGET /work?id=1&bytes=1 HTTP/1.1\r\nHost: t\r\n\r\n",
     ] {
         raws.push(raw.as_bytes().to_vec());
     }
@@ -790,14 +809,22 @@ for line in sys.stdin:
 /// bytes, from the Rust reader and answers.
 fn rust_answers(raw: &[u8], piece: usize) -> String {
     use workload::serve::reply_to;
-    let mut reader = workload::http::RequestReader::default();
+    let second = std::time::Duration::from_secs(1);
+    let timeouts = workload::http::Timeouts {
+        head: second,
+        idle: second,
+        write: second,
+    };
+    let mut reader = workload::http::RequestReader::new(timeouts);
     let mut said = Vec::new();
     for chunk in raw.chunks(piece) {
         let mut next = reader.feed(chunk);
         while let Some(request) = next.transpose() {
             let reply = reply_to(request);
-            let mut out = Vec::new();
-            reply.write(&mut out);
+            let (mut pieces, mut out) = (reply.pieces(), Vec::new());
+            while let Some(piece) = pieces.next_piece() {
+                out.extend_from_slice(piece);
+            }
             said.push(format!("{}:{}", reply.delay.as_millis(), hex(&out)));
             if reply.close {
                 return said.join(" ") + " closed";

@@ -16,16 +16,26 @@
 //! - `refusals`: what it refuses, and the odd requests it must still take.
 //! - `stopping`: how it starts and stops: an address in use, a request in flight
 //!   at SIGTERM and SIGINT, the open-file limit.
+//! - `rules`: HTTP as RFC 9110 and 9112 say, where the api-server (hyper) does.
+//! - `hostile`: a flood, clients that never read, slow and silent heads, clients
+//!   that vanish mid-request, a second signal, a second copy on the same port.
 
 mod answers;
+mod hostile;
 mod refusals;
+mod rules;
 mod server;
 mod stopping;
 
 use std::time::Duration;
 
 pub use answers::{check_bodies, check_burst, read_response, send};
+pub use hostile::{
+    FAIR, check_flood, check_hostile, check_non_reading, check_second_copy, check_second_signal,
+    check_slow_clients, check_vanishing,
+};
 pub use refusals::check_refusals;
+pub use rules::check_http_rules;
 pub use server::Server;
 pub use stopping::{
     check_address_in_use, check_in_flight, check_in_flight_on, check_open_file_limit,
@@ -65,9 +75,11 @@ pub fn check_server(program: &[&str], serves: Serves) {
     let server = Server::start(&[], program, &["--workers", &workers]);
     check_bodies(&server.addr, serves);
     check_refusals(&server.addr);
+    check_http_rules(&server.addr, server.pid());
     check_burst(&server.addr, serves);
     let (status, stderr) = server.stop("INT", Duration::from_secs(10));
     assert_eq!(status.code(), Some(0), "exit 0 on SIGINT: {stderr}");
     check_in_flight(program, serves);
     check_open_file_limit(program, &workers);
+    check_hostile(program, serves);
 }

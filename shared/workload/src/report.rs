@@ -59,9 +59,11 @@ impl Report {
     }
 
     /// Prints the result line on stdout; a wrong checksum is an error after it.
+    /// A debug build says on stderr that its timings are not representative.
     pub fn print<W: Workload>(&self, args: &W) -> Result<(), Error> {
         let peak = sys::peak_rss_kib() + self.children_pss_kib;
         println!("{}", self.line(args, peak));
+        say_if_debug();
         let expected = args.expected_checksum();
         if self.checksum != expected {
             return Err(Error::msg(format!(
@@ -70,6 +72,14 @@ impl Report {
             )));
         }
         Ok(())
+    }
+}
+
+/// On a debug build (`cargo run` without `--release`), one line on stderr: its
+/// timings are not representative (fast I/O runs about 4x slower).
+pub fn say_if_debug() {
+    if cfg!(debug_assertions) {
+        eprintln!("note: a debug build: its timings are not representative (build with --release)");
     }
 }
 

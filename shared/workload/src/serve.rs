@@ -297,6 +297,7 @@ pub fn say_listening(addr: SocketAddr) -> io::Result<()> {
     use std::io::Write;
     let mut stdout = io::stdout().lock();
     writeln!(stdout, "listening={addr}")?;
+    crate::report::say_if_debug();
     stdout.flush()
 }
 

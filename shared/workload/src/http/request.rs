@@ -16,6 +16,11 @@ use super::{MAX_HEAD_BYTES, MAX_HEADERS};
 /// request is refused: no route of the api-server takes a body.
 pub const MAX_REQUEST_BODY: usize = 64 << 10;
 
+/// A request whose first line is not yet complete is parsed on every feed up to
+/// this many bytes (garbage is refused at once); past it, and after its first line,
+/// only once its head's end is in.
+const CHECKED_AS_IT_COMES: usize = 1 << 10;
+
 /// A complete request head.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -229,10 +234,11 @@ impl RequestReader {
         if self.buf.len() > MAX_HEAD_BYTES {
             return Err(RequestError::HeadTooLarge);
         }
-        // Garbage in a first segment (a TLS hello) is refused at once, the rest once
-        // the request line is in: never a rescan per byte of a slow head.
+        // Until its request line is in (and while it is short), a request is parsed
+        // as it comes, so that garbage (a TLS hello) is refused at once; a long head
+        // is parsed once its end is in: never a rescan per byte of a slow head.
         let line_in = self.buf[from..].contains(&b'\n');
-        if !self.line_checked && (from == 0 || line_in) {
+        if !self.line_checked && (line_in || self.buf.len() <= CHECKED_AS_IT_COMES) {
             self.line_checked = line_in;
             let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
             match httparse::Request::new(&mut headers).parse(&self.buf) {
