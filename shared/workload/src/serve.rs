@@ -5,7 +5,7 @@
 //!
 //! A server reads a request with [`http::RequestReader`], asks [`Reply::to`] what
 //! to answer, waits [`Reply::delay`] its paradigm's way (a sleeping thread, a
-//! runtime's timer), and writes [`Reply::pieces`] one after another. Nothing here
+//! runtime's timer), and writes [`Reply::pieces`] one at a time. Nothing here
 //! decides how connections are spread over threads, processes or tasks, nor how a
 //! server stops: its connection loop and its shutdown are the paradigm, in each
 //! example.
@@ -310,8 +310,8 @@ pub fn dropped_error(dropped: u64, grace: Duration) -> Error {
     ))
 }
 
-/// The one line a server exits with at a second SIGINT or SIGTERM during its
-/// grace, which stops it at once with `dropped` requests still in flight.
+/// The one line a server exits with when a second SIGINT or SIGTERM cut its grace
+/// short, with the requests it dropped then (exit status 1 even for none).
 pub fn second_signal_error(dropped: u64) -> Error {
     Error::msg(format!(
         "stopped by a second signal: dropped {dropped} request(s) still in flight"
