@@ -55,7 +55,7 @@ async def run(args, host):
 
 async def connection(args, host, c, connections):
     """One connection's task: fetch ids c, c + C, ...; return (checksum, latencies)."""
-    client = Client(host, args.timeout_ms)
+    client = Client(host, args.timeout_ms, args.bytes)
     subtotal, latencies = 0, []
     for i in range(c, args.requests, connections):
         try:
@@ -75,33 +75,30 @@ async def connection(args, host, c, connections):
 
 class Client:
     """One keep-alive connection as a pair of asyncio streams, read through
-    workload.ResponseReader."""
+    workload.ResponseReader; an answer's body may have at most max_body bytes."""
 
-    def __init__(self, host, timeout_ms):
-        self.host, self.timeout_ms = host, timeout_ms
+    def __init__(self, host, timeout_ms, max_body):
+        self.host, self.timeout_ms, self.max_body = host, timeout_ms, max_body
         self.reader = self.writer = None
-        self.responses = workload.ResponseReader()
+        self.responses = workload.ResponseReader(max_body)
 
     async def get(self, i, delay_ms, nbytes):
         """Sends request i and returns (the body of its `200` answer, its latency in
-        us: request written to body read, connecting not included), or raises why not."""
+        us: request written to body read, connecting not included), or raises why not.
+        A reused connection that fails before any byte of the answer was closed by
+        the server while it was idle: the request is sent once more, on a new
+        connection (GET is idempotent: RFC 9112, 9.3.1), within the same deadline."""
         patience_ms = delay_ms + self.timeout_ms
+        data, reused = workload.request(self.host, i, delay_ms, nbytes), self.writer is not None
         try:
             async with asyncio.timeout(patience_ms / 1_000):  # connecting included
-                if self.writer is None:
-                    try:
-                        self.reader, self.writer = await asyncio.open_connection(
-                            *workload.host_port(self.host))
-                    except OSError as e:
-                        raise workload.Error(f"connect to {self.host}: {e}") from None
-                start = time.perf_counter_ns()
-                self.writer.write(workload.request(self.host, i, delay_ms, nbytes))
-                await self.writer.drain()
-                response = None
-                while response is None:
-                    data = await self.reader.read(workload.READ_SIZE)  # b"" at the end
-                    response = self.responses.feed(data)
-                latency_us = (time.perf_counter_ns() - start) // 1_000
+                try:
+                    response, latency_us = await self.exchange(data)
+                except workload.Unanswered:
+                    if not reused:
+                        raise
+                    self.close()
+                    response, latency_us = await self.exchange(data)
         except TimeoutError:
             self.close()
             raise workload.Error(f"no answer within {patience_ms} ms") from None
@@ -113,11 +110,37 @@ class Client:
         workload.check_status(response.status, response.reason, response.body)
         return response.body, latency_us
 
+    async def exchange(self, data):
+        """Writes a request's bytes (connecting first if need be) and reads its
+        response; returns it and its latency in us. A read waits whenever the stream's
+        buffer is empty, which only the loop fills, so the timeout around this fires
+        even while bytes keep coming."""
+        if self.writer is None:
+            try:
+                self.reader, self.writer = await asyncio.open_connection(
+                    *workload.host_port(self.host))
+            except OSError as e:
+                raise workload.Error(f"connect to {self.host}: {e}") from None
+        start = time.perf_counter_ns()
+        try:
+            self.writer.write(data)
+            await self.writer.drain()
+        except (BrokenPipeError, ConnectionResetError) as e:
+            raise workload.Unanswered(f"connection lost: {e}") from None
+        response = None
+        while response is None:
+            try:
+                received = await self.reader.read(workload.READ_SIZE)  # b"" at the end
+            except ConnectionResetError:  # a close: the reader knows if the answer had begun
+                received = b""
+            response = self.responses.feed(received)
+        return response, (time.perf_counter_ns() - start) // 1_000
+
     def close(self):
         if self.writer is not None:
             self.writer.close()
         self.reader = self.writer = None
-        self.responses = workload.ResponseReader()
+        self.responses = workload.ResponseReader(self.max_body)
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ def collect(process, answers, name):
 def connection(args, host, c, connections, answer):
     """In the child: fetch ids c, c + C, ...; answer (subtotal, latencies, Pss) or why not."""
     workload.die_with_parent()
-    client = workload.BlockingClient(host, args.timeout_ms)
+    client = workload.BlockingClient(host, args.timeout_ms, args.bytes)
     subtotal, latencies = 0, []
     try:
         for i in range(c, args.requests, connections):

@@ -24,6 +24,7 @@ PARADIGM = "python-sequential"
 
 def main():
     args = workload.parse_args("io", PROGRAM, blocking=True)
+    args.concurrency = 1  # one connection, whatever --concurrency asks: the line says so
     workload.raise_open_file_limit()
     # Without --server, an api-server runs beside this program until the block ends.
     with workload.api_server(args.server) as host:
@@ -34,7 +35,7 @@ def main():
 def run(args, host):
     """Fetches every id in order on one connection; returns (threads used, checksum,
     latencies in us)."""
-    client = workload.BlockingClient(host, args.timeout_ms)
+    client = workload.BlockingClient(host, args.timeout_ms, args.bytes)
     total, latencies = 0, []
     for i in range(args.requests):
         try:

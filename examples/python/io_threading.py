@@ -52,7 +52,7 @@ def run(args, host):
 
 def connection(args, host, c, connections):
     """One connection's thread: fetch ids c, c + C, ...; return (checksum, latencies)."""
-    client = workload.BlockingClient(host, args.timeout_ms)
+    client = workload.BlockingClient(host, args.timeout_ms, args.bytes)
     subtotal, latencies = 0, []
     for i in range(c, args.requests, connections):
         try:

@@ -399,16 +399,24 @@ def request(host, i, delay_ms, nbytes):
     return f"GET /work?{query} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
 
 
-# The limits every client, Rust and Python, puts on a response head.
+# The limits every client, Rust and Python, puts on a response head (and on a
+# chunk-size line, its extensions included, and on a trailer).
 MAX_HEADERS = 64
 MAX_HEAD_BYTES = 64 << 10
 # A client reads at most this many bytes at a time.
 READ_SIZE = 64 << 10
 # The blank line that ends a head (bare LFs allowed, as httparse allows them).
 HEAD_END = re.compile(rb"\r?\n\r?\n")
-CHUNK_SIZE = re.compile(r"[0-9A-Fa-f]{1,15}")
+LINE_BREAK = re.compile(rb"\r?\n")
+CHUNK_SIZE = re.compile(r"[0-9A-Fa-f]{1,16}")
 
 Response = collections.namedtuple("Response", "status reason body close")
+
+
+class Unanswered(Error):
+    """The connection closed, or was reset, before any byte of the answer: on a
+    reused keep-alive connection, the server closed it while it was idle, and the
+    request may be sent again (the twin of the Rust `http::Failure::Unanswered`)."""
 
 
 class ResponseReader:
@@ -417,54 +425,107 @@ class ResponseReader:
     clients, as it never touches a socket. A body is Content-Length bytes or
     `Transfer-Encoding: chunked` (extensions and trailers skipped); one ended only by
     the connection closing is refused, as a lost connection looks the same. A head
-    may have MAX_HEADERS headers and MAX_HEAD_BYTES bytes. Bytes after a response
-    are kept for the next."""
+    may have MAX_HEADERS headers and MAX_HEAD_BYTES bytes, a chunk-size line and a
+    trailer MAX_HEAD_BYTES bytes, each scanned for its end once however it is split.
+    A `200`'s body may have at most max_body bytes (what the request asked for),
+    another answer's at most that or MAX_HEAD_BYTES (it is only a reason): a longer
+    one is refused as soon as its length or a chunk's size says so. Interim `1xx`
+    answers (but 101) are skipped (RFC 9110, 15.2). Bytes after a response are kept
+    for the next."""
 
-    def __init__(self):
-        self.buf = bytearray()
-        self.scanned = 0  # the head's end (or a chunk line's) is not before this in buf
-        self.head = None  # (status, reason, close, body length or None if chunked)
-        self.body = bytearray()  # a chunked body so far
-        # The size of the chunk being read; None: its size line comes next; "trailers":
-        # the last chunk is in, and the trailer lines up to a blank one come next.
-        self.chunk = None
+    def __init__(self, max_body=MAX_BYTES):
+        self.max_body = max_body
+        self.buf = bytearray()  # bytes not yet parsed
+        self.scanned = 0  # the end of a head (or a line, a trailer) is not before this
+        self.begun = False  # a byte of the current response has arrived
+        self.head = None  # (status, reason, close, the most bytes its body may have)
+        self.body = bytearray()  # the body so far, moved out of buf as it arrives
+        # What comes next: "head", "body" or "data" (self.left more bytes of the body
+        # or of a chunk), "crlf" (after a chunk), "size" (a chunk-size line), "trailer".
+        self.part, self.left = "head", 0
 
     def feed(self, data):
         """Adds bytes read from the connection (b"": the peer closed it); returns the
         Response once it is complete, None until then, or raises Error why not."""
         if not data:
-            where = "in the middle of" if self.buf or self.head else "before"
-            raise Error(f"connection closed {where} a response")
+            if self.begun:
+                raise Error("connection closed in the middle of a response")
+            raise Unanswered("connection closed before a response")
+        self.begun = True
         self.buf += data
-        if self.head is None:
-            self.head = self.parse_head()
-            if self.head is None:
-                return None
-        status, reason, close, length = self.head
-        if length is None:
-            body = self.dechunk()
-        elif len(self.buf) >= length:
-            body = bytes(self.buf[:length])
-            del self.buf[:length]
-        else:
-            body = None
-        if body is None:
-            return None
-        self.head = None
+        while self.part != "head" or self.head is None:
+            if self.part == "head":
+                end = self.scan(lambda buf, pos: (m := HEAD_END.search(buf, pos)) and m.end(),
+                                f"response head over {MAX_HEAD_BYTES} bytes")
+                if end is None:
+                    return None
+                length = self.parse_head(end)
+                if 100 <= self.head[0] < 200 and self.head[0] != 101:
+                    self.head = None  # an interim answer (100 Continue, 103 Early Hints)
+                elif length is None:
+                    self.part = "size"
+                else:
+                    self.part, self.left = "body", length
+            elif self.part in ("body", "data"):
+                taken = self.buf[:self.left]
+                self.body += taken
+                del self.buf[:len(taken)]
+                self.left -= len(taken)
+                if self.left:
+                    return None
+                self.part = "head" if self.part == "body" else "crlf"  # "head": complete
+            elif self.part == "crlf":
+                if len(self.buf) < 2:
+                    return None
+                if self.buf[:2] != b"\r\n":
+                    raise Error("malformed response: chunk not followed by CRLF")
+                del self.buf[:2]
+                self.part = "size"
+            elif self.part == "size":  # the size, with any extension after a `;`
+                end = self.scan(lambda buf, pos: buf.find(b"\n", pos) + 1 or None,
+                                f"chunk-size line over {MAX_HEAD_BYTES} bytes")
+                if end is None:
+                    return None
+                size = self.buf[:end].decode("latin-1").partition(";")[0].strip()
+                if not CHUNK_SIZE.fullmatch(size):
+                    raise Error("malformed response: bad chunk size")
+                del self.buf[:end]
+                size, limit = int(size, 16), self.head[3]
+                if size > limit - len(self.body):  # the chunks' sum would pass the limit
+                    raise Error(f"response body over {limit} bytes")
+                self.part, self.left = ("data", size) if size else ("trailer", 0)
+            else:  # the trailer: header lines, then an empty line (at once if there are none)
+                end = self.scan(lambda buf, pos: (m := (pos == 0 and LINE_BREAK.match(buf))
+                                                  or HEAD_END.search(buf, pos)) and m.end(),
+                                f"response head over {MAX_HEAD_BYTES} bytes")
+                if end is None:
+                    return None
+                del self.buf[:end]
+                self.part = "head"  # complete
+        status, reason, close, _ = self.head
+        body, self.body, self.head, self.begun = self.body, bytearray(), None, bool(self.buf)
         return Response(status, reason, body, close)
 
-    def parse_head(self):
-        """The head, once its blank line is in (and taken out of the buffer)."""
-        end = HEAD_END.search(self.buf, self.scanned)
-        if (end.end() if end else len(self.buf)) > MAX_HEAD_BYTES:
-            raise Error(f"response head over {MAX_HEAD_BYTES} bytes")
-        if end is None:  # a head sent a byte at a time is scanned once, not once a byte
-            self.scanned = max(len(self.buf) - 3, 0)
-            return None
-        self.scanned = 0
-        status_line, *lines = self.buf[:end.start()].decode("latin-1").split("\n")
-        del self.buf[:end.end()]
-        version, _, rest = status_line.rstrip("\r").partition(" ")
+    def scan(self, find, too_long):
+        """The end of a head, line or trailer in buf by find(buf, pos), searched from
+        where the last scan stopped: None until it is in, Error(too_long) past
+        MAX_HEAD_BYTES."""
+        end = find(self.buf, self.scanned)
+        if (end or len(self.buf)) > MAX_HEAD_BYTES:
+            raise Error(too_long)
+        # A line break is at most 4 bytes (`\r\n\r\n`): rescan where one may begin.
+        self.scanned = 0 if end else max(len(self.buf) - 3, 0)
+        return end
+
+    def parse_head(self, end):
+        """Takes the head, buf[:end], out of the buffer into self.head; returns its
+        body's length, or None if chunked. A length over the limit is refused here,
+        before any of the body is read."""
+        # The lines before the blank one that ends the head.
+        status_line, *lines = self.buf[:end].decode("latin-1").split("\n")[:-2]
+        del self.buf[:end]
+        status_line = status_line.removesuffix("\r")
+        version, _, rest = status_line.partition(" ")
         status, _, reason = rest.partition(" ")
         if version not in ("HTTP/1.0", "HTTP/1.1") or not re.fullmatch("[0-9]{3}", status):
             raise Error(f"malformed response: status line {status_line[:100]!r}")
@@ -488,49 +549,18 @@ class ResponseReader:
                 chunked = True
             elif name == "connection":
                 close |= "close" in (v.strip().lower() for v in value.split(","))
+        limit = self.max_body if status == "200" else max(self.max_body, MAX_HEAD_BYTES)
+        self.head = int(status), reason.rstrip("\r"), close, limit
         if status.startswith("1") or status in ("204", "304"):
-            length = 0  # no body, whatever the head says
-        elif chunked:
-            length = None  # chunked overrides a length (RFC 9112, 6.3)
-        elif length is None:
+            return 0  # no body, whatever the head says
+        if chunked:
+            return None  # chunked overrides a length (RFC 9112, 6.3)
+        if length is None:
             raise Error("response has no Content-Length and is not chunked (a body ended "
                         "by closing the connection cannot be told from a lost one)")
-        return int(status), reason.rstrip("\r"), close, length
-
-    def dechunk(self):
-        """Moves whole chunks from the buffer into the body; returns the body once
-        the last chunk and its trailer are in, None until then."""
-        while True:
-            if self.chunk == "trailers":  # header lines, then an empty line
-                end = re.match(rb"\r?\n", self.buf) or HEAD_END.search(self.buf, self.scanned)
-                if end is None:
-                    if len(self.buf) > MAX_HEAD_BYTES:
-                        raise Error(f"response head over {MAX_HEAD_BYTES} bytes")
-                    self.scanned = max(len(self.buf) - 3, 0)
-                    return None
-                del self.buf[:end.end()]
-                body, self.body, self.chunk, self.scanned = bytes(self.body), bytearray(), None, 0
-                return body
-            if self.chunk is None:  # the size line, with any extension after a `;`
-                newline = self.buf.find(b"\n", self.scanned)
-                self.scanned = 0 if newline >= 0 else len(self.buf)
-                if newline < 0:
-                    if len(self.buf) > MAX_HEAD_BYTES:
-                        raise Error("malformed response: bad chunk size")
-                    return None
-                size = self.buf[:newline].decode("latin-1").partition(";")[0].strip()
-                if not CHUNK_SIZE.fullmatch(size):
-                    raise Error("malformed response: bad chunk size")
-                del self.buf[:newline + 1]
-                self.chunk = int(size, 16) or "trailers"
-            elif len(self.buf) < self.chunk + 2:
-                return None
-            elif self.buf[self.chunk:self.chunk + 2] != b"\r\n":
-                raise Error("malformed response: chunk not followed by CRLF")
-            else:
-                self.body += self.buf[:self.chunk]
-                del self.buf[:self.chunk + 2]
-                self.chunk = None
+        if length > limit:
+            raise Error(f"response body over {limit} bytes")
+        return length
 
 
 def check_status(status, reason, data):
@@ -564,28 +594,29 @@ class BlockingClient:
     has one deadline, D + T ms (--delay-ms, --timeout-ms) from its start, connecting
     included: before each blocking call the socket's timeout is set to the time left,
     as a timeout per call alone would let a server that sends a byte now and then
-    hold a request forever."""
+    hold a request forever. An answer's body may have at most max_body bytes."""
 
-    def __init__(self, host, timeout_ms):
-        self.host, self.timeout_ms = host, timeout_ms
-        self.sock, self.reader = None, ResponseReader()
+    def __init__(self, host, timeout_ms, max_body=MAX_BYTES):
+        self.host, self.timeout_ms, self.max_body = host, timeout_ms, max_body
+        self.sock, self.reader = None, ResponseReader(max_body)
 
     def get(self, i, delay_ms, nbytes):
         """Sends request i and returns (the body of its `200` answer, its latency in
-        us: request written to body read, connecting not included), or raises why not."""
+        us: request written to body read, connecting not included), or raises why not.
+        A reused connection that fails before any byte of the answer was closed by
+        the server while it was idle: the request is sent once more, on a new
+        connection (GET is idempotent: RFC 9112, 9.3.1), within the same deadline."""
         patience_ms = delay_ms + self.timeout_ms
         deadline = time.monotonic() + patience_ms / 1_000
+        data, reused = request(self.host, i, delay_ms, nbytes), self.sock is not None
         try:
-            if self.sock is None:
-                self.sock = self.connect(deadline)
-            start = time.perf_counter_ns()
-            self.sock.settimeout(time_left(deadline))
-            self.sock.sendall(request(self.host, i, delay_ms, nbytes))
-            response = None
-            while response is None:
-                self.sock.settimeout(time_left(deadline))
-                response = self.reader.feed(self.sock.recv(READ_SIZE))
-            latency_us = (time.perf_counter_ns() - start) // 1_000
+            try:
+                response, latency_us = self.exchange(data, deadline)
+            except Unanswered:
+                if not reused:
+                    raise
+                self.close()
+                response, latency_us = self.exchange(data, deadline)
         except TimeoutError:
             self.close()
             raise Error(f"no answer within {patience_ms} ms") from None
@@ -600,6 +631,27 @@ class BlockingClient:
         check_status(response.status, response.reason, response.body)
         return response.body, latency_us
 
+    def exchange(self, data, deadline):
+        """Writes a request's bytes (connecting first if need be) and reads its
+        response; returns it and its latency in us."""
+        if self.sock is None:
+            self.sock = self.connect(deadline)
+        start = time.perf_counter_ns()
+        self.sock.settimeout(time_left(deadline))
+        try:
+            self.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError) as e:
+            raise Unanswered(f"connection lost: {e}") from None
+        response = None
+        while response is None:
+            self.sock.settimeout(time_left(deadline))
+            try:
+                received = self.sock.recv(READ_SIZE)
+            except ConnectionResetError:  # a close: the reader knows if the answer had begun
+                received = b""
+            response = self.reader.feed(received)
+        return response, (time.perf_counter_ns() - start) // 1_000
+
     def connect(self, deadline):
         try:
             return socket.create_connection(host_port(self.host), time_left(deadline))
@@ -611,7 +663,7 @@ class BlockingClient:
     def close(self):
         if self.sock is not None:
             self.sock.close()
-        self.sock, self.reader = None, ResponseReader()
+        self.sock, self.reader = None, ResponseReader(self.max_body)
 
 
 @contextlib.contextmanager

@@ -135,6 +135,7 @@ fn io_programs_as_a_user_runs_them() {
                 };
                 testkit::io::check_binary(&program, &format!("python-{p}"), compute);
                 testkit::io::check_faults(&program);
+                testkit::io::check_hostile(&program);
                 if p != "sequential" {
                     testkit::io::check_open_file_limit(&program);
                 }
@@ -342,6 +343,121 @@ response head over 65536 bytes
 unsupported response: Transfer-Encoding: gzip, chunked
 malformed response: status line 'SSH-2.0-OpenSSH'
 connection closed in the middle of a response
+"
+    );
+}
+
+#[test]
+fn workload_py_and_the_rust_reader_agree_on_what_was_not_asked_for() {
+    // Each response with the body limit a client would give it (its --bytes), fed
+    // whole and a byte at a time, to both readers: the same answers, the same errors.
+    let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let hex = |raw: &[u8]| raw.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    // (limit, the bytes, the same bytes as a Python expression)
+    let case = |limit: u64, raw: Vec<u8>| (limit, format!("bytes.fromhex('{}')", hex(&raw)), raw);
+    // A size line of `len` bytes (64 KiB: too long for a command line in hex).
+    let line = |len: usize| {
+        let raw = [
+            &chunked[..],
+            b"5;",
+            &vec![b'x'; len - 4],
+            b"\r\nhello\r\n0\r\n\r\n",
+        ]
+        .concat();
+        let python = format!(
+            "bytes.fromhex('{}') + b'5;' + b'x' * {} + b'\\r\\nhello\\r\\n0\\r\\n\\r\\n'",
+            hex(chunked),
+            len - 4
+        );
+        (5, python, raw)
+    };
+    let cases = [
+        case(
+            5,
+            [
+                &b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"
+                    [..],
+                b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+            ]
+            .concat(),
+        ),
+        case(
+            5,
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n".to_vec(),
+        ),
+        case(
+            1_024,
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000000000\r\n\r\n".to_vec(),
+        ),
+        case(
+            4,
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello".to_vec(),
+        ),
+        case(
+            0,
+            b"HTTP/1.1 503 Busy\r\nContent-Length: 5\r\n\r\nbusy\n".to_vec(),
+        ),
+        case(
+            4,
+            [&chunked[..], b"3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n"].concat(),
+        ),
+        case(5, [&chunked[..], b"FFFFFFFFFFFFFFFF\r\n"].concat()),
+        line(65_536),
+        line(65_537),
+        case(
+            5,
+            [&chunked[..], b"5\r\nhello\r\n0\r\nX-Trailer: t\r\n\r\n"].concat(),
+        ),
+    ];
+    let literal: Vec<String> = cases
+        .iter()
+        .map(|(limit, python, _)| format!("({limit}, {python})"))
+        .collect();
+    let script = format!(
+        "import workload as w
+for limit, raw in [{}]:
+    seen = set()
+    for pieces in [[raw], [raw[i:i + 1] for i in range(len(raw))]]:
+        reader, got = w.ResponseReader(limit), None
+        try:
+            for piece in pieces:
+                got = got or reader.feed(piece)
+            seen.add(f'{{got.status}} {{got.body.decode()}}' if got else reader.feed(b''))
+        except w.Error as e:
+            seen.add(str(e))
+    print(*seen)",
+        literal.join(", ")
+    );
+    let (code, stdout, stderr) = run_python(&script);
+    assert_eq!(code, Some(0), "{stderr}");
+    let mut rust = String::new();
+    for (limit, _, raw) in &cases {
+        let mut seen = std::collections::BTreeSet::new();
+        for size in [raw.len(), 1] {
+            let mut reader = workload::http::ResponseReader::new(*limit);
+            let outcome = raw
+                .chunks(size)
+                .find_map(|piece| reader.feed(piece).transpose())
+                .unwrap_or_else(|| reader.feed(b"").map(|_| unreachable!("a close")));
+            seen.insert(match outcome {
+                Ok(got) => format!("{} {}", got.status, String::from_utf8_lossy(&got.body)),
+                Err(e) => e.to_string(),
+            });
+        }
+        rust += &format!("{}\n", seen.into_iter().collect::<Vec<_>>().join(" "));
+    }
+    assert_eq!(stdout, rust);
+    assert_eq!(
+        rust,
+        "200 hello
+101 \nresponse body over 1024 bytes
+response body over 4 bytes
+503 busy\n
+response body over 4 bytes
+response body over 5 bytes
+200 hello
+chunk-size line over 65536 bytes
+200 hello
 "
     );
 }

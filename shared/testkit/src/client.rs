@@ -10,7 +10,7 @@ use std::{
 
 use workload::{
     Error,
-    http::{Answer, ResponseReader, no_answer, write_request},
+    http::{Answer, Failure, Response, ResponseReader, no_answer, write_request},
 };
 
 /// A socket timeout within this much of the one wanted is left as it is: it saves
@@ -19,7 +19,9 @@ use workload::{
 const SLACK: Duration = Duration::from_millis(10);
 
 /// One blocking keep-alive connection to `host`, opened on first use and again
-/// after a response that says `Connection: close`.
+/// after a response that says `Connection: close` or after the server closed it
+/// while it was idle: the examples' blocking `Client`, with bodies of any size the
+/// api serves.
 #[derive(Debug)]
 pub struct BlockingClient {
     host: String,
@@ -46,47 +48,74 @@ impl BlockingClient {
         }
     }
 
-    /// Sends request `id` and returns its `200` answer, or why not.
+    /// Sends request `id` and returns its `200` answer, or why not. A reused
+    /// connection that fails before any byte of the answer was closed by the server
+    /// while it was idle: the request is sent once more, on a new connection (GET is
+    /// idempotent: RFC 9112, 9.3.1), within the same deadline.
     pub fn get(&mut self, id: u64, delay_ms: u64, bytes: u64) -> Result<Answer, Error> {
         let deadline = Instant::now() + self.patience;
-        let late = |e: io::Error| match e.kind() {
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => no_answer(self.patience),
-            _ => Error::from(e),
-        };
-        let stream = match &mut self.stream {
-            Some(stream) => stream,
-            None => {
-                let stream = connect(&self.host, deadline)
-                    .map_err(|e| late(e).context(format!("connect to {}", self.host)))?;
-                stream.set_write_timeout(Some(self.patience))?;
-                self.timeout = Duration::ZERO;
-                self.stream.insert(stream)
-            }
-        };
         let mut request = Vec::new();
         write_request(&mut request, &self.host, id, delay_ms, bytes);
-        let started = Instant::now();
-        stream.write_all(&request).map_err(late)?;
-        let response = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(no_answer(self.patience));
+        let reused = self.stream.is_some();
+        let (response, latency) = match self.exchange(&request, deadline) {
+            Err(Failure::Unanswered(_)) if reused => {
+                self.stream = None;
+                self.exchange(&request, deadline)
             }
-            if self.timeout.abs_diff(left) > SLACK {
-                stream.set_read_timeout(Some(left))?;
-                self.timeout = left;
-            }
-            let n = stream.read(&mut self.buf).map_err(late)?;
-            if let Some(response) = self.reader.feed(&self.buf[..n])? {
-                break response;
-            }
-        };
-        let latency = started.elapsed();
+            done => done,
+        }?;
         if response.close {
             self.stream = None; // the server will close it: the next request reconnects
         }
         let body = response.into_ok_body()?;
         Ok(Answer { body, latency })
+    }
+
+    /// Writes `request` (connecting first if need be) and reads its response and
+    /// latency. Connecting and each read may take what is left until `deadline`, so
+    /// a request ends by then (and SLACK); its few bytes are written at once (a
+    /// stuck write fails after `patience`).
+    fn exchange(
+        &mut self,
+        request: &[u8],
+        deadline: Instant,
+    ) -> Result<(Response, Duration), Failure> {
+        let patience = self.patience;
+        let late = |e: io::Error| match e.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => no_answer(patience).into(),
+            _ => Failure::from(e),
+        };
+        let stream = match &mut self.stream {
+            Some(stream) => stream,
+            None => {
+                let stream = connect(&self.host, deadline).map_err(|e| {
+                    Error::from(late(e)).context(format!("connect to {}", self.host))
+                })?;
+                stream.set_write_timeout(Some(patience))?;
+                self.timeout = Duration::ZERO;
+                self.stream.insert(stream)
+            }
+        };
+        let started = Instant::now();
+        stream.write_all(request).map_err(late)?;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(no_answer(patience).into());
+            }
+            if self.timeout.abs_diff(left) > SLACK {
+                stream.set_read_timeout(Some(left))?;
+                self.timeout = left;
+            }
+            // A reset is a close: the reader knows whether the answer had begun.
+            let n = match stream.read(&mut self.buf) {
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => 0,
+                read => read.map_err(late)?,
+            };
+            if let Some(response) = self.reader.feed(&self.buf[..n])? {
+                return Ok((response, started.elapsed()));
+            }
+        }
     }
 }
 
@@ -104,4 +133,31 @@ fn connect(host: &str, deadline: Instant) -> io::Result<TcpStream> {
         }
     }
     Err(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::{self, Behaviour};
+
+    #[test]
+    fn skips_interim_answers_and_resends_on_a_connection_closed_while_idle() {
+        for behaviour in [Behaviour::Interim, Behaviour::CloseWhenIdle] {
+            let addr = fake::start(behaviour).to_string();
+            let mut client = BlockingClient::new(&addr, Duration::from_secs(10));
+            for id in 0..5 {
+                let answer = client.get(id, 0, 100).expect("an answer");
+                assert_eq!(answer.body, workload::io::body(id, 100), "{behaviour:?}");
+            }
+        }
+        // Half an answer on a reused connection is an error, not sent again.
+        let addr = fake::start(Behaviour::CutSecondAnswer).to_string();
+        let mut client = BlockingClient::new(&addr, Duration::from_secs(10));
+        client.get(0, 0, 100).expect("the first answer");
+        let err = client.get(1, 0, 100).expect_err("half an answer");
+        assert_eq!(
+            err.to_string(),
+            "connection closed in the middle of a response"
+        );
+    }
 }

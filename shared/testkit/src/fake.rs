@@ -1,7 +1,8 @@
-//! Deliberately odd or broken HTTP servers, for the io clients' fault tests: a
-//! client must read any valid HTTP/1.1 and fail loudly, naming the request, on
-//! anything else. A fake server is plain std threads, one per connection, on
-//! 127.0.0.1:0; it serves until the test process ends.
+//! Deliberately odd, broken or hostile HTTP servers, for the io clients' fault
+//! tests: a client must read any valid HTTP/1.1 and fail loudly, naming the
+//! request, on anything else, in bounded time and memory. A fake server is plain
+//! std threads, one per connection, on 127.0.0.1:0; it serves until the test
+//! process ends (a hostile one's connection, until its client hangs up).
 
 use std::{
     io::{Read, Write},
@@ -39,15 +40,42 @@ pub enum Behaviour {
     HugeHead,
     /// A response with 200 headers.
     ManyHeaders,
+    /// `100 Continue` and `103 Early Hints` (with a header) before each answer:
+    /// interim answers, which a client skips (RFC 9110, 15.2).
+    Interim,
+    /// Answers one request per connection and closes it, keep-alive as it said it
+    /// was, as a server does with a connection left idle: a client finds its next
+    /// request's connection closed before any byte of an answer, and sends it again
+    /// on a new one.
+    CloseWhenIdle,
+    /// Answers a connection's first request; to its second it sends half an answer
+    /// and closes: an error, not a request to send again.
+    CutSecondAnswer,
+    /// A chunk-size line whose extension never ends.
+    EndlessChunkExtension,
+    /// `Content-Length: 10^15`, then zeros for as long as the client reads.
+    HugeContentLength,
+    /// The body asked for as one chunk, then more chunks for as long as the client
+    /// reads.
+    ChunksPastTheBody,
+    /// The body asked for in 1-byte chunks, each with 1 KiB of extension: valid HTTP,
+    /// but 16 MiB of body is 16 GiB on the wire, sent as fast as the client reads,
+    /// so that its socket is always ready and only its deadline ends the request.
+    PaddedOneByteChunks,
 }
 
 /// The valid odd answers every client must read to the right checksum.
-pub const VALID: [Behaviour; 2] = [Behaviour::OddButValid, Behaviour::Chunked];
+pub const VALID: [Behaviour; 4] = [
+    Behaviour::OddButValid,
+    Behaviour::Chunked,
+    Behaviour::Interim,
+    Behaviour::CloseWhenIdle,
+];
 
 /// Each fault, and the words a client's error must contain for it. A client under
 /// test runs with a short `--timeout-ms`, so the hanging ones fail in well under a
 /// second.
-pub const FAULTS: [(Behaviour, &str); 8] = [
+pub const FAULTS: [(Behaviour, &str); 9] = [
     (
         Behaviour::CloseBeforeAnswer,
         "connection closed before a response",
@@ -65,6 +93,37 @@ pub const FAULTS: [(Behaviour, &str); 8] = [
     (Behaviour::CloseDelimited, "no Content-Length"),
     (Behaviour::HugeHead, "response head over 65536 bytes"),
     (Behaviour::ManyHeaders, "response has over 64 headers"),
+    (
+        Behaviour::CutSecondAnswer,
+        "connection closed in the middle of a response",
+    ),
+];
+
+/// Servers that send what was not asked for, for as long as a client reads: each,
+/// the `--bytes` a client asks it for, and the words its error must contain. A
+/// client must refuse the first three as soon as it can tell (an unbounded client
+/// reads gigabytes), and end the last at its deadline however fast bytes arrive.
+pub const HOSTILE: [(Behaviour, u64, &str); 4] = [
+    (
+        Behaviour::EndlessChunkExtension,
+        1_024,
+        "chunk-size line over 65536 bytes",
+    ),
+    (
+        Behaviour::HugeContentLength,
+        1_024,
+        "response body over 1024 bytes",
+    ),
+    (
+        Behaviour::ChunksPastTheBody,
+        1_024,
+        "response body over 1024 bytes",
+    ),
+    (
+        Behaviour::PaddedOneByteChunks,
+        16 << 20,
+        "no answer within ",
+    ),
 ];
 
 /// Starts a fake server on 127.0.0.1:0 and returns its address.
@@ -84,7 +143,7 @@ pub fn start(behaviour: Behaviour) -> SocketAddr {
 fn serve(mut stream: TcpStream, behaviour: Behaviour) {
     let mut pending = Vec::new();
     let mut chunk = [0; 4096];
-    loop {
+    for answered in 0.. {
         // Read one request head; a client that hangs up ends the connection.
         let head_len = loop {
             if let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -157,6 +216,63 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour) {
                 }
                 Ok(())
             }
+            Behaviour::Interim => {
+                let interim = b"HTTP/1.1 100 Continue\r\n\r\n\
+                    HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
+                let _ = stream.write_all(interim);
+                thread::sleep(Duration::from_millis(1));
+                stream.write_all(&plain_answer(&body))
+            }
+            Behaviour::CloseWhenIdle => {
+                let _ = stream.write_all(&plain_answer(&body));
+                return;
+            }
+            Behaviour::CutSecondAnswer if answered == 0 => stream.write_all(&plain_answer(&body)),
+            Behaviour::CutSecondAnswer => {
+                let answer = plain_answer(&body);
+                let _ = stream.write_all(&answer[..answer.len() - body.len() / 2]);
+                return;
+            }
+            Behaviour::EndlessChunkExtension => {
+                let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;";
+                let _ = stream.write_all(head);
+                let filler = [b'a'; 64 << 10];
+                while stream.write_all(&filler).is_ok() {}
+                return;
+            }
+            Behaviour::HugeContentLength => {
+                let head = b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000000000\r\n\r\n";
+                let _ = stream.write_all(head);
+                let zeros = [0; 64 << 10];
+                while stream.write_all(&zeros).is_ok() {}
+                return;
+            }
+            Behaviour::ChunksPastTheBody => {
+                let head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+                let first = format!("{head}{:X}\r\n", body.len());
+                let _ = stream.write_all(&[first.as_bytes(), &body, b"\r\n"].concat());
+                let more = [&b"10000\r\n"[..], &[0; 1 << 16], b"\r\n"].concat();
+                while stream.write_all(&more).is_ok() {}
+                return;
+            }
+            Behaviour::PaddedOneByteChunks => {
+                let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+                let mut line = b"1;pad=".to_vec();
+                line.resize(1_024, b'x');
+                line.extend(b"\r\n");
+                let mut out = head.to_vec();
+                for piece in body.chunks(256) {
+                    for &byte in piece {
+                        out.extend(&line);
+                        out.extend([byte, b'\r', b'\n']);
+                    }
+                    if stream.write_all(&out).is_err() {
+                        return;
+                    }
+                    out.clear();
+                }
+                stream.write_all(b"0\r\n\r\n")
+            }
             Behaviour::Unavailable => stream.write_all(
                 b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 12\r\n\r\nbusy, sorry\n",
             ),
@@ -180,4 +296,10 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour) {
             }
         };
     }
+}
+
+/// `200 OK` with `body`, by its `Content-Length`.
+fn plain_answer(body: &[u8]) -> Vec<u8> {
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len());
+    [head.as_bytes(), body].concat()
 }

@@ -2,11 +2,12 @@
 //! read odd but valid HTTP, and fail on a broken server or on none with one line
 //! that names the request and the cause; count `--work`'s primes into the checksum
 //! and print latency percentiles that fit the server's delay. [`check_run`] checks
-//! an example's `run`; [`check_binary`], [`check_faults`] and
+//! an example's `run`; [`check_binary`], [`check_faults`], [`check_hostile`] and
 //! [`check_open_file_limit`] its binary.
 
 use std::{
-    process::Command,
+    process::{Command, Stdio},
+    thread,
     time::{Duration, Instant},
 };
 
@@ -15,7 +16,7 @@ use workload::{Error, IoArgs, Report, ResultLine, Workload};
 
 use crate::{
     cli::{self, assert_fails_cleanly, command},
-    fake::{self, FAULTS, VALID},
+    fake::{self, FAULTS, HOSTILE, VALID},
 };
 
 /// Where a client counts `--work`'s primes, which decides what `--offload` does.
@@ -132,8 +133,14 @@ pub fn check_binary(program: &[&str], paradigm: &str, compute: Compute) {
         "--bytes",
         "512",
     ];
+    // A sequential client uses one connection, whatever --concurrency asks, and says so.
+    let concurrency = if paradigm.ends_with("sequential") {
+        1
+    } else {
+        20
+    };
     let start = format!(
-        "workload=io paradigm={paradigm} requests=200 concurrency=20 delay_ms=2 bytes=512 work=0 "
+        "workload=io paradigm={paradigm} requests=200 concurrency={concurrency} delay_ms=2 bytes=512 work=0 "
     );
     let expected = workload::io::expected_checksum(200, 512, 0);
     for server_args in [&["--server", addr.as_str()][..], &[]] {
@@ -219,6 +226,44 @@ pub fn check_faults(program: &[&str]) {
             started.elapsed() < Duration::from_secs(5),
             "{behaviour:?} hung"
         );
+    }
+}
+
+/// What an io binary must do against [`HOSTILE`] servers, which send more than was
+/// asked for, for as long as it reads: fail with one line naming the cause, exit
+/// status 1 and no result line, within its `--timeout-ms` of 2 s and 3 s more, and
+/// in bounded memory: it runs under a 1 GiB address-space limit (`prlimit --as`),
+/// where a client that kept what it was not asked for would abort instead. A run
+/// still going at the bound is killed, so that this check ends either way.
+pub fn check_hostile(program: &[&str]) {
+    const TIMEOUT_MS: u64 = 2_000;
+    let bound = Duration::from_millis(TIMEOUT_MS + 3_000);
+    for (behaviour, bytes, cause) in HOSTILE {
+        let server = fake::start(behaviour).to_string();
+        let started = Instant::now();
+        let mut child = Command::new("prlimit")
+            .arg(format!("--as={}", 1u64 << 30))
+            .args(program)
+            .args(["--requests", "4", "--concurrency", "2", "--delay-ms", "0"])
+            .args(["--bytes", &bytes.to_string(), "--server", &server])
+            .args(["--timeout-ms", &TIMEOUT_MS.to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run the binary");
+        while child.try_wait().expect("wait for the binary").is_none() && started.elapsed() < bound
+        {
+            thread::sleep(Duration::from_millis(10));
+        }
+        // A run past the bound is killed here (a run that ended is not touched).
+        let ran_past = child.try_wait().expect("wait for the binary").is_none();
+        if ran_past {
+            child.kill().expect("kill the binary");
+        }
+        let out = child.wait_with_output();
+        assert!(!ran_past, "{behaviour:?}: still running after {bound:?}");
+        let stderr = assert_fails_cleanly(out, cause);
+        assert!(stderr.contains("request "), "{behaviour:?}: {stderr}");
     }
 }
 

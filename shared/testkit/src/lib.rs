@@ -15,12 +15,12 @@
 //! - [`ring`]: the same for the ring examples: DESIGN.md's tokens for K = 2 and
 //!   3, and larger rings.
 //! - [`io`]: the same for the io examples, against the embedded api-server, the
-//!   [`fake`] servers and nobody; `check_faults` and `check_open_file_limit` for
-//!   binaries.
+//!   [`fake`] servers and nobody; `check_faults`, `check_hostile` and
+//!   `check_open_file_limit` for binaries.
 //! - [`serve`]: `check_server` for the serve programs: the api-server's answers,
 //!   a burst of connections, SIGTERM with a request in flight, the open-file limit,
 //!   no process left behind.
-//! - [`fake`]: odd but valid, and broken, HTTP servers on 127.0.0.1:0.
+//! - [`fake`]: odd but valid, broken, and hostile HTTP servers on 127.0.0.1:0.
 //! - [`client`]: a blocking keep-alive client, with which [`serve`] meets the
 //!   servers.
 //! - [`cli`]: a program as a user runs it: a verified result line, `--help` and bad

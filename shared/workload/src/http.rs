@@ -8,13 +8,16 @@
 //! Bodies are read by `Content-Length` or `Transfer-Encoding: chunked` (chunk sizes
 //! parsed by httparse); a body ended only by the connection closing is refused, since
 //! a client cannot tell it from a lost connection. A head may have at most
-//! [`MAX_HEADERS`] headers and [`MAX_HEAD_BYTES`] bytes, the same limits as the
-//! Python clients'.
+//! [`MAX_HEADERS`] headers and [`MAX_HEAD_BYTES`] bytes, a chunk-size line (its
+//! extensions included) [`MAX_HEAD_BYTES`] bytes, and a body no more than the
+//! request asked for: the same limits as the Python clients'. Interim `1xx` answers
+//! are skipped. A request whose reused connection turns out closed before any byte
+//! of its answer is a [`Failure::Unanswered`], which a client sends once more.
 
 mod request;
 mod response;
 
-use std::time::Duration;
+use std::{io, time::Duration};
 
 pub use request::{MAX_REQUEST_BODY, Request, RequestError, RequestReader, Timeouts};
 pub use response::{HttpError, Response, ResponseReader};
@@ -30,6 +33,52 @@ pub const MAX_HEAD_BYTES: usize = 64 << 10;
 /// D + T, and connecting counts too.
 pub fn no_answer(patience: Duration) -> Error {
     Error::msg(format!("no answer within {} ms", patience.as_millis()))
+}
+
+/// How a request failed. `Unanswered`: its connection closed, or was reset, before
+/// any byte of the answer came; on a reused keep-alive connection that is the
+/// server having closed it while it was idle, and a client sends the request once
+/// more on a new connection (GET is idempotent: RFC 9112, 9.3.1). A client reads a
+/// reset as a close (an empty read), so that the reader says whether the answer had
+/// begun; a write that finds the connection closed or reset is `Unanswered` too.
+#[derive(Debug)]
+pub enum Failure {
+    Unanswered(Error),
+    Failed(Error),
+}
+
+impl From<HttpError> for Failure {
+    fn from(e: HttpError) -> Self {
+        match e {
+            HttpError::Closed { partial: false } => Self::Unanswered(e.into()),
+            _ => Self::Failed(e.into()),
+        }
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        match e.kind() {
+            io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset => {
+                Self::Unanswered(e.into())
+            }
+            _ => Self::Failed(e.into()),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Self::Failed(e)
+    }
+}
+
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Unanswered(e) | Failure::Failed(e) => e,
+        }
+    }
 }
 
 /// A `200` answer to one request: its body, and its latency, from just before the
@@ -63,5 +112,22 @@ mod tests {
             out,
             b"GET /work?id=7&delay_ms=50&bytes=1024 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
         );
+    }
+
+    #[test]
+    fn only_a_close_before_any_byte_may_be_sent_again() {
+        let unanswered = |failure: Failure| matches!(failure, Failure::Unanswered(_));
+        assert!(unanswered(HttpError::Closed { partial: false }.into()));
+        assert!(!unanswered(HttpError::Closed { partial: true }.into()));
+        assert!(unanswered(
+            io::Error::from(io::ErrorKind::BrokenPipe).into()
+        ));
+        assert!(unanswered(
+            io::Error::from(io::ErrorKind::ConnectionReset).into()
+        ));
+        assert!(!unanswered(io::Error::from(io::ErrorKind::TimedOut).into()));
+        assert!(!unanswered(no_answer(Duration::from_millis(5)).into()));
+        let error = Error::from(Failure::from(HttpError::Closed { partial: false }));
+        assert_eq!(error.to_string(), "connection closed before a response");
     }
 }

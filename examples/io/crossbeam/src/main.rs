@@ -68,7 +68,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
 
 /// One connection's thread: fetch ids from the channel until it closes.
 fn connection(queue: Receiver<u64>, host: &str, args: &IoArgs) -> Result<Tally, Error> {
-    let mut client = Client::new(host, args.patience());
+    let mut client = Client::new(host, args.patience(), args.bytes);
     let mut tally = Tally::default();
     for id in queue {
         let answer = client

@@ -18,7 +18,7 @@ pub fn connection(c: u64, args: &IoArgs) -> Result<(), Error> {
         .server
         .as_deref()
         .ok_or_else(|| Error::msg("a connection process needs --server"))?;
-    let mut client = Client::new(host, args.patience());
+    let mut client = Client::new(host, args.patience(), args.bytes);
     let mut tally = Tally::default();
     for id in (c..args.requests).step_by(args.concurrency as usize) {
         let answer = client

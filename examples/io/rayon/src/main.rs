@@ -47,7 +47,8 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
         (0..args.requests)
             .into_par_iter()
             .map_init(
-                || Client::new(host, args.patience()), // once per batch of ids a thread takes
+                // Once per batch of ids a thread takes.
+                || Client::new(host, args.patience(), args.bytes),
                 |client, id| {
                     let answer = client.get(id, args.delay_ms, args.bytes);
                     Ok((id, answer.map_err(|e| e.context(format!("request {id}")))?))

@@ -9,3 +9,8 @@ fn as_a_user_runs_it() {
         testkit::io::Compute::OwnThread,
     );
 }
+
+#[test]
+fn hostile_servers_are_refused_in_bounded_time_and_memory() {
+    testkit::io::check_hostile(&[env!("CARGO_BIN_EXE_rayon-io")]);
+}

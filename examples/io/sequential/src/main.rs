@@ -25,7 +25,8 @@ const PROGRAM: &str = "sequential-io";
 const PARADIGM: &str = "sequential";
 
 fn main() -> Result<(), Error> {
-    let args = IoArgs::parse_for(PROGRAM).refuse_offload(PROGRAM);
+    let mut args = IoArgs::parse_for(PROGRAM).refuse_offload(PROGRAM);
+    args.concurrency = 1; // one connection, whatever --concurrency asks: the line says so
     sys::raise_open_file_limit()?;
     // Without --server, an api-server runs in this process until `target` drops.
     let target = Target::new(args.server.as_deref())?;
@@ -34,7 +35,7 @@ fn main() -> Result<(), Error> {
 
 /// Fetches request after request over one connection, working after each answer.
 fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
-    let mut client = Client::new(host, args.patience());
+    let mut client = Client::new(host, args.patience(), args.bytes);
     let mut tally = Tally::default();
     for id in 0..args.requests {
         let answer = client

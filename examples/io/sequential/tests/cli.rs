@@ -1,4 +1,4 @@
-//! sequential-io as a user runs it (see `testkit::io::check_binary`).
+//! sequential-io as a user runs it (see `testkit::io`).
 
 #[test]
 fn as_a_user_runs_it() {
@@ -21,4 +21,9 @@ fn a_bad_flag() {
         stderr.starts_with("error: invalid value 'soon' for '--delay-ms <D>'"),
         "{stderr}"
     );
+}
+
+#[test]
+fn hostile_servers_are_refused_in_bounded_time_and_memory() {
+    testkit::io::check_hostile(&[env!("CARGO_BIN_EXE_sequential-io")]);
 }

@@ -10,6 +10,11 @@ fn as_a_user_runs_it() {
 }
 
 #[test]
+fn hostile_servers_are_refused_in_bounded_time_and_memory() {
+    testkit::io::check_hostile(&[env!("CARGO_BIN_EXE_smol-io")]);
+}
+
+#[test]
 fn the_open_file_limit_is_named() {
     testkit::io::check_open_file_limit(&[env!("CARGO_BIN_EXE_smol-io")]);
 }

@@ -64,7 +64,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
 
 /// One connection's thread: fetch ids from the shared counter until they run out.
 fn connection(next_id: &AtomicU64, host: &str, args: &IoArgs) -> Result<Tally, Error> {
-    let mut client = Client::new(host, args.patience());
+    let mut client = Client::new(host, args.patience(), args.bytes);
     let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.

@@ -76,7 +76,7 @@ async fn connection(
     host: Arc<str>,
     args: Arc<IoArgs>,
 ) -> Result<Tally, Error> {
-    let mut client = Client::new(&host, args.patience());
+    let mut client = Client::new(&host, args.patience(), args.bytes);
     let mut tally = Tally::default();
     loop {
         // Relaxed is enough: the counter only hands out distinct ids.
