@@ -5,9 +5,10 @@
 //!
 //! A server reads a request with [`http::RequestReader`], asks [`Reply::to`] what
 //! to answer, waits [`Reply::delay`] its paradigm's way (a sleeping thread, a
-//! runtime's timer), and writes [`Reply::write`]'s bytes. Nothing here decides how
-//! connections are spread over threads, processes or tasks, nor how a server
-//! stops: its connection loop and its shutdown are the paradigm, in each example.
+//! runtime's timer), and writes [`Reply::pieces`] one at a time. Nothing here
+//! decides how connections are spread over threads, processes or tasks, nor how a
+//! server stops: its connection loop and its shutdown are the paradigm, in each
+//! example.
 
 mod threads;
 
@@ -307,6 +308,22 @@ pub fn dropped_error(dropped: u64, grace: Duration) -> Error {
         "dropped {dropped} request(s) still in flight after the {} ms grace",
         grace.as_millis()
     ))
+}
+
+/// The one line a server exits with when a second SIGINT or SIGTERM cut its grace
+/// short, with the requests it dropped then (exit status 1 even for none).
+pub fn second_signal_error(dropped: u64) -> Error {
+    Error::msg(format!(
+        "stopped by a second signal: dropped {dropped} request(s) still in flight"
+    ))
+}
+
+/// Stops the process at once at a second signal, with [`second_signal_error`]'s
+/// line and exit status 1: from a signal handler, where `main` cannot return and
+/// the threads still serving cannot be waited for.
+pub fn stop_at_once(dropped: usize) -> ! {
+    eprintln!("Error: {}", second_signal_error(dropped as u64));
+    std::process::exit(1)
 }
 
 /// How a server ends once its grace is over: `Ok` when no request was left in
