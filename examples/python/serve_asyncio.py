@@ -2,21 +2,30 @@
 """serve, asyncio (Python): one task per connection on one event loop.
 
 The accept loop starts a task for each connection; that task reads a request
-from asyncio streams, awaits `asyncio.sleep` for its delay, writes the answer,
-and reads the next, until the client closes the connection. A waiting task is a
-suspended coroutine and a timer, not a thread, so 10,000 connections each waiting
-100 ms cost little more than 100: the primer's answer for slow I/O over many
-connections, and the Python twin of examples/serve/tokio with one worker. But
-everything else runs on the loop's one thread: a 1 MiB body, made in Python,
-holds up every other connection while it is made. The accept loop is written out
-(`loop.sock_accept`), not `asyncio.start_server`'s: that one waits a whole second
-after a failed accept (out of file descriptors) and logs each failure with a
-traceback; this one backs off 10 ms and logs at most once a second, as the Rust
-servers do.
+from asyncio streams, awaits its delay, writes the answer, and reads the next,
+until the client closes the connection or is too slow for --head-timeout-ms,
+--idle-timeout-ms or --write-timeout-ms (`asyncio.timeout` around each read and
+write). A waiting task is a suspended coroutine and a timer, not a thread, so
+10,000 connections each waiting 100 ms cost little more than 100: the primer's
+answer for slow I/O over many connections, and the Python twin of
+examples/serve/tokio with one worker. But everything else runs on the loop's one
+thread: a body is made in Python, 16 KiB at a time, and the task gives the loop
+a turn after each piece, or a big answer holds up every connection while it is
+made (a 16-byte request waited 3.4-5.5 s behind five 16 MiB answers made whole,
+25-70 ms now). The accept loop is written out (`loop.sock_accept`), not
+`asyncio.start_server`'s: that one waits a whole second after a failed accept
+(out of file descriptors) and logs each failure with a traceback; this one backs
+off 10 ms and logs at most once a second, as the Rust servers do.
+
+A delay's timer is raced with a read of the socket: a client that hangs up (FIN
+or RST, a half-close alike) cancels its request at once (two reset 10 s requests
+held SIGTERM 9.7 s before, nothing now). Bytes of a next request end the race:
+they are kept, and the rest of the delay awaited.
 
 SIGINT or SIGTERM (`loop.add_signal_handler`): the wait for the requests in
 flight runs on a thread of the loop's executor while the loop goes on serving
-them; then the exit closes every connection, for up to --grace-ms.
+them; then the exit closes every connection, after up to --grace-ms, or at a
+second signal.
 
 Compare with: serve_threading.py, serve_multiprocessing.py, serve_sequential.py,
 examples/serve/tokio.
@@ -48,10 +57,10 @@ def main():
         # One loop on one thread: --workers sizes nothing.
         print(f"{PROGRAM}: a task per connection, one event loop (--workers not used), open-file limit {nofile}",
               file=sys.stderr)
-        runner.run(run(listener, drain))
+        runner.run(run(listener, drain, args))
 
 
-async def run(listener, drain):
+async def run(listener, drain, args):
     """Accepts connections until the process ends, each served by a task of its own."""
     loop = asyncio.get_running_loop()
     listener.setblocking(False)  # the loop waits for connections, not this thread
@@ -66,22 +75,25 @@ async def run(listener, drain):
             errors.log(e)
             await asyncio.sleep(workload.AcceptErrors.BACK_OFF)
             continue
-        task = asyncio.create_task(connection(sock, drain))
+        task = asyncio.create_task(connection(sock, drain, args))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
 
 
-async def connection(sock, drain):
-    """Serves one keep-alive connection until the client closes it, sends bytes that
-    are not a request (answered 400 or 431, then closed), or the server stops. Each
-    delay is a timer: the task waits, the loop serves other connections."""
+async def connection(sock, drain, args):
+    """Serves one keep-alive connection until the client closes it, is too slow for
+    the timeouts (`asyncio.timeout` around each read and write), sends bytes that are
+    not a request (answered 400, 431 or 501, then closed), or the server stops. Each
+    delay is a timer raced with the socket: the loop serves other connections
+    meanwhile, and a client that hangs up cancels its request."""
     reader, writer = await asyncio.open_connection(sock=sock)
-    requests = workload.RequestReader()
+    requests, patience = workload.RequestReader(), workload.Patience(args)
     try:
         while True:
             request = requests.feed()  # bytes already kept may hold one (pipelining)
             while request is None:
-                data = await reader.read(workload.READ_SIZE)
+                async with asyncio.timeout(patience.read_s(requests)):
+                    data = await reader.read(workload.READ_SIZE)
                 if not data:
                     return  # the client is done (or gave up mid-request)
                 request = requests.feed(data)
@@ -90,16 +102,42 @@ async def connection(sock, drain):
                 if not counted:
                     return  # stopping: close instead of starting another answer
                 # No timer at all for 0 ms: it would still wait for the loop's next turn.
-                if reply.delay_ms:
-                    await asyncio.sleep(reply.delay_ms / 1_000)
-                writer.write(reply.write())
-                await writer.drain()
+                if reply.delay_ms and not await client_waits(reader, requests, reply.delay_ms):
+                    return  # the client hung up: nobody to answer
+                for piece in reply.pieces():
+                    writer.write(piece)
+                    async with asyncio.timeout(patience.write_s):
+                        await writer.drain()  # waits only while the client is behind
+                    # Making a 16 KiB piece takes ~0.5 ms: the other connections'
+                    # turn before the next, or a 16 MiB answer would hold them all.
+                    await asyncio.sleep(0)
             if reply.close:
                 return
+            patience.answered()
     except OSError:
-        pass  # a client that hangs up mid-answer ends only its own connection
+        # A hangup mid-answer, or a timeout, ends only its own connection, unsent
+        # bytes and all: close() would wait for a client that does not read.
+        writer.transport.abort()
     finally:
         writer.close()
+
+
+async def client_waits(reader, requests, delay_ms):
+    """Waits delay_ms on the loop's timer unless the client hangs up first (False):
+    the timer raced with a read of the socket. Bytes of a next request (pipelining)
+    say the client is still there: they are kept, and the rest of the delay waited."""
+    loop = asyncio.get_running_loop()
+    until = loop.time() + delay_ms / 1_000
+    try:
+        async with asyncio.timeout_at(until):
+            data = await reader.read(workload.READ_SIZE)
+    except TimeoutError:
+        return True  # the delay is over, the client still waiting
+    if not data:
+        return False  # closed, or half-closed: the hangup and a FIN look alike
+    requests.keep(data)
+    await asyncio.sleep(until - loop.time())
+    return True
 
 
 if __name__ == "__main__":

@@ -2,25 +2,19 @@
 """serve, multiprocessing (Python): pre-forked processes, a thread per connection.
 
 The parent listens, then forks --workers processes (`multiprocessing.Process`,
-the fork start method) that inherit the listening socket; each runs a
-`socketserver.ThreadingTCPServer` on it, so the kernel hands each new connection
-to one of them, and that process serves it on a thread of its own
-(workload.serve_blocking). Each process has its own interpreter and its own GIL,
-so W processes run Python (parsing, making the bodies) on W cores, where
-serve_threading.py runs it on one: gunicorn's gthread workers, a process per
-core and threads within. This pool, rather than socketserver.ForkingTCPServer (a
-process per connection), because a forking server stops accepting at
-max_children (40) processes until one ends: a client that holds more keep-alive
-connections open than that, waiting for answers on each, deadlocks it; and
-raising the cap costs a fork and MiBs of memory per connection. Here every
-connection is held at once, for a thread's price. The requests in flight are
-counted in memory the processes share (workload.Drain with the context), and so
-are the accept errors, said once a second for the whole pool.
+the fork start method) that inherit the listening socket; each runs the server
+of serve_threading.py on it (at most MAX_THREADS connection threads, a 50 ms GIL
+switch interval: 15,000 idle connections closing at once held it 39 s without,
+0.1 s with), and the kernel hands each new connection to one of them. Each
+process has its own GIL, so W processes run Python on W cores: gunicorn's
+gthread workers. Not ForkingTCPServer's process per connection: it stops
+accepting at 40, so a client holding more keep-alive connections deadlocks it.
+The requests in flight and the accept errors are counted in shared memory.
 
 SIGINT or SIGTERM (the parent's handler; the workers ignore Ctrl-C): stop taking
-requests, let those in flight in every worker finish for up to --grace-ms, kill
-the workers, which closes their connections, and exit. A worker dies with the
-parent, even one killed with SIGKILL (workload.die_with_parent).
+requests, let those in flight in every worker finish for up to --grace-ms, or
+until a second signal, kill the workers, which closes their connections, and
+exit. A worker dies with the parent, even one killed with SIGKILL.
 
 Compare with: serve_threading.py, serve_asyncio.py, serve_sequential.py,
 examples/serve/threads.
@@ -28,34 +22,37 @@ examples/serve/threads.
     python3 examples/python/serve_multiprocessing.py --listen 127.0.0.1:8080
 """
 
-import contextlib
 import multiprocessing
 import multiprocessing.connection
 import signal
 import socketserver
 import sys
+import threading
 import time
 
 import workload
 
 PROGRAM = "serve_multiprocessing.py"
 START_METHOD = "fork"
+# Connection threads per worker at most, and how often a thread that wants the
+# GIL makes the one holding it let go (5 ms by default): see serve_threading.py.
+MAX_THREADS = 2_500
+SWITCH_INTERVAL_S = 0.050
 
 
 def main():
-    args = workload.parse_serve_args(PROGRAM)
+    args = workload.parse_serve_args(PROGRAM, pool=True)
     # Each connection is a file descriptor: take all the hard limit allows.
     nofile = workload.raise_open_file_limit()
     listener = workload.listen(args.listen)
     context = multiprocessing.get_context(START_METHOD)
-    # Every worker counts its requests here, and logs its accept errors, in shared memory.
     drain = workload.Drain(context)
     errors = workload.AcceptErrors(PROGRAM, context)
     workers = []
     try:
         for k in range(args.workers):
             try:
-                worker = context.Process(target=serve, args=(listener, drain, errors))
+                worker = context.Process(target=serve, args=(listener, drain, errors, args))
                 worker.start()
             except OSError as e:
                 raise workload.Error(f"start worker process {k}: {e}") from None
@@ -64,8 +61,8 @@ def main():
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop(drain, args.grace_ms, workers))
         workload.say_listening(listener)
-        print(f"{PROGRAM}: a process per worker, a thread per connection in each, "
-              f"{args.workers} workers, open-file limit {nofile}", file=sys.stderr)
+        print(f"{PROGRAM}: a process per worker, a thread per connection in each, at most "
+              f"{MAX_THREADS}, {args.workers} workers, open-file limit {nofile}", file=sys.stderr)
         run(workers)
     finally:
         for worker in workers:  # on any failure: no worker outlives the parent
@@ -84,26 +81,27 @@ def run(workers):
 
 def stop(drain, grace_ms, workers):
     """The shutdown, on the parent's main thread: the drain counts every worker's
-    requests in flight."""
-    dropped = drain.stop(grace_ms)
-    if dropped is not None:  # None: a second signal, while the first waits
-        for worker in workers:
-            worker.kill()
-        # Reaped before the parent exits: no zombie is left, and a benchmark that
-        # reads the rusage of the whole tree gets the workers' share too.
-        for worker in workers:
-            worker.join()
-        workload.exit_stopped(dropped, grace_ms)
+    requests in flight. A second signal's runs inside the first's wait: at once."""
+    dropped = drain.stop(grace_ms)  # None: a second signal
+    for worker in workers:
+        worker.kill()
+    # Reaped before the parent exits: no zombie is left, and a benchmark that
+    # reads the rusage of the whole tree gets the workers' share too.
+    for worker in workers:
+        worker.join()
+    second = dropped is None
+    workload.exit_stopped(drain.in_flight() if second else dropped, grace_ms, second)
 
 
-def serve(listener, drain, errors):
+def serve(listener, drain, errors, args):
     """In a worker: accepts connections on the shared socket, each served on a
     thread of its own, until the parent kills it."""
     workload.die_with_parent()
     # Ctrl-C reaches every process of the terminal's group: the parent decides when
     # the workers end, after the requests in flight.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with Server(listener, drain, errors) as server:
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    with Server(listener, drain, errors, args) as server:
         server.serve_forever()
 
 
@@ -111,11 +109,13 @@ class Server(socketserver.ThreadingTCPServer):
     """socketserver's thread-per-connection server, on the inherited socket."""
 
     daemon_threads = True  # a connection's thread never holds up the exit
+    block_on_close = False  # no list of every thread, pruned at each accept
 
-    def __init__(self, listener, drain, errors):
-        super().__init__(listener.getsockname(), Connection, bind_and_activate=False)
+    def __init__(self, listener, drain, errors, args):
+        super().__init__(listener.getsockname(), workload.Connection, bind_and_activate=False)
         self.socket.close()  # socketserver's own socket, never bound: listener's replaces it
-        self.socket, self.drain, self.errors = listener, drain, errors
+        self.socket, self.drain, self.errors, self.args = listener, drain, errors, args
+        self.seats = threading.BoundedSemaphore(MAX_THREADS)
 
     def get_request(self):
         try:
@@ -128,22 +128,22 @@ class Server(socketserver.ThreadingTCPServer):
             raise
 
     def process_request(self, request, client_address):
+        why = f"{MAX_THREADS} connection threads, the most a worker holds"
+        if self.seats.acquire(blocking=False):  # none is free until a thread ends
+            try:
+                return super().process_request(request, client_address)
+            except RuntimeError as e:  # "can't start new thread": a limit on tasks or memory
+                self.seats.release()
+                why = e
+        # Only this connection is closed, unanswered, and the others go on.
+        self.errors.log(f"a connection closed unanswered: {why}", "refused")
+        self.shutdown_request(request)
+
+    def process_request_thread(self, request, client_address):
         try:
-            super().process_request(request, client_address)
-        except RuntimeError as e:
-            # "can't start new thread" (a limit on tasks or memory): this connection
-            # is dropped, and the others go on.
-            self.errors.log(e)
-            self.shutdown_request(request)
-
-
-class Connection(socketserver.BaseRequestHandler):
-    """One keep-alive connection, served until the client closes it."""
-
-    def handle(self):
-        # A client that hangs up mid-answer ends only its own connection.
-        with contextlib.suppress(OSError):
-            workload.serve_blocking(self.request, self.server.drain)
+            super().process_request_thread(request, client_address)
+        finally:
+            self.seats.release()  # on the connection's thread, as it ends
 
 
 if __name__ == "__main__":

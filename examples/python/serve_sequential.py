@@ -3,16 +3,23 @@
 
 `socketserver.TCPServer` is an iterative server: its loop accepts a connection and
 serves it on the main thread (workload.serve_blocking: read a request, sleep for
-its delay, write the answer, read the next) until the client closes it, and only
-then accepts the next. Every other client waits in the kernel's backlog meanwhile,
-so one idle keep-alive connection holds them all up, and R requests of D ms take R
-x D whatever the clients do: the time the three servers below set out to overlap.
-It is the right server for one client at a time, and the wrong one for more.
+its delay, write the answer in 16 KiB pieces, read the next) until the client
+closes it, and only then accepts the next. Every other client waits in the
+kernel's backlog meanwhile, so one silent connection holds them all up for
+--head-timeout-ms (10 s), an idle keep-alive one for --idle-timeout-ms (30 s), a
+client that does not read for --write-timeout-ms (10 s) a piece; N such clients,
+N times that. R requests of D ms take R x D whatever the clients do: the time
+the three servers below set out to overlap. It is the right server for one
+client at a time, and the wrong one for more.
+
+While it sleeps for a delay it watches the socket (`recv(MSG_PEEK)` with the
+delay as timeout): a client that hangs up cancels its request, and the next
+client is served at once (it waited 9.7 s behind a reset 10 s request before).
 
 SIGINT or SIGTERM: the main thread is the one answering the request in flight, so
 the handler hands the wait for it to a thread of its own: stop taking requests,
-let the one in flight finish for up to --grace-ms, and exit, which closes the
-connection.
+let the one in flight finish for up to --grace-ms (a second signal: no longer),
+and exit, which closes the connection.
 
 Compare with: serve_threading.py, serve_asyncio.py, serve_multiprocessing.py,
 examples/serve/threads.
@@ -20,7 +27,6 @@ examples/serve/threads.
     python3 examples/python/serve_sequential.py --listen 127.0.0.1:8080
 """
 
-import contextlib
 import signal
 import socketserver
 import sys
@@ -47,22 +53,22 @@ def main():
     workload.say_listening(listener)
     print(f"{PROGRAM}: one connection at a time, 1 worker, open-file limit {nofile}",
           file=sys.stderr)
-    run(listener, drain)
+    run(listener, drain, args)
 
 
-def run(listener, drain):
+def run(listener, drain, args):
     """Serves connections one after another, on this thread, until the process ends."""
-    with Server(listener, drain) as server:
+    with Server(listener, drain, args) as server:
         server.serve_forever()
 
 
 class Server(socketserver.TCPServer):
     """socketserver's iterative server, on the socket workload.listen made."""
 
-    def __init__(self, listener, drain):
-        super().__init__(listener.getsockname(), Connection, bind_and_activate=False)
+    def __init__(self, listener, drain, args):
+        super().__init__(listener.getsockname(), workload.Connection, bind_and_activate=False)
         self.socket.close()  # socketserver's own socket, never bound: listener's replaces it
-        self.socket, self.drain = listener, drain
+        self.socket, self.drain, self.args = listener, drain, args
         self.errors = workload.AcceptErrors(PROGRAM)
 
     def get_request(self):
@@ -74,15 +80,6 @@ class Server(socketserver.TCPServer):
             self.errors.log(e)
             time.sleep(workload.AcceptErrors.BACK_OFF)
             raise
-
-
-class Connection(socketserver.BaseRequestHandler):
-    """One keep-alive connection, served until the client closes it."""
-
-    def handle(self):
-        # A client that hangs up mid-answer ends only its own connection.
-        with contextlib.suppress(OSError):
-            workload.serve_blocking(self.request, self.server.drain)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,11 @@ result line and its self-check, the io latency percentiles, the memory probes, t
 open-file limit, a child's tie to its parent (`die_with_parent`), HTTP/1.1 bytes
 (requests, and a pure response reader shared by every client), a blocking client
 on a socket, and the api-server an io program talks to; and for the serve
-programs, the server side: a pure request reader, the api-server's answers
-(`reply_to`), the listening socket, the count of requests in flight that a
-shutdown waits for (`Drain`), accept errors said at most once a second, and the
-blocking connection loop the synchronous servers share.
+programs, the server side: a pure request reader that looks at each byte once,
+the api-server's answers (`reply_to`), written in pieces, the listening socket, a
+connection's timeouts (`Patience`), the count of requests in flight that a
+shutdown waits for (`Drain`), accept errors and refusals said at most once a
+second, and the blocking connection loop the synchronous servers share.
 Like the crate, it never starts a thread, a process or an event loop, and never
 passes a ring's token on.
 
@@ -28,6 +29,7 @@ import re
 import resource
 import signal
 import socket
+import socketserver
 import struct
 import subprocess
 import sys
@@ -716,6 +718,15 @@ DEFAULT_BYTES = 1_024
 # The most bytes of a request body that are read (and dropped) before the request
 # is refused: no route of the api-server takes a body.
 MAX_REQUEST_BODY = 64 << 10
+# The timeouts' defaults (--head-timeout-ms, --idle-timeout-ms, --write-timeout-ms).
+HEAD_TIMEOUT_MS = 10_000
+IDLE_TIMEOUT_MS = 30_000
+WRITE_TIMEOUT_MS = 10_000
+# An answer is made and written this many bytes at a time at most: a connection
+# holds one piece of it, however big the body and however slow its reader.
+PIECE = 16 << 10
+# splitmix64's step: its state after k words is the seed plus k times this.
+GAMMA = 0x9E3779B97F4A7C15
 
 
 def socket_address(text):
@@ -738,8 +749,9 @@ def address_text(address):
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def parse_serve_args(program, argv=None):
-    """The serve programs' flags, as Rust's ServeArgs takes them."""
+def parse_serve_args(program, argv=None, pool=False):
+    """The serve programs' flags, as Rust's ServeArgs takes them; --workers is in
+    the help only of a server with a `pool` to size."""
     p = argparse.ArgumentParser(prog=program, description="Serve the api-server's HTTP "
                                 "API (GET /work?id=I&delay_ms=D&bytes=B) until SIGINT or "
                                 "SIGTERM; print `listening=HOST:PORT` first.")
@@ -747,12 +759,22 @@ def parse_serve_args(program, argv=None):
                    help="address to listen on; port 0 picks a free one (default: %(default)s)")
     p.add_argument("--workers", metavar="W", type=count(1, MAX_WORKERS),
                    default=min(os.cpu_count() or 1, MAX_WORKERS),
-                   help="processes to use, where the paradigm has a pool, at most 1024 "
-                        "(default: the number of cores, %(default)s)")
+                   help="processes to use, at most 1024 (default: the number of cores, "
+                        "%(default)s)" if pool else argparse.SUPPRESS)
     p.add_argument("--grace-ms", metavar="G", type=count(0, U64), default=GRACE_MS,
                    help="after SIGINT or SIGTERM, how long requests in flight may take to "
-                        "finish (default: the longest delay a request may ask for, and 5 s "
-                        "more: %(default)s)")
+                        "finish; a second signal stops at once (default: the longest delay "
+                        "a request may ask for, and 5 s more: %(default)s)")
+    for flag, metavar, default, what in (
+            ("--head-timeout-ms", "H", HEAD_TIMEOUT_MS, "close a connection, unanswered, "
+             "whose request head is not complete H ms after its first byte (a new "
+             "connection's first head: H ms after the accept)"),
+            ("--idle-timeout-ms", "I", IDLE_TIMEOUT_MS, "close a keep-alive connection that "
+             "sends no byte of a next request for I ms after an answer"),
+            ("--write-timeout-ms", "T", WRITE_TIMEOUT_MS, "close a connection whose client "
+             "takes no piece of an answer for T ms (it does not read)")):
+        p.add_argument(flag, metavar=metavar, type=count(1, MAX_TIMEOUT_MS), default=default,
+                       help=f"{what}; 1 to 3600000 (default: %(default)s)")
     return p.parse_args(argv)
 
 
@@ -778,11 +800,14 @@ def say_listening(sock):
     print(f"listening={address_text(sock.getsockname())}", flush=True)
 
 
-Request = collections.namedtuple("Request", "method path query minor_version host close")
+Request = collections.namedtuple("Request", "method path query minor_version host close "
+                                 "expects_continue")
 Request.__doc__ = """A complete request head: `query` is the target's part after a
-`?` (None without one), `minor_version` 0 or 1, `host` whether a Host header came,
-`close` whether the connection ends after the answer (`Connection: close`, or
-HTTP/1.0 without `Connection: keep-alive`)."""
+`?` (None without one), `minor_version` 0 or 1, `host` whether a Host header came
+(or the target is in absolute form), `close` whether the connection ends after the
+answer (`Connection: close`, or HTTP/1.0 without `Connection: keep-alive`),
+`expects_continue` whether an HTTP/1.1 client with a body sent `Expect:
+100-continue` (and may wait for `100 Continue` before sending it)."""
 
 
 class RequestError(Exception):
@@ -804,42 +829,52 @@ URI = re.compile(rb"[\x21-\x7e\x80-\xff]*")
 HEADER_VALUE = re.compile(rb"[\t\x20-\x7e\x80-\xff]*")
 EMPTY_LINES = re.compile(rb"(?:\r\n|\n)*")
 SPACES = re.compile(rb"[ \t]*")
+# A target in absolute form, without its fragment: what follows the authority.
+ABSOLUTE_FORM = re.compile(r"https?://[^/?]*(.*)", re.IGNORECASE | re.ASCII | re.DOTALL)
+# A chunk-size line: the size in hex, then any extension after a `;`.
+CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;.*)?", re.DOTALL)
 # httparse's errors, as Display writes them.
 INVALID = {"token": "invalid token", "version": "invalid HTTP version",
            "newline": "invalid new line", "name": "invalid header name",
            "value": "invalid header value"}
 
 
-class _Partial(Exception):
-    """The bytes so far are the start of a head: more must come."""
+def _head(buf):
+    """httparse's Request::parse with 64 headers, on the bytes of `buf` as they come:
+    a generator that yields while the head is partial and returns (its length,
+    method, target, minor version, [(name, value bytes)]), or raises a RequestError
+    at the first byte that cannot start a request, as httparse does. It resumes
+    where the bytes ran out, so a head sent a byte at a time is scanned once, not
+    once a byte (httparse starts over); one over MAX_HEAD_BYTES is refused (431)."""
+    def more():
+        if len(buf) > MAX_HEAD_BYTES:
+            raise RequestError(f"request head over {MAX_HEAD_BYTES} bytes", 431)
+        yield
 
+    def scan(pattern, pos):  # past `pattern`'s bytes from pos, once a byte ends them
+        while (end := pattern.match(buf, pos).end()) == len(buf):
+            pos = end
+            yield from more()
+        return end
 
-def _line_end(buf, pos, error):
-    """Past the CRLF or LF at pos; `error` if another byte is there."""
-    if pos == len(buf) or (buf[pos] == 13 and pos + 1 == len(buf)):
-        raise _Partial
-    if buf[pos] == 13 and buf[pos + 1] == 10:
-        return pos + 2
-    if buf[pos] == 10:
-        return pos + 1
-    raise _malformed(INVALID[error])
+    def line_end(pos, error):  # past the CRLF or LF at pos; `error` if another byte is there
+        while pos == len(buf) or (buf[pos] == 13 and pos + 1 == len(buf)):
+            yield from more()
+        if buf[pos] == 13 and buf[pos + 1] == 10:
+            return pos + 2
+        if buf[pos] == 10:
+            return pos + 1
+        raise _malformed(INVALID[error])
 
-
-def parse_head(buf):
-    """httparse's Request::parse with 64 headers, on bytes: (the head's length,
-    method, target, minor version, [(name, value bytes)]); raises _Partial, or a
-    RequestError at the first byte that cannot start a request, as httparse does."""
-    n = len(buf)
-    pos = EMPTY_LINES.match(buf).end()
-    if pos == n or (buf[pos] == 13 and pos + 1 == n):
-        raise _Partial
+    pos = 0
+    while (pos := EMPTY_LINES.match(buf, pos).end()) == len(buf) or (
+            buf[pos] == 13 and pos + 1 == len(buf)):
+        yield from more()
     if buf[pos] == 13:
         raise _malformed(INVALID["newline"])
     fields = []
     for token in (TOKEN, URI):  # the method, then the target, each ended by one space
-        end = token.match(buf, pos).end()
-        if end == n:
-            raise _Partial
+        end = yield from scan(token, pos)
         if end == pos or buf[end] != 32:
             raise _malformed(INVALID["token"])
         try:
@@ -847,26 +882,26 @@ def parse_head(buf):
         except UnicodeDecodeError:
             raise _malformed(INVALID["token"]) from None
         pos = end + 1
-    version = buf[pos:pos + 8]
-    if len(version) < 8:
-        raise _Partial if b"HTTP/1."[:len(version)] == version else _malformed(INVALID["version"])
+    while len(version := bytes(buf[pos:pos + 8])) < 8:
+        if b"HTTP/1."[:len(version)] != version:
+            raise _malformed(INVALID["version"])
+        yield from more()
     if version not in (b"HTTP/1.0", b"HTTP/1.1"):
         raise _malformed(INVALID["version"])
-    pos = _line_end(buf, pos + 8, "newline")
+    pos = yield from line_end(pos + 8, "newline")
     headers = []
     while True:
-        if pos < n and buf[pos] in b"\r\n":
-            return _line_end(buf, pos, "newline"), *fields, version[7] - 48, headers
-        end = TOKEN.match(buf, pos).end()
-        if end == n:
-            raise _Partial
+        while pos == len(buf):
+            yield from more()
+        if buf[pos] in b"\r\n":
+            return (yield from line_end(pos, "newline")), *fields, version[7] - 48, headers
+        end = yield from scan(TOKEN, pos)
         if end == pos or buf[end] != 58:  # a name of token bytes, then a colon
             raise _malformed(INVALID["name"])
-        name, pos = buf[pos:end].decode(), SPACES.match(buf, end + 1).end()
-        end = HEADER_VALUE.match(buf, pos).end()
-        if end == n:
-            raise _Partial
-        value, pos = buf[pos:end].rstrip(b" \t"), _line_end(buf, end, "value")
+        name = buf[pos:end].decode()
+        pos = yield from scan(SPACES, end + 1)
+        end = yield from scan(HEADER_VALUE, pos)
+        value, pos = bytes(buf[pos:end]).rstrip(b" \t"), (yield from line_end(end, "value"))
         if len(headers) == MAX_HEADERS:
             raise RequestError(f"request has over {MAX_HEADERS} headers", 431)
         headers.append((name, value))
@@ -891,65 +926,150 @@ def _rust_u64(text):
 
 
 class RequestReader:
-    """Turns bytes, however they are split across reads, into request heads: the
-    twin of the Rust `workload::http::RequestReader` (httparse), with its limits
-    and errors. A Content-Length body is read and dropped (no route takes one);
-    bytes after a request are kept for the next (a pipelining client). Like
-    httparse, each feed parses the kept bytes from their start."""
+    """Turns bytes, however they are split across reads, into requests: the twin of
+    the Rust `workload::http::RequestReader` (httparse), with its limits and errors.
+    A request is given as soon as its head is complete; its body (Content-Length or
+    chunked, at most MAX_REQUEST_BODY bytes: no route takes one) is dropped as it
+    comes, before the next head. Bytes after a request are kept for the next (a
+    pipelining client). Each byte is looked at once, however the bytes are split."""
 
     def __init__(self):
         self.buf = bytearray()
+        self.in_body = False  # a request's body is still coming
+        self.steps = self._requests()
 
     def feed(self, data=b""):
         """Adds bytes read from the connection; returns the next complete Request, a
         RequestError if the bytes are not one (answer it, then close), or None until
         one is in. `feed()` looks for another request in the bytes already kept."""
         self.buf += data
-        try:
-            head_len, method, target, minor, headers = parse_head(self.buf)
-        except _Partial:
-            if len(self.buf) > MAX_HEAD_BYTES:
-                return RequestError(f"request head over {MAX_HEAD_BYTES} bytes", 431)
-            return None
-        except RequestError as e:
-            return e
-        if head_len > MAX_HEAD_BYTES:
-            return RequestError(f"request head over {MAX_HEAD_BYTES} bytes", 431)
-        host = close = keep_alive = False
-        body_len = 0
-        for name, raw in headers:
-            try:
-                value = raw.decode().strip()
-            except UnicodeDecodeError:
-                return _malformed(f"{name} is not UTF-8")
-            name = name.lower()
-            if name == "host":
-                host = True
-            elif name == "connection":
-                # ASCII case only, as Rust's eq_ignore_ascii_case.
-                options = [option.strip().encode().lower() for option in value.split(",")]
-                close |= b"close" in options
-                keep_alive |= b"keep-alive" in options
-            elif name == "content-length":
-                body_len = _rust_u64(value)
-                if body_len is None:
-                    return _malformed(f"Content-Length {_rust_debug(value)}")
-            elif name == "transfer-encoding":
-                return RequestError(f"unsupported request: Transfer-Encoding: {value} "
-                                    "(no route takes a body)")
-        if body_len > MAX_REQUEST_BODY:
-            return RequestError(f"unsupported request: a body of {body_len} bytes "
-                                "(no route takes a body)")
-        if len(self.buf) < head_len + body_len:
-            return None  # the body is still coming
-        del self.buf[:head_len + body_len]
-        path, question, query = target.partition("?")
-        return Request(method, path, query if question else None, minor, host,
-                       close or (minor == 0 and not keep_alive))
+        return next(self.steps, None)
+
+    def keep(self, data):
+        """Adds bytes that came while a request waits for its answer: the next feed
+        reads them."""
+        self.buf += data
 
     def is_partial(self):
         """Whether part of a request has arrived (a peer closing now cut it off)."""
-        return bool(self.buf)
+        return self.in_body or bool(self.buf)
+
+    def _requests(self):
+        """feed's steps: yields None until a request, or the error that ends the
+        connection, is in."""
+        buf = self.buf
+        try:
+            while True:
+                head_len, *head = yield from _head(buf)
+                if head_len > MAX_HEAD_BYTES:
+                    raise RequestError(f"request head over {MAX_HEAD_BYTES} bytes", 431)
+                request, length = _request(*head)
+                del buf[:head_len]
+                self.in_body = length != 0
+                yield request
+                yield from _drop_body(buf, length)
+                self.in_body = False
+        except RequestError as e:
+            yield e
+
+
+def _request(method, target, minor, headers):
+    """The Request a complete head makes, and its body's length (None: chunked); a
+    RequestError for a head whose body cannot be framed without doubt (RFC 9112, 6)."""
+    host = close = keep_alive = expect = False
+    lengths, codings = set(), []
+    for name, raw in headers:
+        try:
+            value = raw.decode().strip()
+        except UnicodeDecodeError:
+            raise _malformed(f"{name} is not UTF-8") from None
+        name = name.lower()
+        if name == "host":
+            host = True
+        elif name == "connection":
+            # ASCII case only, as Rust's eq_ignore_ascii_case.
+            options = [option.strip().encode().lower() for option in value.split(",")]
+            close |= b"close" in options
+            keep_alive |= b"keep-alive" in options
+        elif name == "content-length":  # digits alone: no sign, no list
+            if not re.fullmatch("[0-9]+", value, re.ASCII):
+                raise _malformed(f"Content-Length {_rust_debug(value)}")
+            lengths.add(int(value))
+        elif name == "transfer-encoding":
+            codings.append(value)
+        elif name == "expect":
+            expect |= value.encode().lower() == b"100-continue"
+    # A proxy and this server could read two lengths, or a length and chunks,
+    # differently: a request smuggled behind another. Refused, as hyper does.
+    if len(lengths) > 1:
+        raise _malformed("Content-Length given twice, with different values")
+    if lengths and codings:
+        raise _malformed("both Content-Length and Transfer-Encoding")
+    if codings and ", ".join(codings).encode().lower() != b"chunked":
+        raise RequestError(f"unsupported request: Transfer-Encoding: {', '.join(codings)} "
+                           "(only chunked)", 501)
+    length = None if codings else max(lengths, default=0)
+    if length is not None and length > MAX_REQUEST_BODY:
+        raise RequestError(f"unsupported request: a body of {length} bytes "
+                           "(no route takes a body)")
+    target = target.partition("#")[0]  # a fragment is the client's own
+    if absolute := ABSOLUTE_FORM.fullmatch(target):  # `http://host/path`: a proxy's form
+        host, target = True, "/" + absolute[1].removeprefix("/")
+    path, question, query = target.partition("?")
+    return Request(method, path, query if question else None, minor, host,
+                   close or (minor == 0 and not keep_alive),
+                   expect and minor == 1 and length != 0), length
+
+
+def _drop_body(buf, length):
+    """Drops a request's body from the front of `buf` as it comes: `length` bytes,
+    or (None) chunks and trailers; a generator that yields while more must come,
+    and raises a RequestError for chunks that are malformed or too many bytes."""
+    if length is not None:
+        while length:
+            while not buf:
+                yield
+            taken = min(length, len(buf))
+            del buf[:taken]
+            length -= taken
+        return
+    total = 0
+    while True:
+        line = yield from _line(buf, "chunk-size line")
+        size = CHUNK_LINE.fullmatch(line)
+        if size is None:
+            raise _malformed(f"chunk size {_rust_debug(line[:100].decode('latin-1'))}")
+        chunk = int(size[1], 16)
+        total += chunk
+        if total > MAX_REQUEST_BODY:
+            raise RequestError(f"unsupported request: a chunked body over "
+                               f"{MAX_REQUEST_BODY} bytes (no route takes a body)")
+        if chunk == 0:
+            break
+        while len(buf) < chunk + 2:  # at most MAX_REQUEST_BODY bytes: kept whole
+            yield
+        if buf[chunk:chunk + 2] != b"\r\n":
+            raise _malformed("chunk data not followed by CRLF")
+        del buf[:chunk + 2]
+    trailers = 0
+    while line := (yield from _line(buf, "trailer line")):  # fields, to an empty line
+        trailers += len(line)
+        if trailers > MAX_HEAD_BYTES:
+            raise _malformed(f"trailers over {MAX_HEAD_BYTES} bytes")
+
+
+def _line(buf, what):
+    """A generator that returns the line at the front of `buf`, without its CRLF or
+    LF, once it is in (and takes it out); a RequestError over MAX_HEAD_BYTES."""
+    scanned = 0
+    while (end := buf.find(b"\n", scanned)) < 0:
+        if len(buf) > MAX_HEAD_BYTES:
+            raise _malformed(f"{what} over {MAX_HEAD_BYTES} bytes")
+        scanned = len(buf)
+        yield
+    line = bytes(buf[:end]).removesuffix(b"\r")
+    del buf[:end + 1]
+    return line
 
 
 def parse_query(query):
@@ -986,25 +1106,45 @@ def parse_query(query):
 
 
 REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-           431: "Request Header Fields Too Large"}
+           431: "Request Header Fields Too Large", 501: "Not Implemented"}
 
 
-class Reply(collections.namedtuple("Reply", "delay_ms status close text work")):
+class Reply(collections.namedtuple("Reply", "delay_ms status close text work keep_alive "
+                                   "interim bodiless", defaults=(False, False, False))):
     """What to answer, after waiting delay_ms (the paradigm's way: a sleeping
     thread, the event loop's timer; 0 means no wait at all): a one-line `text`, or
     `work` = (id, bytes), the body made only when written; `close` the connection
-    after it."""
+    after it, or say `keep_alive` (to an HTTP/1.0 client that asked for it); an
+    `interim` 100 Continue first; a `bodiless` answer to HEAD, its head alone."""
 
-    def write(self):
-        """The whole answer, head and body, as the api-server writes it."""
+    def pieces(self):
+        """The answer, as the api-server writes it, in pieces of at most PIECE bytes,
+        each made when the one before has been taken: a writer holds one piece of
+        a 16 MiB body, never the whole."""
         if self.text is None:
-            kind, data = "application/octet-stream", body(*self.work)
+            (i, length), kind = self.work, "application/octet-stream"
         else:
-            kind, data = "text/plain; charset=utf-8", self.text.encode()
-        connection = "connection: close\r\n" if self.close else ""
-        head = (f"HTTP/1.1 {self.status} {REASONS.get(self.status, 'Unknown')}\r\n"
-                f"content-type: {kind}\r\ncontent-length: {len(data)}\r\n{connection}\r\n")
-        return head.encode() + data
+            text, kind = self.text.encode(), "text/plain; charset=utf-8"
+            length = len(text)
+        connection = ("connection: close\r\n" if self.close else
+                      "connection: keep-alive\r\n" if self.keep_alive else "")
+        piece = (("HTTP/1.1 100 Continue\r\n\r\n" if self.interim else "")
+                 + f"HTTP/1.1 {self.status} {REASONS.get(self.status, 'Unknown')}\r\n"
+                 f"content-type: {kind}\r\ncontent-length: {length}\r\n{connection}\r\n"
+                 ).encode()
+        if self.bodiless:
+            yield piece
+        elif self.text is not None:
+            whole = piece + text
+            yield from (whole[at:at + PIECE] for at in range(0, len(whole), PIECE))
+        else:  # the body from any 8-byte word k: splitmix64 seeded with i + k * GAMMA
+            done = 0
+            while True:
+                n = min(length - done, (PIECE - len(piece)) & ~7)
+                yield piece + body((i + done // 8 * GAMMA) & U64, n)
+                done, piece = done + n, b""
+                if done == length:
+                    return
 
 
 def reply_to(request):
@@ -1013,8 +1153,12 @@ def reply_to(request):
     delay), or to a RequestError (its status and reason, then close)."""
     if isinstance(request, RequestError):
         return Reply(0, request.status, True, f"{request}\n", None)
+    def answer(status, text=None, delay_ms=0, work=None):
+        return Reply(delay_ms, status, request.close, text, work,
+                     keep_alive=request.minor_version == 0 and not request.close,
+                     interim=request.expects_continue, bodiless=request.method == "HEAD")
     def text(status, line):
-        return Reply(0, status, request.close, f"{line}\n", None)
+        return answer(status, f"{line}\n")
     if request.minor_version == 1 and not request.host:
         return text(400, "Host: missing (HTTP/1.1 requires it)")
     if request.path != "/work":
@@ -1025,15 +1169,15 @@ def reply_to(request):
     if isinstance(query, str):
         return text(400, query)
     i, delay_ms, nbytes = query
-    return Reply(delay_ms, 200, request.close, None, (i, nbytes))
+    return answer(200, delay_ms=delay_ms, work=(i, nbytes))
 
 
 def _cells(kind, n, context):
     """n numbers and the lock around them: in this process (context None), or in
     memory shared by the processes a multiprocessing `context` forks, whose lock
     holds across those processes and their threads."""
-    if context is None:
-        return [0] * n, threading.Lock()
+    if context is None:  # reentrant: a second signal's handler may run inside the first's
+        return [0] * n, threading.RLock()
     cells = context.Array(kind, n)
     return cells, cells.get_lock()
 
@@ -1082,21 +1226,27 @@ class Drain:
         return self.in_flight()
 
     def stop_and_exit(self, grace_ms):
-        """Drain.stop, then exit_stopped; returns at once if a stop is under way."""
+        """Drain.stop, then exit_stopped; a second call while the first waits (a
+        second signal) exits at once, dropping the requests still in flight."""
         dropped = self.stop(grace_ms)
-        if dropped is not None:
-            exit_stopped(dropped, grace_ms)
+        if dropped is None:
+            exit_stopped(self.in_flight(), grace_ms, second=True)
+        exit_stopped(dropped, grace_ms)
 
 
-def exit_stopped(dropped, grace_ms):
+def exit_stopped(dropped, grace_ms, second=False):
     """Ends the process at once, every thread of it: exit status 0, or 1 with one
-    `Error: dropped N request(s) ...` line if requests had to be dropped."""
-    if dropped:
+    `Error: dropped N request(s) ...` line if requests had to be dropped or a
+    `second` signal cut the grace short."""
+    if second:
+        print(f"Error: stopped by a second signal: dropped {dropped} request(s) still in "
+              "flight", file=sys.stderr)
+    elif dropped:
         print(f"Error: dropped {dropped} request(s) still in flight after the {grace_ms} "
               "ms grace", file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(1 if dropped else 0)
+    os._exit(1 if dropped or second else 0)
 
 
 class AcceptErrors:
@@ -1112,27 +1262,67 @@ class AcceptErrors:
         self.cells, self.lock = _cells("d", 2, context)  # [when last said, errors unsaid]
         self.cells[0] = -math.inf
 
-    def log(self, error):
-        """Logs `error` on stderr unless a line was written less than a second ago."""
+    def log(self, error, what="accept"):
+        """Logs `what: error` on stderr unless a line was written less than a second
+        ago (a refused connection is logged here too, as `refused: ...`)."""
         with self.lock:
             now = time.monotonic()
             if now - self.cells[0] < 1:
                 self.cells[1] += 1
                 return
             more = f" ({int(self.cells[1])} more since the last message)" if self.cells[1] else ""
-            print(f"{self.program}: accept: {error}{more}", file=sys.stderr, flush=True)
+            print(f"{self.program}: {what}: {error}{more}", file=sys.stderr, flush=True)
             self.cells[0], self.cells[1] = now, 0
 
 
-def serve_blocking(sock, drain):
-    """Serves one keep-alive connection until the client closes it, sends bytes that
-    are not a request (answered 400 or 431, then closed), or the server stops. Each
-    delay sleeps this thread: that is what a blocking server does. OSError: the
-    client hung up mid-answer."""
-    reader = RequestReader()
+class Patience:
+    """How long one connection may keep its server waiting, from the serve flags: a
+    head must be complete --head-timeout-ms after its first byte (a new connection's
+    first head: after the accept), a next request must start --idle-timeout-ms after
+    an answer, and a client must take each piece of an answer within
+    --write-timeout-ms (`write_s`)."""
+
+    def __init__(self, args):
+        self.head_s, self.idle_s = args.head_timeout_ms / 1_000, args.idle_timeout_ms / 1_000
+        self.write_s = args.write_timeout_ms / 1_000
+        self.until, self.heading = time.monotonic() + self.head_s, True
+
+    def read_s(self, reader):
+        """Seconds the next read may wait, given what `reader` holds; TimeoutError
+        if none are left."""
+        now = time.monotonic()
+        if not self.heading and reader.is_partial():  # a next head's first bytes are in
+            self.until, self.heading = now + self.head_s, True
+        if now >= self.until:
+            raise TimeoutError
+        return self.until - now
+
+    def answered(self):
+        """An answer is written: the idle timeout runs."""
+        self.until, self.heading = time.monotonic() + self.idle_s, False
+
+
+class Connection(socketserver.BaseRequestHandler):
+    """socketserver's handler for one keep-alive connection, served by serve_blocking
+    with its server's `drain` and `args`, until the client closes it."""
+
+    def handle(self):
+        # A client that hangs up mid-answer, or a timeout, ends only this connection.
+        with contextlib.suppress(OSError):
+            serve_blocking(self.request, self.server.drain, self.server.args)
+
+
+def serve_blocking(sock, drain, args):
+    """Serves one keep-alive connection until the client closes it, is too slow for
+    the timeouts of `args` (socket timeouts), sends bytes that are not a request
+    (answered 400, 431 or 501, then closed), or the server stops. Each delay sleeps
+    this thread, watching the socket: a client that hangs up cancels its request.
+    OSError: the client hung up mid-answer, or a timeout closed the connection."""
+    reader, patience = RequestReader(), Patience(args)
     while True:
         request = reader.feed()  # bytes already kept may hold one (pipelining)
         while request is None:
+            sock.settimeout(patience.read_s(reader))
             data = sock.recv(READ_SIZE)
             if not data:
                 return  # the client is done (or gave up mid-request)
@@ -1141,8 +1331,29 @@ def serve_blocking(sock, drain):
         with drain.enter() as counted:
             if not counted:
                 return  # stopping: close instead of starting another answer
-            if reply.delay_ms:
-                time.sleep(reply.delay_ms / 1_000)
-            sock.sendall(reply.write())
+            if reply.delay_ms and not client_waits(sock, reply.delay_ms / 1_000):
+                return  # the client hung up: nobody to answer
+            sock.settimeout(patience.write_s)  # sendall's limit for the whole piece
+            for piece in reply.pieces():
+                sock.sendall(piece)
         if reply.close:
             return
+        patience.answered()
+
+
+def client_waits(sock, delay_s):
+    """Sleeps delay_s unless the client hangs up first (False): a blocking thread
+    cannot wait for a timer and a socket at once, but a peek at the socket with a
+    timeout of the delay's rest can. Bytes of a next request (pipelining) say the
+    client is still there: they stay in the socket, and the rest of the delay is slept."""
+    until = time.monotonic() + delay_s
+    sock.settimeout(delay_s)
+    try:
+        if not sock.recv(1, socket.MSG_PEEK):
+            return False  # closed, or half-closed: the hangup and a FIN look alike
+    except TimeoutError:
+        return True  # the delay is over, the client still waiting
+    except OSError:
+        return False  # reset
+    time.sleep(max(until - time.monotonic(), 0))
+    return True

@@ -318,6 +318,14 @@ pub fn second_signal_error(dropped: u64) -> Error {
     ))
 }
 
+/// Stops the process at once at a second signal, with [`second_signal_error`]'s
+/// line and exit status 1: from a signal handler, where `main` cannot return and
+/// the threads still serving cannot be waited for.
+pub fn stop_at_once(dropped: usize) -> ! {
+    eprintln!("Error: {}", second_signal_error(dropped as u64));
+    std::process::exit(1)
+}
+
 /// How a server ends once its grace is over: `Ok` when no request was left in
 /// flight, else [`dropped_error`] (exit status 1).
 pub fn none_dropped(left: usize, grace: Duration) -> Result<(), Error> {

@@ -59,9 +59,15 @@ pub fn raise_open_file_limit() -> io::Result<u64> {
 /// happens at `vm.max_map_count`. It also checks the address space (RLIMIT_AS) for
 /// their stacks and the limits on tasks ([`processes_fit`]).
 pub fn threads_fit(n: u64, what: &str) -> Result<(), Error> {
-    Room::here(n, true).refusal(n, true).map_or(Ok(()), |why| {
+    no_room_for_threads(n).map_or(Ok(()), |why| {
         Err(Error::msg(format!("start {n} {what}: {why}")))
     })
+}
+
+/// Why the OS's limits leave no room for `n` more threads of this process (the
+/// limit, with its numbers), or `None`: [`threads_fit`]'s reason.
+pub(crate) fn no_room_for_threads(n: u64) -> Option<String> {
+    Room::here(n, true).refusal(n, true)
 }
 
 /// Refuses, before any starts, `n` more child processes that the OS's limits on

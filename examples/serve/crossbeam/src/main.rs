@@ -1,11 +1,11 @@
 //! # serve, crossbeam: a fixed pool of threads fed connections by a channel
 //!
 //! The main thread hands each connection over a `crossbeam::channel::bounded(0)` to
-//! `--workers` threads receiving from clones of one receiver (std's `mpsc` has one
-//! consumer): the classic pool, capping concurrency, an idle connection holding its
-//! worker. SIGINT or SIGTERM sets a flag and wakes the accept loop and a waiting
-//! hand-over (`select!`); the main thread waits on a condition variable for requests
-//! in flight, and workers asleep or in `read` end with the process.
+//! `--workers` threads receiving from clones of one receiver: the classic pool, where
+//! W silent or slow clients hold the server till socket timeouts close them (a head in
+//! 10 s by default); a delay is a `peek` that ends if the client hangs up. SIGINT or
+//! SIGTERM wakes the accept loop and a waiting hand-over (`select!`); the main thread
+//! waits on a condition variable for requests in flight (a second signal stops at once).
 //!
 //! Compare with: `examples/serve/threads`, `examples/serve/rayon`, `examples/io/crossbeam`.
 //!
@@ -14,20 +14,17 @@
 //! ```
 
 use std::{
-    io::{self, Read, Write},
+    io::{self, ErrorKind, Read, Write},
     net::{TcpListener, TcpStream},
-    sync::{
-        Condvar, Mutex,
-        atomic::{AtomicBool, Ordering},
-    },
+    sync::{Condvar, Mutex, atomic::AtomicBool, atomic::Ordering},
     thread,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use crossbeam::channel::{self, select};
 use workload::{
     Error, ServeArgs,
-    http::RequestReader,
+    http::{RequestReader, Timeouts},
     serve::{self, AcceptErrors, reply_to},
     sys,
 };
@@ -42,32 +39,30 @@ const UNPOISONED: &str = "no thread panics while it holds the count";
 
 fn main() -> Result<(), Error> {
     let args = ServeArgs::parse_for(PROGRAM);
-    // Each connection is a file descriptor: take all the hard limit allows.
-    let nofile = sys::raise_open_file_limit()?;
+    let nofile = sys::raise_open_file_limit()?; // a file descriptor per connection: all of them
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
     let workers = args.workers;
     eprintln!("{PROGRAM}: a pool fed by a channel, {workers} workers, open-file limit {nofile}");
-    run(listener, workers, args.grace())
+    run(listener, &args)
 }
 
 /// Serves connections on a pool, until a stop; then waits `grace` for requests in flight.
-fn run(listener: TcpListener, workers: usize, grace: Duration) -> Result<(), Error> {
-    sys::threads_fit(workers as u64, "worker threads")?;
+fn run(listener: TcpListener, args: &ServeArgs) -> Result<(), Error> {
+    let (addr, timeouts) = (listener.local_addr()?, args.timeouts());
+    sys::threads_fit(args.workers as u64, "worker threads")?;
     let (connections, queue) = channel::bounded::<TcpStream>(0); // a hand-over, no queue
-    for w in 0..workers {
+    for w in 0..args.workers {
         let queue = queue.clone();
-        // A client that hangs up mid-answer ends only its own connection.
-        let worker = move || queue.iter().for_each(|s| drop(serve_connection(s)));
+        let serve = move |stream| drop(serve_connection(stream, timeouts)); // ends it alone
+        let worker = move || queue.iter().for_each(serve);
         let spawned = thread::Builder::new().spawn(worker);
         spawned.map_err(|e| Error::from(e).context(format!("start worker thread {w}")))?;
     }
     let (stop, stopped) = channel::bounded(1);
-    let addr = listener.local_addr()?;
-    ctrlc::set_handler(move || {
-        STOPPING.store(true, Ordering::SeqCst);
-        let _ = stop.try_send(()); // wakes a hand-over (Err: it is sent already)
-        let _ = TcpStream::connect(addr); // wakes the accept loop (Err: it is closed)
+    ctrlc::set_handler(move || match STOPPING.swap(true, Ordering::SeqCst) {
+        true => serve::stop_at_once(*IN_FLIGHT.lock().expect(UNPOISONED)), // a second signal
+        false => drop((stop.try_send(()), TcpStream::connect(addr))), // wakes both (Err: awake)
     })?;
     serve::say_listening(addr)?;
     let mut errors = AcceptErrors::new(PROGRAM);
@@ -82,51 +77,59 @@ fn run(listener: TcpListener, workers: usize, grace: Duration) -> Result<(), Err
                 continue;
             }
         };
-        // While every worker is busy this waits (new connections in the backlog).
-        select! {
+        select! { // while every worker is busy this waits (new connections in the backlog)
             send(connections, stream) -> sent => sent.expect("the workers never end first"),
             recv(stopped) -> _ => break,
         }
     }
-    // New connections are refused from here on; idle workers, waiting in `recv`, end.
-    drop((listener, connections));
+    drop((listener, connections)); // new connections are refused, idle workers' `recv` ends
     let in_flight = IN_FLIGHT.lock().expect(UNPOISONED);
-    let waited = ANSWERED.wait_timeout_while(in_flight, grace, |n| *n > 0);
-    serve::none_dropped(*waited.expect(UNPOISONED).0, grace)
+    let waited = ANSWERED.wait_timeout_while(in_flight, args.grace(), |n| *n > 0);
+    serve::none_dropped(*waited.expect(UNPOISONED).0, args.grace())
 }
 
-/// Serves one keep-alive connection until the client closes it, sends bytes that
-/// are not a request (answered 400 or 431, then closed), or the server stops.
-/// Each delay sleeps this thread: that is what a blocking server does.
-fn serve_connection(mut stream: TcpStream) -> io::Result<()> {
-    let mut reader = RequestReader::default();
-    let (mut buf, mut out) = (vec![0; 4 << 10], Vec::new());
+/// Serves one keep-alive connection until it closes, fails or times out, or a stop comes.
+fn serve_connection(mut stream: TcpStream, timeouts: Timeouts) -> io::Result<()> {
+    let (mut reader, mut buf) = (RequestReader::new(timeouts), [0; 4 << 10]);
+    stream.set_write_timeout(Some(timeouts.write))?; // a client that does not read
     loop {
-        // Bytes already kept may hold the next request (a pipelining client).
-        let mut next = reader.feed(&[]);
+        let mut next = reader.feed(&[]); // bytes kept may hold a next request (pipelining)
         while let Ok(None) = next {
-            // Waiting for a request the thread blocks in read, where no stop reaches it.
-            let n = stream.read(&mut buf)?;
-            if n == 0 {
-                return Ok(()); // the client is done (or gave up mid-request)
+            stream.set_read_timeout(Some(reader.time_left()?))?; // Err: too slow, closed
+            match stream.read(&mut buf)? {
+                0 => return Ok(()), // the client is done (or gave up mid-request)
+                n => next = reader.feed(&buf[..n]),
             }
-            next = reader.feed(&buf[..n]);
         }
         let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         let _counted = in_flight(); // before the check, so that a stop cannot miss it
-        if STOPPING.load(Ordering::SeqCst) {
-            return Ok(()); // stopping: close instead of starting another answer
+        if STOPPING.load(Ordering::SeqCst) || hung_up(&stream, reply.delay)? {
+            return Ok(()); // stopping, or nobody to answer: close
         }
-        if !reply.delay.is_zero() {
-            thread::sleep(reply.delay);
+        let mut pieces = reply.pieces(); // made as written: a piece held at a time
+        while let Some(piece) = pieces.next_piece() {
+            stream.write_all(piece)?;
         }
-        out.clear();
-        reply.write(&mut out);
-        stream.write_all(&out)?;
         if reply.close {
             return Ok(());
         }
     }
+}
+
+/// Waits out `delay` in a `peek` with a timeout: `true` if the client hangs up first.
+fn hung_up(stream: &TcpStream, delay: Duration) -> io::Result<bool> {
+    let (due, mut left) = (Instant::now() + delay, delay);
+    while !left.is_zero() {
+        stream.set_read_timeout(Some(left))?;
+        match stream.peek(&mut [0]) {
+            Ok(0) => return Ok(true),     // EOF (a reset is the `Err`)
+            Ok(_) => thread::sleep(left), // bytes of a next request: it is there
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
+            Err(e) => return Err(e),
+        }
+        left = due.saturating_duration_since(Instant::now());
+    }
+    Ok(false)
 }
 
 /// A request in flight, counted in `IN_FLIGHT` from `in_flight()` until dropped.
@@ -139,12 +142,9 @@ fn in_flight() -> InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let mut in_flight = IN_FLIGHT.lock().expect(UNPOISONED);
-        *in_flight -= 1;
-        if *in_flight == 0 && STOPPING.load(Ordering::SeqCst) {
+        *IN_FLIGHT.lock().expect(UNPOISONED) -= 1;
+        if STOPPING.load(Ordering::SeqCst) {
             ANSWERED.notify_one(); // the stopping main thread waits for the last one
         }
     }
 }
-
-// Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_crossbeam-serve) as a client meets it.

@@ -3,16 +3,19 @@
 //! worker waits for on a condition variable.
 
 use std::{
-    io::{self, Read, Write},
+    io::{self, ErrorKind, Read, Write},
     net::TcpStream,
-    sync::{
-        Condvar, Mutex,
-        atomic::{AtomicBool, Ordering},
-    },
+    sync::{Condvar, Mutex, atomic::AtomicBool, atomic::Ordering},
     thread,
+    time::{Duration, Instant},
 };
 
-use workload::{http::RequestReader, serve::reply_to};
+use workload::{
+    http::{RequestReader, Timeouts},
+    serve::reply_to,
+};
+
+use crate::worker::tell_parent;
 
 /// Set by SIGINT or SIGTERM: no connection is accepted or request answered after it.
 pub static STOPPING: AtomicBool = AtomicBool::new(false);
@@ -21,38 +24,48 @@ pub static IN_FLIGHT: Mutex<usize> = Mutex::new(0);
 pub static ANSWERED: Condvar = Condvar::new();
 pub const UNPOISONED: &str = "no thread panics while it holds the count";
 
-/// Serves one keep-alive connection until the client closes it, sends bytes that
-/// are not a request (answered 400 or 431, then closed), or the server stops.
-/// Each delay sleeps this thread: that is what a blocking server does.
-pub fn serve_connection(mut stream: TcpStream) -> io::Result<()> {
-    let mut reader = RequestReader::default();
-    let (mut buf, mut out) = (vec![0; 4 << 10], Vec::new());
+/// Serves one keep-alive connection until it closes, fails or times out, or a stop comes.
+pub fn serve_connection(mut stream: TcpStream, timeouts: Timeouts) -> io::Result<()> {
+    let (mut reader, mut buf) = (RequestReader::new(timeouts), [0; 4 << 10]);
+    stream.set_write_timeout(Some(timeouts.write))?; // a client that does not read
     loop {
-        // Bytes already kept may hold the next request (a pipelining client).
-        let mut next = reader.feed(&[]);
+        let mut next = reader.feed(&[]); // bytes kept may hold a next request (pipelining)
         while let Ok(None) = next {
-            // Waiting for a request the thread blocks in read, where no stop reaches it.
-            let n = stream.read(&mut buf)?;
-            if n == 0 {
-                return Ok(()); // the client is done (or gave up mid-request)
+            stream.set_read_timeout(Some(reader.time_left()?))?; // Err: too slow, closed
+            match stream.read(&mut buf)? {
+                0 => return Ok(()), // the client is done (or gave up mid-request)
+                n => next = reader.feed(&buf[..n]),
             }
-            next = reader.feed(&buf[..n]);
         }
         let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         let _counted = in_flight(); // before the check, so that a stop cannot miss it
-        if STOPPING.load(Ordering::SeqCst) {
-            return Ok(()); // stopping: close instead of starting another answer
+        if STOPPING.load(Ordering::SeqCst) || hung_up(&stream, reply.delay)? {
+            return Ok(()); // stopping, or nobody to answer: close
         }
-        if !reply.delay.is_zero() {
-            thread::sleep(reply.delay);
+        let mut pieces = reply.pieces(); // made as written: a piece held at a time
+        while let Some(piece) = pieces.next_piece() {
+            stream.write_all(piece)?;
         }
-        out.clear();
-        reply.write(&mut out);
-        stream.write_all(&out)?;
         if reply.close {
             return Ok(());
         }
     }
+}
+
+/// Waits out `delay` in a `peek` with a timeout: `true` if the client hangs up first.
+fn hung_up(stream: &TcpStream, delay: Duration) -> io::Result<bool> {
+    let (due, mut left) = (Instant::now() + delay, delay);
+    while !left.is_zero() {
+        stream.set_read_timeout(Some(left))?;
+        match stream.peek(&mut [0]) {
+            Ok(0) => return Ok(true),     // EOF (a reset is the `Err`)
+            Ok(_) => thread::sleep(left), // bytes of a next request: it is there
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
+            Err(e) => return Err(e),
+        }
+        left = due.saturating_duration_since(Instant::now());
+    }
+    Ok(false)
 }
 
 /// A request in flight, counted in `IN_FLIGHT` from `in_flight()` until dropped.
@@ -67,7 +80,10 @@ impl Drop for InFlight {
     fn drop(&mut self) {
         let mut in_flight = IN_FLIGHT.lock().expect(UNPOISONED);
         *in_flight -= 1;
-        if *in_flight == 0 && STOPPING.load(Ordering::SeqCst) {
+        if STOPPING.load(Ordering::SeqCst) {
+            // Under the lock, so that the lines come in order: a parent stopped by a
+            // second signal says what was still in flight.
+            tell_parent(&format!("in-flight {in_flight}"));
             ANSWERED.notify_one(); // the stopping main thread waits for the last one
         }
     }

@@ -14,7 +14,7 @@ use nix::{
     sys::signal::{self, Signal},
     unistd::Pid,
 };
-use workload::Error;
+use workload::{Error, ServeArgs};
 
 use crate::{PARENT_ENV, WORKER_ENV};
 
@@ -25,20 +25,19 @@ pub enum Event {
     Stop,
 }
 
-/// Starts `n` workers on `addr`, each one's lines relayed to `events`. From the
-/// main thread, which lives as long as the process: the kernel sends
-/// PR_SET_PDEATHSIG when the thread that started a child ends.
-pub fn start(
-    n: usize,
-    addr: SocketAddr,
-    grace_ms: u64,
-    events: &Sender<Event>,
-) -> Result<Reaper, Error> {
+/// Starts `--workers` workers on `addr` with `args`' grace and timeouts, each one's
+/// lines relayed to `events`. From the main thread, which lives as long as the
+/// process: the kernel sends PR_SET_PDEATHSIG when the thread that started a child
+/// ends.
+pub fn start(args: &ServeArgs, addr: SocketAddr, events: &Sender<Event>) -> Result<Reaper, Error> {
     let mut workers = Reaper(Vec::new());
-    for w in 0..n {
+    for w in 0..args.workers {
         let mut child = Command::new(env::current_exe()?)
             .args(["--listen", &addr.to_string()])
-            .args(["--grace-ms", &grace_ms.to_string()])
+            .args(["--grace-ms", &args.grace_ms.to_string()])
+            .args(["--head-timeout-ms", &args.head_timeout_ms.to_string()])
+            .args(["--idle-timeout-ms", &args.idle_timeout_ms.to_string()])
+            .args(["--write-timeout-ms", &args.write_timeout_ms.to_string()])
             .env(WORKER_ENV, w.to_string())
             .env(PARENT_ENV, process::id().to_string())
             .stdin(Stdio::null())

@@ -20,6 +20,7 @@ use nix::sys::{prctl, signal::Signal};
 use socket2::SockRef;
 use workload::{
     Error,
+    http::Timeouts,
     serve::{self, AcceptErrors, Threads},
 };
 
@@ -38,15 +39,19 @@ static THREADS: Threads = Threads::new();
 
 /// The worker side: listen on the shared port and serve each connection on a
 /// thread of its own until SIGTERM, then say how many requests it dropped.
-pub fn run(addr: SocketAddr, grace: Duration) -> Result<(), Error> {
+pub fn run(addr: SocketAddr, grace: Duration, timeouts: Timeouts) -> Result<(), Error> {
     let listener = serve::listen(addr, true)
         .map_err(|e| Error::from(e).context(format!("listen on {addr}")))?;
     // Linux's accept gives up after a socket's receive timeout too (socket(7)).
     SockRef::from(&listener).set_read_timeout(Some(POLL))?;
-    // SIGTERM from the parent, or SIGINT from a terminal's Ctrl-C.
+    // SIGTERM from the parent, or SIGINT from a terminal's Ctrl-C (both, then: a
+    // second signal is the parent's to count). What is in flight is told under the
+    // lock, in order with each request's end, for a parent stopped by a second signal.
     ctrlc::set_handler(|| {
         STOPPED.get_or_init(Instant::now);
         STOPPING.store(true, Ordering::SeqCst);
+        let in_flight = IN_FLIGHT.lock().expect(UNPOISONED);
+        tell_parent(&format!("in-flight {in_flight}"));
     })?;
     tell_parent("listening");
     loop {
@@ -66,15 +71,9 @@ pub fn run(addr: SocketAddr, grace: Duration) -> Result<(), Error> {
         // No room for another thread, or the OS refused one: only this connection is
         // dropped, unanswered (std would abort the process at `vm.max_map_count`).
         let spawned = THREADS.admit().and_then(|seat| {
-            let spawned = thread::Builder::new().spawn(move || {
-                let _seat = seat; // counted until the connection ends
-                // It inherited the listener's timeout, which a keep-alive wait must not
-                // have. A client that hangs up mid-answer ends only its own connection.
-                let _ = stream
-                    .set_read_timeout(None)
-                    .and_then(|()| serve_connection(stream));
-            });
-            Ok(spawned?)
+            // A seat until the connection ends, which ends no other (the `Err` is dropped).
+            let serve = move || drop((seat, serve_connection(stream, timeouts)));
+            Ok(thread::Builder::new().spawn(serve)?)
         });
         if let Err(e) = spawned {
             tell_parent(&format!("accept {e}"));
@@ -91,7 +90,7 @@ pub fn run(addr: SocketAddr, grace: Duration) -> Result<(), Error> {
 }
 
 /// Writes one line to the parent, on the stdout pipe.
-fn tell_parent(line: &str) {
+pub fn tell_parent(line: &str) {
     let mut stdout = io::stdout().lock();
     // It fails only once the parent is gone, and PR_SET_PDEATHSIG then ends us.
     let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());

@@ -2,11 +2,13 @@
 //!
 //! The main thread `spawn`s each connection onto a rayon pool of `--workers` threads,
 //! which serves it until its client closes. It works, and it is wrong for a server:
-//! a thread that sleeps out a delay or waits on an idle connection is a core's worth
-//! of pool doing nothing, so W connections are served at once and the rest wait in
-//! rayon's queue; use threads or async to serve, rayon for a request's CPU work.
-//! SIGINT or SIGTERM sets a flag and wakes the accept loop; the main thread waits on
-//! a condition variable for requests in flight, and busy jobs end with the process.
+//! a thread that waits out a delay or on an idle connection is a core's worth of pool
+//! doing nothing, so W connections are served at once and the rest wait in rayon's
+//! queue: W silent or slow clients hold the server until socket timeouts close them (a
+//! head within 10 s by default). A delay is a `peek` that ends if the client hangs up.
+//! Use threads or async to serve, rayon for a request's CPU work. SIGINT or SIGTERM
+//! wakes the accept loop; the main thread waits on a condition variable for requests in
+//! flight (a second signal stops at once), and busy jobs end with the process.
 //!
 //! Compare with: `examples/serve/crossbeam` (a pool made for this),
 //! `examples/serve/threads`, `examples/io/rayon`.
@@ -16,20 +18,17 @@
 //! ```
 
 use std::{
-    io::{self, Read, Write},
+    io::{self, ErrorKind, Read, Write},
     net::{TcpListener, TcpStream},
-    sync::{
-        Condvar, Mutex,
-        atomic::{AtomicBool, Ordering},
-    },
+    sync::{Condvar, Mutex, atomic::AtomicBool, atomic::Ordering},
     thread,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use rayon::ThreadPool;
 use workload::{
     Error, ServeArgs,
-    http::RequestReader,
+    http::{RequestReader, Timeouts},
     serve::{self, AcceptErrors, reply_to},
     sys,
 };
@@ -44,8 +43,7 @@ const UNPOISONED: &str = "no thread panics while it holds the count";
 
 fn main() -> Result<(), Error> {
     let args = ServeArgs::parse_for(PROGRAM);
-    // Each connection is a file descriptor: take all the hard limit allows.
-    let nofile = sys::raise_open_file_limit()?;
+    let nofile = sys::raise_open_file_limit()?; // a file descriptor per connection: all of them
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -53,15 +51,15 @@ fn main() -> Result<(), Error> {
         .build()?;
     let workers = pool.current_num_threads();
     eprintln!("{PROGRAM}: a connection per rayon job, {workers} workers, open-file limit {nofile}");
-    run(listener, &pool, args.grace())
+    run(listener, &pool, &args)
 }
 
 /// Serves connections as jobs on `pool`, until a stop; then waits `grace` for requests in flight.
-fn run(listener: TcpListener, pool: &ThreadPool, grace: Duration) -> Result<(), Error> {
-    let addr = listener.local_addr()?;
-    ctrlc::set_handler(move || {
-        STOPPING.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(addr); // wakes the accept loop (Err: it is closed)
+fn run(listener: TcpListener, pool: &ThreadPool, args: &ServeArgs) -> Result<(), Error> {
+    let (addr, timeouts) = (listener.local_addr()?, args.timeouts());
+    ctrlc::set_handler(move || match STOPPING.swap(true, Ordering::SeqCst) {
+        true => serve::stop_at_once(*IN_FLIGHT.lock().expect(UNPOISONED)), // a second signal
+        false => drop(TcpStream::connect(addr)), // wakes the accept loop (Err: it is closed)
     })?;
     serve::say_listening(addr)?;
     let mut errors = AcceptErrors::new(PROGRAM);
@@ -78,49 +76,56 @@ fn run(listener: TcpListener, pool: &ThreadPool, grace: Duration) -> Result<(), 
         };
         // The job holds its pool thread until the client closes the connection; the
         // connections accepted meanwhile wait in the pool's queue.
-        pool.spawn(move || {
-            // A client that hangs up mid-answer ends only its own connection.
-            let _ = serve_connection(stream);
-        });
+        pool.spawn(move || drop(serve_connection(stream, timeouts))); // ends it alone
     }
     drop(listener); // new connections are refused from here on
     let in_flight = IN_FLIGHT.lock().expect(UNPOISONED);
-    let waited = ANSWERED.wait_timeout_while(in_flight, grace, |n| *n > 0);
-    serve::none_dropped(*waited.expect(UNPOISONED).0, grace)
+    let waited = ANSWERED.wait_timeout_while(in_flight, args.grace(), |n| *n > 0);
+    serve::none_dropped(*waited.expect(UNPOISONED).0, args.grace())
 }
 
-/// Serves one keep-alive connection until the client closes it, sends bytes that
-/// are not a request (answered 400 or 431, then closed), or the server stops.
-/// Each delay sleeps this thread: that is what a blocking server does.
-fn serve_connection(mut stream: TcpStream) -> io::Result<()> {
-    let mut reader = RequestReader::default();
-    let (mut buf, mut out) = (vec![0; 4 << 10], Vec::new());
+/// Serves one keep-alive connection until it closes, fails or times out, or a stop comes.
+fn serve_connection(mut stream: TcpStream, timeouts: Timeouts) -> io::Result<()> {
+    let (mut reader, mut buf) = (RequestReader::new(timeouts), [0; 4 << 10]);
+    stream.set_write_timeout(Some(timeouts.write))?; // a client that does not read
     loop {
-        // Bytes already kept may hold the next request (a pipelining client).
-        let mut next = reader.feed(&[]);
+        let mut next = reader.feed(&[]); // bytes kept may hold a next request (pipelining)
         while let Ok(None) = next {
-            // Waiting for a request the thread blocks in read, where no stop reaches it.
-            let n = stream.read(&mut buf)?;
-            if n == 0 {
-                return Ok(()); // the client is done (or gave up mid-request)
+            stream.set_read_timeout(Some(reader.time_left()?))?; // Err: too slow, closed
+            match stream.read(&mut buf)? {
+                0 => return Ok(()), // the client is done (or gave up mid-request)
+                n => next = reader.feed(&buf[..n]),
             }
-            next = reader.feed(&buf[..n]);
         }
         let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         let _counted = in_flight(); // before the check, so that a stop cannot miss it
-        if STOPPING.load(Ordering::SeqCst) {
-            return Ok(()); // stopping: close instead of starting another answer
+        if STOPPING.load(Ordering::SeqCst) || hung_up(&stream, reply.delay)? {
+            return Ok(()); // stopping, or nobody to answer: close
         }
-        if !reply.delay.is_zero() {
-            thread::sleep(reply.delay);
+        let mut pieces = reply.pieces(); // made as written: a piece held at a time
+        while let Some(piece) = pieces.next_piece() {
+            stream.write_all(piece)?;
         }
-        out.clear();
-        reply.write(&mut out);
-        stream.write_all(&out)?;
         if reply.close {
             return Ok(());
         }
     }
+}
+
+/// Waits out `delay` in a `peek` with a timeout: `true` if the client hangs up first.
+fn hung_up(stream: &TcpStream, delay: Duration) -> io::Result<bool> {
+    let (due, mut left) = (Instant::now() + delay, delay);
+    while !left.is_zero() {
+        stream.set_read_timeout(Some(left))?;
+        match stream.peek(&mut [0]) {
+            Ok(0) => return Ok(true),     // EOF (a reset is the `Err`)
+            Ok(_) => thread::sleep(left), // bytes of a next request: it is there
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
+            Err(e) => return Err(e),
+        }
+        left = due.saturating_duration_since(Instant::now());
+    }
+    Ok(false)
 }
 
 /// A request in flight, counted in `IN_FLIGHT` from `in_flight()` until dropped.
@@ -133,12 +138,9 @@ fn in_flight() -> InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let mut in_flight = IN_FLIGHT.lock().expect(UNPOISONED);
-        *in_flight -= 1;
-        if *in_flight == 0 && STOPPING.load(Ordering::SeqCst) {
+        *IN_FLIGHT.lock().expect(UNPOISONED) -= 1;
+        if STOPPING.load(Ordering::SeqCst) {
             ANSWERED.notify_one(); // the stopping main thread waits for the last one
         }
     }
 }
-
-// Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_rayon-serve) as a client meets it.

@@ -1,10 +1,11 @@
 //! # serve, threads: one OS thread per connection
 //!
-//! The main thread accepts connections and starts a thread for each, which reads a
-//! request, sleeps its delay and writes the answer until the client closes: std's
-//! classic server, a stack and a kernel task per connection. SIGINT or SIGTERM sets
-//! a flag that ends the accept loop, the main thread waits on a condition variable
-//! for the requests in flight, and threads asleep or in `read` end with the process.
+//! The main thread accepts connections and starts a thread for each, which serves it
+//! until the client closes: std's classic server. Socket timeouts close a silent or
+//! slow client at its deadline (a head within 10 s by default), a delay is a `peek`
+//! that ends if the client hangs up, and slow clients cost a thread each until the
+//! OS's limits refuse more. SIGINT or SIGTERM ends the accept loop and the main thread
+//! waits on a condition variable for requests in flight (a second signal stops at once).
 //!
 //! Compare with: `examples/serve/crossbeam`, `examples/serve/tokio`, `examples/io/threads`.
 //!
@@ -13,19 +14,16 @@
 //! ```
 
 use std::{
-    io::{self, Read, Write},
+    io::{self, ErrorKind, Read, Write},
     net::{TcpListener, TcpStream},
-    sync::{
-        Condvar, Mutex,
-        atomic::{AtomicBool, Ordering},
-    },
+    sync::{Condvar, Mutex, atomic::AtomicBool, atomic::Ordering},
     thread,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use workload::{
     Error, ServeArgs,
-    http::RequestReader,
+    http::{RequestReader, Timeouts},
     serve::{self, AcceptErrors, Threads, reply_to},
     sys,
 };
@@ -40,21 +38,20 @@ const UNPOISONED: &str = "no thread panics while it holds the count";
 static THREADS: Threads = Threads::new();
 
 fn main() -> Result<(), Error> {
-    let args = ServeArgs::parse_for(PROGRAM);
-    // Each connection is a file descriptor: take all the hard limit allows.
-    let nofile = sys::raise_open_file_limit()?;
+    let args = ServeArgs::parse_without_workers(PROGRAM);
+    let nofile = sys::raise_open_file_limit()?; // a file descriptor per connection: all of them
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
     eprintln!("{PROGRAM}: a thread per connection (--workers not used), open-file limit {nofile}");
-    run(listener, args.grace())
+    run(listener, args.grace(), args.timeouts())
 }
 
 /// Serves connections, a thread each, until a stop; then waits `grace` for requests in flight.
-fn run(listener: TcpListener, grace: Duration) -> Result<(), Error> {
+fn run(listener: TcpListener, grace: Duration, timeouts: Timeouts) -> Result<(), Error> {
     let addr = listener.local_addr()?;
-    ctrlc::set_handler(move || {
-        STOPPING.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(addr); // wakes the accept loop (Err: it is closed)
+    ctrlc::set_handler(move || match STOPPING.swap(true, Ordering::SeqCst) {
+        true => serve::stop_at_once(*IN_FLIGHT.lock().expect(UNPOISONED)), // a second signal
+        false => drop(TcpStream::connect(addr)), // wakes the accept loop (Err: it is closed)
     })?;
     serve::say_listening(addr)?;
     let mut errors = AcceptErrors::new(PROGRAM);
@@ -69,15 +66,11 @@ fn run(listener: TcpListener, grace: Duration) -> Result<(), Error> {
                 continue;
             }
         };
-        // No room for another thread, or the OS refused one: only this connection is
-        // dropped, unanswered (std would abort the process at `vm.max_map_count`).
+        // No room for a thread: this connection is dropped (std would abort the process).
         let spawned = THREADS.admit().and_then(|seat| {
-            let spawned = thread::Builder::new().spawn(move || {
-                let _seat = seat; // counted until the connection ends
-                // A client that hangs up mid-answer ends only its own connection.
-                let _ = serve_connection(stream);
-            });
-            Ok(spawned?)
+            // A seat until the connection ends, which ends no other (the `Err` is dropped).
+            let serve = move || drop((seat, serve_connection(stream, timeouts)));
+            Ok(thread::Builder::new().spawn(serve)?)
         });
         if let Err(e) = spawned {
             errors.log(&e);
@@ -89,38 +82,48 @@ fn run(listener: TcpListener, grace: Duration) -> Result<(), Error> {
     serve::none_dropped(*waited.expect(UNPOISONED).0, grace)
 }
 
-/// Serves one keep-alive connection until the client closes it, sends bytes that
-/// are not a request (answered 400 or 431, then closed), or the server stops.
-/// Each delay sleeps this thread: that is what a blocking server does.
-fn serve_connection(mut stream: TcpStream) -> io::Result<()> {
-    let mut reader = RequestReader::default();
-    let (mut buf, mut out) = (vec![0; 4 << 10], Vec::new());
+/// Serves one keep-alive connection until it closes, fails or times out, or a stop comes.
+fn serve_connection(mut stream: TcpStream, timeouts: Timeouts) -> io::Result<()> {
+    let (mut reader, mut buf) = (RequestReader::new(timeouts), [0; 4 << 10]);
+    stream.set_write_timeout(Some(timeouts.write))?; // a client that does not read
     loop {
-        // Bytes already kept may hold the next request (a pipelining client).
-        let mut next = reader.feed(&[]);
+        let mut next = reader.feed(&[]); // bytes kept may hold a next request (pipelining)
         while let Ok(None) = next {
-            // Waiting for a request the thread blocks in read, where no stop reaches it.
-            let n = stream.read(&mut buf)?;
-            if n == 0 {
-                return Ok(()); // the client is done (or gave up mid-request)
+            stream.set_read_timeout(Some(reader.time_left()?))?; // Err: too slow, closed
+            match stream.read(&mut buf)? {
+                0 => return Ok(()), // the client is done (or gave up mid-request)
+                n => next = reader.feed(&buf[..n]),
             }
-            next = reader.feed(&buf[..n]);
         }
         let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         let _counted = in_flight(); // before the check, so that a stop cannot miss it
-        if STOPPING.load(Ordering::SeqCst) {
-            return Ok(()); // stopping: close instead of starting another answer
+        if STOPPING.load(Ordering::SeqCst) || hung_up(&stream, reply.delay)? {
+            return Ok(()); // stopping, or nobody to answer: close
         }
-        if !reply.delay.is_zero() {
-            thread::sleep(reply.delay);
+        let mut pieces = reply.pieces(); // made as written: a piece held at a time
+        while let Some(piece) = pieces.next_piece() {
+            stream.write_all(piece)?;
         }
-        out.clear();
-        reply.write(&mut out);
-        stream.write_all(&out)?;
         if reply.close {
             return Ok(());
         }
     }
+}
+
+/// Waits out `delay` in a `peek` with a timeout: `true` if the client hangs up first.
+fn hung_up(stream: &TcpStream, delay: Duration) -> io::Result<bool> {
+    let (due, mut left) = (Instant::now() + delay, delay);
+    while !left.is_zero() {
+        stream.set_read_timeout(Some(left))?;
+        match stream.peek(&mut [0]) {
+            Ok(0) => return Ok(true),     // EOF (a reset is the `Err`)
+            Ok(_) => thread::sleep(left), // bytes of a next request: it is there
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
+            Err(e) => return Err(e),
+        }
+        left = due.saturating_duration_since(Instant::now());
+    }
+    Ok(false)
 }
 
 /// A request in flight, counted in `IN_FLIGHT` from `in_flight()` until dropped.
@@ -133,12 +136,9 @@ fn in_flight() -> InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let mut in_flight = IN_FLIGHT.lock().expect(UNPOISONED);
-        *in_flight -= 1;
-        if *in_flight == 0 && STOPPING.load(Ordering::SeqCst) {
+        *IN_FLIGHT.lock().expect(UNPOISONED) -= 1;
+        if STOPPING.load(Ordering::SeqCst) {
             ANSWERED.notify_one(); // the stopping main thread waits for the last one
         }
     }
 }
-
-// Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_threads-serve) as a client meets it.

@@ -26,11 +26,13 @@ use crate::cli;
 /// many slow clients.
 pub const FAIR: Duration = Duration::from_millis(50);
 
-/// Every check of this module on `program`.
-pub fn check_hostile(program: &[&str], serves: Serves) {
-    check_flood(program, serves);
+/// Every check of this module on `program`; `fair` is the latency a normal
+/// request keeps during a flood or many slow clients ([`FAIR`] but where a
+/// paradigm cannot, and its README row says so).
+pub fn check_hostile(program: &[&str], serves: Serves, fair: Duration) {
+    check_flood(program, serves, fair);
     check_non_reading(program, serves);
-    check_slow_clients(program, serves);
+    check_slow_clients(program, serves, fair);
     check_vanishing(program, serves);
     check_second_signal(program, serves);
     check_second_copy(program, serves);
@@ -43,9 +45,9 @@ fn start(program: &[&str], serves: Serves, extra: &[&str]) -> Server {
 }
 
 /// Two connections pipeline small requests without pause for about 2 s; a
-/// normal request on a third connection keeps its p99 under [`FAIR`]. (Not
+/// normal request on a third connection keeps its p99 under `fair`. (Not
 /// for a server that serves one connection at a time: a flood holds it by design.)
-pub fn check_flood(program: &[&str], serves: Serves) {
+pub fn check_flood(program: &[&str], serves: Serves, fair: Duration) {
     let serves = match serves {
         Serves::OneAtATime => return,
         Serves::Pool(_) => Serves::Pool(3), // room for the two floods and the probe
@@ -74,7 +76,7 @@ pub fn check_flood(program: &[&str], serves: Serves) {
         latencies
     });
     let p99 = latencies[latencies.len() * 99 / 100 - 1];
-    assert!(p99 < FAIR, "p99 {p99:?} under a flood: {latencies:?}");
+    assert!(p99 < fair, "p99 {p99:?} under a flood: {latencies:?}");
     drop(server);
 }
 
@@ -151,29 +153,30 @@ pub fn check_non_reading(program: &[&str], serves: Serves) {
     drop(idle);
 }
 
-/// Slow heads (a byte every 250 ms, never complete) and silent connections are
-/// closed after the head timeout (1 s here); a keep-alive connection idle for the
-/// idle timeout too. A concurrent server answers a normal request within [`FAIR`]
-/// during 2,000 slow clients; a pool of W (or a server of one) is held by W of
-/// them (or one) for about the head timeout, and serves again after it.
-pub fn check_slow_clients(program: &[&str], serves: Serves) {
+/// Slow heads (a byte a second, never complete) and silent connections are
+/// closed after the head timeout (3 s here, 1 s for a pool); a keep-alive
+/// connection idle for the idle timeout too. A concurrent server answers normal
+/// requests within `fair` (p99 of 20) during 2,000 slow clients; a pool of W (or a
+/// server of one) is held by W of them (or one) for about the head timeout, and
+/// serves again after it.
+pub fn check_slow_clients(program: &[&str], serves: Serves, fair: Duration) {
     workload::sys::raise_open_file_limit().expect("raise the open-file limit");
-    let head = Duration::from_millis(1_000);
+    let (slow, head) = match serves {
+        Serves::Every => (2_000, Duration::from_secs(3)),
+        Serves::Pool(n) => (n, Duration::from_secs(1)),
+        Serves::OneAtATime => (1, Duration::from_secs(1)),
+    };
+    let head_ms = head.as_millis().to_string();
     let server = start(
         program,
         serves,
-        &["--head-timeout-ms", "1000", "--idle-timeout-ms", "1000"],
+        &["--head-timeout-ms", &head_ms, "--idle-timeout-ms", "1000"],
     );
-    let slow = match serves {
-        Serves::Every => 2_000,
-        Serves::Pool(n) => n,
-        Serves::OneAtATime => 1,
-    };
     let started = Instant::now();
     let mut slow: Vec<_> = (0..slow)
         .map(|i| {
             let mut stream = connect(&server.addr);
-            // Every other one is silent, the rest send a head a byte at a time.
+            // Every other one is silent, the rest send a head a byte a second.
             if i % 2 == 1 {
                 stream
                     .write_all(b"GET /work?id=1 HTTP/1.1\r\n")
@@ -183,7 +186,8 @@ pub fn check_slow_clients(program: &[&str], serves: Serves) {
             (stream, false)
         })
         .collect();
-    let keep_sending = |slow: &mut Vec<(TcpStream, bool)>| {
+    // Notes which are closed; with `send`, the slow ones send their next byte.
+    let keep_sending = |slow: &mut Vec<(TcpStream, bool)>, send: bool| {
         for (i, (stream, closed)) in slow.iter_mut().enumerate() {
             if *closed {
                 continue;
@@ -192,7 +196,7 @@ pub fn check_slow_clients(program: &[&str], serves: Serves) {
             *closed = match stream.read(&mut byte) {
                 Ok(_) => true, // 0: closed; a byte: an answer, which a slow head must not get
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                    i % 2 == 1 && stream.write_all(b"X").is_err()
+                    send && i % 2 == 1 && stream.write_all(b"X").is_err()
                 }
                 Err(_) => true,
             };
@@ -200,21 +204,24 @@ pub fn check_slow_clients(program: &[&str], serves: Serves) {
     };
     if serves == Serves::Every {
         let mut stream = connect(&server.addr);
-        for i in 0..10 {
-            keep_sending(&mut slow);
-            let asked = Instant::now();
-            assert_eq!(
-                get(&mut stream, &format!("/work?id={i}&bytes=8")).body,
-                io::body(i, 8)
-            );
-            let took = asked.elapsed();
-            assert!(
-                took < FAIR,
-                "a request took {took:?} during {} slow clients",
-                slow.len()
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
+        let mut latencies: Vec<_> = (0..20)
+            .map(|i| {
+                keep_sending(&mut slow, i % 10 == 0);
+                thread::sleep(Duration::from_millis(100));
+                let asked = Instant::now();
+                let body = get(&mut stream, &format!("/work?id={i}&bytes=8")).body;
+                assert_eq!(body, io::body(i, 8));
+                asked.elapsed()
+            })
+            .collect();
+        latencies.sort();
+        let p99 = latencies[latencies.len() * 99 / 100 - 1];
+        assert!(
+            p99 < fair,
+            "p99 {p99:?} during {} slow clients (for {:?}): {latencies:?}",
+            slow.len(),
+            started.elapsed()
+        );
     } else {
         // The pool (or the one thread) is theirs until the head timeout frees it.
         let mut stream = connect(&server.addr);
@@ -229,11 +236,13 @@ pub fn check_slow_clients(program: &[&str], serves: Serves) {
             "served after {took:?}, the bound is about {head:?}"
         );
     }
-    while started.elapsed() < head * 2 + Duration::from_millis(500) {
-        keep_sending(&mut slow);
+    let mut round = 0;
+    while started.elapsed() < head + Duration::from_millis(1_500) {
+        keep_sending(&mut slow, round % 4 == 0);
         thread::sleep(Duration::from_millis(250));
+        round += 1;
     }
-    keep_sending(&mut slow);
+    keep_sending(&mut slow, false);
     let open = slow.iter().filter(|(_, closed)| !closed).count();
     assert_eq!(
         open,
@@ -254,7 +263,7 @@ pub fn check_slow_clients(program: &[&str], serves: Serves) {
         Err(e) => matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::BrokenPipe),
     };
     assert!(
-        closed && took >= head / 2,
+        closed && took >= Duration::from_millis(500),
         "idle connection: {read:?} after {took:?}"
     );
 }

@@ -20,6 +20,8 @@ use super::{
 
 /// Every rule of this module against the server at `addr` (pid `pid`).
 pub fn check_http_rules(addr: &str, pid: u32) {
+    // One connection at a time, each closed as the next opens: a server that serves
+    // one at a time (sequential) would wait on an open one for its idle timeout.
     let mut stream = connect(addr);
     let absolute = format!("GET http://{addr}/work?id=5&bytes=8 HTTP/1.1\r\nHost: {addr}\r\n\r\n");
     assert_eq!(
@@ -49,11 +51,11 @@ pub fn check_http_rules(addr: &str, pid: u32) {
             "two Content-Length"),
         (b"POST /work?id=1 HTTP/1.1\r\nHost: t\r\nContent-Length: +1\r\n\r\nx", "Content-Length: +1"),
     ] {
-        let mut stream = connect(addr);
+        stream = connect(addr);
         assert_eq!(send(&mut stream, raw).status, 400, "{what}");
     }
     // HEAD: the head of a 405, no body: the next answer follows it directly.
-    let mut stream = connect(addr);
+    stream = connect(addr);
     stream
         .write_all(b"HEAD /work?id=1 HTTP/1.1\r\nHost: t\r\n\r\nGET /work?id=2&bytes=3 HTTP/1.1\r\nHost: t\r\n\r\n")
         .expect("send");
@@ -69,7 +71,7 @@ pub fn check_http_rules(addr: &str, pid: u32) {
         "no body after HEAD's head: {text:?}"
     );
     // HTTP/1.0 with keep-alive: said in the answer, and the connection stays open.
-    let mut stream = connect(addr);
+    stream = connect(addr);
     let old = b"GET /work?id=1&bytes=4 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
     stream.write_all(old).expect("send");
     let head = read_until(&mut stream, |got| got.ends_with(&io::body(1, 4)));
@@ -77,22 +79,27 @@ pub fn check_http_rules(addr: &str, pid: u32) {
     assert!(head.contains("\r\nconnection: keep-alive\r\n"), "{head}");
     assert_eq!(send(&mut stream, old).status, 200, "kept alive");
     // Expect: 100-continue: the client hears from the server before it sends its body.
-    let mut stream = connect(addr);
+    stream = connect(addr);
     let expect =
         b"POST /work?id=1 HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
     stream.write_all(expect).expect("send");
-    let first = read_response(&mut stream);
-    assert!(
-        matches!(first.status, 100 | 405),
-        "Expect: 100-continue: {}",
-        first.status
-    );
-    if first.status == 100 {
+    // The interim answer and the final one may come in one segment: one reading.
+    let heard = |got: &[u8], head: &str| String::from_utf8_lossy(got).contains(head);
+    let mut got = read_until(&mut stream, |got| heard(got, "\r\n\r\n"));
+    if got.starts_with(b"HTTP/1.1 100 ") {
         stream.write_all(b"abc").expect("send the body");
-        assert_eq!(read_response(&mut stream).status, 405);
+        if !heard(&got, "HTTP/1.1 405 ") {
+            got.extend(read_until(&mut stream, |got| heard(got, "HTTP/1.1 405 ")));
+        }
+        got.drain(..b"HTTP/1.1 100 Continue\r\n\r\n".len());
     }
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.starts_with("HTTP/1.1 405 "),
+        "Expect: 100-continue: {text:?}"
+    );
     // A request followed by a half-close is answered.
-    let mut stream = connect(addr);
+    stream = connect(addr);
     stream
         .write_all(b"GET /work?id=8&bytes=8 HTTP/1.1\r\nHost: t\r\n\r\n")
         .expect("send");
@@ -103,7 +110,7 @@ pub fn check_http_rules(addr: &str, pid: u32) {
         "half-closed"
     );
     // A 60 KB head a byte per segment: each byte scanned once, not the head again.
-    let mut stream = connect(addr);
+    stream = connect(addr);
     stream.set_nodelay(true).expect("TCP_NODELAY");
     let head = format!(
         "GET /work?id=9&bytes=8 HTTP/1.1\r\nHost: t\r\nX: {}\r\n\r\n",

@@ -16,9 +16,8 @@ use super::{MAX_HEAD_BYTES, MAX_HEADERS};
 /// request is refused: no route of the api-server takes a body.
 pub const MAX_REQUEST_BODY: usize = 64 << 10;
 
-/// A request whose first line is not yet complete is parsed on every feed up to
-/// this many bytes (garbage is refused at once); past it, and after its first line,
-/// only once its head's end is in.
+/// A head is parsed on every feed up to this many bytes (garbage is refused at
+/// once); past it, only when a line of it ends.
 const CHECKED_AS_IT_COMES: usize = 1 << 10;
 
 /// A complete request head.
@@ -72,8 +71,9 @@ impl fmt::Display for RequestError {
             Self::Malformed(why) => write!(f, "malformed request: {why}"),
             Self::HeadTooLarge => write!(f, "request head over {MAX_HEAD_BYTES} bytes"),
             Self::TooManyHeaders => write!(f, "request has over {MAX_HEADERS} headers"),
-            Self::Unsupported(what) => write!(f, "unsupported request: {what}"),
-            Self::NotImplemented(what) => write!(f, "not implemented: {what}"),
+            Self::Unsupported(what) | Self::NotImplemented(what) => {
+                write!(f, "unsupported request: {what}")
+            }
         }
     }
 }
@@ -118,8 +118,6 @@ pub struct RequestReader {
     buf: Vec<u8>,
     /// The head's end is not before this offset in `buf`: each byte is scanned once.
     scanned: usize,
-    /// The request line was checked (garbage is refused before the head ends).
-    line_checked: bool,
     /// What is left of the body of the request handed over last.
     body: Body,
     timeouts: Timeouts,
@@ -139,13 +137,19 @@ enum Wait {
 enum Body {
     None,
     Length(usize),
-    /// A chunked body: the bytes of the chunk being read, then its CRLF, or (None)
-    /// a chunk-size line next; the sum so far; after the last chunk, its trailer.
-    Chunk {
-        left: Option<usize>,
+    /// A chunked body, the sum of its chunks so far: a chunk-size line next; or
+    /// `left` bytes of a chunk's data, then its CRLF (`left` 0: the CRLF next).
+    ChunkLine {
         sum: usize,
     },
-    Trailer,
+    ChunkData {
+        left: usize,
+        sum: usize,
+    },
+    /// After the last chunk: trailer lines, `bytes` of them so far, to an empty line.
+    Trailer {
+        bytes: usize,
+    },
 }
 
 impl RequestReader {
@@ -155,7 +159,6 @@ impl RequestReader {
         Self {
             buf: Vec::new(),
             scanned: 0,
-            line_checked: false,
             body: Body::None,
             timeouts,
             waiting: Some((Instant::now(), Wait::Head)),
@@ -203,9 +206,8 @@ impl RequestReader {
         };
         let (request, body) = parse(&self.buf[..head_len])?;
         self.buf.drain(..head_len);
-        (self.body, self.scanned, self.line_checked) = (body, 0, false);
-        self.waiting = None;
-        self.drop_body()?;
+        (self.body, self.scanned) = (body, 0);
+        self.waiting = None; // its body is dropped by the next feeds, after its answer
         if self.buf.is_empty() && self.buf.capacity() > 8 << 10 {
             self.buf = Vec::new(); // a big head's buffer is not kept for an idle connection
         }
@@ -221,14 +223,16 @@ impl RequestReader {
     /// the request line is checked as soon as it is complete.
     fn scan(&mut self) -> Result<Option<usize>, RequestError> {
         // Empty lines before a request line are skipped (RFC 9112, 2.2).
-        let blank = self
-            .buf
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .count();
-        if blank > 0 && self.scanned == 0 {
-            self.buf.drain(..blank);
+        let mut blank = 0;
+        while let Some(rest) = self.buf.get(blank..) {
+            blank += match rest {
+                [b'\r', b'\n', ..] => 2,
+                [b'\n', ..] => 1,
+                _ => break,
+            };
         }
+        self.buf.drain(..blank);
+        self.scanned = self.scanned.saturating_sub(blank);
         let from = self.scanned;
         let end = (from..self.buf.len()).find(|&i| {
             self.buf[i] == b'\n'
@@ -244,12 +248,10 @@ impl RequestReader {
         if self.buf.len() > MAX_HEAD_BYTES {
             return Err(RequestError::HeadTooLarge);
         }
-        // Until its request line is in (and while it is short), a request is parsed
-        // as it comes, so that garbage (a TLS hello) is refused at once; a long head
-        // is parsed once its end is in: never a rescan per byte of a slow head.
-        let line_in = self.buf[from..].contains(&b'\n');
-        if !self.line_checked && (line_in || self.buf.len() <= CHECKED_AS_IT_COMES) {
-            self.line_checked = line_in;
+        // A short head is parsed as it comes, so that garbage (a TLS hello) is
+        // refused at once; past CHECKED_AS_IT_COMES bytes, only when a line ends (at
+        // most 66 times: the 65th header is one too many). Never a rescan per byte.
+        if self.buf.len() <= CHECKED_AS_IT_COMES || self.buf[from..].contains(&b'\n') {
             let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
             match httparse::Request::new(&mut headers).parse(&self.buf) {
                 Err(httparse::Error::TooManyHeaders) => return Err(RequestError::TooManyHeaders),
@@ -265,94 +267,106 @@ impl RequestReader {
         loop {
             match self.body {
                 Body::None => return Ok(()),
-                Body::Length(left) => {
+                Body::Length(left) | Body::ChunkData { left, .. } if left > 0 => {
                     let n = left.min(self.buf.len());
                     self.buf.drain(..n);
-                    self.body = match left - n {
-                        0 => Body::None,
-                        left => Body::Length(left),
-                    };
-                    return Ok(());
-                }
-                Body::Chunk {
-                    left: Some(left),
-                    sum,
-                } => {
-                    // The chunk's data, then its CRLF (counted in `left`).
-                    let n = left.min(self.buf.len());
-                    self.buf.drain(..n);
-                    if n < left {
-                        self.body = Body::Chunk {
-                            left: Some(left - n),
+                    self.body = match self.body {
+                        Body::Length(_) if n == left => Body::None,
+                        Body::Length(_) => Body::Length(left - n),
+                        Body::ChunkData { sum, .. } => Body::ChunkData {
+                            left: left - n,
                             sum,
-                        };
+                        },
+                        _ => unreachable!("matched Length or ChunkData"),
+                    };
+                    if n < left {
                         return Ok(());
                     }
-                    self.body = Body::Chunk { left: None, sum };
                 }
-                Body::Chunk { left: None, sum } => {
-                    let Some(line) = self.line(MAX_HEAD_BYTES, "a chunk-size line")? else {
+                Body::Length(_) => self.body = Body::None,
+                Body::ChunkData { sum, .. } => {
+                    if self.buf.len() < 2 {
+                        return Ok(());
+                    }
+                    if self.buf[..2] != *b"\r\n" {
+                        return Err(malformed("chunk data not followed by CRLF"));
+                    }
+                    self.buf.drain(..2);
+                    self.body = Body::ChunkLine { sum };
+                }
+                Body::ChunkLine { sum } => {
+                    let Some(line) = self.line("chunk-size line")? else {
                         return Ok(());
                     };
-                    let size = chunk_size(&self.buf[..line])?;
-                    self.buf.drain(..line);
+                    let size = chunk_size(&line)?;
                     let sum = sum.saturating_add(size);
                     if sum > MAX_REQUEST_BODY {
                         return Err(RequestError::Unsupported(format!(
-                            "a body of over {MAX_REQUEST_BODY} bytes (no route takes a body)"
+                            "a chunked body over {MAX_REQUEST_BODY} bytes (no route takes a body)"
                         )));
                     }
                     self.body = match size {
-                        0 => Body::Trailer,
-                        size => Body::Chunk {
-                            left: Some(size + 2),
-                            sum,
-                        },
+                        0 => Body::Trailer { bytes: 0 },
+                        left => Body::ChunkData { left, sum },
                     };
                 }
-                Body::Trailer => {
-                    let Some(line) = self.line(MAX_HEAD_BYTES, "a trailer line")? else {
+                Body::Trailer { bytes } => {
+                    let Some(line) = self.line("trailer line")? else {
                         return Ok(());
                     };
-                    let blank = self.buf[..line].iter().all(|b| matches!(b, b'\r' | b'\n'));
-                    self.buf.drain(..line);
-                    if blank {
-                        self.body = Body::None;
+                    let bytes = bytes + line.len();
+                    if bytes > MAX_HEAD_BYTES {
+                        return Err(malformed(&format!("trailers over {MAX_HEAD_BYTES} bytes")));
                     }
+                    self.body = match line.is_empty() {
+                        true => Body::None,
+                        false => Body::Trailer { bytes },
+                    };
                 }
             }
         }
     }
 
-    /// The length of the line at the start of `buf`, its LF included, once it is
-    /// in; a line longer than `max` is refused (it is scanned once: `scanned`).
-    fn line(&mut self, max: usize, what: &str) -> Result<Option<usize>, RequestError> {
+    /// The line at the start of `buf`, without its LF (or CRLF), taken out once it
+    /// is all in; a line over [`MAX_HEAD_BYTES`] is refused. Scanned once: `scanned`.
+    fn line(&mut self, what: &str) -> Result<Option<Vec<u8>>, RequestError> {
         let from = self.scanned.min(self.buf.len());
-        match self.buf[from..].iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                self.scanned = 0;
-                Ok(Some(from + i + 1))
+        let Some(i) = self.buf[from..].iter().position(|&b| b == b'\n') else {
+            if self.buf.len() > MAX_HEAD_BYTES {
+                return Err(malformed(&format!("{what} over {MAX_HEAD_BYTES} bytes")));
             }
-            None if self.buf.len() > max => {
-                Err(RequestError::Malformed(format!("{what} over {max} bytes")))
-            }
-            None => {
-                self.scanned = self.buf.len();
-                Ok(None)
-            }
+            self.scanned = self.buf.len();
+            return Ok(None);
+        };
+        self.scanned = 0;
+        let mut line: Vec<u8> = self.buf.drain(..from + i + 1).collect();
+        line.pop();
+        if line.last() == Some(&b'\r') {
+            line.pop();
         }
+        Ok(Some(line))
     }
 }
 
-/// A chunk-size line's size (extensions after `;` ignored).
+fn malformed(why: &str) -> RequestError {
+    RequestError::Malformed(why.into())
+}
+
+/// A chunk-size line's size: 1 to 16 hex digits, then blanks, then any extension
+/// after a `;`.
 fn chunk_size(line: &[u8]) -> Result<usize, RequestError> {
-    let bad = || RequestError::Malformed("bad chunk size".into());
-    let line = std::str::from_utf8(line).map_err(|_| bad())?;
-    let size = line.split(';').next().unwrap_or("").trim();
-    if size.is_empty() || !size.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(bad());
+    let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    let blanks_only = line[digits..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    let after = &line[digits + blanks_only..];
+    if (1..=16).contains(&digits) && (after.is_empty() || after[0] == b';') {
+        let hex = std::str::from_utf8(&line[..digits]).expect("hex digits are ASCII");
+        return Ok(usize::from_str_radix(hex, 16).expect("at most 16 hex digits fit"));
     }
-    usize::from_str_radix(size, 16).map_err(|_| bad())
+    let shown: String = line.iter().take(100).map(|&b| b as char).collect();
+    Err(malformed(&format!("chunk size {shown:?}")))
 }
 
 /// A complete head, parsed: the request and the body that follows it.
@@ -369,7 +383,7 @@ fn parse(head: &[u8]) -> Result<(Request, Body), RequestError> {
     }
     let minor_version = request.version.expect("complete requests have a version");
     let (mut host, mut close, mut keep_alive, mut expect_continue) = (false, false, false, false);
-    let (mut length, mut chunked) = (None::<usize>, false);
+    let (mut lengths, mut codings) = (Vec::<usize>::new(), Vec::<&str>::new());
     for header in request.headers.iter() {
         let value = std::str::from_utf8(header.value)
             .map_err(|_| RequestError::Malformed(format!("{} is not UTF-8", header.name)))?
@@ -383,44 +397,45 @@ fn parse(head: &[u8]) -> Result<(Request, Body), RequestError> {
                 keep_alive |= option.eq_ignore_ascii_case("keep-alive");
             }
         } else if name.eq_ignore_ascii_case("content-length") {
-            // Digits only: `+5` or `5, 6` would let two parsers disagree on where
-            // the next request starts (request smuggling, RFC 9112, 6.3).
+            // Digits alone: `+5` or `5, 6` could be read apart by another parser.
             let bad = || RequestError::Malformed(format!("Content-Length {value:?}"));
             if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad());
             }
-            let len = value.parse().map_err(|_| bad())?;
-            if length.is_some_and(|earlier| earlier != len) {
-                return Err(RequestError::Malformed(
-                    "two different Content-Length".into(),
-                ));
-            }
-            length = Some(len);
+            lengths.push(value.parse().unwrap_or(usize::MAX));
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            if !value.eq_ignore_ascii_case("chunked") {
-                return Err(RequestError::NotImplemented(format!(
-                    "Transfer-Encoding: {value}"
-                )));
-            }
-            chunked = true;
+            codings.push(value);
         } else if name.eq_ignore_ascii_case("expect") {
-            expect_continue = value.eq_ignore_ascii_case("100-continue");
+            expect_continue |= value.eq_ignore_ascii_case("100-continue");
         }
     }
-    let body = match (length, chunked) {
-        (Some(_), true) => {
-            return Err(RequestError::Malformed(
-                "both Content-Length and Transfer-Encoding".into(),
-            ));
-        }
-        (Some(len), false) if len > MAX_REQUEST_BODY => {
+    // A proxy and this server could read two lengths, or a length and chunks,
+    // differently: a request smuggled behind another (RFC 9112, 6.3). Refused.
+    if lengths.iter().any(|&len| len != lengths[0]) {
+        return Err(RequestError::Malformed(
+            "Content-Length given twice, with different values".into(),
+        ));
+    }
+    if !lengths.is_empty() && !codings.is_empty() {
+        return Err(RequestError::Malformed(
+            "both Content-Length and Transfer-Encoding".into(),
+        ));
+    }
+    let codings = codings.join(", ");
+    if !codings.is_empty() && !codings.eq_ignore_ascii_case("chunked") {
+        return Err(RequestError::NotImplemented(format!(
+            "Transfer-Encoding: {codings} (only chunked)"
+        )));
+    }
+    let body = match lengths.first() {
+        _ if !codings.is_empty() => Body::ChunkLine { sum: 0 },
+        Some(&len) if len > MAX_REQUEST_BODY => {
             return Err(RequestError::Unsupported(format!(
                 "a body of {len} bytes (no route takes a body)"
             )));
         }
-        (Some(0) | None, false) => Body::None,
-        (Some(len), false) => Body::Length(len),
-        (None, true) => Body::Chunk { left: None, sum: 0 },
+        Some(0) | None => Body::None,
+        Some(&len) => Body::Length(len),
     };
     let target = request.path.expect("complete requests have a target");
     let target = target.split('#').next().unwrap_or(""); // a fragment is the client's
@@ -583,14 +598,20 @@ mod tests {
         }
         let expect = b"PUT /a HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n";
         assert!(one(expect).unwrap().unwrap().expect_continue);
+        // A body's fault comes after its request (answered first), at the next feed.
+        let after = |raw: &[u8]| {
+            let mut fresh = super::tests::reader();
+            assert!(fresh.feed(raw).unwrap().is_some());
+            fresh.feed(&[])
+        };
         let over = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10001\r\n";
-        assert!(matches!(one(over), Err(RequestError::Unsupported(_))));
+        assert!(matches!(after(over), Err(RequestError::Unsupported(_))));
         let long_line = [
             &b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1"[..],
             &[b'0'; 70_000],
         ]
         .concat();
-        assert!(matches!(one(&long_line), Err(RequestError::Malformed(_))));
+        assert!(matches!(after(&long_line), Err(RequestError::Malformed(_))));
     }
 
     #[test]
