@@ -89,13 +89,8 @@ pub fn check(
     if !status.success() {
         return Ok(Attempt::Failed(why.unwrap_or_else(|| status.to_string())));
     }
-    for (key, value) in expect {
-        if line.get(key) != Some(value) {
-            let got = line.get(key).unwrap_or("nothing");
-            return Ok(Attempt::Failed(format!(
-                "asked for {key}={value}, its line says {got}: {line}"
-            )));
-        }
+    if let Err(why) = says_what_was_asked(&line, expect) {
+        return Ok(Attempt::Failed(why));
     }
     Ok(Attempt::Ok(line))
 }
@@ -252,9 +247,51 @@ fn last_line(path: &Path) -> Option<String> {
     Some(line.trim().replace('\t', " "))
 }
 
+/// Whether `line` holds every `key=value` pair of `expect`: the program ran what
+/// was asked. "At most C connections": a client may say it used fewer
+/// (sequential uses one).
+fn says_what_was_asked(line: &ResultLine, expect: &[(String, String)]) -> Result<(), String> {
+    for (key, value) in expect {
+        let fewer = |got: &str| {
+            key == "concurrency"
+                && matches!((got.parse::<u64>(), value.parse::<u64>()), (Ok(g), Ok(v)) if g <= v)
+        };
+        if line.get(key) != Some(value) && !line.get(key).is_some_and(fewer) {
+            let got = line.get(key).unwrap_or("nothing");
+            return Err(format!(
+                "asked for {key}={value}, its line says {got}: {line}"
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_must_say_what_was_asked_or_fewer_connections() {
+        let line = |text: &str| ResultLine::parse(text).unwrap();
+        let asked = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let sequential =
+            line("workload=io paradigm=sequential requests=200 concurrency=1 checksum=1 ok=true");
+        assert!(says_what_was_asked(&sequential, &asked(&[("concurrency", "4")])).is_ok());
+        let err = says_what_was_asked(&sequential, &asked(&[("requests", "100")])).unwrap_err();
+        assert!(
+            err.starts_with("asked for requests=100, its line says 200"),
+            "{err}"
+        );
+        let more = line("workload=io paradigm=threads concurrency=8 checksum=1 ok=true");
+        assert!(says_what_was_asked(&more, &asked(&[("concurrency", "4")])).is_err());
+        let missing = says_what_was_asked(&more, &asked(&[("bytes", "1")])).unwrap_err();
+        assert!(missing.contains("its line says nothing"), "{missing}");
+    }
 
     #[test]
     fn quoting_survives_spaces_and_quotes() {
