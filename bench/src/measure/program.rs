@@ -247,9 +247,8 @@ fn last_line(path: &Path) -> Option<String> {
     Some(line.trim().replace('\t', " "))
 }
 
-/// Whether `line` holds every `key=value` pair of `expect`: the program ran what
-/// was asked. "At most C connections": a client may say it used fewer
-/// (sequential uses one).
+/// Whether `line` holds every `key=value` pair of `expect` (it ran what was asked);
+/// "at most C connections": a client may say it used fewer (sequential uses one).
 fn says_what_was_asked(line: &ResultLine, expect: &[(String, String)]) -> Result<(), String> {
     for (key, value) in expect {
         let fewer = |got: &str| {
@@ -272,24 +271,19 @@ mod tests {
 
     #[test]
     fn a_line_must_say_what_was_asked_or_fewer_connections() {
-        let line = |text: &str| ResultLine::parse(text).unwrap();
-        let asked = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
+        let says = |text: &str, key: &str, value: &str| {
+            let line =
+                ResultLine::parse(&format!("workload=io paradigm=p {text} checksum=1 ok=true"));
+            says_what_was_asked(&line.unwrap(), &[(key.into(), value.into())])
         };
-        let sequential =
-            line("workload=io paradigm=sequential requests=200 concurrency=1 checksum=1 ok=true");
-        assert!(says_what_was_asked(&sequential, &asked(&[("concurrency", "4")])).is_ok());
-        let err = says_what_was_asked(&sequential, &asked(&[("requests", "100")])).unwrap_err();
+        assert!(says("requests=200 concurrency=1", "concurrency", "4").is_ok());
+        let err = says("requests=200 concurrency=1", "requests", "100").unwrap_err();
         assert!(
             err.starts_with("asked for requests=100, its line says 200"),
             "{err}"
         );
-        let more = line("workload=io paradigm=threads concurrency=8 checksum=1 ok=true");
-        assert!(says_what_was_asked(&more, &asked(&[("concurrency", "4")])).is_err());
-        let missing = says_what_was_asked(&more, &asked(&[("bytes", "1")])).unwrap_err();
+        assert!(says("concurrency=8", "concurrency", "4").is_err());
+        let missing = says("concurrency=8", "bytes", "1").unwrap_err();
         assert!(missing.contains("its line says nothing"), "{missing}");
     }
 
