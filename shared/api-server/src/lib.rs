@@ -26,45 +26,37 @@
 //!   examples started without `--server`.
 //! - [`Target`]: what an io example talks to: `--server`, or an [`Embedded`] one.
 //! - [`parse_query`]: the query rules, as a pure function (`workload::serve`'s).
+//! - `body.rs`: a 200 answer's body, splitmix64 made a piece at a time as hyper sends it.
+//! - `connection.rs`: the socket as hyper reads and writes it, with a write timeout.
+//! - `embedded.rs`: [`Embedded`] and [`Target`].
 
 use std::{
-    convert::Infallible,
     future::Future,
     io,
     net::SocketAddr,
-    pin::Pin,
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
     },
-    task::{Context, Poll, ready},
-    thread,
     time::Duration,
 };
 
 use bytes::Bytes;
 use http_body_util::{Either, Full};
 use hyper::{
-    Method, Request, Response, StatusCode, Version,
-    body::{Body, Frame, Incoming, SizeHint},
-    header::HOST,
+    Method, Request, Response, StatusCode, Version, body::Incoming, header::HOST,
     service::service_fn,
 };
 use hyper_util::{
     rt::{TokioIo, TokioTimer},
     server::graceful::GracefulShutdown,
 };
-use tokio::{
-    io::{AsyncRead, AsyncWrite, ReadBuf},
-    net::{TcpListener, TcpStream},
-    sync::oneshot,
-    time::Sleep,
-};
+use tokio::net::{TcpListener, TcpStream};
 use workload::{
     Error,
     http::{MAX_HEAD_BYTES, Timeouts},
     io::SplitMix64,
-    serve::{AcceptErrors, PIECE},
+    serve::AcceptErrors,
 };
 
 /// The listen backlog: a burst of 10,000 connects must not overflow it (the same
@@ -79,6 +71,14 @@ const EMBEDDED_GRACE: Duration = Duration::from_secs(5);
 
 // The query rules are the serve workload's, shared with every serve program.
 pub use workload::serve::{DEFAULT_BYTES, Query, parse_query};
+
+mod body;
+mod connection;
+mod embedded;
+
+use body::Work;
+use connection::Connection;
+pub use embedded::{Embedded, Target};
 
 /// Binds `addr` with a deep backlog. Call it inside a tokio runtime.
 pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
@@ -163,7 +163,7 @@ pub async fn serve(
 }
 
 /// One request being answered, counted in `in_flight` until it is dropped.
-struct InFlight(Arc<AtomicUsize>);
+pub(crate) struct InFlight(Arc<AtomicUsize>);
 
 impl InFlight {
     fn enter(in_flight: &Arc<AtomicUsize>) -> Self {
@@ -242,227 +242,4 @@ fn text(status: StatusCode, line: &str) -> Answer {
         .header("content-type", "text/plain; charset=utf-8")
         .body(Either::Left(Full::new(Bytes::from(format!("{line}\n")))))
         .expect("static headers are valid")
-}
-
-/// `left` bytes of splitmix64, made a [`PIECE`] (64 KiB) at a time as hyper asks for
-/// them: a client that does not read holds a piece or two, never the whole body.
-struct Work {
-    rng: SplitMix64,
-    left: u64,
-    /// The request is in flight until hyper drops its body, after the last piece.
-    _counted: InFlight,
-}
-
-impl Body for Work {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        let this = self.get_mut();
-        let n = this.left.min(PIECE as u64) as usize;
-        if n == 0 {
-            return Poll::Ready(None);
-        }
-        // Every piece but the last is a multiple of 8 bytes: the stream goes on unbroken.
-        let mut piece = Vec::with_capacity(n.next_multiple_of(8));
-        while piece.len() < n {
-            piece.extend_from_slice(&this.rng.next_u64().to_le_bytes());
-        }
-        piece.truncate(n);
-        this.left -= n as u64;
-        Poll::Ready(Some(Ok(Frame::data(Bytes::from(piece)))))
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.left == 0
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.left) // hyper says it as the content-length
-    }
-}
-
-/// A connection as hyper reads and writes it, with the write timeout hyper has not:
-/// a write that makes no progress for `limit` fails (`TimedOut`) and ends it. The
-/// socket is shared (`Arc`) with the requests, which `peek` it while they wait.
-struct Connection {
-    stream: Arc<TcpStream>,
-    limit: Duration,
-    /// Since the socket stopped taking bytes: a timer of `limit`.
-    stalled: Option<Pin<Box<Sleep>>>,
-}
-
-impl Connection {
-    fn new(stream: Arc<TcpStream>, limit: Duration) -> Self {
-        Self {
-            stream,
-            limit,
-            stalled: None,
-        }
-    }
-
-    /// Writes with `write` once the socket can take bytes, or fails once it has
-    /// taken none for `limit`.
-    fn poll_write_with(
-        &mut self,
-        cx: &mut Context<'_>,
-        write: impl Fn(&TcpStream) -> io::Result<usize>,
-    ) -> Poll<io::Result<usize>> {
-        loop {
-            if self.stream.poll_write_ready(cx)?.is_pending() {
-                let limit = self.limit;
-                let stalled = self
-                    .stalled
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-                ready!(stalled.as_mut().poll(cx));
-                return Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!("the client took no byte for {} ms", limit.as_millis()),
-                )));
-            }
-            match write(&self.stream) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                written => {
-                    self.stalled = None;
-                    return Poll::Ready(written);
-                }
-            }
-        }
-    }
-}
-
-impl AsyncRead for Connection {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        loop {
-            ready!(self.stream.poll_read_ready(cx))?;
-            match self.stream.try_read(buf.initialize_unfilled()) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                read => return Poll::Ready(read.map(|n| buf.advance(n))),
-            }
-        }
-    }
-}
-
-impl AsyncWrite for Connection {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut().poll_write_with(cx, |s| s.try_write(buf))
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.get_mut()
-            .poll_write_with(cx, |s| s.try_write_vectored(bufs))
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        true
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(())) // a TCP socket keeps no buffer of its own to flush
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // Nothing to do before hyper drops the connection, which closes the socket
-        // (once the last request holding it has ended).
-        Poll::Ready(Ok(()))
-    }
-}
-
-/// The api-server running in this process on its own thread with a single-threaded
-/// tokio runtime, until dropped. The thread is the server's, not the client's: io
-/// examples do not count it among their workers.
-pub struct Embedded {
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    thread: Option<thread::JoinHandle<()>>,
-}
-
-impl Embedded {
-    /// Starts a server on 127.0.0.1 with a free port.
-    pub fn start() -> io::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let listener = runtime.block_on(async { bind(SocketAddr::from(([127, 0, 0, 1], 0))) })?;
-        let addr = listener.local_addr()?;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let thread = thread::Builder::new()
-            .name("api-server".into())
-            .spawn(move || {
-                let stopped = async {
-                    // Err means the Embedded was dropped without a send: stop all the same.
-                    let _ = stopped.await;
-                };
-                let serving = serve(
-                    listener,
-                    stopped,
-                    std::future::pending(), // no second signal
-                    EMBEDDED_GRACE,
-                    Timeouts::DEFAULT,
-                );
-                // Err: requests dropped as the program that started it ends; its own
-                // result says what its clients got.
-                let _ = runtime.block_on(serving);
-            })?;
-        Ok(Self {
-            addr,
-            stop: Some(stop),
-            thread: Some(thread),
-        })
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-}
-
-impl Drop for Embedded {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(()); // Err: the server already ended; nothing to stop.
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join(); // Err: it panicked, and its message is printed already.
-        }
-    }
-}
-
-/// The server an io example talks to: the one `--server` names, or one it started.
-pub struct Target {
-    /// `HOST:PORT`, to connect to and to send as the `Host` header.
-    pub host: String,
-    _embedded: Option<Embedded>,
-}
-
-impl Target {
-    pub fn new(server: Option<&str>) -> io::Result<Self> {
-        match server {
-            Some(host) => Ok(Self {
-                host: host.to_string(),
-                _embedded: None,
-            }),
-            None => {
-                let embedded = Embedded::start()?;
-                Ok(Self {
-                    host: embedded.addr().to_string(),
-                    _embedded: Some(embedded),
-                })
-            }
-        }
-    }
 }
