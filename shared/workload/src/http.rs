@@ -16,6 +16,7 @@
 
 mod request;
 mod response;
+mod scan;
 
 use std::{io, time::Duration};
 

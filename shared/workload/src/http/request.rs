@@ -19,7 +19,10 @@ mod head;
 use body::Body;
 use head::parse;
 
-use super::{MAX_HEAD_BYTES, MAX_HEADERS};
+use super::{
+    MAX_HEAD_BYTES, MAX_HEADERS,
+    scan::{blank_line_end, scan},
+};
 
 /// The most bytes of a request body that are read (and dropped) before the
 /// request is refused: no route of the api-server takes a body.
@@ -223,19 +226,9 @@ impl RequestReader {
         self.buf.drain(..blank);
         self.scanned = self.scanned.saturating_sub(blank);
         let from = self.scanned;
-        let end = (from..self.buf.len()).find(|&i| {
-            self.buf[i] == b'\n'
-                && (self.buf[..i].ends_with(b"\n") || self.buf[..i].ends_with(b"\n\r"))
-        });
-        self.scanned = self.buf.len();
-        if let Some(end) = end {
-            return match end + 1 > MAX_HEAD_BYTES {
-                true => Err(RequestError::HeadTooLarge),
-                false => Ok(Some(end + 1)),
-            };
-        }
-        if self.buf.len() > MAX_HEAD_BYTES {
-            return Err(RequestError::HeadTooLarge);
+        let too_large = RequestError::HeadTooLarge;
+        if let Some(end) = scan(&mut self.scanned, &self.buf, blank_line_end, too_large)? {
+            return Ok(Some(end));
         }
         // A short head is parsed as it comes, so that garbage (a TLS hello) is
         // refused at once; past CHECKED_AS_IT_COMES bytes, only when a line ends (at

@@ -1,7 +1,7 @@
 //! A request's body, dropped as it arrives: a length, or chunks and trailers.
 
 use super::{MAX_REQUEST_BODY, RequestError, RequestReader};
-use crate::http::MAX_HEAD_BYTES;
+use crate::http::{MAX_HEAD_BYTES, scan::line_end};
 
 /// The body still to be dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,8 +92,7 @@ impl RequestReader {
     /// The line at the start of `buf`, without its LF (or CRLF), taken out once it
     /// is all in; a line over [`MAX_HEAD_BYTES`] is refused. Scanned once: `scanned`.
     fn line(&mut self, what: &str) -> Result<Option<Vec<u8>>, RequestError> {
-        let from = self.scanned.min(self.buf.len());
-        let Some(i) = self.buf[from..].iter().position(|&b| b == b'\n') else {
+        let Some(end) = line_end(&self.buf, self.scanned.min(self.buf.len())) else {
             if self.buf.len() > MAX_HEAD_BYTES {
                 return Err(malformed(&format!("{what} over {MAX_HEAD_BYTES} bytes")));
             }
@@ -101,7 +100,7 @@ impl RequestReader {
             return Ok(None);
         };
         self.scanned = 0;
-        let mut line: Vec<u8> = self.buf.drain(..from + i + 1).collect();
+        let mut line: Vec<u8> = self.buf.drain(..end).collect();
         line.pop();
         if line.last() == Some(&b'\r') {
             line.pop();
