@@ -17,28 +17,31 @@
 //! - `stopping`: how it starts and stops: an address in use, a request in flight
 //!   at SIGTERM and SIGINT, the open-file limit.
 //! - `rules`: HTTP as RFC 9110 and 9112 say, where the api-server (hyper) does.
-//! - `hostile`: a flood, clients that never read, slow and silent heads, clients
-//!   that vanish mid-request, a second signal, a second copy on the same port.
+//! - `hostile`: every hostile client at once ([`check_hostile`]); a flood, and
+//!   clients that never read.
+//! - `slow`: slow and silent heads, idle keep-alive connections.
+//! - `stopping` also holds clients that vanish mid-request, a second signal, and
+//!   a second copy on the same port.
 
 mod answers;
 mod hostile;
 mod refusals;
 mod rules;
 mod server;
+mod slow;
 mod stopping;
 
 use std::time::Duration;
 
 pub use answers::{check_bodies, check_burst, read_response, send};
-pub use hostile::{
-    FAIR, check_flood, check_hostile, check_non_reading, check_second_copy, check_second_signal,
-    check_slow_clients, check_vanishing,
-};
+pub use hostile::{FAIR, check_flood, check_hostile, check_non_reading};
 pub use refusals::check_refusals;
 pub use rules::check_http_rules;
 pub use server::Server;
+pub use slow::check_slow_clients;
 pub use stopping::{
     check_address_in_use, check_in_flight, check_in_flight_on, check_open_file_limit,
+    check_second_copy, check_second_signal, check_vanishing,
 };
 
 use crate::cli;

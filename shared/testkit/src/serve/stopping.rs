@@ -1,11 +1,14 @@
-//! How a server starts and stops: an address in use, a request in flight at
-//! SIGTERM (and one dropped after the grace, at SIGINT), and the open-file limit.
+//! How a server starts and stops: an address in use (a second copy of itself
+//! too), a request in flight at SIGTERM (and one dropped after the grace, at
+//! SIGINT, or at once at a second signal), requests whose clients left before
+//! their answer, and the open-file limit.
 
 use std::{
     io::{ErrorKind, Read, Write},
     net::TcpStream,
+    process::{Command, Stdio},
     thread,
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use workload::io;
@@ -13,6 +16,7 @@ use workload::io;
 use super::{
     Server, Serves,
     answers::{connect, get, read_response},
+    hostile::start,
 };
 use crate::cli;
 
@@ -148,4 +152,111 @@ pub fn check_open_file_limit(program: &[&str], workers: &str) {
             .all(|l| l.contains("more since the last message")),
         "{stderr}"
     );
+}
+
+/// Requests of 10 s whose clients hang up (one closes, one resets) are cancelled:
+/// the server (a pool of two included) answers a next request at once, and a
+/// SIGTERM finds nothing in flight.
+pub fn check_vanishing(program: &[&str], serves: Serves) {
+    let server = start(program, serves, &[]);
+    let gone = match serves {
+        Serves::OneAtATime => 1,
+        _ => 2,
+    };
+    let clients: Vec<TcpStream> = (0..gone)
+        .map(|_| {
+            let mut stream = connect(&server.addr);
+            stream
+                .write_all(b"GET /work?id=1&delay_ms=10000 HTTP/1.1\r\nHost: t\r\n\r\n")
+                .expect("send a request");
+            stream
+        })
+        .collect();
+    thread::sleep(Duration::from_millis(300));
+    for (i, stream) in clients.into_iter().enumerate() {
+        if i == 1 {
+            // A reset rather than a close: SO_LINGER 0.
+            let socket = socket2::SockRef::from(&stream);
+            socket.set_linger(Some(Duration::ZERO)).expect("SO_LINGER");
+        }
+        drop(stream);
+    }
+    let asked = Instant::now();
+    let mut stream = connect(&server.addr);
+    assert_eq!(get(&mut stream, "/work?id=2&bytes=8").body, io::body(2, 8));
+    let took = asked.elapsed();
+    assert!(
+        took < Duration::from_secs(2),
+        "answered {took:?} after its clients left"
+    );
+    drop(stream);
+    let stopping = Instant::now();
+    let (status, stderr) = server.stop("TERM", Duration::from_secs(15));
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    let took = stopping.elapsed();
+    assert!(
+        took < Duration::from_secs(3),
+        "stopped {took:?} after SIGTERM: {stderr}"
+    );
+}
+
+/// A second SIGINT during the grace stops the server at once: exit 1, and the
+/// requests it dropped said.
+pub fn check_second_signal(program: &[&str], serves: Serves) {
+    let server = start(program, serves, &[]);
+    let mut stream = connect(&server.addr);
+    stream
+        .write_all(b"GET /work?id=1&delay_ms=5000 HTTP/1.1\r\nHost: t\r\n\r\n")
+        .expect("send a request");
+    thread::sleep(Duration::from_millis(300));
+    server.signal("INT");
+    thread::sleep(Duration::from_millis(300));
+    server.signal("INT");
+    let signalled = Instant::now();
+    let (status, stderr) = server.wait(Duration::from_secs(10));
+    assert!(
+        signalled.elapsed() < Duration::from_secs(2),
+        "{:?}: {stderr}",
+        signalled.elapsed()
+    );
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    let last = stderr.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("Error: stopped by a second signal: dropped "),
+        "{stderr}"
+    );
+    assert!(last.ends_with(" request(s) still in flight"), "{stderr}");
+}
+
+/// A second copy on a running server's address refuses to start, as on any
+/// address in use (`SO_REUSEPORT` would let it share the port silently).
+pub fn check_second_copy(program: &[&str], serves: Serves) {
+    let server = start(program, serves, &[]);
+    let mut second = cli::command(program)
+        .args(["--listen", &server.addr])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start a second copy");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while second.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            let _ = Command::new("pkill")
+                .args(["-KILL", "-P", &second.id().to_string()])
+                .status();
+            let _ = second.wait();
+            panic!("a second copy on {} started", server.addr);
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    let out = second.wait_with_output().expect("its output");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let last = stderr.lines().last().unwrap_or("");
+    assert!(
+        last.starts_with(&format!("Error: listen on {}: ", server.addr)),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no listening= line");
 }
