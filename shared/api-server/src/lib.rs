@@ -55,7 +55,7 @@ use tokio::net::{TcpListener, TcpStream};
 use workload::{
     Error,
     http::{MAX_HEAD_BYTES, Timeouts},
-    io::SplitMix64,
+    io::BodyStream,
     serve::AcceptErrors,
 };
 
@@ -225,8 +225,7 @@ async fn handle(
         }
     }
     let body = Work {
-        rng: SplitMix64::new(query.id),
-        left: query.bytes,
+        body: BodyStream::new(query.id, query.bytes),
         _counted: counted,
     };
     let response = Response::builder()

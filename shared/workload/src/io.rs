@@ -46,13 +46,47 @@ impl SplitMix64 {
 /// The body for request `id`: the little-endian bytes of splitmix64 seeded with
 /// `id`, truncated to `bytes`.
 pub fn body(id: u64, bytes: usize) -> Vec<u8> {
-    let mut rng = SplitMix64::new(id);
-    let mut out = Vec::with_capacity(bytes.next_multiple_of(8));
-    while out.len() < bytes {
-        out.extend_from_slice(&rng.next_u64().to_le_bytes());
-    }
-    out.truncate(bytes);
+    let mut out = Vec::new();
+    BodyStream::new(id, bytes as u64).take(&mut out, bytes);
     out
+}
+
+/// The body for request `id`, [`body`]'s bytes, made a piece at a time: a server
+/// holds one piece of a 16 MiB answer, not all of it.
+#[derive(Debug, Clone)]
+pub struct BodyStream {
+    rng: SplitMix64,
+    left: u64,
+}
+
+impl BodyStream {
+    pub fn new(id: u64, bytes: u64) -> Self {
+        Self {
+            rng: SplitMix64::new(id),
+            left: bytes,
+        }
+    }
+
+    /// The bytes still to make.
+    pub fn left(&self) -> u64 {
+        self.left
+    }
+
+    /// Appends up to `max` more bytes to `out`: a multiple of 8 but for the
+    /// body's last piece, so that the stream goes on unbroken.
+    pub fn take(&mut self, out: &mut Vec<u8>, max: usize) {
+        let n = match self.left <= max as u64 {
+            true => self.left,
+            false => max as u64 / 8 * 8,
+        };
+        out.reserve(n.next_multiple_of(8) as usize);
+        let end = out.len() + n as usize;
+        while out.len() < end {
+            out.extend_from_slice(&self.rng.next_u64().to_le_bytes());
+        }
+        out.truncate(end);
+        self.left -= n;
+    }
 }
 
 /// FNV-1a, 64 bits.

@@ -23,7 +23,7 @@ pub use threads::{Seat, Threads};
 use crate::{
     Error,
     http::{Request, RequestError},
-    io::{MAX_BYTES, MAX_DELAY_MS},
+    io::{BodyStream, MAX_BYTES, MAX_DELAY_MS},
 };
 
 /// The listen backlog: a burst of 10,000 connects must not overflow it, or the
@@ -191,16 +191,11 @@ impl Reply {
             reason(self.status),
         );
         let mut buf = head.into_bytes();
-        let mut body = PieceBody::Done;
+        let mut body = BodyStream::new(0, 0);
         if !self.head_only {
             match &self.body {
                 Body::Text(line) => buf.extend_from_slice(line.as_bytes()),
-                Body::Work { id, bytes } => {
-                    body = PieceBody::Work {
-                        rng: crate::io::SplitMix64::new(*id),
-                        left: *bytes,
-                    };
-                }
+                Body::Work { id, bytes } => body = BodyStream::new(*id, *bytes),
             }
         }
         Pieces {
@@ -217,17 +212,8 @@ pub struct Pieces {
     buf: Vec<u8>,
     /// The head (with a short body) is in `buf` and not yet handed out.
     head: bool,
-    body: PieceBody,
-}
-
-#[derive(Debug)]
-enum PieceBody {
-    Done,
-    /// splitmix64's stream, `left` bytes of it still to make.
-    Work {
-        rng: crate::io::SplitMix64,
-        left: u64,
-    },
+    /// The work body still to make (none for a text answer: it is in the head's piece).
+    body: BodyStream,
 }
 
 impl Pieces {
@@ -235,28 +221,13 @@ impl Pieces {
     pub fn next_piece(&mut self) -> Option<&[u8]> {
         if std::mem::take(&mut self.head) {
             // The head's piece also carries as much of the body as fits in it.
-            self.fill();
+            let room = PIECE.saturating_sub(self.buf.len());
+            self.body.take(&mut self.buf, room);
             return Some(&self.buf);
         }
         self.buf.clear();
-        self.fill();
+        self.body.take(&mut self.buf, PIECE);
         (!self.buf.is_empty()).then_some(&self.buf[..])
-    }
-
-    /// Adds body bytes to `buf` up to [`PIECE`].
-    fn fill(&mut self) {
-        let PieceBody::Work { rng, left } = &mut self.body else {
-            return;
-        };
-        let room = PIECE.saturating_sub(self.buf.len()) as u64 / 8 * 8;
-        let n = room.min(*left);
-        self.buf.reserve(n.next_multiple_of(8) as usize);
-        let end = self.buf.len() + n as usize;
-        while self.buf.len() < end {
-            self.buf.extend_from_slice(&rng.next_u64().to_le_bytes());
-        }
-        self.buf.truncate(end);
-        *left -= n;
     }
 }
 
