@@ -27,6 +27,8 @@
 //!   flags, a clean one-line failure. Used by the checkers and by tests of their own.
 //! - [`limits`]: a program at the OS's limits on threads and processes (a small
 //!   RLIMIT_NPROC, `vm.max_map_count`): refused before anything starts, named.
+//! - [`uring`]: whether io_uring starts here; the compio tests skip, saying why,
+//!   where it does not.
 //! - [`tree`]: a program that starts processes, killed with SIGKILL: none of its
 //!   children outlive it by more than a second.
 
@@ -40,3 +42,4 @@ pub mod ring;
 pub mod serve;
 pub mod spawn;
 pub mod tree;
+pub mod uring;

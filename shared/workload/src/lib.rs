@@ -21,10 +21,13 @@
 //!   listening socket made alike, the dropped-requests line, room for threads.
 //! - [`report`]: the one-line result (written and read back), the self-check and
 //!   the [`Error`] type.
+//! - [`cores`]: a CPU for each worker thread of the thread-per-core paradigms, and
+//!   whether io_uring is there (compio's).
 //! - [`sys`]: peak memory (VmHWM, children's Pss), the open-file limit, and
 //!   whether more threads or processes fit the OS's limits, checked before they start.
 
 pub mod args;
+pub mod cores;
 pub mod cpu;
 pub mod http;
 pub mod io;
