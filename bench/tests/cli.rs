@@ -12,7 +12,7 @@ use std::{
 };
 
 const BENCH: &str = env!("CARGO_BIN_EXE_bench");
-const PARADIGMS: [&str; 8] = [
+const PARADIGMS: [&str; 10] = [
     "sequential",
     "processes",
     "threads",
@@ -21,6 +21,8 @@ const PARADIGMS: [&str; 8] = [
     "tokio",
     "async-std",
     "smol",
+    "tokio-per-core",
+    "compio",
 ];
 
 /// A fresh folder with a space in its name.
@@ -117,7 +119,7 @@ fn a_failure_is_a_cell_and_an_exit_status_never_a_time() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("2 program(s) FAILED"), "{}", text(&out));
     let cells = fs::read_to_string(out_dir.join("cells.jsonl")).unwrap();
-    assert_eq!(cells.lines().count(), 12, "{cells}");
+    assert_eq!(cells.lines().count(), 14, "{cells}");
     assert!(out_dir.join("complete").exists());
     let note = fs::read_to_string(out_dir.join("README.md")).unwrap();
     assert_eq!(note, "# run out\n\nto see a failure\n");
