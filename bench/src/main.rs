@@ -37,7 +37,7 @@
 //!   (`cgroup.rs`), the host's CPU, steal and TCP counters (`host.rs`), the
 //!   machine's description and limits (`machine.rs`), raised limits
 //!   (`raise.rs`), process groups that die whole (`procs.rs`), the progress
-//!   bar (`progress.rs`).
+//!   bar (`progress.rs`), whether io_uring starts for compio (`uring.rs`).
 //! - [`results`]: a results folder, written (`writer.rs`) and loaded
 //!   (`mod.rs`: [`results::Record`]); every stored type: a cell and its line
 //!   (`cell.rs`), its timed runs (`timed.rs`), its counters and cgroup peaks
