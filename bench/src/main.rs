@@ -50,8 +50,9 @@
 //!   leads a point (`leaders.rs`), which the rest read; the tables per point
 //!   (`tables/mod.rs`) and per scenario (`tables/compact.rs`), the servers'
 //!   tables (`servers.rs`), the why-tables (`why.rs`), the primer's table
-//!   (`primer/mod.rs`) and claims (`primer/claims.rs`), the offloading
-//!   comparison (`offload.rs`), the charts (`charts/`: `mod.rs`, `bars.rs`,
+//!   (`primer/mod.rs`) and claims (`primer/claims.rs`), the thread-per-core
+//!   comparison (`per_core/mod.rs`, its tests in `per_core/tests.rs`), the
+//!   offloading comparison (`offload.rs`), the charts (`charts/`: `mod.rs`, `bars.rs`,
 //!   `lines.rs`, `axis.rs`), and `bench compare` (`compare.rs`).
 
 mod cli;
