@@ -137,12 +137,10 @@ fn table(record: &Record, scenario: &Scenario, x: Option<u64>, heading: &str) ->
         ""
     };
     let _ = write!(md, " CPU migrations per {noun} |");
-    md += if wakeups {
-        " cross-CPU wake-ups (IPIs) |"
-    } else {
-        ""
-    };
-    let columns = figures.len() + 4 + usize::from(uring) + usize::from(wakeups);
+    if wakeups {
+        let _ = write!(md, " cross-CPU wake-ups (IPIs) per {noun} |");
+    }
+    let columns = figures.len() + 3 + usize::from(uring) + usize::from(wakeups);
     let _ = writeln!(md, "\n|---|{}", "---:|".repeat(columns));
     for cell in &cells {
         let _ = write!(md, "| {} |", cell.paradigm);

@@ -78,7 +78,7 @@ fn serve_fast_sets_the_three_side_by_side_each_against_the_one_before() {
     ]);
     let md = section(&record, "##");
     assert!(md.starts_with("## Thread-per-core\n\n"), "{md}");
-    assert!(md.contains("### serve-fast\n\n| paradigm | requests/s (the client's median) | server CPU per request | syscalls per request | of them io_uring_enter | CPU migrations per request | cross-CPU wake-ups (IPIs) |\n"), "{md}");
+    assert!(md.contains("### serve-fast\n\n| paradigm | requests/s (the client's median) | server CPU per request | syscalls per request | of them io_uring_enter | CPU migrations per request | cross-CPU wake-ups (IPIs) per request |\n|---|---:|---:|---:|---:|---:|---:|\n"), "{md}");
     assert!(
         md.contains("| tokio | 50.0k/s | 10.0 µs | 4.00 | 0 | 0.010 | 0.50 |"),
         "{md}"
@@ -155,6 +155,13 @@ fn a_hop_across_runtimes_stands_beside_one_on_one_cpu() {
         md.contains("| compio | skipped: io_uring is unavailable here (...) |"),
         "{md}"
     );
+    // Every row as wide as the header.
+    let widths: Vec<usize> = md
+        .lines()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| l.matches('|').count())
+        .collect();
+    assert!(widths.iter().all(|&w| w == widths[0]), "{widths:?}");
     assert!(
         md.contains("(the I/O interface): – (compio: skipped: io_uring is unavailable"),
         "{md}"
