@@ -37,7 +37,7 @@
 //!   (`cgroup.rs`), the host's CPU, steal and TCP counters (`host.rs`), the
 //!   machine's description and limits (`machine.rs`), raised limits
 //!   (`raise.rs`), process groups that die whole (`procs.rs`), the progress
-//!   bar (`progress.rs`).
+//!   bar (`progress.rs`), whether io_uring starts for compio (`uring.rs`).
 //! - [`results`]: a results folder, written (`writer.rs`) and loaded
 //!   (`mod.rs`: [`results::Record`]); every stored type: a cell and its line
 //!   (`cell.rs`), its timed runs (`timed.rs`), its counters and cgroup peaks
@@ -50,8 +50,9 @@
 //!   leads a point (`leaders.rs`), which the rest read; the tables per point
 //!   (`tables/mod.rs`) and per scenario (`tables/compact.rs`), the servers'
 //!   tables (`servers.rs`), the why-tables (`why.rs`), the primer's table
-//!   (`primer/mod.rs`) and claims (`primer/claims.rs`), the offloading
-//!   comparison (`offload.rs`), the charts (`charts/`: `mod.rs`, `bars.rs`,
+//!   (`primer/mod.rs`) and claims (`primer/claims.rs`), the thread-per-core
+//!   comparison (`per_core/mod.rs`, its tests in `per_core/tests.rs`), the
+//!   offloading comparison (`offload.rs`), the charts (`charts/`: `mod.rs`, `bars.rs`,
 //!   `lines.rs`, `axis.rs`), and `bench compare` (`compare.rs`).
 
 mod cli;

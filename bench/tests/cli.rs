@@ -12,7 +12,7 @@ use std::{
 };
 
 const BENCH: &str = env!("CARGO_BIN_EXE_bench");
-const PARADIGMS: [&str; 8] = [
+const PARADIGMS: [&str; 10] = [
     "sequential",
     "processes",
     "threads",
@@ -21,6 +21,8 @@ const PARADIGMS: [&str; 8] = [
     "tokio",
     "async-std",
     "smol",
+    "tokio-per-core",
+    "compio",
 ];
 
 /// A fresh folder with a space in its name.
@@ -117,7 +119,7 @@ fn a_failure_is_a_cell_and_an_exit_status_never_a_time() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("2 program(s) FAILED"), "{}", text(&out));
     let cells = fs::read_to_string(out_dir.join("cells.jsonl")).unwrap();
-    assert_eq!(cells.lines().count(), 12, "{cells}");
+    assert_eq!(cells.lines().count(), 14, "{cells}");
     assert!(out_dir.join("complete").exists());
     let note = fs::read_to_string(out_dir.join("README.md")).unwrap();
     assert_eq!(note, "# run out\n\nto see a failure\n");
@@ -151,6 +153,60 @@ fn a_failure_is_a_cell_and_an_exit_status_never_a_time() {
         "{machine}"
     );
     assert!(machine.contains("| mode | quick |") && machine.contains("| only | cpu |"));
+    // compio-cpu (a stand-in here) was asked once whether io_uring starts.
+    assert!(
+        machine.contains("; a ring starts (compio-cpu) |"),
+        "{machine}"
+    );
+    fs::remove_dir_all(dir).unwrap();
+}
+
+/// Where the kernel refuses io_uring, compio-cpu says so in one line and exits
+/// 1 (here a stand-in does): every compio cell is skipped with that line, none
+/// FAILED, the run goes on, and the machine card says what the probe saw.
+#[test]
+fn compio_sits_out_a_run_where_io_uring_is_refused() {
+    let dir = scratch("uring");
+    let bin = stand_ins(&dir, "", "");
+    let refused = "io_uring is unavailable here (Operation not permitted (os error 1); kernel.io_uring_disabled = 2 (off for every process)): compio needs it";
+    script(
+        &bin.join("compio-cpu"),
+        &format!("echo 'Error: {refused}' >&2\nexit 1"),
+    );
+    let out_dir = dir.join("run");
+    let out = bench(
+        &bin,
+        &["run", "--quick", "--only", "cpu", "--quiet", "--out"],
+    )
+    .arg(&out_dir)
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let cells = fs::read_to_string(out_dir.join("cells.jsonl")).unwrap();
+    let compio = cells.lines().find(|l| l.contains(r#""paradigm":"compio""#));
+    let compio = compio.unwrap();
+    assert!(compio.contains(r#""status":"skipped""#), "{compio}");
+    assert!(compio.contains(refused), "{compio}");
+    let report = fs::read_to_string(out_dir.join("report.md")).unwrap();
+    let row = report
+        .lines()
+        .find(|l| l.starts_with("| compio |"))
+        .unwrap();
+    assert!(
+        row.starts_with(&format!("| compio | skipped: {refused}")),
+        "{row}"
+    );
+    assert!(
+        report.contains("| **tokio-per-core** (tied fastest) |"),
+        "{report}"
+    );
+    let machine = fs::read_to_string(out_dir.join("machine.md")).unwrap();
+    let io_uring = machine.lines().find(|l| l.starts_with("| io_uring |"));
+    let io_uring = io_uring.unwrap();
+    assert!(
+        io_uring.contains(&format!("; compio's cells skipped: {refused}")),
+        "{io_uring}"
+    );
     fs::remove_dir_all(dir).unwrap();
 }
 

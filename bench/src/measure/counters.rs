@@ -3,8 +3,10 @@
 //! where it works (events counted for the whole process tree); context switches,
 //! voluntary and involuntary, and page faults from the rusage of the children the
 //! benchmark waited for, which also covers the program's own children. Where the
-//! kernel has the tracepoint, perf also counts `sched_yield` calls by name: a
-//! spinning channel's backoff (crossbeam's) yields before it parks, std's never.
+//! kernel has the tracepoints, perf also counts ([`Extra`]) `sched_yield` calls by
+//! name (a spinning channel's backoff, crossbeam's, yields before it parks; std's
+//! never), `io_uring_enter` calls (a completion runtime's way into the kernel),
+//! and wake-ups of a task on another CPU.
 
 use std::{fs, path::Path, process::Command};
 
@@ -13,14 +15,49 @@ use crate::results::{Counters, PerfCounts};
 use nix::sys::resource::{UsageWho, getrusage};
 
 const EVENTS: &str = "raw_syscalls:sys_enter,cpu-migrations";
-/// The syscall tracepoint that names `sched_yield`, counted where it exists.
-const YIELDS: &str = "syscalls:sys_enter_sched_yield";
+
+/// A count perf adds where this kernel has its tracepoints, each probed on its
+/// own: a cell has it, or `None` where it was not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    /// `sched_yield` calls, of the syscalls.
+    Yields,
+    /// `io_uring_enter` calls, of the syscalls.
+    UringEnters,
+    /// Wake-ups of a task on another CPU that set that CPU going: an interrupt
+    /// sent to it (`ipi_send_cpu`), or, where it polls while idle, a flag set
+    /// with none (`sched_wake_idle_without_ipi`). Two threads handing a byte to
+    /// and fro 100,000 times through pipes, measured here: pinned to one CPU,
+    /// 53; to two, 194,110 + 3,385 of 199,904 wake-ups. A wake-up queued behind
+    /// another program's task on a busy CPU interrupts nothing and is not
+    /// counted (with a compile beside it: 42,241 of 183,588). `sched_wakeup`
+    /// fires on the woken CPU, outside the counted tree: it missed 80% of them.
+    CrossWakeups,
+}
+
+impl Extra {
+    pub const ALL: [Extra; 3] = [Extra::Yields, Extra::UringEnters, Extra::CrossWakeups];
+
+    /// The tracepoints whose counts it sums.
+    fn events(self) -> &'static [&'static str] {
+        match self {
+            Extra::Yields => &["syscalls:sys_enter_sched_yield"],
+            Extra::UringEnters => &["syscalls:sys_enter_io_uring_enter"],
+            Extra::CrossWakeups => &["ipi:ipi_send_cpu", "sched:sched_wake_idle_without_ipi"],
+        }
+    }
+
+    /// Its events for `perf stat -e`.
+    fn list(self) -> String {
+        self.events().join(",")
+    }
+}
 
 /// How this machine counts.
 #[derive(Debug, Clone)]
 pub enum Counting {
-    /// perf's version, and whether it counts `sched_yield` too.
-    Perf(String, bool),
+    /// perf's version, and the [`Extra`] counts it makes here.
+    Perf(String, Vec<Extra>),
     /// Only rusage, and why perf is not used.
     Rusage(String),
 }
@@ -40,17 +77,18 @@ impl Counting {
             let _ = fs::remove_file(&out); // scratch
             (probe, text)
         };
-        let yields = match probe(&format!("{EVENTS},{YIELDS}")) {
-            (Ok(o), text) => o.status.success() && parse_perf(&text).is_ok_and(|c| c.2.is_some()),
-            _ => false,
-        };
+        let extras = Extra::ALL.into_iter().filter(|&extra| {
+            let (o, text) = probe(&format!("{EVENTS},{}", extra.list()));
+            o.is_ok_and(|o| o.status.success()) && counted(&text, extra).is_ok_and(|c| c.is_some())
+        });
+        let extras = extras.collect();
         match probe(EVENTS) {
             (Ok(o), text) if o.status.success() && parse_perf(&text).is_ok() => {
                 let version = Command::new("perf").arg("--version").output();
                 let version = version.map_or(String::new(), |v| {
                     String::from_utf8_lossy(&v.stdout).trim().to_string()
                 });
-                Counting::Perf(version, yields)
+                Counting::Perf(version, extras)
             }
             (Ok(o), _) => Counting::Rusage(format!(
                 "perf stat cannot count {EVENTS} here: {}",
@@ -66,13 +104,25 @@ impl Counting {
     /// For the machine description.
     pub fn describe(&self) -> String {
         match self {
-            Counting::Perf(version, yields) => format!(
-                "{version}: syscalls and migrations from perf stat -e {EVENTS}{} (children included); switches and page faults from rusage",
-                match yields {
-                    true => format!(",{YIELDS}"),
-                    false => format!(" ({YIELDS}: no such tracepoint here)"),
-                }
-            ),
+            Counting::Perf(version, extras) => {
+                let missing: Vec<String> = Extra::ALL
+                    .iter()
+                    .filter(|e| !extras.contains(e))
+                    .map(|e| format!(" ({}: no such tracepoint here)", e.list()))
+                    .collect();
+                let wakeups = match extras.contains(&Extra::CrossWakeups) {
+                    true => format!(
+                        "; cross-CPU wake-ups (IPIs) are {}: another CPU interrupted, or a polling idle one set going",
+                        Extra::CrossWakeups.events().join(" + ")
+                    ),
+                    false => String::new(),
+                };
+                format!(
+                    "{version}: syscalls and migrations from perf stat -e {}{} (children included){wakeups}; switches and page faults from rusage",
+                    self.events(),
+                    missing.concat()
+                )
+            }
             Counting::Rusage(why) => {
                 format!(
                     "rusage only (switches, page faults); syscalls and migrations not measured: {why}"
@@ -81,14 +131,22 @@ impl Counting {
         }
     }
 
+    /// perf's `-e`: the events always counted and the extras counted here.
+    fn events(&self) -> String {
+        let mut events = EVENTS.to_string();
+        if let Counting::Perf(_, extras) = self {
+            for extra in extras {
+                events = format!("{events},{}", extra.list());
+            }
+        }
+        events
+    }
+
     /// The command to run for counting, writing perf's CSV to `csv`.
     pub fn command(&self, command: &[String], csv: &Path) -> Vec<String> {
         match self {
-            Counting::Perf(_, yields) => {
-                let events = match yields {
-                    true => format!("{EVENTS},{YIELDS}"),
-                    false => EVENTS.to_string(),
-                };
+            Counting::Perf(..) => {
+                let events = self.events();
                 let mut perf = vec!["perf", "stat", "-x,", "-e", &events, "-o"]
                     .into_iter()
                     .map(String::from)
@@ -111,6 +169,8 @@ pub fn children_so_far() -> Counters {
             syscalls: None,
             migrations: None,
             sched_yields: None,
+            uring_enters: None,
+            cross_wakeups: None,
             voluntary: u.voluntary_context_switches().max(0) as u64,
             involuntary: u.involuntary_context_switches().max(0) as u64,
             page_faults: (u.minor_page_faults() + u.major_page_faults()).max(0) as u64,
@@ -128,25 +188,42 @@ pub fn children_so_far() -> Counters {
 
 /// [`PerfCounts`] from `perf stat -x,` output: `value,unit,event,...`.
 pub fn parse_perf(csv: &str) -> Result<PerfCounts, String> {
-    let count = |event: &str| {
-        csv.lines()
-            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-            .find_map(|l| {
-                let fields: Vec<&str> = l.split(',').collect();
-                (fields.get(2) == Some(&event)).then(|| fields[0].to_string())
-            })
-            .ok_or_else(|| format!("perf counted no {event}"))
-            .and_then(|v| {
-                v.parse::<u64>()
-                    .map_err(|_| format!("perf could not count {event}: {v}"))
-            })
-    };
-    let yields = csv.contains(YIELDS).then(|| count(YIELDS)).transpose()?;
-    Ok((
-        count("raw_syscalls:sys_enter")?,
-        count("cpu-migrations")?,
-        yields,
-    ))
+    let need = |event: &str| count(csv, event)?.ok_or_else(|| format!("perf counted no {event}"));
+    Ok(PerfCounts {
+        syscalls: need("raw_syscalls:sys_enter")?,
+        migrations: need("cpu-migrations")?,
+        sched_yields: counted(csv, Extra::Yields)?,
+        uring_enters: counted(csv, Extra::UringEnters)?,
+        cross_wakeups: counted(csv, Extra::CrossWakeups)?,
+    })
+}
+
+/// An [`Extra`]'s count: the sum of its events, `None` where perf was not
+/// asked for them all.
+fn counted(csv: &str, extra: Extra) -> Result<Option<u64>, String> {
+    let counts: Option<Vec<u64>> = extra
+        .events()
+        .iter()
+        .map(|e| count(csv, e))
+        .collect::<Result<_, _>>()?;
+    Ok(counts.map(|c| c.iter().sum()))
+}
+
+/// One event's count in perf's CSV, `None` where it has no line.
+fn count(csv: &str, event: &str) -> Result<Option<u64>, String> {
+    let value = csv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .find_map(|l| {
+            let fields: Vec<&str> = l.split(',').collect();
+            (fields.get(2) == Some(&event)).then(|| fields[0].to_string())
+        });
+    value
+        .map(|v| {
+            v.parse::<u64>()
+                .map_err(|_| format!("perf could not count {event}: {v}"))
+        })
+        .transpose()
 }
 
 #[cfg(test)]
@@ -161,9 +238,39 @@ mod tests {
 
     #[test]
     fn perf_csv_is_read_by_event_name() {
-        assert_eq!(parse_perf(CAPTURED), Ok((2228, 59, None)));
+        let plain = PerfCounts {
+            syscalls: 2228,
+            migrations: 59,
+            ..PerfCounts::default()
+        };
+        assert_eq!(parse_perf(CAPTURED), Ok(plain));
         let with_yields = format!("{CAPTURED}80000,,syscalls:sys_enter_sched_yield,1,100.00,,\n");
-        assert_eq!(parse_perf(&with_yields), Ok((2228, 59, Some(80_000))));
+        let yields = PerfCounts {
+            sched_yields: Some(80_000),
+            ..plain
+        };
+        assert_eq!(parse_perf(&with_yields), Ok(yields));
+        // The extras as perf 6.1 wrote them here, ipi_send_cpumask beside (not asked).
+        let extras = format!(
+            "{with_yields}412,,syscalls:sys_enter_io_uring_enter,1,100.00,,\n\
+             0,,ipi:ipi_send_cpumask,1,100.00,,\n194110,,ipi:ipi_send_cpu,1,100.00,,\n\
+             3385,,sched:sched_wake_idle_without_ipi,1,100.00,,\n"
+        );
+        let all = PerfCounts {
+            uring_enters: Some(412),
+            cross_wakeups: Some(194_110 + 3_385),
+            ..yields
+        };
+        assert_eq!(parse_perf(&extras), Ok(all));
+        // Half of a sum is no count.
+        let half = format!("{CAPTURED}194110,,ipi:ipi_send_cpu,1,100.00,,\n");
+        assert_eq!(parse_perf(&half).unwrap().cross_wakeups, None);
+        let said = Counting::Perf("perf 6.1".into(), vec![Extra::CrossWakeups]).describe();
+        assert!(said.contains("cpu-migrations,ipi:ipi_send_cpu,sched:sched_wake_idle_without_ipi (syscalls:sys_enter_sched_yield: no such tracepoint here) (syscalls:sys_enter_io_uring_enter: no such"), "{said}");
+        assert!(
+            said.contains("cross-CPU wake-ups (IPIs) are ipi:ipi_send_cpu + sched:"),
+            "{said}"
+        );
         let unsupported =
             "<not supported>,,raw_syscalls:sys_enter,0,100.00,,\n59,,cpu-migrations,1,100.00,,\n";
         assert!(

@@ -72,9 +72,17 @@ pub fn describe(tools: &Tools, mode: &str, only: &str, command: &str) -> Vec<(St
         };
     let (soft, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap_or((0, 0));
     let lock = read(&root.join("Cargo.lock").to_string_lossy());
-    let crates = ["tokio", "async-std", "smol", "rayon", "crossbeam", "hyper"]
-        .map(|c| format!("{c} {}", lock_version(&lock, c)))
-        .join(", ");
+    let crates = [
+        "tokio",
+        "async-std",
+        "smol",
+        "rayon",
+        "crossbeam",
+        "compio",
+        "hyper",
+    ]
+    .map(|c| format!("{c} {}", lock_version(&lock, c)))
+    .join(", ");
     let python = tools.python.display().to_string();
     [
         ("date", now()),
@@ -230,8 +238,10 @@ mod tests {
 
     #[test]
     fn crate_versions_come_from_the_lock_file() {
-        let lock = "[[package]]\nname = \"tokio\"\nversion = \"1.54.1\"\n";
+        let lock = "[[package]]\nname = \"tokio\"\nversion = \"1.54.1\"\n\n[[package]]\nname = \"compio-buf\"\nversion = \"0.8.3\"\n\n[[package]]\nname = \"compio\"\nversion = \"0.19.2\"\n";
         assert_eq!(lock_version(lock, "tokio"), "1.54.1");
+        // compio itself, not the first of its crates.
+        assert_eq!(lock_version(lock, "compio"), "0.19.2");
         assert_eq!(lock_version(lock, "smol"), "?");
     }
 }

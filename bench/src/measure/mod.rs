@@ -18,16 +18,23 @@ mod rounds;
 mod server;
 mod setup;
 pub mod tools;
+pub mod uring;
 pub mod watch;
 pub mod wrk;
 
 use std::{env, path::PathBuf, process::Command, time::Duration};
 
-use crate::{measure::tools::Tools, results::Writer, scenarios::Scenario, scenarios::paradigms};
+use crate::{
+    measure::tools::Tools,
+    results::Writer,
+    scenarios::Scenario,
+    scenarios::paradigms::{self, Paradigm},
+};
 use cgroup::Memcg;
 use counters::Counting;
 use procs::{Ended, Group};
 use progress::Progress;
+use uring::Uring;
 
 /// A check that has not answered by then has hung: FAILED.
 const CHECK_LIMIT: Duration = Duration::from_secs(600);
@@ -54,10 +61,11 @@ pub struct Options {
 }
 
 /// How this machine measures beyond time: the counting pass, and memory with
-/// the kernel's share.
+/// the kernel's share; and whether io_uring starts for the compio programs.
 pub struct Probes {
     pub counting: Counting,
     pub memcg: Memcg,
+    pub uring: Uring,
 }
 
 /// How a run ended, for the exit status.
@@ -70,13 +78,38 @@ pub enum Ending {
 pub fn benchmark(options: &Options, tools: &Tools) -> Result<(PathBuf, Ending), String> {
     let mode = if options.quick { "quick" } else { "full" };
     let only: Vec<&str> = options.only.iter().map(|s| s.name).collect();
+    let scenarios: Vec<&Scenario> = if options.only.is_empty() {
+        crate::scenarios::ALL.iter().collect()
+    } else {
+        options.only.clone()
+    };
+    let limits = machine::limits();
+    let plan: Vec<(&Scenario, Option<u64>)> = scenarios
+        .iter()
+        .flat_map(|s| s.points(options.quick).into_iter().map(move |x| (*s, x)))
+        .collect();
+    // Who runs at a point, by the table's rules.
+    let runners = |s: &Scenario, x: Option<u64>| -> Vec<Paradigm> {
+        let all = paradigms::runners(s.workload, s.sized_pools).into_iter();
+        all.filter(|p| (s.skip)(x.unwrap_or(0), p, &limits).is_none())
+            .collect()
+    };
+    let compio = plan
+        .iter()
+        .any(|&(s, x)| runners(s, x).iter().any(|p| p.family == uring::NEEDS_IT));
     let probes = Probes {
         counting: Counting::detect(),
         memcg: Memcg::detect(),
+        uring: match compio {
+            true => Uring::probe(tools),
+            false => Uring::NotAsked,
+        },
     };
     let mut meta = machine::describe(tools, mode, &only.join(","), &options.command);
     meta.push(("counters".into(), probes.counting.describe()));
     meta.push(("kernel_memory".into(), probes.memcg.describe()));
+    let io_uring = workload::cores::io_uring_state();
+    meta.push(("io_uring".into(), probes.uring.describe(&io_uring)));
     meta.extend(options.raised.iter().cloned());
     let writer = Writer::create(
         options.out.as_deref(),
@@ -90,24 +123,14 @@ pub fn benchmark(options: &Options, tools: &Tools) -> Result<(PathBuf, Ending), 
     }
     let dir = writer.dir().to_path_buf();
 
-    let scenarios: Vec<&Scenario> = if options.only.is_empty() {
-        crate::scenarios::ALL.iter().collect()
-    } else {
-        options.only.clone()
-    };
-    let limits = machine::limits();
-    let plan: Vec<(&Scenario, Option<u64>)> = scenarios
-        .iter()
-        .flat_map(|s| s.points(options.quick).into_iter().map(move |x| (*s, x)))
-        .collect();
     let runs: u64 = plan
         .iter()
-        .map(|(s, x)| {
+        .map(|&(s, x)| {
             let sizes = s.sizes(options.quick);
             let r = sizes.repeats_at(x.unwrap_or(0));
-            let n = paradigms::runners(s.workload, s.sized_pools)
+            let n = runners(s, x)
                 .iter()
-                .filter(|p| (s.skip)(x.unwrap_or(0), p, &limits).is_none())
+                .filter(|p| probes.uring.skip(p).is_none())
                 .count() as u64;
             n * u64::from(sizes.checks + 1 + r.warmup + r.timed)
         })

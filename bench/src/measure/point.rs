@@ -56,7 +56,8 @@ pub fn measure(
             return Ok(None);
         }
         let (mut cell, opponent) = setup.cell(paradigm, tools);
-        if let Some(why) = (scenario.skip)(at.x.unwrap_or(0), paradigm, limits) {
+        let skip = (scenario.skip)(at.x.unwrap_or(0), paradigm, limits);
+        if let Some(why) = skip.or_else(|| probes.uring.skip(paradigm)) {
             cell.outcome = Outcome::Skipped(why);
             cells.push(cell);
             continue;

@@ -1,14 +1,15 @@
 //! `bench report`: what a reader gets from a results folder: `report.md` (the
-//! primer's table, then per scenario its lesson, the flags it really ran with, a
-//! chart and a table per point), `machine.md`, `charts/*.svg`, and the README's
-//! results section ([`readme`]). Nothing here measures: every number comes from
-//! the folder.
+//! primer's table, the thread-per-core comparison, then per scenario its
+//! lesson, the flags it really ran with, a chart and a table per point),
+//! `machine.md`, `charts/*.svg`, and the README's results section
+//! ([`readme`]). Nothing here measures: every number comes from the folder.
 
 mod charts;
 pub mod compare;
 mod figures;
 mod leaders;
 mod offload;
+mod per_core;
 mod primer;
 mod readme;
 mod servers;
@@ -138,6 +139,7 @@ pub fn report(record: &Record) -> String {
     }
     md += "Each program was run and its checksum verified before it was timed; a program that failed shows FAILED and its error, never a time. Times are hyperfine's medians with min–max; CPU is (user + sys) / median; `vs sequential` is the mean time of the language's sequential program over this one's, ± hyperfine's uncertainty; peak memory is the verified run's `peak_rss_kib`.\n\n";
     md += &primer::table(record, "##");
+    md += &per_core::section(record, "##");
     for scenario in scenarios::ALL.iter().filter(|s| record.has(s.name)) {
         let _ = writeln!(
             md,

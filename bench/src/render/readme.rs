@@ -1,11 +1,13 @@
-//! The README's results section: the primer's table and a compact table per
-//! scenario, made from the newest complete full run and put between its markers.
+//! The README's results section: the primer's table, the thread-per-core
+//! comparison and a compact table per scenario, made from the newest complete
+//! full run and put between its markers.
 
 use std::{fmt::Write as _, fs, path::Path};
 
 use super::{describe, server_memory_chart};
 use crate::{
     render::offload,
+    render::per_core,
     render::primer,
     render::servers,
     render::tables,
@@ -34,6 +36,7 @@ pub fn summary(record: &Record, link: &str) -> String {
         record.meta("commit")
     );
     md += &primer::table(record, "###");
+    md += &per_core::section(record, "###");
     for scenario in scenarios::ALL.iter().filter(|s| record.has(s.name)) {
         let _ = writeln!(
             md,

@@ -11,6 +11,14 @@ pub struct Counters {
     pub migrations: Option<u64>,
     /// `sched_yield` calls, of the syscalls; `None`: not measured.
     pub sched_yields: Option<u64>,
+    /// `io_uring_enter` calls, of the syscalls: a completion runtime's one way
+    /// into the kernel, which may submit and reap many operations at once.
+    /// `None`: not measured (older runs, a kernel without the tracepoint).
+    pub uring_enters: Option<u64>,
+    /// Wake-ups of a task on another CPU that set that CPU going: an interrupt
+    /// sent to it, or a polling idle CPU woken without one (see
+    /// `measure::counters::Extra`). `None`: not measured.
+    pub cross_wakeups: Option<u64>,
     /// Gave up the CPU to wait: blocked on I/O, a lock, a sleep.
     pub voluntary: u64,
     /// Preempted: its time slice ran out with work left.
@@ -28,9 +36,11 @@ impl Counters {
     /// (`measure::counters::children_so_far`), with perf's counts if any.
     pub fn between(before: Counters, after: Counters, perf: Option<PerfCounts>) -> Self {
         Counters {
-            syscalls: perf.map(|p| p.0),
-            migrations: perf.map(|p| p.1),
-            sched_yields: perf.and_then(|p| p.2),
+            syscalls: perf.map(|p| p.syscalls),
+            migrations: perf.map(|p| p.migrations),
+            sched_yields: perf.and_then(|p| p.sched_yields),
+            uring_enters: perf.and_then(|p| p.uring_enters),
+            cross_wakeups: perf.and_then(|p| p.cross_wakeups),
             voluntary: after.voluntary.saturating_sub(before.voluntary),
             involuntary: after.involuntary.saturating_sub(before.involuntary),
             page_faults: after.page_faults.saturating_sub(before.page_faults),
@@ -49,6 +59,8 @@ impl Counters {
             "syscalls": self.syscalls,
             "migrations": self.migrations,
             "sched_yields": self.sched_yields,
+            "io_uring_enters": self.uring_enters,
+            "cross_cpu_wakeups": self.cross_wakeups,
             "voluntary_switches": self.voluntary,
             "involuntary_switches": self.involuntary,
             "page_faults": self.page_faults,
@@ -62,6 +74,9 @@ impl Counters {
             syscalls: v["syscalls"].as_u64(),
             migrations: v["migrations"].as_u64(),
             sched_yields: v["sched_yields"].as_u64(),
+            // Missing in runs made before they were counted: not measured.
+            uring_enters: v["io_uring_enters"].as_u64(),
+            cross_wakeups: v["cross_cpu_wakeups"].as_u64(),
             voluntary: v["voluntary_switches"].as_u64()?,
             involuntary: v["involuntary_switches"].as_u64()?,
             page_faults: v["page_faults"].as_u64()?,
@@ -79,5 +94,38 @@ pub struct Peak {
     pub kernel: Option<u64>,
 }
 
-/// (syscalls, migrations, sched_yield calls where counted) from perf.
-pub type PerfCounts = (u64, u64, Option<u64>);
+/// What perf counted of one run: syscalls and migrations always, the rest where
+/// this kernel has their tracepoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PerfCounts {
+    pub syscalls: u64,
+    pub migrations: u64,
+    pub sched_yields: Option<u64>,
+    pub uring_enters: Option<u64>,
+    pub cross_wakeups: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A cell of a run made before io_uring_enter and wake-ups were counted
+    /// reads back with them not measured, and a new one keeps them.
+    #[test]
+    fn counters_read_back_from_old_and_new_lines() {
+        let old = json!({"syscalls": 10, "migrations": 1, "sched_yields": null,
+            "voluntary_switches": 2, "involuntary_switches": 0, "page_faults": 30});
+        let read = Counters::from_json(&old).unwrap();
+        assert_eq!((read.uring_enters, read.cross_wakeups), (None, None));
+        let perf = PerfCounts {
+            syscalls: 100,
+            migrations: 2,
+            sched_yields: Some(0),
+            uring_enters: Some(40),
+            cross_wakeups: Some(7),
+        };
+        let new = Counters::between(Counters::default(), Counters::default(), Some(perf));
+        assert_eq!(Counters::from_json(&new.to_json()), Some(new));
+        assert_eq!((new.uring_enters, new.cross_wakeups), (Some(40), Some(7)));
+    }
+}

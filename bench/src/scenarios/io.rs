@@ -120,10 +120,10 @@ pub const WORK_OFFLOAD: Scenario = Scenario {
     title: "io with CPU work, offloaded",
     workload: Workload::Io,
     shows: "io-work with `--offload`: the async clients count their primes on the \
-            runtime's blocking pool (tokio's and async-std's `spawn_blocking`, smol's \
-            `unblock`, asyncio's `run_in_executor`) and the task awaits the answer, \
-            so the executor thread goes on serving the other connections. Blocking \
-            clients have nothing to offload: see io-work.",
+            runtime's blocking pool (tokio's, tokio-per-core's, async-std's and \
+            compio's `spawn_blocking`, smol's `unblock`, asyncio's `run_in_executor`) \
+            and the task awaits the answer, so the executor thread goes on serving \
+            the other connections. Blocking clients have nothing to offload: see io-work.",
     axis: WORK_AXIS,
     measure: Measure::Time,
     kernel_memory: false,
@@ -137,7 +137,9 @@ pub const WORK_OFFLOAD: Scenario = Scenario {
     full: work_sizes(&[300, 1_000, 3_000, 10_000], false),
     quick: work_sizes(&[1_000], true),
     skip: |x, p, machine| match p.short() {
-        "tokio" | "async-std" | "smol" | "asyncio" => work_skipped(x, p, machine),
+        "tokio" | "async-std" | "smol" | "tokio-per-core" | "compio" | "asyncio" => {
+            work_skipped(x, p, machine)
+        }
         _ => Some(
             "a blocking client: it computes on its connection's own thread or process \
              (rayon: a pool thread) either way; see io-work"

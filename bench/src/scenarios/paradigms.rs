@@ -1,5 +1,5 @@
-//! The twelve paradigms: Rust's eight, then the primer's Python (and its
-//! sequential baseline). A paradigm's name is the one key that joins everything:
+//! The fourteen paradigms: Rust's ten (the last two thread-per-core), then the
+//! primer's Python (and its sequential baseline). A paradigm's name is the one key that joins everything:
 //! the program it runs, hyperfine's `-n`, a cell, a table row, a chart series.
 
 use super::workload::Workload;
@@ -60,7 +60,7 @@ const fn sized(name: &'static str, family: &'static str) -> Paradigm {
 }
 
 /// Every paradigm, in the order of every table and legend.
-pub const ALL: [Paradigm; 12] = [
+pub const ALL: [Paradigm; 14] = [
     rust("sequential"),
     rust("processes"),
     rust("threads"),
@@ -69,6 +69,9 @@ pub const ALL: [Paradigm; 12] = [
     rust("tokio"),
     rust("async-std"),
     rust("smol"),
+    // Thread-per-core: a runtime per pinned worker thread, no task migrates.
+    rust("tokio-per-core"),
+    rust("compio"),
     python("python-sequential", "sequential"),
     python("python-multiprocessing", "processes"),
     python("python-threading", "threads"),
@@ -98,9 +101,9 @@ pub const SIZED: [Paradigm; 2] = [
 
 /// The rows of every table and chart: the paradigms, the sized pools after
 /// rayon, and the reference last; the latter two have serve cells only.
-pub const ROWS: [Paradigm; 15] = [
+pub const ROWS: [Paradigm; 17] = [
     ALL[0], ALL[1], ALL[2], ALL[3], ALL[4], SIZED[0], SIZED[1], ALL[5], ALL[6], ALL[7], ALL[8],
-    ALL[9], ALL[10], ALL[11], REFERENCE,
+    ALL[9], ALL[10], ALL[11], ALL[12], ALL[13], REFERENCE,
 ];
 
 /// The paradigm (or the reference) of that name.

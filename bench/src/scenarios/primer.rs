@@ -1,7 +1,7 @@
 //! The primer's table as the scenario table holds it: for each kind of work, the
 //! scenario that measures it, the primer's answer in Python and that answer's
-//! twin in Rust; and the scenarios its claims about processes and threads, and
-//! the offloading comparison, are read from.
+//! twin in Rust; and the scenarios its claims about processes and threads, the
+//! offloading comparison and the thread-per-core one are read from.
 
 use super::{Scenario, cpu, io, ring, serve, spawn};
 
@@ -109,3 +109,13 @@ pub const IN_RUST: Claimed = Claimed {
 /// CPU work inside I/O, done inline and offloaded: the pair the report sets
 /// side by side, client by client.
 pub const OFFLOADING: [&Scenario; 2] = [&io::WORK, &io::WORK_OFFLOAD];
+
+/// The thread-per-core comparison: tokio's work-stealing pool, then a tokio
+/// runtime per pinned core (the scheduling changed), then compio's (the I/O
+/// interface changed too), each against the one before it.
+pub const PER_CORE: [&str; 3] = ["tokio", "tokio-per-core", "compio"];
+/// Where the comparison looks: serving with nothing to wait for, a client's
+/// fast I/O, and a hand-off, with the same hand-off on one CPU beside it.
+pub const SERVING: &Scenario = &serve::FAST;
+pub const FETCHING: &Scenario = &io::FAST;
+pub const HANDING_OVER: [&Scenario; 2] = [&ring::HOP, &ring::HOP_1];

@@ -11,7 +11,10 @@ pub const HOP: Scenario = Scenario {
             neighbours through the paradigm's own channel (pipes between \
             processes): the cost of one hand-off between units, the primer's \
             'exchanging data'. The sequential loop does the same arithmetic with \
-            no hand-off at all.",
+            no hand-off at all. The thread-per-core paradigms (tokio-per-core, \
+            compio) spread the units over their pinned runtimes, so a hop to a \
+            unit of another runtime crosses threads and CPUs: what a hop that \
+            crosses runtimes costs.",
     axis: None,
     measure: Measure::TimePerWork,
     kernel_memory: false,

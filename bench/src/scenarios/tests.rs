@@ -48,3 +48,35 @@ fn runs_follow_the_point() {
     assert_eq!(io_slow.full.repeats_at(10_000), repeats(0, 3));
     assert_eq!(io_slow.quick.repeats_at(100), repeats(0, 1));
 }
+
+/// Rust's ten paradigms, the thread-per-core two last, then Python's four; every
+/// table and chart shows them in this order, the sized pools after rayon and the
+/// reference last.
+#[test]
+fn the_paradigms_are_rust_ten_then_python() {
+    let names: Vec<&str> = paradigms::ALL.iter().map(|p| p.name).collect();
+    assert_eq!(
+        names[5..10],
+        ["tokio", "async-std", "smol", "tokio-per-core", "compio"]
+    );
+    let rust = paradigms::ALL.iter().filter(|p| !p.is_python()).count();
+    assert_eq!((rust, paradigms::ALL.len() - rust), (10, 4));
+    let rows: Vec<&str> = paradigms::ROWS.iter().map(|p| p.name).collect();
+    assert_eq!(rows[5..7], ["crossbeam-sized", "rayon-sized"]);
+    assert_eq!(rows.last(), Some(&"api-server"));
+    for p in &paradigms::ALL {
+        assert_eq!(
+            rows.iter().filter(|r| **r == p.name).count(),
+            1,
+            "{}",
+            p.name
+        );
+    }
+    // Neither is a fixed pool; both offload to their runtime's blocking pool.
+    let offload = named("io-work-offload").unwrap();
+    for name in ["tokio-per-core", "compio"] {
+        let p = paradigms::named(name).unwrap();
+        assert!(!p.is_fixed_pool() && p.family == name);
+        assert_eq!((offload.skip)(1_000, p, &MACHINE), None, "{name}");
+    }
+}

@@ -23,7 +23,7 @@ use crate::{
 
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
-/// Okabe–Ito's colour-blind-safe hues and two more, one per Rust paradigm;
+/// Okabe–Ito's colour-blind-safe hues and four more, one per Rust paradigm;
 /// Python's twins take their Rust counterpart's.
 fn colour(family: &str) -> RGBColor {
     match family {
@@ -34,6 +34,9 @@ fn colour(family: &str) -> RGBColor {
         "rayon" => RGBColor(0xCC, 0x79, 0xA7),
         "tokio" => RGBColor(0xE6, 0x9F, 0x00),
         "async-std" => RGBColor(0x8C, 0x56, 0x2D),
+        // Thread-per-core: tokio-per-core a dark gold beside tokio's orange; compio crimson.
+        "tokio-per-core" => RGBColor(0x99, 0x80, 0x00),
+        "compio" => RGBColor(0xB2, 0x18, 0x2B),
         // The reference server (hyper on tokio), not a paradigm.
         "api-server" => RGBColor(0x6A, 0x3D, 0x9A),
         _ => RGBColor(0x00, 0x9E, 0x73),
@@ -92,13 +95,29 @@ fn unit_title(scenario: &Scenario) -> &'static str {
 
 /// The outline of a paradigm's marker, closed, around (0, 0) in pixels: a shape
 /// per family, so that colours alike differ in shape too (tokio's diamond against
-/// processes' triangle); a Python twin has its Rust counterpart's, hollow.
+/// processes' triangle; tokio-per-core's cross, compio's triangle pointing right);
+/// a Python twin has its Rust counterpart's, hollow.
 fn outline(p: &Paradigm) -> Vec<(i32, i32)> {
     let points: Vec<(i32, i32)> = match p.family {
         "processes" => vec![(0, -6), (5, 4), (-5, 4)],
         "threads" | "smol" => vec![(-4, -4), (4, -4), (4, 4), (-4, 4)],
         "crossbeam" | "async-std" => vec![(0, 6), (5, -4), (-5, -4)],
         "tokio" => vec![(0, -6), (6, 0), (0, 6), (-6, 0)],
+        "tokio-per-core" => vec![
+            (-2, -6),
+            (2, -6),
+            (2, -2),
+            (6, -2),
+            (6, 2),
+            (2, 2),
+            (2, 6),
+            (-2, 6),
+            (-2, 2),
+            (-6, 2),
+            (-6, -2),
+            (-2, -2),
+        ],
+        "compio" => vec![(6, 0), (-4, 5), (-4, -5)],
         // sequential and rayon: a circle, as a 12-sided polygon.
         _ => (0..12)
             .map(|i| {
