@@ -1,19 +1,17 @@
 //! # ring, compio: a compio runtime per core, a block of units each
 //!
-//! `--workers` OS threads, each pinned to a CPU, each running its own compio runtime
-//! (one io_uring each); the units are split in contiguous blocks, one per runtime, so
-//! only W of a lap's K hops cross threads. compio has no channel of its own: every hop
-//! is an `async-channel` of capacity 1, which wakes tasks on any executor. A hop within
-//! a runtime is a tick of its executor, and compio checks its ring after each tick (an
-//! `io_uring_enter` a hop, about 0.4 us); a hop across wakes a runtime asleep in
-//! `io_uring_enter` by writing to its eventfd, which a multishot poll in its ring
-//! watches (about 30 us on a 2-core VM, where a futex between threads takes 5 to 10).
+//! `--workers` OS threads, each pinned to a CPU, each running its own compio runtime;
+//! the K units are split into W contiguous blocks, one per runtime, so a lap crosses
+//! threads only W times. compio has no channel: each hop is an `async-channel` (any
+//! executor's). Within a block a hop is an executor tick and an `io_uring_enter` (0.4 us);
+//! across blocks the send wakes a runtime asleep in `io_uring_enter` by writing to its
+//! eventfd, polled in its ring (30 us on a 2-core VM, where a futex wake takes 5 to 10).
 //!
 //! Compare with: `examples/ring/tokio-per-core` (the same shape on tokio),
 //! `examples/ring/tokio` (one runtime, work stealing).
 //!
 //! ```text
-//! cargo run --release -p compio-ring -- --units 100 --laps 10000 --workers 1
+//! cargo run --release -p compio-ring -- --units 100 --laps 10000 --workers 2
 //! ```
 
 use std::thread;
@@ -24,70 +22,74 @@ use workload::{Error, Report, RingArgs, Workload, cores, ring, sys};
 const PROGRAM: &str = "compio-ring";
 const PARADIGM: &str = "compio";
 
-/// A unit's two ends: its inbox, and its right neighbour's.
-type Ends = (Receiver<u64>, Sender<u64>);
+/// Unit u, with its inbox (from unit u-1) and unit u+1's.
+type Unit = (u64, Receiver<u64>, Sender<u64>);
 
 fn main() -> Result<(), Error> {
     let args = RingArgs::parse_for(PROGRAM);
     run(&args)?.print(&args)
 }
 
-/// Links the units by channels, then starts a pinned thread with a runtime of its own
-/// per block of units; runtime 0 holds unit 0, which ends with the token.
+/// Links the K units by channels, then starts a pinned thread with a runtime of its own
+/// per block of units; the block with unit 0 returns the token.
 fn run(args: &RingArgs) -> Result<Report, Error> {
     sys::threads_fit(args.workers as u64, "runtime threads")?;
-    let (units, workers) = (args.units, args.workers);
-    // Channel u carries the token from unit u to unit u+1; capacity 1: a ring has one
-    // token in flight. Unit u's inbox is channel u-1, so unit 0's is channel K-1's.
-    let (to_right, mut inboxes): (Vec<_>, Vec<_>) =
-        (0..units).map(|_| async_channel::bounded(1)).unzip();
-    inboxes.rotate_right(1);
-    let mut ends = inboxes.into_iter().zip(to_right);
-    // Blocks of ceil(K/W) units: with W > K the last runtimes get none.
-    let per = units.div_ceil(workers as u64);
+    let (k, workers) = (args.units, args.workers as u64);
+    // Capacity 1: a ring has one token in flight. Channel u is unit u's inbox, and
+    // unit u sends into channel u+1 (unit K-1 into channel 0).
+    let (mut to_right, from_left): (Vec<_>, Vec<_>) =
+        (0..k).map(|_| async_channel::bounded(1)).unzip();
+    to_right.rotate_left(1);
+    let mut units = (0..k)
+        .zip(from_left)
+        .zip(to_right)
+        .map(|((u, from_left), to_right)| (u, from_left, to_right));
     let mut cores = Vec::new();
     for w in 0..workers {
-        let block: Vec<Ends> = ends.by_ref().take(per as usize).collect();
-        let (first, args) = (w as u64 * per, args.clone());
+        // Block w: units w*K/W up to (w+1)*K/W, in order.
+        let (start, end) = (w * k / workers, (w + 1) * k / workers);
+        let block: Vec<Unit> = units.by_ref().take((end - start) as usize).collect();
+        let args = args.clone();
         let core = thread::Builder::new()
             .name(format!("core-{w}"))
-            .spawn(move || share(w, first, block, args))
+            .spawn(move || run_block(w as usize, block, args))
             .map_err(|e| Error::from(e).context(format!("start runtime thread {w}")))?;
         cores.push(core);
     }
-    // Runtime 0, which holds unit 0, is joined last: a runtime that could not start
-    // hung up on its neighbours, so its error, the cause, comes first.
     let mut token = None;
-    for core in cores.into_iter().rev() {
-        token = core.join().expect("a runtime thread does not panic")?;
+    for core in cores {
+        token = token.or(core.join().expect("a runtime thread does not panic")?);
     }
-    let token = token.expect("runtime 0 holds unit 0");
-    Ok(Report::new(PARADIGM, workers, token))
+    let token = token.expect("one block holds unit 0");
+    Ok(Report::new(PARADIGM, args.workers, token))
 }
 
-/// Runtime `w`: pins its thread, spawns units first, first+1, ... as tasks, and
-/// awaits them; returns the token if it holds unit 0.
-fn share(w: usize, first: u64, block: Vec<Ends>, args: RingArgs) -> Result<Option<u64>, Error> {
+/// Runtime `w`: pins its thread and runs its block's units as tasks; unit 0's, if it
+/// holds it, returns the token.
+fn run_block(w: usize, block: Vec<Unit>, args: RingArgs) -> Result<Option<u64>, Error> {
     cores::pin_to_core(w)?;
     // A compio runtime is single-threaded: this thread polls every task it spawns.
     let runtime = compio::runtime::RuntimeBuilder::new()
         .build()
         .map_err(cores::io_uring_unavailable)?;
     runtime.block_on(async {
-        // Dropping a compio JoinHandle cancels its task (tokio's detaches it): keep them.
-        let mut block = (first..).zip(block).peekable();
-        let first_unit = block
-            .next_if(|&(u, _)| u == 0)
-            .map(|(_, (from_left, to_right))| {
-                compio::runtime::spawn(pass(to_right, from_left, args.clone()))
-            });
-        let units: Vec<_> = block
-            .map(|(u, (from_left, to_right))| {
-                compio::runtime::spawn(unit(u, args.laps, from_left, to_right))
-            })
-            .collect();
-        let token = match first_unit {
-            Some(pass) => Some(pass.await??),
+        let (mut first, mut units) = (None, Vec::new());
+        for (u, from_left, to_right) in block {
+            match u {
+                0 => {
+                    first = Some(compio::runtime::spawn(pass(
+                        to_right,
+                        from_left,
+                        args.clone(),
+                    )))
+                }
+                u => units.push(compio::runtime::spawn(unit(
+                    u, args.laps, from_left, to_right,
+                ))),
+            }
+        }
+        let token = match first {
+            Some(first) => Some(first.await??),
             None => None,
         };
         // Each unit has ended, or ends now that unit 0's channels are closed.
@@ -97,7 +99,6 @@ fn share(w: usize, first: u64, block: Vec<Ends>, args: RingArgs) -> Result<Optio
         Ok(token)
     })
 }
-
 /// Unit 0, a task: each lap, send the token to unit 1 (0 at first), then take it
 /// back from unit K-1 and hop. Hop K*M is the last lap's receive.
 async fn pass(
