@@ -1,17 +1,16 @@
 //! # io, compio: a compio runtime per core, a share of the connections each
 //!
 //! `--workers` OS threads, each pinned to a CPU, each running its own compio runtime;
-//! runtime w opens connections w, w+W, ... as tasks, each a keep-alive
-//! `compio::net::TcpStream` (`client.rs`) taking ids from one shared counter. Where
-//! tokio-per-core waits in epoll for a socket to be ready and then reads it, compio
-//! hands the read itself to the kernel through its io_uring, with a buffer the kernel
-//! holds until it is done: one `io_uring_enter` submits what a turn of the runtime
-//! asked for and reaps what finished. At 4 connections and no delay that made 1.25
-//! syscalls a request on two runtimes (0.6 on one), all `io_uring_enter`, where
-//! tokio-io made 2.9: a `sendto`, a `recvfrom`, and epoll waits and futex wakes.
-//! Without `--server` an embedded api-server (tokio + hyper, on a thread of its own)
-//! answers; it is not part of this paradigm and not counted. (`-p compio-io` is
-//! ambiguous beside compio's own crate of that name: the command names the binary.)
+//! runtime w opens connections w, w+W, ... as tasks on one shared id counter, each a
+//! keep-alive `compio::net::TcpStream` (`client.rs`). Where tokio-per-core waits in
+//! epoll for a socket to be ready and then reads it, compio hands the read itself to
+//! the kernel through its io_uring, with a buffer the kernel holds until it is done:
+//! one `io_uring_enter` submits what a turn of the runtime asked for and reaps what
+//! finished. At 4 connections and no delay that made 1.25 syscalls a request on two
+//! runtimes (0.6 on one), all `io_uring_enter`, where tokio-io made 2.9: a `sendto`, a
+//! `recvfrom`, and epoll waits and futex wakes. Without `--server` an embedded
+//! api-server (tokio + hyper, on a thread of its own) answers; it is not part of this
+//! paradigm and not counted. (`--bin`, as `-p compio-io` also names compio's crate.)
 //!
 //! Compare with: `examples/io/tokio-per-core` (the same shape on epoll),
 //! `examples/io/tokio` (one runtime, work stealing).
@@ -62,6 +61,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
             .map_err(|e| Error::from(e).context(format!("start runtime thread {w}")))?;
         cores.push(core);
     }
+    // A connection that failed took every id left: the others end after their request.
     let mut total = Tally::default();
     for core in cores {
         total = total.merge(core.join().expect("a runtime thread does not panic")?);
@@ -69,8 +69,7 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
     Ok(Report::io(PARADIGM, args.workers, &total))
 }
 
-/// Runtime `w`: pins its thread, opens connections w, w+W, ... as tasks, and merges
-/// their tallies. The first error returns, and dropping the runtime cancels the rest.
+/// Runtime `w`: pins its thread, then runs connections w, w+W, ... as tasks.
 fn share(
     w: usize,
     connections: u64,
@@ -89,11 +88,13 @@ fn share(
             let task = connection(next_id.clone(), host.clone(), args.clone());
             tasks.push(compio::runtime::spawn(task));
         }
-        let mut total = Tally::default();
+        let mut subtotal = Tally::default();
+        // compio has no JoinSet: the tasks are awaited in order. The first error returns,
+        // and dropping the runtime cancels the other tasks.
         for task in tasks {
-            total = total.merge(task.await??);
+            subtotal = subtotal.merge(task.await??);
         }
-        Ok(total)
+        Ok(subtotal)
     })
 }
 
@@ -111,19 +112,20 @@ async fn connection(
         if id >= args.requests {
             return Ok(tally);
         }
-        let answer = match client.get(id, args.delay_ms, args.bytes).await {
-            Ok(answer) => answer,
-            Err(e) => {
-                // The runtimes share nothing else: taking the ids left stops every
-                // connection, on every runtime, after its request in flight.
-                next_id.store(args.requests, Ordering::Relaxed);
-                return Err(e.context(format!("request {id}")));
-            }
-        };
+        // A failed request takes the ids left at once, so that every connection on
+        // every runtime stops, not when `share` comes to await this task.
+        let stop_all = |_: &Error| next_id.store(args.requests, Ordering::Relaxed);
+        let answer = client
+            .get(id, args.delay_ms, args.bytes)
+            .await
+            .inspect_err(stop_all)
+            .map_err(|e| e.context(format!("request {id}")))?;
         tally.answer(&answer);
-        // Counted inline (no --offload), the primes hold this runtime's thread, and
-        // every other connection on it waits; --offload counts them on the runtime's
-        // blocking pool (up to 256 threads a runtime).
+        // Counted inline (no --offload), the primes hold this runtime's thread, and every
+        // other connection on it waits; --offload counts them on this runtime's own
+        // blocking pool (each runtime has one, up to 256 threads). Its threads inherit
+        // this thread's CPU: the kernel shares the CPU between them and this runtime,
+        // which keeps answering, but the primes get no other core.
         let primes = match (args.work, args.offload) {
             (n, true) if n > 0 => compio::runtime::spawn_blocking(move || io::work(id, n)).await?,
             (n, _) => io::work(id, n),
@@ -141,6 +143,8 @@ mod tests {
         if testkit::uring::skip() {
             return;
         }
+        // One runtime, and three: more than a small machine's CPUs (pinning wraps round),
+        // and more than some cases' connections (a runtime with none ends at once).
         testkit::io::check_run(&[1, 3], testkit::io::Compute::Executor, run);
     }
 }
