@@ -20,7 +20,9 @@
 //! file carries its three actions out.
 //!
 //! - [`scenarios`]: the one scenario table, an entry per scenario in a file per
-//!   workload (`cpu.rs`, `io.rs`, `serve.rs`, `spawn.rs`, `ring.rs`); what an
+//!   workload (`cpu.rs`, `io.rs`, `serve.rs`, `spawn.rs`, `ring.rs`) and the
+//!   sweeps across cores (`cores.rs`), with where a point's programs run
+//!   (`placement.rs`); what an
 //!   entry is made of (`kinds.rs`: measure, axis, sizes, repeats, the limits it
 //!   raises, wrk's duration; `workload.rs`: the workload, its unit of work, whom
 //!   its programs meet); the skip rules and their budgets (`rules.rs`); the
@@ -28,7 +30,8 @@
 //!   the primer's rows, the scenarios and paradigms of its claims and the
 //!   offloading pair (`primer.rs`); the rules' tests (`tests.rs`).
 //! - [`measure`]: `bench run` (`mod.rs`: build, then point by point). A point:
-//!   its cells' shared setup (`setup.rs`), their checks (`check.rs`), the
+//!   its cells' shared setup (`setup.rs`, with `cpus.rs`: the CPUs a pinned
+//!   program gets), their checks (`check.rs`), the
 //!   counting pass (`count.rs`, with `counters.rs`: perf or rusage), the timed
 //!   rounds (`rounds.rs`), in that order (`point.rs`). Around them: one program
 //!   run checked, timed or serving (`program.rs`), where the programs are

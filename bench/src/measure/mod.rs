@@ -7,6 +7,7 @@ pub mod cgroup;
 mod check;
 mod count;
 pub mod counters;
+mod cpus;
 pub mod host;
 pub mod machine;
 mod point;
@@ -98,7 +99,11 @@ pub fn benchmark(options: &Options, tools: &Tools) -> Result<(PathBuf, Ending), 
     let limits = machine::limits();
     let plan: Vec<(&Scenario, Option<u64>)> = scenarios
         .iter()
-        .flat_map(|s| s.points(options.quick).into_iter().map(move |x| (*s, x)))
+        .flat_map(|s| {
+            s.points(options.quick, &limits)
+                .into_iter()
+                .map(move |x| (*s, x))
+        })
         .collect();
     let runs: u64 = plan
         .iter()
