@@ -54,8 +54,10 @@
 //!   (`tables/mod.rs`) and per scenario (`tables/compact.rs`), the servers'
 //!   tables (`servers.rs`), the why-tables (`why.rs`), the primer's table
 //!   (`primer/mod.rs`) and claims (`primer/claims.rs`), the offloading
-//!   comparison (`offload.rs`), the charts (`charts/`: `mod.rs`, `bars.rs`,
-//!   `lines.rs`, `axis.rs`), and `bench compare` (`compare.rs`).
+//!   comparison (`offload.rs`), the sweeps across cores (`sweep/mod.rs`, its
+//!   made-up runs and tests in `sweep/fixtures.rs`, `sweep/tests.rs`), the
+//!   charts (`charts/`: `mod.rs`, `bars.rs`, `lines.rs`, `axis.rs`, and
+//!   `scaling.rs` for a sweep), and `bench compare` (`compare.rs`).
 
 mod cli;
 mod measure;

@@ -18,7 +18,7 @@ fn rate(cell: &Cell) -> Option<f64> {
     Some(cell.field("requests")? as f64 / cell.median()?)
 }
 
-fn per_second(r: f64) -> String {
+pub(super) fn per_second(r: f64) -> String {
     match r {
         r if r >= 10_000.0 => format!("{:.1}k/s", r / 1_000.0),
         r => format!("{r:.0}/s"),
