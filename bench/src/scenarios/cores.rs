@@ -105,7 +105,7 @@ pub const SERVE: Scenario = Scenario {
 };
 
 /// Python's rows are the primer's: the sweep is of Rust's runtimes.
-const PYTHON: &str = "Python: not swept (its programs run in cpu and serve-fast, on every core)";
+const PYTHON: &str = "Python: not swept; its programs run in cpu and serve-fast, on every core";
 
 /// Who sits out cpu-cores: whoever ignores `--workers`.
 pub fn cpu_skipped(_: u64, p: &Paradigm, _: &Limits) -> Option<String> {
@@ -127,9 +127,10 @@ pub fn serve_skipped(x: u64, p: &Paradigm, _: &Limits) -> Option<String> {
     match p.short() {
         _ if p.is_python() => Some(PYTHON.into()),
         "sequential" => Some("one thread serves one connection at a time, whatever `--workers` says".into()),
-        "threads" => Some("a thread per connection (`--workers` not used): its threads follow the connections, not the cores".into()),
+        "threads" => Some("a thread per connection whatever `--workers` says: its threads follow the connections, not the cores".into()),
         "crossbeam" | "rayon" => Some(format!(
-            "a fixed pool of {x} workers holds a worker per connection: the other {} of {connections} connections would wait for the whole run",
+            "a fixed pool of {x} {} holds a worker per connection: the other {} of {connections} connections would wait for the whole run",
+            if x == 1 { "worker" } else { "workers" },
             connections - x
         )),
         _ => None,
@@ -209,7 +210,7 @@ mod tests {
             assert!(!runs(&SERVE, name), "serve-cores {name}");
         }
         let pool = (SERVE.skip)(2, &rust("rayon"), &limits).unwrap();
-        assert!(pool.contains("the other 6 of 8 connections"), "{pool}");
+        assert!(pool.contains("a fixed pool of 2 workers holds a worker per connection: the other 6 of 8 connections"), "{pool}");
         let python = crate::scenarios::paradigms::named("python-multiprocessing").unwrap();
         assert_eq!((CPU.skip)(1, python, &limits).as_deref(), Some(PYTHON));
         assert_eq!((SERVE.skip)(1, python, &limits).as_deref(), Some(PYTHON));

@@ -48,7 +48,8 @@ fn plot(record: &Record, scenario: &Scenario, path: &Path) -> DrawResult {
             (0.0..hi, linear_ticks(hi))
         }
         false => {
-            let (lo, hi) = (lo.min(0.0).floor(), hi.max(top_x).ceil().max(1.0));
+            // A dip within the margin below 1× (a whisker) needs no tick of its own.
+            let (lo, hi) = ((lo.min(0.0) + 0.15).floor(), hi.max(top_x).ceil().max(1.0));
             (
                 (lo - 0.2)..(hi + 0.2),
                 (lo as i32..=hi as i32).map(f64::from).collect(),

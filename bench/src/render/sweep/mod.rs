@@ -217,20 +217,32 @@ fn placements(record: &Record, scenario: &Scenario, xs: &[u64]) -> String {
     }
 }
 
-/// Who sat the sweep out, with the reason given at its first point.
+/// Who sat the sweep out, with the reason given at its first point; those
+/// with the same reason (Python's four, the fixed pools) named together.
 fn sat_out(record: &Record, scenario: &Scenario, first: Option<u64>) -> String {
-    let said: Vec<String> = paradigms::ROWS
-        .iter()
-        .filter_map(|p| {
-            let cell = record.cell(scenario.name, first, p.name)?;
-            let why = cell.why_not()?;
-            let why = why.strip_prefix("skipped: ")?;
-            Some(format!("{} ({why})", p.name))
-        })
-        .collect();
-    match said.is_empty() {
-        true => String::new(),
-        false => format!("\nNot swept: {}.\n", said.join("; ")),
+    let mut reasons: Vec<(String, Vec<&str>)> = Vec::new();
+    for p in &paradigms::ROWS {
+        let Some(cell) = record.cell(scenario.name, first, p.name) else {
+            continue;
+        };
+        let Some(why) = cell
+            .why_not()
+            .and_then(|w| Some(w.strip_prefix("skipped: ")?.to_string()))
+        else {
+            continue;
+        };
+        match reasons.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, names)) => names.push(p.name),
+            None => reasons.push((why, vec![p.name])),
+        }
+    }
+    let mut md = String::new();
+    for (why, names) in &reasons {
+        let _ = writeln!(md, "- **{}**: {why}.", names.join("**, **"));
+    }
+    match md.is_empty() {
+        true => md,
+        false => format!("\nNot swept:\n\n{md}"),
     }
 }
 

@@ -31,7 +31,7 @@ fn the_cpu_sweep_says_speed_up_ties_and_the_machines_limit() {
         "a row skipped everywhere is left out: {md}"
     );
     assert!(
-        md.contains("Not swept: sequential (one thread whatever `--workers` says)."),
+        md.contains("Not swept:\n\n- **sequential**: one thread whatever `--workers` says.\n"),
         "{md}"
     );
     assert!(
