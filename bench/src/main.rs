@@ -20,7 +20,9 @@
 //! file carries its three actions out.
 //!
 //! - [`scenarios`]: the one scenario table, an entry per scenario in a file per
-//!   workload (`cpu.rs`, `io.rs`, `serve.rs`, `spawn.rs`, `ring.rs`); what an
+//!   workload (`cpu.rs`, `io.rs`, `serve.rs`, `spawn.rs`, `ring.rs`) and the
+//!   sweeps across cores (`cores.rs`), with where a point's programs run
+//!   (`placement.rs`); what an
 //!   entry is made of (`kinds.rs`: measure, axis, sizes, repeats, the limits it
 //!   raises, wrk's duration; `workload.rs`: the workload, its unit of work, whom
 //!   its programs meet); the skip rules and their budgets (`rules.rs`); the
@@ -28,7 +30,8 @@
 //!   the primer's rows, the scenarios and paradigms of its claims and the
 //!   offloading pair (`primer.rs`); the rules' tests (`tests.rs`).
 //! - [`measure`]: `bench run` (`mod.rs`: build, then point by point). A point:
-//!   its cells' shared setup (`setup.rs`), their checks (`check.rs`), the
+//!   its cells' shared setup (`setup.rs`, with `cpus.rs`: the CPUs a pinned
+//!   program gets), their checks (`check.rs`), the
 //!   counting pass (`count.rs`, with `counters.rs`: perf or rusage), the timed
 //!   rounds (`rounds.rs`), in that order (`point.rs`). Around them: one program
 //!   run checked, timed or serving (`program.rs`), where the programs are
@@ -52,8 +55,10 @@
 //!   tables (`servers.rs`), the why-tables (`why.rs`), the primer's table
 //!   (`primer/mod.rs`) and claims (`primer/claims.rs`), the thread-per-core
 //!   comparison (`per_core/mod.rs`, its tests in `per_core/tests.rs`), the
-//!   offloading comparison (`offload.rs`), the charts (`charts/`: `mod.rs`, `bars.rs`,
-//!   `lines.rs`, `axis.rs`), and `bench compare` (`compare.rs`).
+//!   offloading comparison (`offload.rs`), the sweeps across cores (`sweep/mod.rs`,
+//!   its made-up runs and tests in `sweep/fixtures.rs`, `sweep/tests.rs`), the
+//!   charts (`charts/`: `mod.rs`, `bars.rs`, `lines.rs`, `axis.rs`, and
+//!   `scaling.rs` for a sweep), and `bench compare` (`compare.rs`).
 
 mod cli;
 mod measure;

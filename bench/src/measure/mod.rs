@@ -7,6 +7,7 @@ pub mod cgroup;
 mod check;
 mod count;
 pub mod counters;
+mod cpus;
 pub mod host;
 pub mod machine;
 mod point;
@@ -86,7 +87,11 @@ pub fn benchmark(options: &Options, tools: &Tools) -> Result<(PathBuf, Ending), 
     let limits = machine::limits();
     let plan: Vec<(&Scenario, Option<u64>)> = scenarios
         .iter()
-        .flat_map(|s| s.points(options.quick).into_iter().map(move |x| (*s, x)))
+        .flat_map(|s| {
+            s.points(options.quick, &limits)
+                .into_iter()
+                .map(move |x| (*s, x))
+        })
         .collect();
     // Who runs at a point, by the table's rules.
     let runners = |s: &Scenario, x: Option<u64>| -> Vec<Paradigm> {

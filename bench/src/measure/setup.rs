@@ -9,7 +9,7 @@ use crate::{
     measure::tools::Tools,
     results::{Cell, Outcome, Peak, raw_json},
     scenarios::paradigms::Paradigm,
-    scenarios::{CLIENT, CLIENT_PARADIGM, Limits, Sizes, Workload},
+    scenarios::{CLIENT, CLIENT_PARADIGM, Limits, Sizes, Workload, placement},
 };
 
 /// What every cell of a point shares: its programs' flags and whom they serve.
@@ -20,7 +20,11 @@ pub(super) struct Setup<'a> {
     asked: Vec<(&'static str, u64)>,
     /// Every flag of its programs: the asked ones, `--workers`, `--offload`.
     flags: Vec<String>,
+    /// The server's `--workers` (serve).
     workers: usize,
+    /// `taskset -c LIST` before the cell's program and before its server,
+    /// where the scenario pins them ([`super::cpus`]); empty where not.
+    pins: [Vec<String>; 2],
     /// serve: the cells' program is the one client, and each meets its own server.
     pub serving: bool,
     /// serve: the client's connections, which a fixed pool may be smaller than.
@@ -46,8 +50,11 @@ impl<'a> Setup<'a> {
             .iter()
             .flat_map(|(flag, value)| [flag.to_string(), value.to_string()])
             .collect();
-        let workers = scenario.workers.unwrap_or(limits.cores);
-        flags.extend(["--workers".into(), workers.to_string()]);
+        let placed = placement(scenario, at.x, limits);
+        flags.extend(["--workers".into(), placed.program.workers.to_string()]);
+        let cpus = super::cpus::allowed(limits.cores);
+        let pins =
+            [&placed.program, &placed.server].map(|p| super::cpus::taskset(p.cpus.as_ref(), &cpus));
         if scenario.offload {
             flags.push("--offload".into());
         }
@@ -57,7 +64,8 @@ impl<'a> Setup<'a> {
             sizes,
             asked,
             flags,
-            workers,
+            workers: placed.server.workers,
+            pins,
             serving: scenario.workload == Workload::Serve,
             connections,
         }
@@ -71,22 +79,20 @@ impl<'a> Setup<'a> {
             true => vec![tools.bin.join(CLIENT)],
             false => tools.program(paradigm, scenario.workload),
         };
-        let mut command: Vec<String> = match scenario.pinned {
-            true => vec!["taskset".into(), "-c".into(), "0".into()],
-            false => Vec::new(),
-        };
+        let mut command = self.pins[0].clone();
         command.extend(program.iter().map(|p| p.to_string_lossy().into()));
         command.extend(self.flags.iter().cloned());
         let skipped = Outcome::Skipped(String::new());
         let mut cell = Cell::new(scenario.name, self.at.x, paradigm.name, command, skipped);
-        let opponent = Opponent::of(
+        let mut opponent = Opponent::of(
             scenario.workload,
             paradigm,
             self.workers,
             self.connections,
             tools,
         );
-        if let Opponent::Own(server, note) = &opponent {
+        if let Opponent::Own(server, note) = &mut opponent {
+            server.splice(0..0, self.pins[1].iter().cloned());
             (cell.server, cell.note) = (server.clone(), note.clone());
         }
         (cell, opponent)

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::{
-    render::figures,
+    render::{figures, sweep},
     results::Record,
     results::stats::{PerUnit, ratio, secs},
     scenarios::paradigms,
@@ -37,6 +37,10 @@ pub fn compare(records: &[Record]) -> String {
         .filter(|s| records.iter().any(|r| r.has(s.name)))
     {
         let _ = writeln!(md, "## {}\n", scenario.title);
+        if scenario.sweeps_cores() {
+            md += &sweep::compare(records, scenario);
+            continue;
+        }
         let mut points: Vec<Option<u64>> = Vec::new();
         for record in records {
             for x in record.points(scenario.name) {

@@ -13,6 +13,7 @@ mod per_core;
 mod primer;
 mod readme;
 mod servers;
+mod sweep;
 mod tables;
 mod why;
 
@@ -41,6 +42,9 @@ pub fn write(record: &Record) -> Result<(), String> {
         if server_memory_chart(scenario) {
             let memory = scenario.with_measure(Measure::ServerMemory);
             charts::draw(record, &memory, &path("-memory"))?;
+        }
+        if scenario.sweeps_cores() {
+            charts::scaling::draw(record, scenario, &path("-scaling"))?;
         }
     }
     save(&record.dir.join("report.md"), &report(record))?;
@@ -165,6 +169,9 @@ pub fn report(record: &Record) -> String {
         }
         if scenario.wrk.is_some() {
             md += &servers::reference_line(record, scenario.name);
+        }
+        if scenario.sweeps_cores() {
+            md += &sweep::section(record, scenario, "charts");
         }
         for x in record.points(scenario.name) {
             if let Some(x) = x {

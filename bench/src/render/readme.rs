@@ -10,6 +10,7 @@ use crate::{
     render::per_core,
     render::primer,
     render::servers,
+    render::sweep,
     render::tables,
     render::why,
     results::Record,
@@ -46,6 +47,9 @@ pub fn summary(record: &Record, link: &str) -> String {
         );
         // serve-fast's one point reads best as its full table, wrk's rate in it.
         md += &match scenario.wrk.is_some() {
+            _ if scenario.sweeps_cores() => {
+                sweep::section(record, scenario, &format!("{link}/charts"))
+            }
             true => {
                 servers::reference_line(record, scenario.name)
                     + &servers::full(record, scenario.name, None)

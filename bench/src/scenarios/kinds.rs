@@ -129,8 +129,10 @@ pub struct Scenario {
     /// serve: the fixed pools' servers also run with a worker per connection
     /// ([`crate::scenarios::paradigms::SIZED`]), beside their rows at the cores' count.
     pub sized_pools: bool,
-    /// Every program runs pinned to one CPU (`taskset -c 0`): threads and
-    /// processes too hand off without a wake-up across CPUs.
+    /// Every program runs pinned to the first CPUs, as many as its workers
+    /// (`taskset -c 0` for one: threads and processes too hand off without a
+    /// wake-up across CPUs); a serve sweep's client, to those after them
+    /// ([`super::placement`]).
     pub pinned: bool,
     /// The kernel limits `--raise-limits` raises for it.
     pub raises: &'static [Raise],
@@ -145,12 +147,30 @@ impl Scenario {
         if quick { &self.quick } else { &self.full }
     }
 
-    /// The points of the scan; `None` for the one point of a single-point scenario.
-    pub fn points(&self, quick: bool) -> Vec<Option<u64>> {
+    /// The points of the scan on this machine; `None` for the one point of a
+    /// single-point scenario. A sweep across cores stops at the machine's cores
+    /// and ends on them (or on its largest point, `--workers`' limit): no
+    /// point asks for CPUs the machine does not have.
+    pub fn points(&self, quick: bool, machine: &Limits) -> Vec<Option<u64>> {
+        let points = self.sizes(quick).points.iter().copied();
         match self.axis {
-            Some(_) => self.sizes(quick).points.iter().map(|&x| Some(x)).collect(),
+            Some(_) if self.sweeps_cores() => {
+                let largest = points.clone().max().unwrap_or(0);
+                let top = (machine.cores as u64).min(largest);
+                let mut here: Vec<u64> = points.filter(|&x| x <= top).collect();
+                if here.last().is_some_and(|&x| x < top) {
+                    here.push(top);
+                }
+                here.into_iter().map(Some).collect()
+            }
+            Some(_) => points.map(Some).collect(),
             None => vec![None],
         }
+    }
+
+    /// Its x is the worker count, each point on that many CPUs: cpu-cores, serve-cores.
+    pub fn sweeps_cores(&self) -> bool {
+        self.axis.is_some_and(|a| a.flag == "--workers")
     }
 
     /// How long wrk measures each server, or `None` for no wrk.

@@ -1,7 +1,9 @@
 //! The scenario table: the only place a scenario exists. Its name, title, the
 //! lesson it shows, its points and flags (full and quick), its run counts and why
 //! a paradigm skips a point. Every description in a report is made from here, so
-//! a quick report states its own sizes. Its entries are in a file per workload.
+//! a quick report states its own sizes. Its entries are in a file per workload,
+//! and the sweeps across cores, of two workloads, in `cores.rs`; where a
+//! point's programs run, on which CPUs, in `placement.rs`.
 
 pub mod limits;
 pub mod paradigms;
@@ -9,9 +11,11 @@ pub mod primer;
 
 pub use limits::Limits;
 
+mod cores;
 mod cpu;
 mod io;
 mod kinds;
+mod placement;
 mod ring;
 mod rules;
 mod serve;
@@ -21,18 +25,21 @@ mod workload;
 pub use kinds::{
     Axis, CLIENT, CLIENT_PARADIGM, Measure, Raise, Repeats, Scenario, Sizes, WrkSeconds, repeats,
 };
+pub use placement::placement;
 pub use workload::{Meets, Workload};
 
 /// Every scenario, in report order.
-pub const ALL: [Scenario; 13] = [
+pub const ALL: [Scenario; 15] = [
     cpu::CPU,
     cpu::GRANULARITY,
+    cores::CPU,
     io::FAST,
     io::SLOW,
     io::WORK,
     io::WORK_OFFLOAD,
     serve::FAST,
     serve::SLOW,
+    cores::SERVE,
     spawn::COST,
     spawn::MEMORY,
     ring::HOP,

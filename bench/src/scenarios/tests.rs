@@ -11,7 +11,7 @@ use crate::{scenarios::limits::DEVELOPER_MACHINE as MACHINE, scenarios::paradigm
 fn full_run_skips_what_the_last_full_run_skipped() {
     let mut skipped = Vec::new();
     for scenario in &ALL {
-        for x in scenario.points(false) {
+        for x in scenario.points(false, &MACHINE) {
             for p in &paradigms::ALL {
                 if (scenario.skip)(x.unwrap_or(0), p, &MACHINE).is_some() {
                     skipped.push(format!("{} {x:?} {}", scenario.name, p.name));
@@ -21,7 +21,10 @@ fn full_run_skips_what_the_last_full_run_skipped() {
     }
     assert_eq!(
         skipped.len(),
-        24 + 13 + 2 + 16 + 8 + 1 + 8 + 1 + 1 + 3 + 6 + 21 + 34 + 15 - 3,
+        24 + 13 + 2 + 16 + 8 + 1 + 8 + 1 + 1 + 3 + 6 + 21 + 34 + 15 - 3
+            // cpu-cores and serve-cores at 1 and 2 cores: sequential and Python;
+            // serve-cores also threads, crossbeam and rayon.
+            + 2 * 5 + 2 * 8,
         "{skipped:#?}"
     );
     assert!(skipped.contains(&"spawn-memory Some(100000) threads".to_string()));
@@ -39,6 +42,9 @@ fn full_run_skips_what_the_last_full_run_skipped() {
     assert!(!skipped.contains(&"serve-slow Some(1000) python-asyncio".to_string()));
     assert!(!skipped.contains(&"ring-hop-1 None threads".to_string()));
     assert!(skipped.contains(&"ring-hop-1 None rayon".to_string()));
+    assert!(skipped.contains(&"cpu-cores Some(2) sequential".to_string()));
+    assert!(!skipped.contains(&"serve-cores Some(2) processes".to_string()));
+    assert!(skipped.contains(&"serve-cores Some(1) crossbeam".to_string()));
 }
 
 #[test]

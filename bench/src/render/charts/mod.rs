@@ -1,5 +1,6 @@
 //! One SVG per scenario: horizontal bars for a single point ([`bars`]), a line
-//! per paradigm for a scan ([`lines`]), both on log axes fitted to the data with
+//! per paradigm for a scan ([`lines`]), and for a sweep across cores a second,
+//! of its scaling ([`scaling`]); bars and lines on log axes fitted to the data with
 //! ticks at 1-2-5 or powers of ten in the axis's unit ([`axis`]), min–max whiskers
 //! from hyperfine's runs, one hue per paradigm family (Rust solid, Python dashed
 //! and hollow), a marker shape per family, and the legend outside the plot so
@@ -8,6 +9,7 @@
 mod axis;
 mod bars;
 mod lines;
+pub mod scaling;
 
 use std::path::Path;
 

@@ -1,0 +1,295 @@
+//! The sweeps across cores, read from a run: per paradigm and point, the time
+//! and the speed-up against the paradigm's own first point (cpu-cores), or the
+//! requests per second, in all and per core (serve-cores); where each point's
+//! programs ran; how far the machine's cores let one say anything. And the same
+//! for several runs side by side, for `bench compare` ([`compare`]).
+
+use std::fmt::Write as _;
+
+use crate::{
+    render::servers::per_second,
+    results::noise::tie,
+    results::stats::{ratio, secs},
+    results::{Cell, Record},
+    scenarios::paradigms::{self, Paradigm},
+    scenarios::{Scenario, Workload},
+};
+
+/// A scenario's points in this run, in order: the worker counts.
+fn points(record: &Record, scenario: &Scenario) -> Vec<u64> {
+    record.points(scenario.name).into_iter().flatten().collect()
+}
+
+/// The cell at the sweep's first point (one core) that `cell` is read against.
+fn base<'a>(record: &'a Record, cell: &Cell) -> Option<&'a Cell> {
+    let first = *record.points(&cell.scenario).first()?;
+    record.cell(&cell.scenario, first, &cell.paradigm)
+}
+
+/// Requests a second the client got through, from its median time.
+fn rate(cell: &Cell) -> Option<f64> {
+    Some(cell.field("requests")? as f64 / cell.median()?)
+}
+
+/// What a sweep's cell puts on its chart, as (low, median, high): the speed-up
+/// against the paradigm's first point, from its median (whiskers: this
+/// point's slowest and fastest run); for serve, requests per second per core.
+pub fn scaling(record: &Record, cell: &Cell) -> Option<(f64, f64, f64)> {
+    let t = cell.timing()?;
+    let x = cell.x? as f64;
+    if !cell.server.is_empty() {
+        let requests = cell.field("requests")? as f64 / x;
+        return Some((requests / t.max, requests / t.median, requests / t.min));
+    }
+    let one = base(record, cell)?.timing()?.median;
+    Some((one / t.max, one / t.median, one / t.min))
+}
+
+/// One cell of a sweep's table: cpu: its time, and past the first point the
+/// speed-up, ± hyperfine's uncertainty; serve: requests/s, in all and per core.
+/// Past the first point, timed runs whose ranges overlap the first point's are
+/// a tie, and said as one; a noisy time says so.
+fn text(record: &Record, cell: &Cell, serving: bool) -> String {
+    let Some(t) = cell.timing() else {
+        return short_why(cell);
+    };
+    let x = cell.x.unwrap_or(1);
+    let first = base(record, cell).filter(|b| b.x != cell.x);
+    let mut text = match (serving, rate(cell)) {
+        (true, Some(r)) => format!("{} ({} per core)", per_second(r), per_second(r / x as f64)),
+        _ => secs(t.median),
+    };
+    if let Some(one) = first.and_then(Cell::timing) {
+        if !serving {
+            let _ = write!(text, ", {}", ratio(one, t));
+        }
+        if tie(one, t) {
+            text += match serving {
+                true => " (per core as on 1: tie)",
+                false => " (ties 1 core)",
+            };
+        }
+    }
+    if cell.noisy().is_some() {
+        text += " (noisy: rerun)";
+    }
+    text
+}
+
+/// A table cell: blank where there is no point.
+fn cell_text(text: &str) -> String {
+    match text.is_empty() {
+        true => " |".into(),
+        false => format!(" {text} |"),
+    }
+}
+
+/// One cell of `bench compare`'s sweep table: cpu: the first point's time,
+/// then the speed-up against it; serve: requests/s per core; past the first
+/// point, a tie with it said as one.
+fn brief(record: &Record, cell: &Cell, serving: bool) -> String {
+    let Some(t) = cell.timing() else {
+        return short_why(cell);
+    };
+    let first = base(record, cell);
+    let at_first = first.is_some_and(|b| b.x == cell.x);
+    let one = first.filter(|_| !at_first).and_then(Cell::timing);
+    let mut text = match (serving, at_first, one) {
+        (true, ..) => scaling(record, cell).map_or("–".into(), |v| per_second(v.1)),
+        (false, true, _) => secs(t.median),
+        (false, false, Some(one)) => ratio(one, t).to_string(),
+        (false, false, None) => format!("{} (no 1-core time)", secs(t.median)),
+    };
+    if one.is_some_and(|one| tie(one, t)) {
+        text += " (tie)";
+    }
+    if cell.noisy().is_some() {
+        text += " (noisy)";
+    }
+    text
+}
+
+/// A point's name: `1 core`, `4 cores`.
+fn cores(x: u64) -> String {
+    format!("{x} {}", if x == 1 { "core" } else { "cores" })
+}
+
+/// `FAILED` or `skipped`, without the reason (the point's table has it).
+fn short_why(cell: &Cell) -> String {
+    cell.why_not()
+        .and_then(|w| w.split(':').next().map(str::to_string))
+        .unwrap_or_else(|| "–".into())
+}
+
+/// The rows: every paradigm with a cell in the sweep that was not skipped.
+fn swept(record: &Record, scenario: &Scenario) -> Vec<&'static Paradigm> {
+    let ran = |p: &&Paradigm| {
+        let cells = record.cells.iter().filter(|c| c.scenario == scenario.name);
+        cells
+            .filter(|c| c.paradigm == p.name)
+            .any(|c| !c.why_not().is_some_and(|w| w.starts_with("skipped")))
+    };
+    paradigms::ROWS.iter().filter(ran).collect()
+}
+
+/// The sweep's section of a report: what the machine allows one to say, where
+/// each point ran, the table, who sat out and why, and the scaling chart
+/// (under `charts`, the charts' folder as the document links it).
+pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
+    let xs = points(record, scenario);
+    let serving = scenario.workload == Workload::Serve;
+    let last = xs.last().map_or("?".into(), u64::to_string);
+    let mut md = format!(
+        "This machine has {} cores, so the sweep stops at {last}: nothing here says how these programs do on more. On a larger machine, run `scripts/bench.sh --only cpu-cores,serve-cores`, and `bench compare DIR DIR` puts its sweep beside this one.\n\n",
+        record.meta("cores")
+    );
+    md += &placements(record, scenario, &xs);
+    md += "| paradigm |";
+    for &x in &xs {
+        let _ = write!(md, " {} |", cores(x));
+    }
+    let _ = writeln!(md, "\n|---|{}", "---:|".repeat(xs.len()));
+    for p in swept(record, scenario) {
+        let _ = write!(md, "| {} |", p.name);
+        for &x in &xs {
+            let cell = record.cell(scenario.name, Some(x), p.name);
+            md += &cell_text(&cell.map_or(String::new(), |c| text(record, c, serving)));
+        }
+        md += "\n";
+    }
+    md += match serving {
+        true => {
+            "\nRequests per second are the client's (tokio-io, verified), from its median time; per core, divided by the server's cores. Every core had the same load at every point, so equal rates per core are perfect scaling; \"tie\": the timed runs' ranges overlap the first point's.\n"
+        }
+        false => {
+            "\nSpeed-up: the paradigm's mean time on one core over its time here, ± hyperfine's uncertainty; the ideal is the core count. \"ties 1 core\": the timed runs' ranges overlap the first point's, so more cores bought nothing measurable.\n"
+        }
+    };
+    md += &sat_out(record, scenario, xs.first().copied());
+    let _ = writeln!(
+        md,
+        "\n![{} (scaling)]({charts}/{}-scaling.svg)\n",
+        scenario.title, scenario.name
+    );
+    md
+}
+
+/// Where each point's programs ran, from the cells' own commands: the
+/// `taskset` before the program, and for serve before the server, and the
+/// client's `--workers`.
+fn placements(record: &Record, scenario: &Scenario, xs: &[u64]) -> String {
+    let pin = |command: &[String]| match command {
+        [taskset, _, cpus, ..] if taskset == "taskset" => Some(format!("`{cpus}`")),
+        _ => None,
+    };
+    let mut said = Vec::new();
+    for &x in xs {
+        let Some(cell) = record
+            .cells
+            .iter()
+            .find(|c| c.scenario == scenario.name && c.x == Some(x))
+        else {
+            continue;
+        };
+        let at = cores(x);
+        let program = pin(&cell.command).unwrap_or_else(|| "no CPUs in particular".into());
+        if cell.server.is_empty() {
+            said.push(format!("{at}: on CPUs {program}"));
+            continue;
+        }
+        let server = pin(&cell.server).unwrap_or_else(|| "no CPUs in particular".into());
+        let workers = cell.command.iter().skip_while(|a| *a != "--workers").nth(1);
+        let workers = workers.map_or(String::new(), |w| format!(" (`--workers {w}`)"));
+        let client = match pin(&cell.command) {
+            Some(cpus) => format!("on CPUs {cpus}"),
+            None => "unpinned, sharing the server's CPUs".into(),
+        };
+        said.push(format!(
+            "{at}: the server on CPUs {server}, the client{workers} {client}"
+        ));
+    }
+    match said.is_empty() {
+        true => String::new(),
+        false => format!(
+            "Where each point ran (`taskset -c`): {}.\n\n",
+            said.join("; ")
+        ),
+    }
+}
+
+/// Who sat the sweep out, with the reason given at its first point; those
+/// with the same reason (Python's four, the fixed pools) named together.
+fn sat_out(record: &Record, scenario: &Scenario, first: Option<u64>) -> String {
+    let mut reasons: Vec<(String, Vec<&str>)> = Vec::new();
+    for p in &paradigms::ROWS {
+        let Some(cell) = record.cell(scenario.name, first, p.name) else {
+            continue;
+        };
+        let Some(why) = cell
+            .why_not()
+            .and_then(|w| Some(w.strip_prefix("skipped: ")?.to_string()))
+        else {
+            continue;
+        };
+        match reasons.iter_mut().find(|(w, _)| *w == why) {
+            Some((_, names)) => names.push(p.name),
+            None => reasons.push((why, vec![p.name])),
+        }
+    }
+    let mut md = String::new();
+    for (why, names) in &reasons {
+        let _ = writeln!(md, "- **{}**: {why}.", names.join("**, **"));
+    }
+    match md.is_empty() {
+        true => md,
+        false => format!("\nNot swept:\n\n{md}"),
+    }
+}
+
+/// `bench compare`'s table of a sweep: a row per paradigm and run, a column per
+/// point of any run (a small machine's beside a large one's; blank where a run
+/// has no such point): cpu: the first point's time, then speed-ups; serve:
+/// requests/s per core.
+pub fn compare(records: &[Record], scenario: &Scenario) -> String {
+    let mut xs: Vec<u64> = records.iter().flat_map(|r| points(r, scenario)).collect();
+    xs.sort_unstable();
+    xs.dedup();
+    let serving = scenario.workload == Workload::Serve;
+    let mut md = String::from("| paradigm | run |");
+    for &x in &xs {
+        let _ = write!(md, " {} |", cores(x));
+    }
+    let _ = writeln!(md, "\n|---|---|{}", "---:|".repeat(xs.len()));
+    for p in &paradigms::ROWS {
+        for (i, record) in records.iter().enumerate() {
+            if !swept(record, scenario).contains(&p) {
+                continue;
+            }
+            let _ = write!(
+                md,
+                "| {} | {} ({} cores) |",
+                p.name,
+                i + 1,
+                record.meta("cores")
+            );
+            for &x in &xs {
+                let cell = record.cell(scenario.name, Some(x), p.name);
+                md += &cell_text(&cell.map_or(String::new(), |c| brief(record, c, serving)));
+            }
+            md += "\n";
+        }
+    }
+    md + match serving {
+        true => {
+            "\nRequests per second per core (the client's, from its median time); \"tie\": its timed runs' ranges overlap the run's first point's (the same rate per core); blank: the run has no such point.\n\n"
+        }
+        false => {
+            "\nAt the first point its time; after it the speed-up against it, ± hyperfine's uncertainty; \"tie\": its timed runs' ranges overlap the first point's (no measurable gain); blank: the run has no such point.\n\n"
+        }
+    }
+}
+
+#[cfg(test)]
+pub mod fixtures;
+#[cfg(test)]
+mod tests;

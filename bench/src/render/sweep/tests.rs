@@ -1,0 +1,134 @@
+//! The sweeps' tables, sections and comparison, on made-up runs ([`super::fixtures`]).
+
+use super::{fixtures::*, *};
+use crate::scenarios;
+
+#[test]
+fn the_cpu_sweep_says_speed_up_ties_and_the_machines_limit() {
+    let run = small();
+    let cpu = scenarios::named("cpu-cores").unwrap();
+    let md = section(&run, cpu, "charts");
+    assert!(md.starts_with("This machine has 2 cores, so the sweep stops at 2: nothing here says how these programs do on more."), "{md}");
+    assert!(
+        md.contains("`scripts/bench.sh --only cpu-cores,serve-cores`"),
+        "{md}"
+    );
+    assert!(md.contains("`bench compare DIR DIR`"), "{md}");
+    assert!(
+        md.contains("| paradigm | 1 core | 2 cores |\n|---|---:|---:|\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| tokio | 1.40 s | 700.0 ms, 2.00 ± 0.03× |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| threads | 1.40 s | 1.39 s, 1.01 ± 0.01× (ties 1 core) |"),
+        "{md}"
+    );
+    assert!(
+        !md.contains("| sequential |"),
+        "a row skipped everywhere is left out: {md}"
+    );
+    assert!(
+        md.contains("Not swept:\n\n- **sequential**: one thread whatever `--workers` says.\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("1 core: on CPUs `0`; 2 cores: on CPUs `0-1`"),
+        "{md}"
+    );
+    assert!(md.contains("](charts/cpu-cores-scaling.svg)"), "{md}");
+    // A noisy time says so, and a failed first point leaves no speed-up.
+    let mut noisy = run.clone();
+    let threads = noisy
+        .cells
+        .iter_mut()
+        .find(|c| c.paradigm == "threads" && c.x == Some(2));
+    threads.unwrap().around = Some(crate::results::Around {
+        noisy: Some("the host stole 8% of the CPU during its runs".into()),
+        ..Default::default()
+    });
+    let tokio = noisy
+        .cells
+        .iter_mut()
+        .find(|c| c.paradigm == "tokio" && c.x == Some(1));
+    tokio.unwrap().outcome = crate::results::Outcome::Failed("exit status 1".into());
+    let md = section(&noisy, cpu, "charts");
+    assert!(
+        md.contains("| threads | 1.40 s | 1.39 s, 1.01 ± 0.01× (ties 1 core) (noisy: rerun) |"),
+        "{md}"
+    );
+    assert!(md.contains("| tokio | FAILED | 700.0 ms |"), "{md}");
+    let md = compare(&[noisy], cpu);
+    assert!(
+        md.contains("| tokio | 1 (2 cores) | FAILED | 700.0 ms (no 1-core time) |"),
+        "{md}"
+    );
+    let tokio = run.cell("cpu-cores", Some(2), "tokio").unwrap();
+    let (lo, mid, hi) = scaling(&run, tokio).unwrap();
+    assert!((mid - 2.0).abs() < 1e-9 && lo < mid && mid < hi);
+}
+
+#[test]
+fn the_serve_sweep_says_rates_per_core_and_where_the_client_ran() {
+    let run = small();
+    let serve = scenarios::named("serve-cores").unwrap();
+    let md = section(&run, serve, "charts");
+    assert!(
+        md.contains("| tokio | 50.0k/s (50.0k/s per core) | 80.0k/s (40.0k/s per core) |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("1 core: the server on CPUs `0`, the client (`--workers 1`) on CPUs `1`;"),
+        "{md}"
+    );
+    assert!(md.contains("2 cores: the server on CPUs `0-1`, the client (`--workers 2`) unpinned, sharing the server's CPUs."), "{md}");
+    let at_2 = run.cell("serve-cores", Some(2), "tokio").unwrap();
+    assert_eq!(scaling(&run, at_2).unwrap().1, 40_000.0);
+    // The same time per core's load at 4 cores as at 1: a tie, said as one.
+    let big = large();
+    let md = section(&big, serve, "charts");
+    assert!(
+        md.contains(
+            "| 50.0k/s (50.0k/s per core) | 100.0k/s (50.0k/s per core) (per core as on 1: tie) |"
+        ),
+        "{md}"
+    );
+}
+
+#[test]
+fn compare_puts_two_machines_sweeps_side_by_side() {
+    let (small, large) = (small(), large());
+    let cpu = scenarios::named("cpu-cores").unwrap();
+    let md = compare(&[small.clone(), large.clone()], cpu);
+    assert!(
+        md.starts_with(
+            "| paradigm | run | 1 core | 2 cores | 4 cores |\n|---|---|---:|---:|---:|\n"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| threads | 1 (2 cores) | 1.40 s | 1.01 ± 0.01× (tie) | |\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| tokio | 1 (2 cores) | 1.40 s | 2.00 ± 0.03× | |\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| tokio | 2 (4 cores) | 1.00 s | 2.00 ± 0.02× | 3.85 ± 0.08× |\n"),
+        "{md}"
+    );
+    assert!(!md.contains("sequential"), "{md}");
+    let serve = scenarios::named("serve-cores").unwrap();
+    let md = compare(&[small, large], serve);
+    assert!(
+        md.contains("| tokio | 1 (2 cores) | 50.0k/s | 40.0k/s | |\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| tokio | 2 (4 cores) | 50.0k/s | 50.0k/s (tie) | 50.0k/s (tie) |\n"),
+        "{md}"
+    );
+}
