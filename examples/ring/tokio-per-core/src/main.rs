@@ -1,0 +1,141 @@
+//! # ring, tokio-per-core: a runtime per core, a contiguous block of the ring each
+//!
+//! `--workers` OS threads, each pinned to a CPU, each running its own current-thread
+//! tokio runtime; the K units are split into W contiguous blocks, one per runtime, so a
+//! lap crosses threads only W times (units K/W-1 to K/W, ..., K-1 to 0). Every hop goes
+//! through a `tokio::sync::mpsc` channel, which works across runtimes: within a block a
+//! hop is a wake on the same thread; across blocks the send wakes a task on a runtime
+//! that has parked in `epoll_wait`, and a write to its eventfd must wake that thread. On
+//! a 2-vCPU VM (release) a hop within a runtime took about 140 ns and one that crosses
+//! about 20 µs (K=2, W=2: every hop crosses), so at K=100 W=2, with 2 crossings a lap,
+//! a hop cost 550 ns on average: 4x W=1. A ring is a chain, never parallel work, and
+//! this is its misfit: each crossing is a thread going to sleep and another waking.
+//!
+//! Compare with: `examples/ring/tokio` (one runtime, tasks migrate),
+//! `examples/ring/threads`, `examples/cpu/tokio-per-core`.
+//!
+//! ```text
+//! cargo run --release -p tokio-per-core-ring -- --units 100 --laps 10000 --workers 2
+//! ```
+
+use std::thread;
+
+use tokio::sync::mpsc::{self, Receiver, Sender};
+use workload::{Error, Report, RingArgs, Workload, cores, ring, sys};
+
+const PROGRAM: &str = "tokio-per-core-ring";
+const PARADIGM: &str = "tokio-per-core";
+
+/// Unit u, with its inbox (from unit u-1) and unit u+1's.
+type Unit = (u64, Receiver<u64>, Sender<u64>);
+
+fn main() -> Result<(), Error> {
+    let args = RingArgs::parse_for(PROGRAM);
+    run(&args)?.print(&args)
+}
+
+/// Links the K units by channels, then starts a pinned thread with a runtime of its own
+/// per block of units; the block with unit 0 returns the token.
+fn run(args: &RingArgs) -> Result<Report, Error> {
+    sys::threads_fit(args.workers as u64, "runtime threads")?;
+    let (k, workers) = (args.units, args.workers as u64);
+    // Capacity 1: a ring has one token in flight. Channel u is unit u's inbox, and
+    // unit u sends into channel u+1 (unit K-1 into channel 0).
+    let (mut to_right, from_left): (Vec<_>, Vec<_>) = (0..k).map(|_| mpsc::channel(1)).unzip();
+    to_right.rotate_left(1);
+    let mut units = (0..k)
+        .zip(from_left)
+        .zip(to_right)
+        .map(|((u, from_left), to_right)| (u, from_left, to_right));
+    let mut cores = Vec::new();
+    for w in 0..workers {
+        // Block w: units w*K/W up to (w+1)*K/W, in order.
+        let (start, end) = (w * k / workers, (w + 1) * k / workers);
+        let block: Vec<Unit> = units.by_ref().take((end - start) as usize).collect();
+        let args = args.clone();
+        let core = thread::Builder::new()
+            .name(format!("core-{w}"))
+            .spawn(move || run_block(w as usize, block, args))
+            .map_err(|e| Error::from(e).context(format!("start runtime thread {w}")))?;
+        cores.push(core);
+    }
+    let mut token = None;
+    for core in cores {
+        token = token.or(core.join().expect("a runtime thread does not panic")?);
+    }
+    let token = token.expect("one block holds unit 0");
+    Ok(Report::new(PARADIGM, args.workers, token))
+}
+
+/// Runtime `w`: pins its thread and runs its block's units as tasks; unit 0's, if it
+/// holds it, returns the token.
+fn run_block(w: usize, block: Vec<Unit>, args: RingArgs) -> Result<Option<u64>, Error> {
+    cores::pin_to_core(w)?;
+    // A current-thread runtime: this thread polls every task it spawns, and no other.
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    runtime.block_on(async {
+        let (mut first, mut units) = (None, Vec::new());
+        for (u, from_left, to_right) in block {
+            match u {
+                0 => first = Some(tokio::spawn(pass(to_right, from_left, args.clone()))),
+                u => units.push(tokio::spawn(unit(u, args.laps, from_left, to_right))),
+            }
+        }
+        let token = match first {
+            Some(first) => Some(first.await??),
+            None => None,
+        };
+        // Each unit has ended, or ends now that unit 0's channels are closed.
+        for unit in units {
+            unit.await?;
+        }
+        Ok(token)
+    })
+}
+
+/// Unit 0, a task: each lap, send the token to unit 1 (0 at first), then take it
+/// back from unit K-1 and hop. Hop K*M is the last lap's receive.
+async fn pass(
+    to_right: Sender<u64>,
+    mut from_left: Receiver<u64>,
+    args: RingArgs,
+) -> Result<u64, Error> {
+    let last = args.units - 1;
+    let mut t = 0;
+    for _ in 0..args.laps {
+        to_right
+            .send(t)
+            .await
+            .map_err(|_| Error::msg("unit 0: unit 1 hung up"))?;
+        let received = from_left
+            .recv()
+            .await
+            .ok_or_else(|| Error::msg(format!("unit 0: unit {last} hung up")))?;
+        t = ring::hop(received, 0);
+    }
+    Ok(t)
+}
+
+/// Unit u, a task: M times, take the token from the left, hop, send it right.
+async fn unit(u: u64, laps: u64, mut from_left: Receiver<u64>, to_right: Sender<u64>) {
+    for _ in 0..laps {
+        // A closed channel means the ring is being taken down and unit 0 says
+        // why, so this unit just ends.
+        let Some(t) = from_left.recv().await else {
+            return;
+        };
+        if to_right.send(ring::hop(t, u)).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn computes_the_token() {
+        testkit::ring::check_run(testkit::ring::Units::Tasks, run);
+    }
+}

@@ -1,0 +1,19 @@
+//! tokio-per-core-serve as the io clients meet it (see `testkit::serve`).
+
+#[test]
+fn serves_like_the_api_server() {
+    testkit::serve::check_server(
+        &[env!("CARGO_BIN_EXE_tokio-per-core-serve")],
+        testkit::serve::Serves::Every,
+    );
+}
+
+/// With `--workers 1` the server is one runtime on one listener: it stops the same way.
+#[test]
+fn stops_alike_with_one_runtime() {
+    testkit::serve::check_in_flight_on(
+        &[env!("CARGO_BIN_EXE_tokio-per-core-serve")],
+        testkit::serve::Serves::Every,
+        1,
+    );
+}
