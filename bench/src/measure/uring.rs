@@ -26,7 +26,7 @@ pub const NEEDS_IT: &str = "compio";
 /// The probe: the cpu program at the smallest size, its ring made and never used.
 const PROBE: [&str; 6] = ["--limit", "10", "--jobs", "1", "--workers", "1"];
 /// What a compio program's error line says where the kernel refuses io_uring
-/// (`workload::cores::io_uring_unavailable`).
+/// (`workload::cores::io_uring_refusal`).
 const UNAVAILABLE: &str = "io_uring is unavailable";
 /// A probe that has not answered by then has hung.
 const LIMIT: Duration = Duration::from_secs(30);
