@@ -40,8 +40,9 @@ fn run(args: &CpuArgs) -> Result<Report, Error> {
         cores.push(core);
     }
     let mut total = 0;
-    for core in cores {
-        total += core.join().expect("a runtime thread does not panic")?;
+    for (w, core) in cores.into_iter().enumerate() {
+        let panicked = |_| Error::msg(format!("runtime thread {w} panicked"));
+        total += core.join().map_err(panicked)??;
     }
     Ok(Report::new(PARADIGM, workers, total))
 }
@@ -52,7 +53,7 @@ fn share(w: usize, workers: usize, limit: u64, jobs: u64) -> Result<u64, Error> 
     // A compio runtime is single-threaded: this thread polls every task it spawns.
     let runtime = compio::runtime::RuntimeBuilder::new()
         .build()
-        .map_err(cores::io_uring_unavailable)?;
+        .map_err(cores::compio_runtime_error)?;
     runtime.block_on(async {
         let mine: Vec<_> = cpu::job_ranges(limit, jobs)
             .skip(w)

@@ -4,16 +4,12 @@
 //! runtime w opens connections w, w+W, ... as tasks on one shared id counter, each a
 //! keep-alive `compio::net::TcpStream` (`client.rs`). Where tokio-per-core waits in
 //! epoll for a socket to be ready and then reads it, compio hands the read itself to
-//! the kernel through its io_uring, with a buffer the kernel holds until it is done:
-//! one `io_uring_enter` submits what a turn of the runtime asked for and reaps what
-//! finished. At 4 connections and no delay that made 1.25 syscalls a request on two
-//! runtimes (0.6 on one), all `io_uring_enter`, where tokio-io made 2.9: a `sendto`, a
-//! `recvfrom`, and epoll waits and futex wakes. Without `--server` an embedded
-//! api-server (tokio + hyper, on a thread of its own) answers; it is not part of this
-//! paradigm and not counted. (`--bin`, as `-p compio-io` also names compio's crate.)
+//! the kernel's io_uring, with a buffer the kernel holds until it is done: one
+//! `io_uring_enter` submits a turn's reads and writes and reaps what finished, so a
+//! request can cost less than one syscall. Without `--server` an embedded api-server
+//! (tokio + hyper, not counted) answers. `--bin`: compio has a crate `compio-io` too.
 //!
-//! Compare with: `examples/io/tokio-per-core` (the same shape on epoll),
-//! `examples/io/tokio` (one runtime, work stealing).
+//! Compare with: `examples/io/tokio-per-core` (the same on epoll), `examples/io/tokio`.
 //!
 //! ```text
 //! cargo run --release --bin compio-io -- --requests 1000 --concurrency 100 --delay-ms 50 --workers 2
@@ -28,6 +24,7 @@ use std::{
 };
 
 use api_server::Target;
+use compio::runtime::{spawn, spawn_blocking};
 use workload::{Error, IoArgs, Report, Workload, cores, io, io::Tally, sys};
 
 mod client;
@@ -57,14 +54,18 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
         let (next_id, host, args) = (next_id.clone(), host.clone(), args.clone());
         let core = thread::Builder::new()
             .name(format!("core-{w}"))
-            .spawn(move || share(w, connections, next_id, host, args))
+            .spawn(move || {
+                // A runtime that fails, to start or later, takes the ids left: all stop.
+                let stop_all = |_: &Error| next_id.store(args.requests, Ordering::Relaxed);
+                share(w, connections, next_id.clone(), host, args.clone()).inspect_err(stop_all)
+            })
             .map_err(|e| Error::from(e).context(format!("start runtime thread {w}")))?;
         cores.push(core);
     }
-    // A connection that failed took every id left: the others end after their request.
     let mut total = Tally::default();
-    for core in cores {
-        total = total.merge(core.join().expect("a runtime thread does not panic")?);
+    for (w, core) in cores.into_iter().enumerate() {
+        let panicked = |_| Error::msg(format!("runtime thread {w} panicked"));
+        total = total.merge(core.join().map_err(panicked)??);
     }
     Ok(Report::io(PARADIGM, args.workers, &total))
 }
@@ -81,16 +82,15 @@ fn share(
     // A compio runtime is single-threaded: this thread polls every task it spawns.
     let runtime = compio::runtime::RuntimeBuilder::new()
         .build()
-        .map_err(cores::io_uring_unavailable)?;
+        .map_err(cores::compio_runtime_error)?;
     runtime.block_on(async {
         let mut tasks = Vec::new();
         for _ in (w as u64..connections).step_by(args.workers) {
             let task = connection(next_id.clone(), host.clone(), args.clone());
-            tasks.push(compio::runtime::spawn(task));
+            tasks.push(spawn(task));
         }
         let mut subtotal = Tally::default();
-        // compio has no JoinSet: the tasks are awaited in order. The first error returns,
-        // and dropping the runtime cancels the other tasks.
+        // No JoinSet in compio: awaited in order; the first error drops (cancels) the rest.
         for task in tasks {
             subtotal = subtotal.merge(task.await??);
         }
@@ -112,8 +112,7 @@ async fn connection(
         if id >= args.requests {
             return Ok(tally);
         }
-        // A failed request takes the ids left at once, so that every connection on
-        // every runtime stops, not when `share` comes to await this task.
+        // A failed request takes the ids left at once, not when `share` awaits this task.
         let stop_all = |_: &Error| next_id.store(args.requests, Ordering::Relaxed);
         let answer = client
             .get(id, args.delay_ms, args.bytes)
@@ -123,11 +122,12 @@ async fn connection(
         tally.answer(&answer);
         // Counted inline (no --offload), the primes hold this runtime's thread, and every
         // other connection on it waits; --offload counts them on this runtime's own
-        // blocking pool (each runtime has one, up to 256 threads). Its threads inherit
-        // this thread's CPU: the kernel shares the CPU between them and this runtime,
-        // which keeps answering, but the primes get no other core.
+        // blocking pool (up to 256 threads), whose threads inherit this one's CPU until
+        // they unpin themselves, as here: then the primes may run on any core.
         let primes = match (args.work, args.offload) {
-            (n, true) if n > 0 => compio::runtime::spawn_blocking(move || io::work(id, n)).await?,
+            (n, true) if n > 0 => {
+                spawn_blocking(move || cores::unpin().map(|()| io::work(id, n))).await??
+            }
             (n, _) => io::work(id, n),
         };
         tally.work(primes);

@@ -55,14 +55,18 @@ fn run(args: &IoArgs, host: &str) -> Result<Report, Error> {
         let (next_id, host, args) = (next_id.clone(), host.clone(), args.clone());
         let core = thread::Builder::new()
             .name(format!("core-{w}"))
-            .spawn(move || share(w, connections, next_id, host, args))
+            .spawn(move || {
+                // A runtime that fails, to start or later, takes the ids left: all stop.
+                let stop_all = |_: &Error| next_id.store(args.requests, Ordering::Relaxed);
+                share(w, connections, next_id.clone(), host, args.clone()).inspect_err(stop_all)
+            })
             .map_err(|e| Error::from(e).context(format!("start runtime thread {w}")))?;
         cores.push(core);
     }
-    // A runtime that failed took every id left: the others end after their current request.
     let mut total = Tally::default();
-    for core in cores {
-        total = total.merge(core.join().expect("a runtime thread does not panic")?);
+    for (w, core) in cores.into_iter().enumerate() {
+        let panicked = |_| Error::msg(format!("runtime thread {w} panicked"));
+        total = total.merge(core.join().map_err(panicked)??);
     }
     Ok(Report::io(PARADIGM, args.workers, &total))
 }
@@ -86,11 +90,9 @@ fn share(
             tasks.spawn(connection(next_id.clone(), host.clone(), args.clone()));
         }
         let mut subtotal = Tally::default();
-        // The first error returns, and dropping the JoinSet cancels the other tasks; it
-        // takes the ids left, so that the other runtimes stop too.
+        // The first error returns, and dropping the JoinSet cancels the other tasks.
         while let Some(tally) = tasks.join_next().await {
-            let stop_all = |_: &Error| next_id.store(args.requests, Ordering::Relaxed);
-            subtotal = subtotal.merge(tally?.inspect_err(stop_all)?);
+            subtotal = subtotal.merge(tally??);
         }
         Ok(subtotal)
     })
@@ -117,11 +119,13 @@ async fn connection(
         tally.answer(&answer);
         // Counted inline (no --offload), the primes hold this runtime's thread, and every
         // other connection on it waits; --offload counts them on this runtime's own
-        // blocking pool (each runtime has one, up to 512 threads). Its threads inherit
-        // this thread's CPU: the kernel shares the CPU between them and this runtime,
-        // which keeps answering, but the primes get no other core.
+        // blocking pool (up to 512 threads), whose threads inherit this one's CPU until
+        // they unpin themselves, as here: then the primes may run on any core.
         let primes = match (args.work, args.offload) {
-            (n, true) if n > 0 => tokio::task::spawn_blocking(move || io::work(id, n)).await?,
+            (n, true) if n > 0 => {
+                tokio::task::spawn_blocking(move || cores::unpin().map(|()| io::work(id, n)))
+                    .await??
+            }
             (n, _) => io::work(id, n),
         };
         tally.work(primes);

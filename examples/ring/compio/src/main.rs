@@ -17,6 +17,7 @@
 use std::thread;
 
 use async_channel::{Receiver, Sender};
+use compio::runtime::spawn;
 use workload::{Error, Report, RingArgs, Workload, cores, ring, sys};
 
 const PROGRAM: &str = "compio-ring";
@@ -57,8 +58,10 @@ fn run(args: &RingArgs) -> Result<Report, Error> {
         cores.push(core);
     }
     let mut token = None;
-    for core in cores {
-        token = token.or(core.join().expect("a runtime thread does not panic")?);
+    // From the last: a failed runtime's own error, not unit 0's "hung up", is said.
+    for (w, core) in cores.into_iter().enumerate().rev() {
+        let panicked = |_| Error::msg(format!("runtime thread {w} panicked"));
+        token = token.or(core.join().map_err(panicked)??);
     }
     let token = token.expect("one block holds unit 0");
     Ok(Report::new(PARADIGM, args.workers, token))
@@ -71,21 +74,13 @@ fn run_block(w: usize, block: Vec<Unit>, args: RingArgs) -> Result<Option<u64>, 
     // A compio runtime is single-threaded: this thread polls every task it spawns.
     let runtime = compio::runtime::RuntimeBuilder::new()
         .build()
-        .map_err(cores::io_uring_unavailable)?;
+        .map_err(cores::compio_runtime_error)?;
     runtime.block_on(async {
         let (mut first, mut units) = (None, Vec::new());
         for (u, from_left, to_right) in block {
             match u {
-                0 => {
-                    first = Some(compio::runtime::spawn(pass(
-                        to_right,
-                        from_left,
-                        args.clone(),
-                    )))
-                }
-                u => units.push(compio::runtime::spawn(unit(
-                    u, args.laps, from_left, to_right,
-                ))),
+                0 => first = Some(spawn(pass(to_right, from_left, args.clone()))),
+                u => units.push(spawn(unit(u, args.laps, from_left, to_right))),
             }
         }
         let token = match first {
@@ -99,6 +94,7 @@ fn run_block(w: usize, block: Vec<Unit>, args: RingArgs) -> Result<Option<u64>, 
         Ok(token)
     })
 }
+
 /// Unit 0, a task: each lap, send the token to unit 1 (0 at first), then take it
 /// back from unit K-1 and hop. Hop K*M is the last lap's receive.
 async fn pass(

@@ -60,8 +60,10 @@ fn run(args: &RingArgs) -> Result<Report, Error> {
         cores.push(core);
     }
     let mut token = None;
-    for core in cores {
-        token = token.or(core.join().expect("a runtime thread does not panic")?);
+    // From the last: a failed runtime's own error, not unit 0's "hung up", is said.
+    for (w, core) in cores.into_iter().enumerate().rev() {
+        let panicked = |_| Error::msg(format!("runtime thread {w} panicked"));
+        token = token.or(core.join().map_err(panicked)??);
     }
     let token = token.expect("one block holds unit 0");
     Ok(Report::new(PARADIGM, args.workers, token))

@@ -146,4 +146,4 @@ async fn serve_connection(
     }
 }
 
-// Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_tokio-serve) as a client meets it.
+// Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_tokio-per-core-serve) as a client meets it.

@@ -3,7 +3,13 @@
 //! thread that takes the stop signals, and the main thread, which hears what they all
 //! say and tells every runtime when to stop.
 
-use std::{io, net::SocketAddr, sync::mpsc, thread};
+use std::{
+    io,
+    net::SocketAddr,
+    panic::{self, AssertUnwindSafe},
+    sync::mpsc,
+    thread,
+};
 
 use nix::sys::signal::{SigSet, Signal};
 use socket2::{Domain, Socket, Type};
@@ -54,7 +60,12 @@ pub fn serve(listeners: Vec<std::net::TcpListener>, args: &ServeArgs) -> Result<
         thread::Builder::new()
             .name(format!("core-{w}"))
             .spawn(move || {
-                let ended = run(w, listener, &tell, signalled, timeouts, grace);
+                // A runtime that panics (tokio's build does, out of file descriptors)
+                // still says it ended, or the main thread would wait for it forever.
+                let serving =
+                    AssertUnwindSafe(|| run(w, listener, &tell, signalled, timeouts, grace));
+                let ended = panic::catch_unwind(serving)
+                    .unwrap_or_else(|_| Err(Error::msg(format!("runtime {w} panicked"))));
                 let _ = tell.send(Said::Ended(ended)); // Err: `serve` has returned
             })
             .map_err(|e| Error::from(e).context(format!("start runtime thread {w}")))?;
@@ -85,7 +96,7 @@ pub fn serve(listeners: Vec<std::net::TcpListener>, args: &ServeArgs) -> Result<
 /// starts one that takes them with `sigwait` and says each. Not tokio's signal streams:
 /// they live on a runtime. One more on the main thread costs four more file descriptors
 /// (epoll, its clone, an eventfd, a clone of tokio's signal pipe; W runtimes already take
-/// 4W, and 5 + 5W in all, where the open-file check allows 16), and on one of the W
+/// 4W, and 5 + 5W in all, where the open-file check allows 32), and on one of the W
 /// runtimes they would end with its grace, while another may still wait for a second signal.
 fn hear_signals(tell: mpsc::Sender<Said>) -> Result<(), Error> {
     let stop_signals = SigSet::from_iter([Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP]);

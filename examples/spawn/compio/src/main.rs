@@ -40,8 +40,9 @@ fn run(args: &SpawnArgs) -> Result<Report, Error> {
         cores.push(core);
     }
     let mut total = 0;
-    for core in cores {
-        total += core.join().expect("a runtime thread does not panic")?;
+    for (w, core) in cores.into_iter().enumerate() {
+        let panicked = |_| Error::msg(format!("runtime thread {w} panicked"));
+        total += core.join().map_err(panicked)??;
     }
     Ok(Report::new(PARADIGM, workers, total))
 }
@@ -53,7 +54,7 @@ fn share(w: usize, workers: usize, units: u64, sleep_ms: u64) -> Result<u64, Err
     // A compio runtime is single-threaded: this thread polls every task it spawns.
     let runtime = compio::runtime::RuntimeBuilder::new()
         .build()
-        .map_err(cores::io_uring_unavailable)?;
+        .map_err(cores::compio_runtime_error)?;
     runtime.block_on(async {
         let mut mine = Vec::new();
         for i in (w as u64..units).step_by(workers) {

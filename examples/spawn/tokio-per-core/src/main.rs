@@ -39,8 +39,9 @@ fn run(args: &SpawnArgs) -> Result<Report, Error> {
         cores.push(core);
     }
     let mut total = 0;
-    for core in cores {
-        total += core.join().expect("a runtime thread does not panic")?;
+    for (w, core) in cores.into_iter().enumerate() {
+        let panicked = |_| Error::msg(format!("runtime thread {w} panicked"));
+        total += core.join().map_err(panicked)??;
     }
     Ok(Report::new(PARADIGM, workers, total))
 }
