@@ -1,4 +1,5 @@
-//! compio-serve as the io clients meet it (see `testkit::serve`).
+//! compio-serve as the io clients meet it (see `testkit::serve`); where io_uring cannot
+//! start, each test says why and skips.
 
 #[test]
 fn serves_like_the_api_server() {
@@ -11,9 +12,9 @@ fn serves_like_the_api_server() {
     );
 }
 
-/// With `--workers 1` one runtime holds every connection: it stops the same way.
+/// With `--workers 1` the server is one runtime on one listener: it stops the same way.
 #[test]
-fn stops_alike_on_one_runtime() {
+fn stops_alike_with_one_runtime() {
     if testkit::uring::skip() {
         return;
     }
