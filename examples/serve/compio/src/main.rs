@@ -5,8 +5,10 @@
 //! compio: where that one waits in epoll for a socket to be ready, then reads it, here the
 //! kernel does the accept, the read, the `peek` and the write, each with a buffer the task
 //! hands over and gets back. The accept is one multishot submission kept across `select!`s
-//! (a dropped accept could close a connection it took). A signal closes a channel that
-//! every runtime waits on. Here is what a runtime runs; `runtimes.rs` starts and stops them.
+//! (a dropped accept could close a connection it took). At 4 connections and no delay
+//! that made 0.55 syscalls a request on one runtime (1.2 on two), all `io_uring_enter`,
+//! against tokio-per-core-serve's 2.7, yet no less CPU: more of it in the kernel (a 2-core
+//! VM). Here is what a runtime runs; `runtimes.rs` starts and stops them.
 //!
 //! Compare with: `examples/serve/tokio-per-core` (the same on epoll),
 //! `examples/serve/tokio` (one runtime, work stealing), `shared/api-server`.
