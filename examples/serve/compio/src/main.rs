@@ -58,7 +58,7 @@ fn run(
     // Single-threaded: this thread polls every task. Its 1,024-entry ring holds 10,000 connections.
     let runtime = compio::runtime::RuntimeBuilder::new()
         .build()
-        .map_err(cores::io_uring_unavailable)?;
+        .map_err(cores::compio_runtime_error)?;
     runtime.block_on(async {
         let listener = TcpListener::from_std(listener)?;
         let _ = tell.send(Said::Listening); // Err: the main thread has returned

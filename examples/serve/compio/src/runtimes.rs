@@ -3,7 +3,13 @@
 //! takes the stop signals, and the main thread, which hears what they all say and tells
 //! every runtime when to stop.
 
-use std::{io, net::SocketAddr, sync::mpsc, thread};
+use std::{
+    io,
+    net::SocketAddr,
+    panic::{self, AssertUnwindSafe},
+    sync::mpsc,
+    thread,
+};
 
 use nix::sys::signal::{SigSet, Signal};
 use socket2::{Domain, Socket, Type};
@@ -60,7 +66,12 @@ pub fn serve(
         thread::Builder::new()
             .name(format!("core-{w}"))
             .spawn(move || {
-                let ended = run(w, listener, &tell, signalled, timeouts, grace);
+                // A runtime that panics still says it ended, or the main thread would
+                // wait for it forever.
+                let serving =
+                    AssertUnwindSafe(|| run(w, listener, &tell, signalled, timeouts, grace));
+                let ended = panic::catch_unwind(serving)
+                    .unwrap_or_else(|_| Err(Error::msg(format!("runtime {w} panicked"))));
                 let _ = tell.send(Said::Ended(ended)); // Err: `serve` has returned
             })
             .map_err(|e| Error::from(e).context(format!("start runtime thread {w}")))?;
