@@ -186,3 +186,86 @@ fn a_run_without_the_thread_per_core_paradigms_has_no_section() {
     );
     assert_eq!(section(&record(vec![tokio]), "##"), "");
 }
+
+#[test]
+fn a_noisy_time_gives_no_verdict() {
+    let requests = "requests=20000";
+    let mut compio = timed(
+        "serve-fast",
+        "compio",
+        requests,
+        0.20,
+        0.22,
+        counts(30_000, 20_000, 0, 20, 120_000),
+    );
+    compio.around = Some(crate::results::Around {
+        noisy: Some("the host stole 8% of the CPU during its runs".into()),
+        ..Default::default()
+    });
+    let serving = record(vec![
+        timed(
+            "serve-fast",
+            "tokio",
+            requests,
+            0.38,
+            0.42,
+            counts(1, 0, 0, 0, 1),
+        ),
+        timed(
+            "serve-fast",
+            "tokio-per-core",
+            requests,
+            0.28,
+            0.32,
+            counts(1, 0, 0, 0, 1),
+        ),
+        compio,
+    ]);
+    let md = section(&serving, "##");
+    assert!(md.contains("| compio — noisy: rerun | 95.2k/s |"), "{md}");
+    // Apart from tokio-per-core's, but noisy: no ratio, and why.
+    assert!(md.contains("- compio against tokio-per-core (the I/O interface): (noisy: rerun) no verdict, compio: the host stole 8% of the CPU during its runs.\n"), "{md}");
+    assert!(
+        md.contains("- tokio-per-core against tokio (the scheduling alone): takes 0.75× as long."),
+        "{md}"
+    );
+    // A hop across CPUs against one on one CPU: no ratio where either is noisy.
+    let hops = "units=100 laps=2000";
+    let mut one = timed(
+        "ring-hop-1",
+        "tokio",
+        hops,
+        0.039,
+        0.041,
+        Counters::default(),
+    );
+    one.around = Some(crate::results::Around {
+        noisy: Some("other programs took 12% of the machine's CPU during its runs".into()),
+        ..Default::default()
+    });
+    let record = record(vec![
+        timed("ring-hop", "tokio", hops, 0.19, 0.21, Counters::default()),
+        timed(
+            "ring-hop",
+            "tokio-per-core",
+            hops,
+            0.39,
+            0.41,
+            Counters::default(),
+        ),
+        one,
+        timed(
+            "ring-hop-1",
+            "tokio-per-core",
+            hops,
+            0.029,
+            0.031,
+            Counters::default(),
+        ),
+    ]);
+    let md = section(&record, "##");
+    assert!(
+        md.contains("(ring-hop over ring-hop-1, the same hops): tokio (noisy: rerun), tokio-per-core 13.33×."),
+        "{md}"
+    );
+}
