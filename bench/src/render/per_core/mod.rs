@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use crate::{
     render::figures::units_of_work,
     render::servers::{per_second, rate},
-    render::why::{cpu_seconds, per},
+    render::why::per,
     results::noise::tie,
     results::stats::{ratio, secs},
     results::{Cell, Counters, Record},
@@ -21,7 +21,11 @@ const INTRO: &str = "tokio's work-stealing pool beside tokio-per-core (a current
     tokio runtime per pinned worker thread, on epoll, otherwise the tokio program) and compio \
     (the same shape on io_uring, buffers passed by ownership): tokio-per-core against tokio \
     shows what the scheduling alone changes, compio against tokio-per-core what the I/O \
-    interface changes. Counts are per unit of work, from each program's counting run (for \
+    interface changes. CPU per unit of work is from the timed runs: for serve-fast the \
+    server's user + system time during each (read from /proc in 10 ms ticks; the mean of \
+    the runs timed without warm-ups), elsewhere hyperfine's mean user + system; never the \
+    counting run's, whose tracing of every syscall costs a program more the more syscalls \
+    it makes. The counts are per unit of work, from each program's counting run (for \
     serve-fast, the server's; how it counted: machine.md); one io_uring_enter may submit and \
     reap many operations, so with io_uring a request can cost a fraction of a syscall. \
     Comparisons are of mean times of the same work (for serve-fast, the client's), ± \
@@ -165,9 +169,12 @@ fn table(record: &Record, scenario: &Scenario, x: Option<u64>, heading: &str) ->
             _ => "not measured".into(),
         };
         let c = cell.counters.unwrap_or_default();
-        let cpu = cpu_seconds(cell)
-            .filter(|_| n > 0.0)
-            .map_or("–".into(), |s| secs(s / n));
+        let cpu = match timed_cpu(cell).filter(|_| n > 0.0) {
+            // /proc counts a server's CPU in 10 ms ticks: none is less than one.
+            Some(0.0) if !cell.server.is_empty() => format!("< {}", secs(0.01 / n)),
+            Some(s) => secs(s / n),
+            None => "–".into(),
+        };
         let _ = write!(md, " {cpu} | {} |", count(c.syscalls));
         md += &if uring {
             format!(" {} |", count(c.uring_enters))
@@ -242,6 +249,16 @@ fn crossing(record: &Record, scenario: &Scenario, x: Option<u64>) -> String {
             scenario.name,
             said.join(", ")
         ),
+    }
+}
+
+/// A timed run's CPU time: hyperfine's mean user + system, or for serve the
+/// server's mean over the runs it was read alone in (none in older runs). Not
+/// the counting run's: perf's tracing of each syscall inflates it unevenly.
+fn timed_cpu(cell: &Cell) -> Option<f64> {
+    match cell.server.is_empty() {
+        true => cell.timing().map(|t| t.user + t.system),
+        false => cell.around.as_ref()?.server_cpu(),
     }
 }
 
