@@ -143,7 +143,7 @@ fn table(record: &Record, scenario: &Scenario, x: Option<u64>, heading: &str) ->
     };
     let _ = write!(md, " CPU migrations per {noun} |");
     if wakeups {
-        let _ = write!(md, " cross-CPU wake-ups (IPIs) per {noun} |");
+        let _ = write!(md, " cross-CPU wake-ups per {noun} |");
     }
     let columns = figures.len() + 3 + usize::from(uring) + usize::from(wakeups);
     let _ = writeln!(md, "\n|---|{}", "---:|".repeat(columns));

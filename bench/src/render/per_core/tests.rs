@@ -95,7 +95,7 @@ fn serve_fast_sets_the_three_side_by_side_each_against_the_one_before() {
     ]);
     let md = section(&record, "##");
     assert!(md.starts_with("## Thread-per-core\n\n"), "{md}");
-    assert!(md.contains("### serve-fast\n\n| paradigm | requests/s (the client's median) | server CPU per request | syscalls per request | of them io_uring_enter | CPU migrations per request | cross-CPU wake-ups (IPIs) per request |\n|---|---:|---:|---:|---:|---:|---:|\n"), "{md}");
+    assert!(md.contains("### serve-fast\n\n| paradigm | requests/s (the client's median) | server CPU per request | syscalls per request | of them io_uring_enter | CPU migrations per request | cross-CPU wake-ups per request |\n|---|---:|---:|---:|---:|---:|---:|\n"), "{md}");
     assert!(
         md.contains("| tokio | 50.0k/s | 10.0 µs | 4.00 | 0 | 0.010 | 0.50 |"),
         "{md}"
