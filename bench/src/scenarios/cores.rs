@@ -30,9 +30,10 @@ pub const CPU: Scenario = Scenario {
     workload: Workload::Cpu,
     shows: "The cpu scenario's primes, to a limit five times higher (a run takes \
             over a second on one core, so that start-up is small beside it at many \
-            cores), at 1, 2, 4, ... workers, each point pinned to that many CPUs \
-            (`taskset -c 0-(x-1)`; the thread-per-core runtimes pin a worker to \
-            each of them): how each paradigm's time falls as cores are added. The \
+            cores), at 1, 2, 4, ... workers, each point pinned to that many logical \
+            CPUs, one per physical core before any core's second hyperthread \
+            (`taskset -c`; the thread-per-core runtimes pin a worker to each of \
+            them): how each paradigm's time falls as cores are added. The \
             work is the same at every point: speed-up is the paradigm's mean time \
             on one core over its time on x, ± hyperfine's uncertainty, and the \
             ideal is x. sequential runs one thread whatever `--workers` says.",
@@ -67,8 +68,9 @@ pub const SERVE: Scenario = Scenario {
     title: "serve across cores",
     workload: Workload::Serve,
     shows: "Each server whose `--workers` is its count of threads or processes, at \
-            1, 2, 4, ... workers, pinned to that many CPUs (`taskset -c 0-(x-1)`), \
-            under a load that grows with them: per core, serve-fast's 20,000 \
+            1, 2, 4, ... workers, pinned to that many logical CPUs, one per \
+            physical core first (`taskset -c`), under a load that grows with \
+            them: per core, serve-fast's 20,000 \
             requests over 4 keep-alive connections, so at x cores 20,000·x \
             requests over 4·x connections from one verified client (tokio-io). \
             Every core gets the same work at every point, so the ideal is a flat \

@@ -84,31 +84,6 @@ fn cell_text(text: &str) -> String {
     }
 }
 
-/// One cell of `bench compare`'s sweep table: cpu: the first point's time,
-/// then the speed-up against it; serve: requests/s per core; past the first
-/// point, a tie with it said as one.
-fn brief(record: &Record, cell: &Cell, serving: bool) -> String {
-    let Some(t) = cell.timing() else {
-        return short_why(cell);
-    };
-    let first = base(record, cell);
-    let at_first = first.is_some_and(|b| b.x == cell.x);
-    let one = first.filter(|_| !at_first).and_then(Cell::timing);
-    let mut text = match (serving, at_first, one) {
-        (true, ..) => scaling(record, cell).map_or("–".into(), |v| per_second(v.1)),
-        (false, true, _) => secs(t.median),
-        (false, false, Some(one)) => ratio(one, t).to_string(),
-        (false, false, None) => format!("{} (no 1-core time)", secs(t.median)),
-    };
-    if one.is_some_and(|one| tie(one, t)) {
-        text += " (tie)";
-    }
-    if cell.noisy().is_some() {
-        text += " (noisy)";
-    }
-    text
-}
-
 /// A point's name: `1 core`, `4 cores`.
 fn cores(x: u64) -> String {
     format!("{x} {}", if x == 1 { "core" } else { "cores" })
@@ -140,8 +115,8 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
     let serving = scenario.workload == Workload::Serve;
     let last = xs.last().map_or("?".into(), u64::to_string);
     let mut md = format!(
-        "This machine has {} cores, so the sweep stops at {last}: nothing here says how these programs do on more. On a larger machine, run `scripts/bench.sh --only cpu-cores,serve-cores`, and `bench compare DIR DIR` puts its sweep beside this one.\n\n",
-        record.meta("cores")
+        "This machine has {}, so the sweep stops at {last}: nothing here says how these programs do on more. On a larger machine, run `scripts/bench.sh --only cpu-cores,serve-cores`, and `bench compare DIR DIR` puts its sweep beside this one.\n\n",
+        machine(record)
     );
     md += &placements(record, scenario, &xs);
     md += "| paradigm |";
@@ -172,6 +147,24 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
         scenario.title, scenario.name
     );
     md
+}
+
+/// The machine's logical CPUs, with their physical cores and packages where
+/// the run recorded them (runs before that took the first x CPUs).
+fn machine(record: &Record) -> String {
+    let cores = record.meta("cores");
+    let logical = format!("{cores} logical CPU{}", if cores == "1" { "" } else { "s" });
+    match record.meta("cpu_topology") {
+        "?" => logical,
+        t if t
+            .strip_prefix(&logical)
+            .is_some_and(|r| r.starts_with([',', ' '])) =>
+        {
+            t.into()
+        }
+        // Fewer for the benchmark (a CPU quota) than it may run on.
+        t => format!("{logical} (of the CPUs it may run on: {t})"),
+    }
 }
 
 /// Where each point's programs ran, from the cells' own commands: the
@@ -246,48 +239,9 @@ fn sat_out(record: &Record, scenario: &Scenario, first: Option<u64>) -> String {
     }
 }
 
-/// `bench compare`'s table of a sweep: a row per paradigm and run, a column per
-/// point of any run (a small machine's beside a large one's; blank where a run
-/// has no such point): cpu: the first point's time, then speed-ups; serve:
-/// requests/s per core.
-pub fn compare(records: &[Record], scenario: &Scenario) -> String {
-    let mut xs: Vec<u64> = records.iter().flat_map(|r| points(r, scenario)).collect();
-    xs.sort_unstable();
-    xs.dedup();
-    let serving = scenario.workload == Workload::Serve;
-    let mut md = String::from("| paradigm | run |");
-    for &x in &xs {
-        let _ = write!(md, " {} |", cores(x));
-    }
-    let _ = writeln!(md, "\n|---|---|{}", "---:|".repeat(xs.len()));
-    for p in &paradigms::ROWS {
-        for (i, record) in records.iter().enumerate() {
-            if !swept(record, scenario).contains(&p) {
-                continue;
-            }
-            let _ = write!(
-                md,
-                "| {} | {} ({} cores) |",
-                p.name,
-                i + 1,
-                record.meta("cores")
-            );
-            for &x in &xs {
-                let cell = record.cell(scenario.name, Some(x), p.name);
-                md += &cell_text(&cell.map_or(String::new(), |c| brief(record, c, serving)));
-            }
-            md += "\n";
-        }
-    }
-    md + match serving {
-        true => {
-            "\nRequests per second per core (the client's, from its median time); \"tie\": its timed runs' ranges overlap the run's first point's (the same rate per core); blank: the run has no such point.\n\n"
-        }
-        false => {
-            "\nAt the first point its time; after it the speed-up against it, ± hyperfine's uncertainty; \"tie\": its timed runs' ranges overlap the first point's (no measurable gain); blank: the run has no such point.\n\n"
-        }
-    }
-}
+mod compare;
+
+pub use compare::compare;
 
 #[cfg(test)]
 pub mod fixtures;

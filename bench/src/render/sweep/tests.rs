@@ -8,7 +8,7 @@ fn the_cpu_sweep_says_speed_up_ties_and_the_machines_limit() {
     let run = small();
     let cpu = scenarios::named("cpu-cores").unwrap();
     let md = section(&run, cpu, "charts");
-    assert!(md.starts_with("This machine has 2 cores, so the sweep stops at 2: nothing here says how these programs do on more."), "{md}");
+    assert!(md.starts_with("This machine has 2 logical CPUs, so the sweep stops at 2: nothing here says how these programs do on more."), "{md}");
     assert!(
         md.contains("`scripts/bench.sh --only cpu-cores,serve-cores`"),
         "{md}"
@@ -39,6 +39,20 @@ fn the_cpu_sweep_says_speed_up_ties_and_the_machines_limit() {
         "{md}"
     );
     assert!(md.contains("](charts/cpu-cores-scaling.svg)"), "{md}");
+    // The machine's layout where the run recorded it, logical CPUs said as such.
+    let mut smt = run.clone();
+    let layout = "2 logical CPUs, 1 physical core (SMT: 2 threads per core, pinned one per core first), 1 package";
+    smt.meta.push(("cpu_topology".into(), layout.into()));
+    let said = section(&smt, cpu, "charts");
+    assert!(
+        said.starts_with(&format!(
+            "This machine has {layout}, so the sweep stops at 2:"
+        )),
+        "{said}"
+    );
+    smt.meta[1].1 = "8 logical CPUs, 8 physical cores, 1 package".into();
+    let said = section(&smt, cpu, "charts");
+    assert!(said.starts_with("This machine has 2 logical CPUs (of the CPUs it may run on: 8 logical CPUs, 8 physical cores, 1 package), so"), "{said}");
     // A noisy time says so, and a failed first point leaves no speed-up.
     let mut noisy = run.clone();
     let threads = noisy
@@ -62,7 +76,7 @@ fn the_cpu_sweep_says_speed_up_ties_and_the_machines_limit() {
     assert!(md.contains("| tokio | FAILED | 700.0 ms |"), "{md}");
     let md = compare(&[noisy], cpu);
     assert!(
-        md.contains("| tokio | 1 (2 cores) | FAILED | 700.0 ms (no 1-core time) |"),
+        md.contains("| tokio | 1 (2 logical CPUs) | FAILED | 700.0 ms (no 1-core time) |"),
         "{md}"
     );
     let tokio = run.cell("cpu-cores", Some(2), "tokio").unwrap();
@@ -109,26 +123,26 @@ fn compare_puts_two_machines_sweeps_side_by_side() {
         "{md}"
     );
     assert!(
-        md.contains("| threads | 1 (2 cores) | 1.40 s | 1.01 ± 0.01× (tie) | |\n"),
+        md.contains("| threads | 1 (2 logical CPUs) | 1.40 s | 1.01 ± 0.01× (tie) | |\n"),
         "{md}"
     );
     assert!(
-        md.contains("| tokio | 1 (2 cores) | 1.40 s | 2.00 ± 0.03× | |\n"),
+        md.contains("| tokio | 1 (2 logical CPUs) | 1.40 s | 2.00 ± 0.03× | |\n"),
         "{md}"
     );
     assert!(
-        md.contains("| tokio | 2 (4 cores) | 1.00 s | 2.00 ± 0.02× | 3.85 ± 0.08× |\n"),
+        md.contains("| tokio | 2 (4 logical CPUs) | 1.00 s | 2.00 ± 0.02× | 3.85 ± 0.08× |\n"),
         "{md}"
     );
     assert!(!md.contains("sequential"), "{md}");
     let serve = scenarios::named("serve-cores").unwrap();
     let md = compare(&[small, large], serve);
     assert!(
-        md.contains("| tokio | 1 (2 cores) | 50.0k/s | 40.0k/s | |\n"),
+        md.contains("| tokio | 1 (2 logical CPUs) | 50.0k/s | 40.0k/s | |\n"),
         "{md}"
     );
     assert!(
-        md.contains("| tokio | 2 (4 cores) | 50.0k/s | 50.0k/s (tie) | 50.0k/s (tie) |\n"),
+        md.contains("| tokio | 2 (4 logical CPUs) | 50.0k/s | 50.0k/s (tie) | 50.0k/s (tie) |\n"),
         "{md}"
     );
 }
