@@ -70,17 +70,20 @@ pub const SERVE: Scenario = Scenario {
     shows: "Each server whose `--workers` is its count of threads or processes, at \
             1, 2, 4, ... workers, pinned to that many logical CPUs, one per \
             physical core first (`taskset -c`), under a load that grows with \
-            them: per core, serve-fast's 20,000 \
-            requests over 4 keep-alive connections, so at x cores 20,000·x \
-            requests over 4·x connections from one verified client (tokio-io). \
-            Every core gets the same work at every point, so the ideal is a flat \
-            line of requests per second per core. Four connections per core, not \
-            a fixed four: a server that gives each worker its own listener \
-            (SO_REUSEPORT) or its own connections can use no more cores than it \
-            has connections, and the kernel spreads them unevenly, so a fixed few \
-            would measure the client, not the server. The client runs on the CPUs \
-            the server does not, while any remain; at the machine's last point it \
-            shares the server's (the list below the chart says which held).",
+            them: per core, serve-fast's requests over 4 keep-alive connections, \
+            so at x cores x times its requests over 4·x connections, from one \
+            verified client (tokio-io; the sizes below). Every core of the server \
+            gets the same work at every point, so the ideal is a flat line of \
+            requests per second per core, as far as the client keeps up. Four \
+            connections per core, not a fixed four: a server that gives each \
+            worker its own listener (SO_REUSEPORT) or its own connections can use \
+            no more cores than it has connections, and the kernel spreads them \
+            unevenly, so a fixed few would measure the client, not the server. \
+            The client runs on the CPUs the server does not, while any remain, \
+            and at the machine's last point shares the server's: a point where \
+            it shares them or has fewer than the server is marked client-bound \
+            possible, its rate perhaps the client's (the list above the table \
+            says where each point ran).",
     axis: WORKERS,
     measure: Measure::Time,
     kernel_memory: false,

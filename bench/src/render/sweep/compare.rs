@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::{base, cell_text, cores, points, scaling, short_why, swept};
+use super::{
+    CLIENT_BOUND, base, cell_text, client_bound, cores, points, scaling, short_why, swept,
+};
 use crate::{
     render::servers::per_second,
     results::noise::tie,
@@ -48,7 +50,7 @@ pub fn compare(records: &[Record], scenario: &Scenario) -> String {
     }
     md + match serving {
         true => {
-            "\nRequests per second per core (the client's, from its median time); \"tie\": its timed runs' ranges overlap the run's first point's (the same rate per core); blank: the run has no such point.\n\n"
+            "\nRequests per second per core (the client's, from its median time); \"tie\": its timed runs' ranges overlap the run's first point's (the same rate per core); \"client-bound possible\": the client shared the server's CPUs or had fewer of its own, so a lower rate there may be the client's; blank: the run has no such point.\n\n"
         }
         false => {
             "\nAt the first point its time; after it the speed-up against it, ± hyperfine's uncertainty; \"tie\": its timed runs' ranges overlap the first point's (no measurable gain); blank: the run has no such point.\n\n"
@@ -77,6 +79,9 @@ fn brief(record: &Record, cell: &Cell, serving: bool) -> String {
     }
     if cell.noisy().is_some() {
         text += " (noisy)";
+    }
+    if client_bound(cell) {
+        let _ = write!(text, " ({CLIENT_BOUND})");
     }
     text
 }

@@ -12,8 +12,11 @@ use crate::{
     results::stats::{ratio, secs},
     results::{Cell, Record},
     scenarios::paradigms::{self, Paradigm},
-    scenarios::{Scenario, Workload},
+    scenarios::{Scenario, Workload, read_cpu_list},
 };
+
+/// What a serve point that may measure its client more than its server says.
+const CLIENT_BOUND: &str = "client-bound possible";
 
 /// A scenario's points in this run, in order: the worker counts.
 fn points(record: &Record, scenario: &Scenario) -> Vec<u64> {
@@ -121,7 +124,11 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
     md += &placements(record, scenario, &xs);
     md += "| paradigm |";
     for &x in &xs {
-        let _ = write!(md, " {} |", cores(x));
+        let bound = serving && client_bound_at(record, scenario, x);
+        let _ = match bound {
+            true => write!(md, " {} ({CLIENT_BOUND}) |", cores(x)),
+            false => write!(md, " {} |", cores(x)),
+        };
     }
     let _ = writeln!(md, "\n|---|{}", "---:|".repeat(xs.len()));
     for p in swept(record, scenario) {
@@ -134,7 +141,7 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
     }
     md += match serving {
         true => {
-            "\nRequests per second are the client's (tokio-io, verified), from its median time; per core, divided by the server's cores. Every core had the same load at every point, so equal rates per core are perfect scaling; \"tie\": the timed runs' ranges overlap the first point's.\n"
+            "\nRequests per second are the client's (tokio-io, verified), from its median time; per core, divided by the server's cores. Every core of the server had the same load at every point, so equal rates per core are perfect scaling as far as the client kept up: it had CPUs of its own, at least as many as the server's, except at a point marked \"client-bound possible\" (it shared the server's CPUs, or had fewer of its own), where a lower rate per core may be the client's, not the server's. \"tie\": the timed runs' ranges overlap the first point's.\n"
         }
         false => {
             "\nSpeed-up: the paradigm's mean time on one core over its time here, ± hyperfine's uncertainty; the ideal is the core count. \"ties 1 core\": the timed runs' ranges overlap the first point's, so more cores bought nothing measurable.\n"
@@ -147,6 +154,29 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
         scenario.title, scenario.name
     );
     md
+}
+
+/// Whether a serve cell's client may have set its rate: it shared the
+/// server's CPUs (unpinned) or had fewer of its own than the server, as the
+/// cell's `taskset` lists say. Never for a cell without a server.
+pub fn client_bound(cell: &Cell) -> bool {
+    let cpus = |command: &[String]| match command {
+        [taskset, _, list, ..] if taskset == "taskset" => read_cpu_list(list).map(|c| c.len()),
+        _ => None,
+    };
+    let server = cpus(&cell.server).or(cell.x.map(|x| x as usize));
+    match (cell.server.is_empty(), cpus(&cell.command)) {
+        (true, _) => false,
+        (false, None) => true,
+        (false, Some(client)) => server.is_some_and(|server| client < server),
+    }
+}
+
+/// Whether a serve sweep's point `x` may be its client's (its cells share
+/// one placement).
+pub fn client_bound_at(record: &Record, scenario: &Scenario, x: u64) -> bool {
+    let at = |c: &&Cell| c.scenario == scenario.name && c.x == Some(x);
+    record.cells.iter().filter(at).any(client_bound)
 }
 
 /// The machine's logical CPUs, with their physical cores and packages where
@@ -197,8 +227,12 @@ fn placements(record: &Record, scenario: &Scenario, xs: &[u64]) -> String {
             Some(cpus) => format!("on CPUs {cpus}"),
             None => "unpinned, sharing the server's CPUs".into(),
         };
+        let bound = match client_bound(cell) {
+            true => format!(" ({CLIENT_BOUND})"),
+            false => String::new(),
+        };
         said.push(format!(
-            "{at}: the server on CPUs {server}, the client{workers} {client}"
+            "{at}: the server on CPUs {server}, the client{workers} {client}{bound}"
         ));
     }
     match said.is_empty() {

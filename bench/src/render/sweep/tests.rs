@@ -97,7 +97,35 @@ fn the_serve_sweep_says_rates_per_core_and_where_the_client_ran() {
         md.contains("1 core: the server on CPUs `0`, the client (`--workers 1`) on CPUs `1`;"),
         "{md}"
     );
-    assert!(md.contains("2 cores: the server on CPUs `0-1`, the client (`--workers 2`) unpinned, sharing the server's CPUs."), "{md}");
+    assert!(md.contains("2 cores: the server on CPUs `0-1`, the client (`--workers 2`) unpinned, sharing the server's CPUs (client-bound possible)."), "{md}");
+    // That point's rate per core may be the client's: its column says so, and
+    // the caption calls equal rates perfect only where the client kept up.
+    assert!(
+        md.contains("| paradigm | 1 core | 2 cores (client-bound possible) |\n"),
+        "{md}"
+    );
+    assert!(md.contains("equal rates per core are perfect scaling as far as the client kept up: it had CPUs of its own, at least as many as the server's, except at a point marked \"client-bound possible\""), "{md}");
+    let at_1 = run.cell("serve-cores", Some(1), "tokio").unwrap();
+    assert!(
+        !client_bound(at_1) && client_bound(run.cell("serve-cores", Some(2), "tokio").unwrap())
+    );
+    // A 6-core machine: at 4 cores the client had 2 CPUs of its own, fewer
+    // than the server's 4; at 2 it had 4.
+    let six = six();
+    let md = section(&six, serve, "charts");
+    assert!(
+        md.contains("| paradigm | 1 core | 2 cores | 4 cores (client-bound possible) | 6 cores (client-bound possible) |\n"),
+        "{md}"
+    );
+    assert!(md.contains("4 cores: the server on CPUs `0-3`, the client (`--workers 2`) on CPUs `4-5` (client-bound possible);"), "{md}");
+    assert!(
+        md.contains("2 cores: the server on CPUs `0-1`, the client (`--workers 4`) on CPUs `2-5`;"),
+        "{md}"
+    );
+    // A cpu cell has no client.
+    assert!(!client_bound(
+        run.cell("cpu-cores", Some(2), "tokio").unwrap()
+    ));
     let at_2 = run.cell("serve-cores", Some(2), "tokio").unwrap();
     assert_eq!(scaling(&run, at_2).unwrap().1, 40_000.0);
     // The same time per core's load at 4 cores as at 1: a tie, said as one.
@@ -138,11 +166,13 @@ fn compare_puts_two_machines_sweeps_side_by_side() {
     let serve = scenarios::named("serve-cores").unwrap();
     let md = compare(&[small, large], serve);
     assert!(
-        md.contains("| tokio | 1 (2 logical CPUs) | 50.0k/s | 40.0k/s | |\n"),
+        md.contains(
+            "| tokio | 1 (2 logical CPUs) | 50.0k/s | 40.0k/s (client-bound possible) | |\n"
+        ),
         "{md}"
     );
     assert!(
-        md.contains("| tokio | 2 (4 logical CPUs) | 50.0k/s | 50.0k/s (tie) | 50.0k/s (tie) |\n"),
+        md.contains("| tokio | 2 (4 logical CPUs) | 50.0k/s | 50.0k/s (tie) | 50.0k/s (tie) (client-bound possible) |\n"),
         "{md}"
     );
 }
