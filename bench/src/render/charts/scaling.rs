@@ -2,7 +2,10 @@
 //! tick per point), of its speed-up against one core with the ideal y = x
 //! (cpu, log2 too), or of its requests per second per core from zero (serve,
 //! where the ideal is flat as far as the client keeps up: a point where it may
-//! not is starred); whiskers from the timed runs' slowest and fastest.
+//! not is starred). Each value is the one its table gives
+//! ([`crate::render::sweep::scaling`]): a ratio of mean times ± hyperfine's
+//! uncertainty, or a rate from the median time between the slowest and the
+//! fastest run's.
 
 use std::path::Path;
 
@@ -79,8 +82,8 @@ fn plot(record: &Record, scenario: &Scenario, path: &Path) -> DrawResult {
         .y_label_area_size(80)
         .build_cartesian_2d(ticked(-0.4..top_x + 0.4, x_ticks), ticked(y_range, y_ticks))?;
     let y_desc = match serving {
-        true => "requests/s per core (median; whiskers: min–max)",
-        false => "speed-up: time on 1 core / time (median; whiskers: min–max), log scale",
+        true => "requests/s per core (from the median time; whiskers: min–max)",
+        false => "speed-up: mean time on 1 core / mean time (± hyperfine's uncertainty), log scale",
     };
     chart
         .configure_mesh()

@@ -53,7 +53,7 @@ pub fn compare(records: &[Record], scenario: &Scenario) -> String {
             "\nRequests per second per core (the client's, from its median time); \"tie\": its timed runs' ranges overlap the run's first point's (the same rate per core); \"client-bound possible\": the client shared the server's CPUs or had fewer of its own, so a lower rate there may be the client's; blank: the run has no such point.\n\n"
         }
         false => {
-            "\nAt the first point its time; after it the speed-up against it, ± hyperfine's uncertainty; \"tie\": its timed runs' ranges overlap the first point's (no measurable gain); blank: the run has no such point.\n\n"
+            "\nAt the first point its time; after it the speed-up against it, a ratio of mean times ± hyperfine's uncertainty; \"tie\": its timed runs' ranges overlap the first point's (no measurable gain); blank: the run has no such point.\n\n"
         }
     }
 }

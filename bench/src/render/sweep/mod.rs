@@ -34,9 +34,11 @@ fn rate(cell: &Cell) -> Option<f64> {
     Some(cell.field("requests")? as f64 / cell.median()?)
 }
 
-/// What a sweep's cell puts on its chart, as (low, median, high): the speed-up
-/// against the paradigm's first point, from its median (whiskers: this
-/// point's slowest and fastest run); for serve, requests per second per core.
+/// What a sweep's cell puts on its chart, as (low, value, high), in the
+/// statistic its table gives, as the report's other tables do: cpu: the
+/// speed-up against the paradigm's first point, the ratio of their mean times,
+/// ± hyperfine's uncertainty; serve: requests per second per core from the
+/// median time (whiskers: the slowest and the fastest run).
 pub fn scaling(record: &Record, cell: &Cell) -> Option<(f64, f64, f64)> {
     let t = cell.timing()?;
     let x = cell.x? as f64;
@@ -44,8 +46,12 @@ pub fn scaling(record: &Record, cell: &Cell) -> Option<(f64, f64, f64)> {
         let requests = cell.field("requests")? as f64 / x;
         return Some((requests / t.max, requests / t.median, requests / t.min));
     }
-    let one = base(record, cell)?.timing()?.median;
-    Some((one / t.max, one / t.median, one / t.min))
+    let speed_up = ratio(base(record, cell)?.timing()?, t);
+    let err = speed_up.err.unwrap_or(0.0);
+    // The axis is log2, with no zero: a whisker reaching past an eighth of the
+    // value (an uncertainty of 88%) stops there.
+    let low = (speed_up.value - err).max(speed_up.value / 8.0);
+    Some((low, speed_up.value, speed_up.value + err))
 }
 
 /// One cell of a sweep's table: cpu: its time, and past the first point the
@@ -141,10 +147,10 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
     }
     md += match serving {
         true => {
-            "\nRequests per second are the client's (tokio-io, verified), from its median time; per core, divided by the server's cores. Every core of the server had the same load at every point, so equal rates per core are perfect scaling as far as the client kept up: it had CPUs of its own, at least as many as the server's, except at a point marked \"client-bound possible\" (it shared the server's CPUs, or had fewer of its own), where a lower rate per core may be the client's, not the server's. \"tie\": the timed runs' ranges overlap the first point's.\n"
+            "\nRequests per second are the client's (tokio-io, verified), from its median time, as the chart below draws them (whiskers: the slowest and the fastest run); per core, divided by the server's cores. Every core of the server had the same load at every point, so equal rates per core are perfect scaling as far as the client kept up: it had CPUs of its own, at least as many as the server's, except at a point marked \"client-bound possible\" (it shared the server's CPUs, or had fewer of its own), where a lower rate per core may be the client's, not the server's. \"tie\": the timed runs' ranges overlap the first point's.\n"
         }
         false => {
-            "\nSpeed-up: the paradigm's mean time on one core over its time here, ± hyperfine's uncertainty; the ideal is the core count. \"ties 1 core\": the timed runs' ranges overlap the first point's, so more cores bought nothing measurable.\n"
+            "\nEach cell: the median time, and past the first point the speed-up: the paradigm's mean time on one core over its mean time here, ± hyperfine's uncertainty, as the report's other ratios and the chart below; the ideal is the core count. \"ties 1 core\": the timed runs' ranges overlap the first point's, so more cores bought nothing measurable.\n"
         }
     };
     md += &sat_out(record, scenario, xs.first().copied());

@@ -84,6 +84,34 @@ fn the_cpu_sweep_says_speed_up_ties_and_the_machines_limit() {
     assert!((mid - 2.0).abs() < 1e-9 && lo < mid && mid < hi);
 }
 
+/// The table and the chart give one statistic: the ratio of mean times, ±
+/// hyperfine's uncertainty, even where a slow run pulls the mean off the median.
+#[test]
+fn the_chart_draws_the_speed_up_the_table_gives() {
+    let mut run = small();
+    let at_2 = |c: &&mut Cell| c.paradigm == "tokio" && c.x == Some(2) && c.scenario == "cpu-cores";
+    let tokio = run.cells.iter_mut().find(at_2).unwrap();
+    if let crate::results::Outcome::Ok {
+        timing: Some(t), ..
+    } = &mut tokio.outcome
+    {
+        t.mean = 0.80; // the median stays 700 ms
+    }
+    let cpu = scenarios::named("cpu-cores").unwrap();
+    let md = section(&run, cpu, "charts");
+    assert!(
+        md.contains("| tokio | 1.40 s | 700.0 ms, 1.75 ± 0.03× |"),
+        "{md}"
+    );
+    assert!(md.contains("the speed-up: the paradigm's mean time on one core over its mean time here, ± hyperfine's uncertainty, as the report's other ratios and the chart below"), "{md}");
+    let (lo, mid, hi) = scaling(&run, run.cell("cpu-cores", Some(2), "tokio").unwrap()).unwrap();
+    assert_eq!(format!("{mid:.2} ± {:.2}×", hi - mid), "1.75 ± 0.03×");
+    assert!(
+        (mid - lo - (hi - mid)).abs() < 1e-12,
+        "± the same both ways"
+    );
+}
+
 #[test]
 fn the_serve_sweep_says_rates_per_core_and_where_the_client_ran() {
     let run = small();
