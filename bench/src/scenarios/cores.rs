@@ -28,15 +28,15 @@ pub const CPU: Scenario = Scenario {
     name: "cpu-cores",
     title: "cpu across cores",
     workload: Workload::Cpu,
-    shows: "The cpu scenario's primes, to a limit five times higher (a run takes \
-            over a second on one core, so that start-up is small beside it at many \
-            cores), at 1, 2, 4, ... workers, each point pinned to that many logical \
-            CPUs, one per physical core before any core's second hyperthread \
-            (`taskset -c`; the thread-per-core runtimes pin a worker to each of \
-            them): how each paradigm's time falls as cores are added. The \
-            work is the same at every point: speed-up is the paradigm's mean time \
-            on one core over its time on x, ± hyperfine's uncertainty, and the \
-            ideal is x. sequential runs one thread whatever `--workers` says.",
+    shows: "The cpu scenario's work, primes by trial division split into jobs \
+            (its sizes below), at 1, 2, 4, ... workers, each point pinned to that \
+            many logical CPUs, one per physical core before any core's second \
+            hyperthread (`taskset -c`; the thread-per-core runtimes pin a worker \
+            to each of them): how each paradigm's time falls as cores are added. \
+            The work is the same at every point: speed-up is the paradigm's mean \
+            time on one core over its mean time on x, ± hyperfine's uncertainty, \
+            and the ideal is x. sequential runs one thread whatever `--workers` \
+            says.",
     axis: WORKERS,
     measure: Measure::Time,
     kernel_memory: false,
@@ -49,6 +49,8 @@ pub const CPU: Scenario = Scenario {
     raises: &[],
     full: Sizes {
         points: POWERS,
+        // Five times cpu's limit: long on one core, so that start-up stays
+        // small beside the work at many cores.
         flags: |_| vec![("--limit", 10_000_000), ("--jobs", 1_000)],
         repeats: &[(0, repeats(1, 5))],
         checks: 1,
@@ -228,5 +230,30 @@ mod tests {
         assert_eq!(SERVE.full.connections_at(4), Some(16));
         let fast = named("serve-fast").unwrap();
         assert_eq!((SERVE.full.flags)(1), (fast.full.flags)(0));
+    }
+
+    /// A quick run states its own sizes (printed below the text from its
+    /// commands), so neither sweep's text names one, at either size.
+    #[test]
+    fn the_texts_state_no_sizes() {
+        for scenario in [&CPU, &SERVE] {
+            for sizes in [&scenario.full, &scenario.quick] {
+                for (flag, value) in (sizes.flags)(1) {
+                    let with_commas = value
+                        .to_string()
+                        .as_bytes()
+                        .rchunks(3)
+                        .rev()
+                        .map(|d| std::str::from_utf8(d).unwrap())
+                        .collect::<Vec<_>>()
+                        .join(",");
+                    for said in [value.to_string(), with_commas] {
+                        let named = value > 4 && scenario.shows.contains(&said);
+                        assert!(!named, "{}: {flag} {said}", scenario.name);
+                    }
+                }
+            }
+            assert!(!scenario.shows.contains("five times"), "{}", scenario.name);
+        }
     }
 }
