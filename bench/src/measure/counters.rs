@@ -112,7 +112,7 @@ impl Counting {
                     .collect();
                 let wakeups = match extras.contains(&Extra::CrossWakeups) {
                     true => format!(
-                        "; cross-CPU wake-ups (IPIs) are {}: another CPU interrupted, or a polling idle one set going",
+                        "; cross-CPU wake-ups are {}: a wake-up that sent another CPU an interrupt, or set a polling idle one going without one; a wake-up queued behind another program on a busy CPU interrupts nothing and is not counted",
                         Extra::CrossWakeups.events().join(" + ")
                     ),
                     false => String::new(),
@@ -267,10 +267,7 @@ mod tests {
         assert_eq!(parse_perf(&half).unwrap().cross_wakeups, None);
         let said = Counting::Perf("perf 6.1".into(), vec![Extra::CrossWakeups]).describe();
         assert!(said.contains("cpu-migrations,ipi:ipi_send_cpu,sched:sched_wake_idle_without_ipi (syscalls:sys_enter_sched_yield: no such tracepoint here) (syscalls:sys_enter_io_uring_enter: no such"), "{said}");
-        assert!(
-            said.contains("cross-CPU wake-ups (IPIs) are ipi:ipi_send_cpu + sched:"),
-            "{said}"
-        );
+        assert!(said.contains("cross-CPU wake-ups are ipi:ipi_send_cpu + sched:sched_wake_idle_without_ipi: a wake-up that sent another CPU an interrupt, or set a polling idle one going without one; a wake-up queued behind another program on a busy CPU interrupts nothing and is not counted;"), "{said}");
         let unsupported =
             "<not supported>,,raw_syscalls:sys_enter,0,100.00,,\n59,,cpu-migrations,1,100.00,,\n";
         assert!(

@@ -91,6 +91,10 @@ pub fn describe(tools: &Tools, mode: &str, only: &str, command: &str) -> Vec<(St
         ("only", only.into()),
         ("cpu", cpu),
         ("cores", workload::sys::available_cores().to_string()),
+        (
+            "cpu_topology",
+            super::cpus::topology(workload::sys::available_cores()),
+        ),
         ("memory", memory),
         (
             "kernel",

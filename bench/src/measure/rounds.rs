@@ -99,6 +99,8 @@ pub(super) fn time(
 struct Gathered {
     times: Vec<f64>,
     switches: Vec<Option<u64>>,
+    /// serve: the server's CPU time in each round (`None` where warm-ups shared it).
+    server_cpu: Vec<Option<f64>>,
     user: Vec<f64>,
     system: Vec<f64>,
     steal: f64,
@@ -165,6 +167,7 @@ fn attempt(
             if let (true, Some(before), Some(after)) = (connects, net, host::net_so_far()) {
                 mine.net = Some(mine.net.unwrap_or_default().add(after.since(before)));
             }
+            let serving = server.is_some();
             drop(server);
             match attempt {
                 Attempt::Ok(()) => {}
@@ -183,6 +186,10 @@ fn attempt(
             mine.times.push(t.mean);
             mine.switches
                 .push(stat.map(|s| s.switches).filter(|_| warmup == 0));
+            if serving {
+                mine.server_cpu
+                    .push(Some(server_cpu).filter(|_| warmup == 0));
+            }
             mine.user.push(t.user);
             mine.system.push(t.system);
             if let (0, Some(Stat { busy, .. })) = (warmup, stat) {
@@ -213,6 +220,7 @@ fn attempt(
                 .map(|(u, s)| u + s)
                 .collect(),
             switches: mine.switches,
+            server_cpu: mine.server_cpu,
             steal: (mine.wall > 0.0).then(|| mine.steal / (mine.wall * cores)),
             // Over less than half a second, a tick's rounding is most of it.
             others: (mine.others_wall > 0.5).then(|| mine.others / (mine.others_wall * cores)),

@@ -59,11 +59,7 @@ pub fn table(record: &Record, scenario: &Scenario, x: Option<u64>) -> String {
         } else {
             ""
         },
-        if wakeups {
-            "cross-CPU wake-ups (IPIs) | "
-        } else {
-            ""
-        },
+        if wakeups { "cross-CPU wake-ups | " } else { "" },
     );
     if memory {
         let _ = write!(
@@ -136,7 +132,7 @@ pub fn telling_point(record: &Record, scenario: &str) -> Option<Option<u64>> {
 
 /// The CPU time a cell's counters explain: the program's (hyperfine's user +
 /// system), or for serve the server's, from its counting run's rusage.
-pub(super) fn cpu_seconds(cell: &Cell) -> Option<f64> {
+fn cpu_seconds(cell: &Cell) -> Option<f64> {
     match cell.server.is_empty() {
         true => cell.timing().map(|t| t.user + t.system),
         false => cell.counters?.cpu_us.map(|us| us as f64 / 1e6),
@@ -252,7 +248,7 @@ mod tests {
             counted("compio", Some(1_200), Some(10)),
         ];
         let md = table(&testing::record(cells), io_fast, None);
-        assert!(md.contains("| syscalls | of them io_uring_enter | voluntary switches | involuntary switches | CPU migrations | cross-CPU wake-ups (IPIs) | page faults |"), "{md}");
+        assert!(md.contains("| syscalls | of them io_uring_enter | voluntary switches | involuntary switches | CPU migrations | cross-CPU wake-ups | page faults |"), "{md}");
         assert!(
             md.contains(
                 "| compio | 500.0 µs | 0 ns | 1.50 | 1.20 | 0 | 0 | not measured | 0.010 | 0 |"

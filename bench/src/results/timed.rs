@@ -44,6 +44,11 @@ pub struct Around {
     /// The machine's context switches during each timed run (`None` for a run
     /// that shared its hyperfine call with warm-ups), in the order of `cpu`.
     pub switches: Vec<Option<u64>>,
+    /// serve: the server's CPU time (user + system, read from /proc in 10 ms
+    /// ticks) during each timed run, in the order of `cpu` (`None` for a run
+    /// that shared its hyperfine call with warm-ups); empty for other
+    /// scenarios and in runs recorded before it was kept.
+    pub server_cpu: Vec<Option<f64>>,
     /// The host's steal time during the cell's runs, as a share of the CPU
     /// time the machine had meanwhile (wall time × cores); `None`: not read.
     pub steal: Option<f64>,
@@ -60,10 +65,18 @@ pub struct Around {
 }
 
 impl Around {
+    /// serve: the server's mean CPU time per timed run, over the runs it was
+    /// read alone in; `None` where none was.
+    pub fn server_cpu(&self) -> Option<f64> {
+        let read: Vec<f64> = self.server_cpu.iter().flatten().copied().collect();
+        (!read.is_empty()).then(|| read.iter().sum::<f64>() / read.len() as f64)
+    }
+
     pub(super) fn to_json(&self) -> Value {
         json!({
             "cpu_s": self.cpu,
             "switches": self.switches,
+            "server_cpu_s": self.server_cpu,
             "steal": self.steal,
             "others": self.others,
             "net": self.net.map(Net::to_json),
@@ -82,6 +95,9 @@ impl Around {
             switches: v["switches"]
                 .as_array()
                 .map_or(Vec::new(), |s| s.iter().map(Value::as_u64).collect()),
+            server_cpu: v["server_cpu_s"]
+                .as_array()
+                .map_or(Vec::new(), |s| s.iter().map(Value::as_f64).collect()),
             steal: v["steal"].as_f64(),
             others: v["others"].as_f64(),
             net: Net::from_json(&v["net"]),
@@ -161,5 +177,29 @@ impl Net {
             listen_drops: v["listen_drops"].as_u64()?,
             tcp_timeouts: v["tcp_timeouts"].as_u64()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_servers_cpu_reads_back_and_old_lines_have_none() {
+        let around = Around {
+            cpu: vec![0.5, 0.4, 0.6],
+            server_cpu: vec![None, Some(0.30), Some(0.20)],
+            ..Around::default()
+        };
+        let back = Around::from_json(&around.to_json()).unwrap();
+        assert_eq!(back, around);
+        // The round with warm-ups in it is left out.
+        assert!((back.server_cpu().unwrap() - 0.25).abs() < 1e-12);
+        // A cells.jsonl line from before: as it was, with no server CPU.
+        let old = serde_json::json!({"cpu_s": [0.16, 0.29], "steal": 0.0, "net": null,
+            "retimed": false, "noisy": null});
+        let old = Around::from_json(&old).unwrap();
+        assert!(old.server_cpu.is_empty() && old.server_cpu().is_none());
+        assert_eq!(old.cpu, [0.16, 0.29]);
     }
 }

@@ -28,14 +28,15 @@ pub const CPU: Scenario = Scenario {
     name: "cpu-cores",
     title: "cpu across cores",
     workload: Workload::Cpu,
-    shows: "The cpu scenario's primes, to a limit five times higher (a run takes \
-            over a second on one core, so that start-up is small beside it at many \
-            cores), at 1, 2, 4, ... workers, each point pinned to that many CPUs \
-            (`taskset -c 0-(x-1)`; the thread-per-core runtimes pin a worker to \
-            each of them): how each paradigm's time falls as cores are added. The \
-            work is the same at every point: speed-up is the paradigm's mean time \
-            on one core over its time on x, ± hyperfine's uncertainty, and the \
-            ideal is x. sequential runs one thread whatever `--workers` says.",
+    shows: "The cpu scenario's work, primes by trial division split into jobs \
+            (its sizes below), at 1, 2, 4, ... workers, each point pinned to that \
+            many logical CPUs, one per physical core before any core's second \
+            hyperthread (`taskset -c`; the thread-per-core runtimes pin a worker \
+            to each of them): how each paradigm's time falls as cores are added. \
+            The work is the same at every point: speed-up is the paradigm's mean \
+            time on one core over its mean time on x, ± hyperfine's uncertainty, \
+            and the ideal is x. sequential runs one thread whatever `--workers` \
+            says.",
     axis: WORKERS,
     measure: Measure::Time,
     kernel_memory: false,
@@ -48,6 +49,8 @@ pub const CPU: Scenario = Scenario {
     raises: &[],
     full: Sizes {
         points: POWERS,
+        // Five times cpu's limit: long on one core, so that start-up stays
+        // small beside the work at many cores.
         flags: |_| vec![("--limit", 10_000_000), ("--jobs", 1_000)],
         repeats: &[(0, repeats(1, 5))],
         checks: 1,
@@ -67,18 +70,22 @@ pub const SERVE: Scenario = Scenario {
     title: "serve across cores",
     workload: Workload::Serve,
     shows: "Each server whose `--workers` is its count of threads or processes, at \
-            1, 2, 4, ... workers, pinned to that many CPUs (`taskset -c 0-(x-1)`), \
-            under a load that grows with them: per core, serve-fast's 20,000 \
-            requests over 4 keep-alive connections, so at x cores 20,000·x \
-            requests over 4·x connections from one verified client (tokio-io). \
-            Every core gets the same work at every point, so the ideal is a flat \
-            line of requests per second per core. Four connections per core, not \
-            a fixed four: a server that gives each worker its own listener \
-            (SO_REUSEPORT) or its own connections can use no more cores than it \
-            has connections, and the kernel spreads them unevenly, so a fixed few \
-            would measure the client, not the server. The client runs on the CPUs \
-            the server does not, while any remain; at the machine's last point it \
-            shares the server's (the list below the chart says which held).",
+            1, 2, 4, ... workers, pinned to that many logical CPUs, one per \
+            physical core first (`taskset -c`), under a load that grows with \
+            them: per core, serve-fast's requests over 4 keep-alive connections, \
+            so at x cores x times its requests over 4·x connections, from one \
+            verified client (tokio-io; the sizes below). Every core of the server \
+            gets the same work at every point, so the ideal is a flat line of \
+            requests per second per core, as far as the client keeps up. Four \
+            connections per core, not a fixed four: a server that gives each \
+            worker its own listener (SO_REUSEPORT) or its own connections can use \
+            no more cores than it has connections, and the kernel spreads them \
+            unevenly, so a fixed few would measure the client, not the server. \
+            The client runs on the CPUs the server does not, while any remain, \
+            and at the machine's last point shares the server's: a point where \
+            it shares them or has fewer than the server is marked client-bound \
+            possible, its rate perhaps the client's (the list above the table \
+            says where each point ran).",
     axis: WORKERS,
     measure: Measure::Time,
     kernel_memory: false,
@@ -223,5 +230,30 @@ mod tests {
         assert_eq!(SERVE.full.connections_at(4), Some(16));
         let fast = named("serve-fast").unwrap();
         assert_eq!((SERVE.full.flags)(1), (fast.full.flags)(0));
+    }
+
+    /// A quick run states its own sizes (printed below the text from its
+    /// commands), so neither sweep's text names one, at either size.
+    #[test]
+    fn the_texts_state_no_sizes() {
+        for scenario in [&CPU, &SERVE] {
+            for sizes in [&scenario.full, &scenario.quick] {
+                for (flag, value) in (sizes.flags)(1) {
+                    let with_commas = value
+                        .to_string()
+                        .as_bytes()
+                        .rchunks(3)
+                        .rev()
+                        .map(|d| std::str::from_utf8(d).unwrap())
+                        .collect::<Vec<_>>()
+                        .join(",");
+                    for said in [value.to_string(), with_commas] {
+                        let named = value > 4 && scenario.shows.contains(&said);
+                        assert!(!named, "{}: {flag} {said}", scenario.name);
+                    }
+                }
+            }
+            assert!(!scenario.shows.contains("five times"), "{}", scenario.name);
+        }
     }
 }

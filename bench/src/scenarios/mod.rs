@@ -25,7 +25,7 @@ mod workload;
 pub use kinds::{
     Axis, CLIENT, CLIENT_PARADIGM, Measure, Raise, Repeats, Scenario, Sizes, WrkSeconds, repeats,
 };
-pub use placement::placement;
+pub use placement::{cpu_list, placement, read_cpu_list};
 pub use workload::{Meets, Workload};
 
 /// Every scenario, in report order.

@@ -59,6 +59,38 @@ pub fn placement(scenario: &Scenario, x: Option<u64>, machine: &Limits) -> Place
     Placement { program, server }
 }
 
+/// A CPU list as taskset and the kernel write it, in numeric order, runs as
+/// ranges: `0-3,8`. Written here and read back by [`read_cpu_list`], so the
+/// report reads a cell's `taskset -c` as `measure` wrote it.
+pub fn cpu_list(cpus: &[usize]) -> String {
+    let mut sorted = cpus.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for cpu in sorted {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == cpu => *end = cpu,
+            _ => runs.push((cpu, cpu)),
+        }
+    }
+    let runs = runs.iter().map(|&(a, b)| match a == b {
+        true => a.to_string(),
+        false => format!("{a}-{b}"),
+    });
+    runs.collect::<Vec<_>>().join(",")
+}
+
+/// The CPUs of a list as [`cpu_list`] and the kernel's sysfs write it; `None`
+/// where it is not one.
+pub fn read_cpu_list(list: &str) -> Option<Vec<usize>> {
+    let mut cpus = Vec::new();
+    for run in list.trim().split(',') {
+        let (a, b) = run.split_once('-').unwrap_or((run, run));
+        cpus.extend(a.trim().parse::<usize>().ok()?..=b.trim().parse().ok()?);
+    }
+    Some(cpus)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +134,17 @@ mod tests {
             (fast.program, fast.server),
             (place(2, None), place(2, None))
         );
+    }
+
+    #[test]
+    fn cpu_lists_are_written_and_read_as_the_kernel_writes_them() {
+        assert_eq!(cpu_list(&[0, 1, 2, 3, 8]), "0-3,8");
+        // One per physical core first (siblings numbered side by side): a set.
+        assert_eq!(cpu_list(&[0, 2, 4, 6]), "0,2,4,6");
+        assert_eq!(cpu_list(&[2, 0, 1]), "0-2");
+        assert_eq!(read_cpu_list("0-3,8"), Some(vec![0, 1, 2, 3, 8]));
+        assert_eq!(read_cpu_list("5\n"), Some(vec![5]));
+        assert_eq!(read_cpu_list("0-x"), None);
+        assert_eq!(read_cpu_list(&cpu_list(&[6, 7, 12])), Some(vec![6, 7, 12]));
     }
 }

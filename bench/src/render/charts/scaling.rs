@@ -1,7 +1,11 @@
 //! A sweep across cores: a line per paradigm over the cores (a log2 axis, one
 //! tick per point), of its speed-up against one core with the ideal y = x
 //! (cpu, log2 too), or of its requests per second per core from zero (serve,
-//! where the ideal is flat); whiskers from the timed runs' slowest and fastest.
+//! where the ideal is flat as far as the client keeps up: a point where it may
+//! not is starred). Each value is the one its table gives
+//! ([`crate::render::sweep::scaling`]): a ratio of mean times ± hyperfine's
+//! uncertainty, or a rate from the median time between the slowest and the
+//! fastest run's.
 
 use std::path::Path;
 
@@ -9,7 +13,7 @@ use plotters::prelude::*;
 
 use super::{DrawResult, axis::ticked, colour, outline};
 use crate::{
-    render::sweep::scaling,
+    render::sweep::{client_bound_at, scaling},
     results::Record,
     scenarios::paradigms::{self, Paradigm},
     scenarios::{Scenario, Workload},
@@ -37,6 +41,12 @@ fn plot(record: &Record, scenario: &Scenario, path: &Path) -> DrawResult {
         })
         .filter(|(_, line): &(_, Line)| !line.is_empty())
         .collect();
+    // serve: the points whose client may have set the rate, starred.
+    let bound: Vec<u64> = xs
+        .iter()
+        .copied()
+        .filter(|&x| serving && client_bound_at(record, scenario, x))
+        .collect();
     let top_x = xs.last().map_or(0.0, |&x| (x as f64).log2());
     let values = series.iter().flat_map(|s| s.1.iter().map(|v| v.1));
     let (lo, hi) = values.fold((f64::MAX, f64::MIN), |(lo, hi), v| {
@@ -59,9 +69,10 @@ fn plot(record: &Record, scenario: &Scenario, path: &Path) -> DrawResult {
     let root = SVGBackend::new(path, (960, 520)).into_drawing_area();
     root.fill(&WHITE)?;
     let (plot, legend) = root.split_horizontally(760);
-    let caption = match serving {
-        true => "requests/s per core: flat is ideal",
-        false => "speed-up against one core: higher is better",
+    let caption = match (serving, bound.is_empty()) {
+        (true, true) => "requests/s per core: flat is ideal",
+        (true, false) => "requests/s per core: flat is ideal (*: client-bound possible)",
+        (false, _) => "speed-up against one core: higher is better",
     };
     let x_ticks: Vec<f64> = xs.iter().map(|&x| (x as f64).log2()).collect();
     let mut chart = ChartBuilder::on(&plot)
@@ -71,14 +82,18 @@ fn plot(record: &Record, scenario: &Scenario, path: &Path) -> DrawResult {
         .y_label_area_size(80)
         .build_cartesian_2d(ticked(-0.4..top_x + 0.4, x_ticks), ticked(y_range, y_ticks))?;
     let y_desc = match serving {
-        true => "requests/s per core (median; whiskers: min–max)",
-        false => "speed-up: time on 1 core / time (median; whiskers: min–max), log scale",
+        true => "requests/s per core (from the median time; whiskers: min–max)",
+        false => "speed-up: mean time on 1 core / mean time (± hyperfine's uncertainty), log scale",
     };
     chart
         .configure_mesh()
         .x_desc("cores (--workers, pinned to as many CPUs), log scale")
         .y_desc(y_desc)
-        .x_label_formatter(&|t| format!("{:.0}", 2f64.powf(*t)))
+        .x_label_formatter(&|t| {
+            let x = 2f64.powf(*t).round() as u64;
+            let star = if bound.contains(&x) { "*" } else { "" };
+            format!("{x}{star}")
+        })
         .y_label_formatter(&|t| match serving {
             true => rate_label(*t),
             false => format!("{}×", 2f64.powi(t.round() as i32)),
@@ -136,6 +151,18 @@ fn plot(record: &Record, scenario: &Scenario, path: &Path) -> DrawResult {
             ("sans-serif", 14),
         ))?;
         y += 26;
+    }
+    if !bound.is_empty() {
+        let note = [
+            "* client-bound possible:",
+            "the client shared the",
+            "server's CPUs, or had",
+            "fewer of its own",
+        ];
+        for line in note {
+            legend.draw(&Text::new(line, (10, y), ("sans-serif", 13)))?;
+            y += 18;
+        }
     }
     root.present()?;
     Ok(())
@@ -209,6 +236,12 @@ mod tests {
             serve.contains("requests/s per core") && !serve.contains("ideal: = cores"),
             "{serve}"
         );
+        // At 2 of 2 cores the client shared the server's CPUs: starred, and said.
+        assert!(
+            serve.contains("\n2*\n</text>") && serve.contains("client-bound possible:"),
+            "{serve}"
+        );
+        assert!(!cpu.contains("client-bound"), "{cpu}");
         assert!(
             readme.contains("](results/x/charts/cpu-cores-scaling.svg)"),
             "{readme}"

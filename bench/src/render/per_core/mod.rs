@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use crate::{
     render::figures::units_of_work,
     render::servers::{per_second, rate},
-    render::why::{cpu_seconds, per},
+    render::why::per,
     results::noise::tie,
     results::stats::{ratio, secs},
     results::{Cell, Counters, Record},
@@ -21,11 +21,16 @@ const INTRO: &str = "tokio's work-stealing pool beside tokio-per-core (a current
     tokio runtime per pinned worker thread, on epoll, otherwise the tokio program) and compio \
     (the same shape on io_uring, buffers passed by ownership): tokio-per-core against tokio \
     shows what the scheduling alone changes, compio against tokio-per-core what the I/O \
-    interface changes. Counts are per unit of work, from each program's counting run (for \
+    interface changes. CPU per unit of work is from the timed runs: for serve-fast the \
+    server's user + system time during each (read from /proc in 10 ms ticks; the mean of \
+    the runs timed without warm-ups), elsewhere hyperfine's mean user + system; never the \
+    counting run's, whose tracing of every syscall costs a program more the more syscalls \
+    it makes. The counts are per unit of work, from each program's counting run (for \
     serve-fast, the server's; how it counted: machine.md); one io_uring_enter may submit and \
     reap many operations, so with io_uring a request can cost a fraction of a syscall. \
     Comparisons are of mean times of the same work (for serve-fast, the client's), ± \
-    hyperfine's uncertainty; where the ranges of the timed runs overlap, a tie.";
+    hyperfine's uncertainty; where the ranges of the timed runs overlap, a tie; where \
+    either time is noisy (the machine's more than the program's), no verdict: rerun.";
 
 /// monoio's own benchmark, in its maintainers' words and numbers: theirs, not
 /// this run's (monoio's docs/en/benchmark.md and .github/resources/benchmark/raw_data.txt).
@@ -138,12 +143,14 @@ fn table(record: &Record, scenario: &Scenario, x: Option<u64>, heading: &str) ->
     };
     let _ = write!(md, " CPU migrations per {noun} |");
     if wakeups {
-        let _ = write!(md, " cross-CPU wake-ups (IPIs) per {noun} |");
+        let _ = write!(md, " cross-CPU wake-ups per {noun} |");
     }
     let columns = figures.len() + 3 + usize::from(uring) + usize::from(wakeups);
     let _ = writeln!(md, "\n|---|{}", "---:|".repeat(columns));
     for cell in &cells {
-        let _ = write!(md, "| {} |", cell.paradigm);
+        // As the other tables mark it: the machine, not the program, set its time.
+        let noisy = cell.noisy().map_or("", |_| " — noisy: rerun");
+        let _ = write!(md, "| {}{noisy} |", cell.paradigm);
         if cell.timing().is_none() {
             let why = cell.why_not().unwrap_or_default().replace('|', "/");
             let _ = writeln!(md, " {why} |{}", " |".repeat(columns - 1));
@@ -162,9 +169,12 @@ fn table(record: &Record, scenario: &Scenario, x: Option<u64>, heading: &str) ->
             _ => "not measured".into(),
         };
         let c = cell.counters.unwrap_or_default();
-        let cpu = cpu_seconds(cell)
-            .filter(|_| n > 0.0)
-            .map_or("–".into(), |s| secs(s / n));
+        let cpu = match timed_cpu(cell).filter(|_| n > 0.0) {
+            // /proc counts a server's CPU in 10 ms ticks: none is less than one.
+            Some(0.0) if !cell.server.is_empty() => format!("< {}", secs(0.01 / n)),
+            Some(s) => secs(s / n),
+            None => "–".into(),
+        };
         let _ = write!(md, " {cpu} | {} |", count(c.syscalls));
         md += &if uring {
             format!(" {} |", count(c.uring_enters))
@@ -196,12 +206,15 @@ fn table(record: &Record, scenario: &Scenario, x: Option<u64>, heading: &str) ->
 }
 
 /// `a`'s time against `b`'s at a point: a tie where their timed runs' ranges
-/// overlap, else the ratio of their means; or why one has no time.
+/// overlap, else the ratio of their means; or why one has no time, or no
+/// verdict where either time is noisy.
 fn against(record: &Record, scenario: &str, x: Option<u64>, a: &str, b: &str) -> String {
     let (Some(ca), Some(cb)) = (record.cell(scenario, x, a), record.cell(scenario, x, b)) else {
         return "– (not both run)".into();
     };
+    let noisy = noisy(&[ca, cb]);
     match (ca.timing(), cb.timing()) {
+        (Some(_), Some(_)) if noisy.is_some() => noisy.unwrap_or_default(),
         (Some(ta), Some(tb)) if tie(ta, tb) => {
             "a tie: the ranges of their timed runs overlap".into()
         }
@@ -221,9 +234,11 @@ fn crossing(record: &Record, scenario: &Scenario, x: Option<u64>) -> String {
             let (many, single) = (record.cell(scenario.name, x, p)?, record.cell(one, x, p)?);
             let same_work = units_of_work(many)?.0 == units_of_work(single)?.0;
             let (tm, ts) = (many.timing()?, single.timing()?);
-            same_work.then(|| match tie(tm, ts) {
-                true => format!("{p} a tie"),
-                false => format!("{p} {}", ratio(tm, ts)),
+            let noisy = many.noisy().or(single.noisy()).is_some();
+            same_work.then(|| match (noisy, tie(tm, ts)) {
+                (true, _) => format!("{p} (noisy: rerun)"),
+                (_, true) => format!("{p} a tie"),
+                (_, false) => format!("{p} {}", ratio(tm, ts)),
             })
         })
         .collect();
@@ -234,6 +249,35 @@ fn crossing(record: &Record, scenario: &Scenario, x: Option<u64>) -> String {
             scenario.name,
             said.join(", ")
         ),
+    }
+}
+
+/// A timed run's CPU time: hyperfine's mean user + system, or for serve the
+/// server's mean over the runs it was read alone in (none in older runs). Not
+/// the counting run's: perf's tracing of each syscall inflates it unevenly.
+fn timed_cpu(cell: &Cell) -> Option<f64> {
+    match cell.server.is_empty() {
+        true => cell.timing().map(|t| t.user + t.system),
+        false => cell.around.as_ref()?.server_cpu(),
+    }
+}
+
+/// A comparison of `cells` with a noisy time among them: no verdict, and whose
+/// time the machine set, and how; `None` where every time is the program's.
+fn noisy(cells: &[&Cell]) -> Option<String> {
+    let said: Vec<String> = cells
+        .iter()
+        .filter_map(|c| {
+            Some(format!(
+                "{}: {}",
+                c.paradigm,
+                c.around.as_ref()?.noisy.as_ref()?
+            ))
+        })
+        .collect();
+    match said.is_empty() {
+        true => None,
+        false => Some(format!("(noisy: rerun) no verdict, {}", said.join("; "))),
     }
 }
 

@@ -47,18 +47,32 @@ fn counts(syscalls: u64, uring: u64, migrations: u64, wakeups: u64, cpu_us: u64)
     }
 }
 
+/// `cell` with its server's CPU time in each timed run (`None`: with warm-ups).
+fn served(mut cell: Cell, runs: &[Option<f64>]) -> Cell {
+    cell.around = Some(crate::results::Around {
+        server_cpu: runs.to_vec(),
+        ..Default::default()
+    });
+    cell
+}
+
 #[test]
 fn serve_fast_sets_the_three_side_by_side_each_against_the_one_before() {
     let requests = "requests=20000";
+    // The counting run's server CPU (the last count) is perf's too: not shown.
     let record = record(vec![
-        timed(
-            "serve-fast",
-            "tokio",
-            requests,
-            0.38,
-            0.42,
-            counts(80_000, 0, 200, 10_000, 200_000),
+        served(
+            timed(
+                "serve-fast",
+                "tokio",
+                requests,
+                0.38,
+                0.42,
+                counts(80_000, 0, 200, 10_000, 900_000),
+            ),
+            &[None, Some(0.20), Some(0.20)],
         ),
+        // Recorded before the timed runs' server CPU was kept.
         timed(
             "serve-fast",
             "tokio-per-core",
@@ -67,24 +81,31 @@ fn serve_fast_sets_the_three_side_by_side_each_against_the_one_before() {
             0.32,
             counts(60_000, 0, 0, 20, 150_000),
         ),
-        timed(
-            "serve-fast",
-            "compio",
-            requests,
-            0.29,
-            0.33,
-            counts(30_000, 20_000, 0, 20, 120_000),
+        served(
+            timed(
+                "serve-fast",
+                "compio",
+                requests,
+                0.29,
+                0.33,
+                counts(30_000, 20_000, 0, 20, 400_000),
+            ),
+            &[Some(0.11), Some(0.13)],
         ),
     ]);
     let md = section(&record, "##");
     assert!(md.starts_with("## Thread-per-core\n\n"), "{md}");
-    assert!(md.contains("### serve-fast\n\n| paradigm | requests/s (the client's median) | server CPU per request | syscalls per request | of them io_uring_enter | CPU migrations per request | cross-CPU wake-ups (IPIs) per request |\n|---|---:|---:|---:|---:|---:|---:|\n"), "{md}");
+    assert!(md.contains("### serve-fast\n\n| paradigm | requests/s (the client's median) | server CPU per request | syscalls per request | of them io_uring_enter | CPU migrations per request | cross-CPU wake-ups per request |\n|---|---:|---:|---:|---:|---:|---:|\n"), "{md}");
     assert!(
         md.contains("| tokio | 50.0k/s | 10.0 µs | 4.00 | 0 | 0.010 | 0.50 |"),
         "{md}"
     );
     assert!(
         md.contains("| compio | 64.5k/s | 6.0 µs | 1.50 | 1.00 | 0 | 0.001 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| tokio-per-core | 66.7k/s | – | 3.00 |"),
         "{md}"
     );
     assert!(
@@ -185,4 +206,87 @@ fn a_run_without_the_thread_per_core_paradigms_has_no_section() {
         Counters::default(),
     );
     assert_eq!(section(&record(vec![tokio]), "##"), "");
+}
+
+#[test]
+fn a_noisy_time_gives_no_verdict() {
+    let requests = "requests=20000";
+    let mut compio = timed(
+        "serve-fast",
+        "compio",
+        requests,
+        0.20,
+        0.22,
+        counts(30_000, 20_000, 0, 20, 120_000),
+    );
+    compio.around = Some(crate::results::Around {
+        noisy: Some("the host stole 8% of the CPU during its runs".into()),
+        ..Default::default()
+    });
+    let serving = record(vec![
+        timed(
+            "serve-fast",
+            "tokio",
+            requests,
+            0.38,
+            0.42,
+            counts(1, 0, 0, 0, 1),
+        ),
+        timed(
+            "serve-fast",
+            "tokio-per-core",
+            requests,
+            0.28,
+            0.32,
+            counts(1, 0, 0, 0, 1),
+        ),
+        compio,
+    ]);
+    let md = section(&serving, "##");
+    assert!(md.contains("| compio — noisy: rerun | 95.2k/s |"), "{md}");
+    // Apart from tokio-per-core's, but noisy: no ratio, and why.
+    assert!(md.contains("- compio against tokio-per-core (the I/O interface): (noisy: rerun) no verdict, compio: the host stole 8% of the CPU during its runs.\n"), "{md}");
+    assert!(
+        md.contains("- tokio-per-core against tokio (the scheduling alone): takes 0.75× as long."),
+        "{md}"
+    );
+    // A hop across CPUs against one on one CPU: no ratio where either is noisy.
+    let hops = "units=100 laps=2000";
+    let mut one = timed(
+        "ring-hop-1",
+        "tokio",
+        hops,
+        0.039,
+        0.041,
+        Counters::default(),
+    );
+    one.around = Some(crate::results::Around {
+        noisy: Some("other programs took 12% of the machine's CPU during its runs".into()),
+        ..Default::default()
+    });
+    let record = record(vec![
+        timed("ring-hop", "tokio", hops, 0.19, 0.21, Counters::default()),
+        timed(
+            "ring-hop",
+            "tokio-per-core",
+            hops,
+            0.39,
+            0.41,
+            Counters::default(),
+        ),
+        one,
+        timed(
+            "ring-hop-1",
+            "tokio-per-core",
+            hops,
+            0.029,
+            0.031,
+            Counters::default(),
+        ),
+    ]);
+    let md = section(&record, "##");
+    assert!(
+        md.contains("(ring-hop over ring-hop-1, the same hops): tokio (noisy: rerun), tokio-per-core 13.33×."),
+        "{md}"
+    );
 }

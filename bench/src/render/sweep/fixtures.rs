@@ -142,3 +142,9 @@ pub fn large() -> Record {
     }
     machine(4, cells)
 }
+
+/// A 6-core machine's serve sweep: at 4 cores the client has 2 CPUs of its own.
+pub fn six() -> Record {
+    let cells = [1, 2, 4, 6].map(|x| serve("tokio", x, 6, 0.4));
+    machine(6, cells.to_vec())
+}

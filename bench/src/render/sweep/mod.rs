@@ -12,8 +12,11 @@ use crate::{
     results::stats::{ratio, secs},
     results::{Cell, Record},
     scenarios::paradigms::{self, Paradigm},
-    scenarios::{Scenario, Workload},
+    scenarios::{Scenario, Workload, read_cpu_list},
 };
+
+/// What a serve point that may measure its client more than its server says.
+const CLIENT_BOUND: &str = "client-bound possible";
 
 /// A scenario's points in this run, in order: the worker counts.
 fn points(record: &Record, scenario: &Scenario) -> Vec<u64> {
@@ -31,9 +34,11 @@ fn rate(cell: &Cell) -> Option<f64> {
     Some(cell.field("requests")? as f64 / cell.median()?)
 }
 
-/// What a sweep's cell puts on its chart, as (low, median, high): the speed-up
-/// against the paradigm's first point, from its median (whiskers: this
-/// point's slowest and fastest run); for serve, requests per second per core.
+/// What a sweep's cell puts on its chart, as (low, value, high), in the
+/// statistic its table gives, as the report's other tables do: cpu: the
+/// speed-up against the paradigm's first point, the ratio of their mean times,
+/// ± hyperfine's uncertainty; serve: requests per second per core from the
+/// median time (whiskers: the slowest and the fastest run).
 pub fn scaling(record: &Record, cell: &Cell) -> Option<(f64, f64, f64)> {
     let t = cell.timing()?;
     let x = cell.x? as f64;
@@ -41,8 +46,12 @@ pub fn scaling(record: &Record, cell: &Cell) -> Option<(f64, f64, f64)> {
         let requests = cell.field("requests")? as f64 / x;
         return Some((requests / t.max, requests / t.median, requests / t.min));
     }
-    let one = base(record, cell)?.timing()?.median;
-    Some((one / t.max, one / t.median, one / t.min))
+    let speed_up = ratio(base(record, cell)?.timing()?, t);
+    let err = speed_up.err.unwrap_or(0.0);
+    // The axis is log2, with no zero: a whisker reaching past an eighth of the
+    // value (an uncertainty of 88%) stops there.
+    let low = (speed_up.value - err).max(speed_up.value / 8.0);
+    Some((low, speed_up.value, speed_up.value + err))
 }
 
 /// One cell of a sweep's table: cpu: its time, and past the first point the
@@ -84,31 +93,6 @@ fn cell_text(text: &str) -> String {
     }
 }
 
-/// One cell of `bench compare`'s sweep table: cpu: the first point's time,
-/// then the speed-up against it; serve: requests/s per core; past the first
-/// point, a tie with it said as one.
-fn brief(record: &Record, cell: &Cell, serving: bool) -> String {
-    let Some(t) = cell.timing() else {
-        return short_why(cell);
-    };
-    let first = base(record, cell);
-    let at_first = first.is_some_and(|b| b.x == cell.x);
-    let one = first.filter(|_| !at_first).and_then(Cell::timing);
-    let mut text = match (serving, at_first, one) {
-        (true, ..) => scaling(record, cell).map_or("–".into(), |v| per_second(v.1)),
-        (false, true, _) => secs(t.median),
-        (false, false, Some(one)) => ratio(one, t).to_string(),
-        (false, false, None) => format!("{} (no 1-core time)", secs(t.median)),
-    };
-    if one.is_some_and(|one| tie(one, t)) {
-        text += " (tie)";
-    }
-    if cell.noisy().is_some() {
-        text += " (noisy)";
-    }
-    text
-}
-
 /// A point's name: `1 core`, `4 cores`.
 fn cores(x: u64) -> String {
     format!("{x} {}", if x == 1 { "core" } else { "cores" })
@@ -140,13 +124,17 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
     let serving = scenario.workload == Workload::Serve;
     let last = xs.last().map_or("?".into(), u64::to_string);
     let mut md = format!(
-        "This machine has {} cores, so the sweep stops at {last}: nothing here says how these programs do on more. On a larger machine, run `scripts/bench.sh --only cpu-cores,serve-cores`, and `bench compare DIR DIR` puts its sweep beside this one.\n\n",
-        record.meta("cores")
+        "This machine has {}, so the sweep stops at {last}: nothing here says how these programs do on more. On a larger machine, run `scripts/bench.sh --only cpu-cores,serve-cores`, and `bench compare DIR DIR` puts its sweep beside this one.\n\n",
+        machine(record)
     );
     md += &placements(record, scenario, &xs);
     md += "| paradigm |";
     for &x in &xs {
-        let _ = write!(md, " {} |", cores(x));
+        let bound = serving && client_bound_at(record, scenario, x);
+        let _ = match bound {
+            true => write!(md, " {} ({CLIENT_BOUND}) |", cores(x)),
+            false => write!(md, " {} |", cores(x)),
+        };
     }
     let _ = writeln!(md, "\n|---|{}", "---:|".repeat(xs.len()));
     for p in swept(record, scenario) {
@@ -159,10 +147,10 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
     }
     md += match serving {
         true => {
-            "\nRequests per second are the client's (tokio-io, verified), from its median time; per core, divided by the server's cores. Every core had the same load at every point, so equal rates per core are perfect scaling; \"tie\": the timed runs' ranges overlap the first point's.\n"
+            "\nRequests per second are the client's (tokio-io, verified), from its median time, as the chart below draws them (whiskers: the slowest and the fastest run); per core, divided by the server's cores. Every core of the server had the same load at every point, so equal rates per core are perfect scaling as far as the client kept up: it had CPUs of its own, at least as many as the server's, except at a point marked \"client-bound possible\" (it shared the server's CPUs, or had fewer of its own), where a lower rate per core may be the client's, not the server's. \"tie\": the timed runs' ranges overlap the first point's.\n"
         }
         false => {
-            "\nSpeed-up: the paradigm's mean time on one core over its time here, ± hyperfine's uncertainty; the ideal is the core count. \"ties 1 core\": the timed runs' ranges overlap the first point's, so more cores bought nothing measurable.\n"
+            "\nEach cell: the median time, and past the first point the speed-up: the paradigm's mean time on one core over its mean time here, ± hyperfine's uncertainty, as the report's other ratios and the chart below; the ideal is the core count. \"ties 1 core\": the timed runs' ranges overlap the first point's, so more cores bought nothing measurable.\n"
         }
     };
     md += &sat_out(record, scenario, xs.first().copied());
@@ -172,6 +160,47 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
         scenario.title, scenario.name
     );
     md
+}
+
+/// Whether a serve cell's client may have set its rate: it shared the
+/// server's CPUs (unpinned) or had fewer of its own than the server, as the
+/// cell's `taskset` lists say. Never for a cell without a server.
+pub fn client_bound(cell: &Cell) -> bool {
+    let cpus = |command: &[String]| match command {
+        [taskset, _, list, ..] if taskset == "taskset" => read_cpu_list(list).map(|c| c.len()),
+        _ => None,
+    };
+    let server = cpus(&cell.server).or(cell.x.map(|x| x as usize));
+    match (cell.server.is_empty(), cpus(&cell.command)) {
+        (true, _) => false,
+        (false, None) => true,
+        (false, Some(client)) => server.is_some_and(|server| client < server),
+    }
+}
+
+/// Whether a serve sweep's point `x` may be its client's (its cells share
+/// one placement).
+pub fn client_bound_at(record: &Record, scenario: &Scenario, x: u64) -> bool {
+    let at = |c: &&Cell| c.scenario == scenario.name && c.x == Some(x);
+    record.cells.iter().filter(at).any(client_bound)
+}
+
+/// The machine's logical CPUs, with their physical cores and packages where
+/// the run recorded them (runs before that took the first x CPUs).
+fn machine(record: &Record) -> String {
+    let cores = record.meta("cores");
+    let logical = format!("{cores} logical CPU{}", if cores == "1" { "" } else { "s" });
+    match record.meta("cpu_topology") {
+        "?" => logical,
+        t if t
+            .strip_prefix(&logical)
+            .is_some_and(|r| r.starts_with([',', ' '])) =>
+        {
+            t.into()
+        }
+        // Fewer for the benchmark (a CPU quota) than it may run on.
+        t => format!("{logical} (of the CPUs it may run on: {t})"),
+    }
 }
 
 /// Where each point's programs ran, from the cells' own commands: the
@@ -204,8 +233,12 @@ fn placements(record: &Record, scenario: &Scenario, xs: &[u64]) -> String {
             Some(cpus) => format!("on CPUs {cpus}"),
             None => "unpinned, sharing the server's CPUs".into(),
         };
+        let bound = match client_bound(cell) {
+            true => format!(" ({CLIENT_BOUND})"),
+            false => String::new(),
+        };
         said.push(format!(
-            "{at}: the server on CPUs {server}, the client{workers} {client}"
+            "{at}: the server on CPUs {server}, the client{workers} {client}{bound}"
         ));
     }
     match said.is_empty() {
@@ -246,48 +279,9 @@ fn sat_out(record: &Record, scenario: &Scenario, first: Option<u64>) -> String {
     }
 }
 
-/// `bench compare`'s table of a sweep: a row per paradigm and run, a column per
-/// point of any run (a small machine's beside a large one's; blank where a run
-/// has no such point): cpu: the first point's time, then speed-ups; serve:
-/// requests/s per core.
-pub fn compare(records: &[Record], scenario: &Scenario) -> String {
-    let mut xs: Vec<u64> = records.iter().flat_map(|r| points(r, scenario)).collect();
-    xs.sort_unstable();
-    xs.dedup();
-    let serving = scenario.workload == Workload::Serve;
-    let mut md = String::from("| paradigm | run |");
-    for &x in &xs {
-        let _ = write!(md, " {} |", cores(x));
-    }
-    let _ = writeln!(md, "\n|---|---|{}", "---:|".repeat(xs.len()));
-    for p in &paradigms::ROWS {
-        for (i, record) in records.iter().enumerate() {
-            if !swept(record, scenario).contains(&p) {
-                continue;
-            }
-            let _ = write!(
-                md,
-                "| {} | {} ({} cores) |",
-                p.name,
-                i + 1,
-                record.meta("cores")
-            );
-            for &x in &xs {
-                let cell = record.cell(scenario.name, Some(x), p.name);
-                md += &cell_text(&cell.map_or(String::new(), |c| brief(record, c, serving)));
-            }
-            md += "\n";
-        }
-    }
-    md + match serving {
-        true => {
-            "\nRequests per second per core (the client's, from its median time); \"tie\": its timed runs' ranges overlap the run's first point's (the same rate per core); blank: the run has no such point.\n\n"
-        }
-        false => {
-            "\nAt the first point its time; after it the speed-up against it, ± hyperfine's uncertainty; \"tie\": its timed runs' ranges overlap the first point's (no measurable gain); blank: the run has no such point.\n\n"
-        }
-    }
-}
+mod compare;
+
+pub use compare::compare;
 
 #[cfg(test)]
 pub mod fixtures;
