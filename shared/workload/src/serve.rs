@@ -263,6 +263,22 @@ pub fn listen(addr: SocketAddr, reuse_port: bool) -> io::Result<std::net::TcpLis
     Ok(socket.into())
 }
 
+/// `n` listening sockets on one port, each made by [`listen`] with `SO_REUSEPORT`,
+/// over which the kernel spreads new connections: a listener per runtime, for the
+/// thread-per-core servers. A plain socket binds `addr` first (and picks the port,
+/// where it is 0): beside sockets that do not listen it binds, but where a server
+/// listens it fails, a second copy of this one too, which `SO_REUSEPORT` alone would
+/// let share the port silently (processes-serve refuses it alike; two copies started
+/// within the same few milliseconds could pass).
+pub fn listen_shared(addr: SocketAddr, n: usize) -> io::Result<Vec<std::net::TcpListener>> {
+    use socket2::{Domain, Socket, Type};
+    let plain = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    plain.set_reuse_address(true)?; // as `listen` does, so that they bind beside it
+    plain.bind(&addr.into())?;
+    let port = plain.local_addr()?.as_socket().expect("an inet socket");
+    (0..n).map(|_| listen(port, true)).collect()
+}
+
 /// The `listening=HOST:PORT` line every server prints first, on stdout, flushed.
 pub fn say_listening(addr: SocketAddr) -> io::Result<()> {
     use std::io::Write;

@@ -29,7 +29,7 @@ use runtimes::Said;
 use workload::{
     Error, ServeArgs, cores,
     http::{RequestReader, Timeouts},
-    serve::{AcceptErrors, reply_to},
+    serve::{self, AcceptErrors, reply_to},
     sys,
 };
 
@@ -38,7 +38,7 @@ const PROGRAM: &str = "compio-serve";
 fn main() -> Result<(), Error> {
     let args = ServeArgs::parse_for(PROGRAM);
     let nofile = sys::raise_open_file_limit()?;
-    let listeners = runtimes::listen(args.listen, args.workers)
+    let listeners = serve::listen_shared(args.listen, args.workers)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
     runtimes::serve(listeners, &args, nofile) // says what it runs once they all listen
 }

@@ -33,7 +33,7 @@ use tokio::{
 use workload::{
     Error, ServeArgs, cores,
     http::{RequestReader, Timeouts},
-    serve::{AcceptErrors, reply_to},
+    serve::{self, AcceptErrors, reply_to},
     sys,
 };
 
@@ -42,7 +42,7 @@ const PROGRAM: &str = "tokio-per-core-serve";
 fn main() -> Result<(), Error> {
     let args = ServeArgs::parse_for(PROGRAM);
     let nofile = sys::raise_open_file_limit()?;
-    let listeners = runtimes::listen(args.listen, args.workers)
+    let listeners = serve::listen_shared(args.listen, args.workers)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
     let workers = args.workers;
     eprintln!("{PROGRAM}: a task per connection, {workers} runtimes, open-file limit {nofile}");

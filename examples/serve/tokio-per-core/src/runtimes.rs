@@ -1,18 +1,16 @@
-//! tokio-per-core-serve's threads: a listener per runtime on one port, a pinned thread
-//! per runtime with a current-thread runtime of its own that runs `run` (main.rs), a
-//! thread that takes the stop signals, and the main thread, which hears what they all
-//! say and tells every runtime when to stop.
+//! tokio-per-core-serve's threads: a pinned thread per runtime, with a current-thread runtime of its own
+//! that runs `run` (main.rs) on its own listener of the one port
+//! (`serve::listen_shared`), a thread that takes the stop signals, and the main thread,
+//! which hears what they all say and tells every runtime when to stop.
 
 use std::{
     io,
-    net::SocketAddr,
     panic::{self, AssertUnwindSafe},
     sync::mpsc,
     thread,
 };
 
 use nix::sys::signal::{SigSet, Signal};
-use socket2::{Domain, Socket, Type};
 use tokio::sync::watch;
 use workload::{
     Error, ServeArgs,
@@ -29,19 +27,6 @@ pub enum Said {
     Signal,
     /// A runtime stopped: how many requests it dropped, or why it failed.
     Ended(Result<usize, Error>),
-}
-
-/// `workers` listeners on one port, each `SO_REUSEPORT`. A plain socket binds `addr`
-/// first (and picks the port, where it is 0): beside sockets that do not listen it binds,
-/// but where a server listens it fails, a second copy of this one too, which
-/// `SO_REUSEPORT` alone would let share the port silently (`examples/serve/processes`
-/// refuses it alike; two copies started within the same few milliseconds could pass).
-pub fn listen(addr: SocketAddr, workers: usize) -> io::Result<Vec<std::net::TcpListener>> {
-    let plain = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
-    plain.set_reuse_address(true)?; // as `serve::listen` does, so that they bind beside it
-    plain.bind(&addr.into())?;
-    let port = plain.local_addr()?.as_socket().expect("an inet socket");
-    (0..workers).map(|_| serve::listen(port, true)).collect()
 }
 
 /// Starts a pinned thread per runtime, says `listening=` once each listens, and counts

@@ -191,3 +191,12 @@ fn the_dropped_line_names_the_count_and_the_grace() {
         "dropped 1 request(s) still in flight after the 20 ms grace"
     );
 }
+
+#[test]
+fn listeners_shared_on_one_port_refuse_a_second_copy() {
+    let listeners = listen_shared("127.0.0.1:0".parse().unwrap(), 3).unwrap();
+    let port = listeners[0].local_addr().unwrap();
+    assert!(listeners.iter().all(|l| l.local_addr().unwrap() == port));
+    let again = listen_shared(port, 2).expect_err("a second copy on a listened port");
+    assert_eq!(again.kind(), std::io::ErrorKind::AddrInUse);
+}
