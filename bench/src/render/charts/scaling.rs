@@ -83,7 +83,7 @@ fn plot(record: &Record, scenario: &Scenario, path: &Path) -> DrawResult {
         .build_cartesian_2d(ticked(-0.4..top_x + 0.4, x_ticks), ticked(y_range, y_ticks))?;
     let y_desc = match serving {
         true => "requests/s per core (from the median time; whiskers: min–max)",
-        false => "speed-up: mean time on 1 core / mean time (± hyperfine's uncertainty), log scale",
+        false => "speed-up over 1 core (mean times, ± uncertainty), log scale",
     };
     chart
         .configure_mesh()
