@@ -11,11 +11,6 @@
 
 use std::{collections::HashMap, fs, ops::Range};
 
-use nix::{
-    sched::{CpuSet, sched_getaffinity},
-    unistd::Pid,
-};
-
 use crate::scenarios::{cpu_list, read_cpu_list};
 
 /// A CPU's physical core: its package and the lowest-numbered CPU of the
@@ -41,12 +36,7 @@ pub fn topology(n: usize) -> String {
 /// The CPUs this process may run on, in numeric order, each with its
 /// physical core as sysfs describes it (`None` where it does not).
 fn cores(n: usize) -> Vec<(usize, Option<Core>)> {
-    let cpus: Vec<usize> = match sched_getaffinity(Pid::from_raw(0)) {
-        Ok(set) => (0..CpuSet::count())
-            .filter(|&cpu| set.is_set(cpu).unwrap_or(false))
-            .collect(),
-        Err(_) => (0..n).collect(),
-    };
+    let cpus = workload::cores::allowed_cpus().unwrap_or_else(|_| (0..n).collect());
     let core = |cpu: usize| {
         let read = |file: &str| {
             fs::read_to_string(format!("/sys/devices/system/cpu/cpu{cpu}/topology/{file}")).ok()

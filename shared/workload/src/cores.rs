@@ -17,18 +17,23 @@ use crate::Error;
 /// and returns that CPU's number. A thread started by an unpinned thread inherits
 /// the process's CPUs, so each worker calls this first thing.
 pub fn pin_to_core(worker: usize) -> io::Result<usize> {
-    let here = Pid::from_raw(0); // the calling thread
-    let allowed = sched_getaffinity(here)?;
-    let cpus: Vec<usize> = (0..CpuSet::count())
-        .filter(|&cpu| allowed.is_set(cpu).unwrap_or(false))
-        .collect();
+    let cpus = allowed_cpus()?;
     let Some(&cpu) = cpus.get(worker % cpus.len().max(1)) else {
         return Err(io::Error::other("this thread may run on no CPU"));
     };
     let mut only = CpuSet::new();
     only.set(cpu)?;
-    sched_setaffinity(here, &only)?;
+    sched_setaffinity(Pid::from_raw(0), &only)?;
     Ok(cpu)
+}
+
+/// The CPUs the calling thread may run on, in numeric order: what `taskset` left
+/// it. [`pin_to_core`] picks from them; the benchmark pins programs to them.
+pub fn allowed_cpus() -> io::Result<Vec<usize>> {
+    let allowed = sched_getaffinity(Pid::from_raw(0))?; // the calling thread
+    Ok((0..CpuSet::count())
+        .filter(|&cpu| allowed.is_set(cpu).unwrap_or(false))
+        .collect())
 }
 
 /// Lets the calling thread run on every CPU the process may (the main thread's set,
