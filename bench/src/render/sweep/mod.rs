@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::{
-    render::servers::per_second,
+    render::servers::{per_second, rate},
     results::noise::tie,
     results::stats::{ratio, secs},
     results::{Cell, Record},
@@ -27,11 +27,6 @@ fn points(record: &Record, scenario: &Scenario) -> Vec<u64> {
 fn base<'a>(record: &'a Record, cell: &Cell) -> Option<&'a Cell> {
     let first = *record.points(&cell.scenario).first()?;
     record.cell(&cell.scenario, first, &cell.paradigm)
-}
-
-/// Requests a second the client got through, from its median time.
-fn rate(cell: &Cell) -> Option<f64> {
-    Some(cell.field("requests")? as f64 / cell.median()?)
 }
 
 /// What a sweep's cell puts on its chart, as (low, value, high), in the
