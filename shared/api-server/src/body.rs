@@ -7,20 +7,20 @@ use std::{
 };
 
 use bytes::Bytes;
-use hyper::body::{Body, Frame, SizeHint};
+use hyper::body::{Frame, SizeHint};
 use workload::{io::BodyStream, serve::PIECE};
 
 use crate::InFlight;
 
 /// A request's body, made a [`PIECE`] (64 KiB) at a time as hyper asks for it: a
 /// client that does not read holds a piece or two, never the whole body.
-pub(crate) struct Work {
+pub(crate) struct Body {
     pub(crate) body: BodyStream,
     /// The request is in flight until hyper drops its body, after the last piece.
     pub(crate) _counted: InFlight,
 }
 
-impl Body for Work {
+impl hyper::body::Body for Body {
     type Data = Bytes;
     type Error = Infallible;
 

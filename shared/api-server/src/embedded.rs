@@ -38,6 +38,7 @@ impl Embedded {
                     std::future::pending(), // no second signal
                     EMBEDDED_GRACE,
                     Timeouts::DEFAULT,
+                    false, // a heavy request is counted on its connection's task
                 );
                 // Err: requests dropped as the program that started it ends; its own
                 // result says what its clients got.

@@ -6,6 +6,9 @@
 //! HTTP/1.1 on a tokio runtime, a task per connection, keep-alive, and a timer (not a
 //! thread) per waiting request, so it holds tens of thousands of connections.
 //! Query values are percent-decoded; an HTTP/1.1 request without `Host` gets `400`.
+//! A heavy request (`work=N`) has its primes counted on the task that serves it, or
+//! with `--offload` on tokio's blocking pool (`spawn_blocking`), and says the count
+//! in `X-Primes`.
 //!
 //! Hostile clients meet the serve programs' limits: hyper's head timer closes slow,
 //! silent and idle connections (one timer for both: the shorter of the head and idle
@@ -56,7 +59,7 @@ use workload::{
     Error,
     http::{MAX_HEAD_BYTES, Timeouts},
     io::BodyStream,
-    serve::AcceptErrors,
+    serve::{AcceptErrors, Work},
 };
 
 /// The listen backlog: a burst of 10,000 connects must not overflow it (the same
@@ -76,7 +79,7 @@ mod body;
 mod connection;
 mod embedded;
 
-use body::Work;
+use body::Body;
 use connection::Connection;
 pub use embedded::{Embedded, Target};
 
@@ -100,6 +103,7 @@ pub async fn serve(
     hurry: impl Future<Output = ()>,
     grace: Duration,
     timeouts: Timeouts,
+    offload: bool,
 ) -> Result<(), Error> {
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
@@ -142,7 +146,7 @@ pub async fn serve(
             // Counted from its head until its answer is written, or it is dropped.
             let counted = InFlight::enter(&in_flight);
             let client = stream.clone();
-            async move { handle(request, &client, counted).await }
+            async move { handle(request, &client, counted, offload).await }
         });
         let connection = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
@@ -178,8 +182,8 @@ impl Drop for InFlight {
     }
 }
 
-/// An answer's body: a line of text, or [`Work`].
-type Answer = Response<Either<Full<Bytes>, Work>>;
+/// An answer's body: a line of text, or [`Body`].
+type Answer = Response<Either<Full<Bytes>, Body>>;
 
 /// Answers `request`, `counted` until its body is out; `Err` (no answer, the
 /// connection closes) if `client` hangs up while it waits.
@@ -187,6 +191,7 @@ async fn handle(
     request: Request<Incoming>,
     client: &TcpStream,
     counted: InFlight,
+    offload: bool,
 ) -> io::Result<Answer> {
     if request.version() == Version::HTTP_11 && !request.headers().contains_key(HOST) {
         return Ok(text(
@@ -210,6 +215,17 @@ async fn handle(
         Ok(query) => query,
         Err(reason) => return Ok(text(StatusCode::BAD_REQUEST, &reason)),
     };
+    // work=N: on this task, which holds its worker thread meanwhile, or on the
+    // blocking pool, which leaves the worker to the other connections.
+    let work = Work {
+        id: query.id,
+        n: query.work,
+    };
+    let primes = match (query.work, offload) {
+        (0, _) => None,
+        (_, false) => Some(work.count()),
+        (_, true) => Some(tokio::task::spawn_blocking(move || work.count()).await?),
+    };
     // A timer, not a sleeping thread: this is what lets one server hold 10,000
     // waiting requests. No timer at all for 0 ms: tokio would still wait for its
     // next 1 ms tick, and "fast I/O" would measure the timer's granularity. The
@@ -224,15 +240,17 @@ async fn handle(
             }
         }
     }
-    let body = Work {
+    let body = Body {
         body: BodyStream::new(query.id, query.bytes),
         _counted: counted,
     };
-    let response = Response::builder()
-        .header("content-type", "application/octet-stream")
+    let mut response = Response::builder().header("content-type", "application/octet-stream");
+    if let Some(primes) = primes {
+        response = response.header("x-primes", primes);
+    }
+    Ok(response
         .body(Either::Right(body))
-        .expect("static headers are valid");
-    Ok(response)
+        .expect("static headers are valid"))
 }
 
 fn text(status: StatusCode, line: &str) -> Answer {

@@ -8,7 +8,8 @@
 //! SIGTERM, lets requests in flight finish (for up to `--grace-ms`, by default the
 //! longest delay a request may ask for and 5 s more), and exits 0; if it had to drop
 //! any, it says how many and exits 1. A second signal stops it at once (exit 1). It
-//! takes the serve programs' flags (`workload::ServeArgs`), their timeouts included.
+//! takes the serve programs' flags (`workload::ServeArgs`), their timeouts and
+//! `--offload` (a heavy request's primes on tokio's blocking pool) included.
 
 use tokio::{
     signal::unix::{SignalKind, signal},
@@ -55,6 +56,7 @@ fn main() -> Result<(), Error> {
         let hurry = async move {
             let _ = second.wait_for(|&n| n > 1).await;
         };
-        api_server::serve(listener, stop, hurry, args.grace(), args.timeouts()).await
+        let (grace, timeouts) = (args.grace(), args.timeouts());
+        api_server::serve(listener, stop, hurry, grace, timeouts, args.offload).await
     })
 }

@@ -165,6 +165,7 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour) {
             id: 0,
             delay_ms: 0,
             bytes: 0,
+            work: 0,
         });
         let body = workload::io::body(query.id, query.bytes as usize);
         // Write errors mean the client left; the fake server just stops.

@@ -22,6 +22,7 @@
 //! - `slow`: slow and silent heads, idle keep-alive connections.
 //! - `stopping` also holds clients that vanish mid-request, a second signal, and
 //!   a second copy on the same port.
+//! - `work`: heavy requests (`work=N`, `X-Primes`), and `--offload` taken or refused.
 
 mod answers;
 mod hostile;
@@ -30,6 +31,7 @@ mod rules;
 mod server;
 mod slow;
 mod stopping;
+mod work;
 
 use std::time::Duration;
 
@@ -43,6 +45,7 @@ pub use stopping::{
     check_address_in_use, check_in_flight, check_in_flight_on, check_open_file_limit,
     check_second_copy, check_second_signal, check_vanishing,
 };
+pub use work::check_work;
 
 use crate::cli;
 
@@ -89,6 +92,7 @@ pub fn check_server_within(program: &[&str], serves: Serves, fair: Duration) {
     let (status, stderr) = server.stop("INT", Duration::from_secs(10));
     assert_eq!(status.code(), Some(0), "exit 0 on SIGINT: {stderr}");
     check_in_flight(program, serves);
+    check_work(program, &workers);
     check_open_file_limit(program, &workers);
     check_hostile(program, serves, fair);
 }

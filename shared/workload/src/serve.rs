@@ -4,8 +4,10 @@
 //! and room for connection threads within the OS's limits.
 //!
 //! A server reads a request with [`http::RequestReader`], asks [`Reply::to`] what
-//! to answer, waits [`Reply::delay`] its paradigm's way (a sleeping thread, a
-//! runtime's timer), and writes [`Reply::pieces`] one at a time. Nothing here
+//! to answer, counts a heavy request's [`Reply::work`] its paradigm's way (on the
+//! thread or task that serves the connection, or on a pool for blocking work),
+//! waits [`Reply::delay`] its paradigm's way (a sleeping thread, a runtime's
+//! timer), and writes [`Reply::pieces`] one at a time. Nothing here
 //! decides how connections are spread over threads, processes or tasks, nor how a
 //! server stops: its connection loop and its shutdown are the paradigm, in each
 //! example.
@@ -23,7 +25,7 @@ pub use threads::{Seat, Threads};
 use crate::{
     Error,
     http::{Request, RequestError},
-    io::{BodyStream, MAX_BYTES, MAX_DELAY_MS},
+    io::{self as workload_io, BodyStream, MAX_BYTES, MAX_DELAY_MS},
 };
 
 /// The listen backlog: a burst of 10,000 connects must not overflow it, or the
@@ -35,6 +37,12 @@ pub const BACKLOG: i32 = 16_384;
 pub const GRACE: Duration = Duration::from_millis(MAX_DELAY_MS + 5_000);
 /// Without a `bytes` parameter a request gets this many body bytes.
 pub const DEFAULT_BYTES: u64 = 1_024;
+/// The most `work` a request may ask for: ten million numbers to test.
+pub const MAX_WORK: u64 = 10_000_000;
+/// The end of a request's range of numbers, `(id + 1) * work`, may not pass this
+/// (the io workload's own limit): trial division grows with the numbers tested, so
+/// a large id with a large `work` would hold a core for minutes.
+pub const MAX_WORK_END: u64 = workload_io::MAX_WORK_TOTAL;
 
 /// One valid `/work` query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,13 +50,31 @@ pub struct Query {
     pub id: u64,
     pub delay_ms: u64,
     pub bytes: u64,
+    /// Count the primes in `[id*work, id*work + work)` before answering; 0: none.
+    pub work: u64,
 }
 
-/// Parses a `/work` query string. `id` is required; `delay_ms` defaults to 0 and
-/// `bytes` to [`DEFAULT_BYTES`]; other keys are ignored; keys and values are
-/// percent-decoded. The error is the one-line reason that the 400 answer carries.
+/// A heavy request's CPU work (`work=N`): the primes in `[id*N, id*N + N)`, by
+/// the cpu workload's trial division. `Copy` and `Send`, so that a server can
+/// count it where its paradigm puts blocking work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Work {
+    pub id: u64,
+    pub n: u64,
+}
+
+impl Work {
+    /// Counts the primes: CPU only, no I/O, as long as `n` says.
+    pub fn count(self) -> u64 {
+        workload_io::work(self.id, self.n)
+    }
+}
+
+/// Parses a `/work` query string. `id` is required; `delay_ms` and `work` default
+/// to 0 and `bytes` to [`DEFAULT_BYTES`]; other keys are ignored; keys and values
+/// are percent-decoded. The error is the one-line reason that the 400 answer carries.
 pub fn parse_query(query: Option<&str>) -> Result<Query, String> {
-    let (mut id, mut delay_ms, mut bytes) = (None, None, None);
+    let (mut id, mut delay_ms, mut bytes, mut work) = (None, None, None, None);
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let decoded = |text: &str| {
@@ -61,6 +87,7 @@ pub fn parse_query(query: Option<&str>) -> Result<Query, String> {
             "id" => &mut id,
             "delay_ms" => &mut delay_ms,
             "bytes" => &mut bytes,
+            "work" => &mut work,
             _ => continue,
         };
         let number = value
@@ -77,10 +104,21 @@ pub fn parse_query(query: Option<&str>) -> Result<Query, String> {
     if bytes > MAX_BYTES {
         return Err(format!("bytes: {bytes} is over {MAX_BYTES}"));
     }
+    let work = work.unwrap_or(0);
+    if work > MAX_WORK {
+        return Err(format!("work: {work} is over {MAX_WORK}"));
+    }
+    let end = id.checked_add(1).and_then(|n| n.checked_mul(work));
+    if work > 0 && end.is_none_or(|end| end > MAX_WORK_END) {
+        return Err(format!(
+            "work: id {id} x work {work} is over {MAX_WORK_END}: too long to count"
+        ));
+    }
     Ok(Query {
         id,
         delay_ms,
         bytes,
+        work,
     })
 }
 
@@ -101,6 +139,10 @@ pub struct Reply {
     head_only: bool,
     /// An interim `100 Continue` first (the client sent `Expect: 100-continue`).
     interim: bool,
+    /// A heavy request's CPU work, counted before the answer is written.
+    work: Option<Work>,
+    /// Its count, once counted: said in an `X-Primes` header.
+    primes: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +170,8 @@ impl Reply {
             keep_alive: request.minor_version == 0 && !request.close,
             head_only: request.method == "HEAD",
             interim: request.expect_continue,
+            work: None,
+            primes: None,
         };
         let text = |status, line: &str| answer(status, Body::Text(format!("{line}\n")));
         if request.minor_version == 1 && !request.host {
@@ -142,6 +186,10 @@ impl Reply {
         match parse_query(request.query.as_deref()) {
             Ok(query) => Self {
                 delay: Duration::from_millis(query.delay_ms),
+                work: (query.work > 0).then_some(Work {
+                    id: query.id,
+                    n: query.work,
+                }),
                 ..answer(
                     200,
                     Body::Work {
@@ -165,6 +213,28 @@ impl Reply {
             keep_alive: false,
             head_only: false,
             interim: false,
+            work: None,
+            primes: None,
+        }
+    }
+
+    /// The CPU work to count before this answer is written (`work=N`), until its
+    /// count is given to [`Reply::set_primes`]; `None` for a plain request. Where
+    /// it is counted is the paradigm's choice: [`Reply::count_primes`] counts it
+    /// here, on the caller's thread.
+    pub fn work(&self) -> Option<Work> {
+        self.work.filter(|_| self.primes.is_none())
+    }
+
+    /// Gives the answer its count of primes, for its `X-Primes` header.
+    pub fn set_primes(&mut self, primes: u64) {
+        self.primes = Some(primes);
+    }
+
+    /// Counts the work, if any, on the calling thread: inline.
+    pub fn count_primes(&mut self) {
+        if let Some(work) = self.work() {
+            self.set_primes(work.count());
         }
     }
 
@@ -185,8 +255,12 @@ impl Reply {
         } else {
             ""
         };
+        let primes = match self.primes {
+            Some(count) => format!("x-primes: {count}\r\n"),
+            None => String::new(),
+        };
         let head = format!(
-            "{interim}HTTP/1.1 {} {}\r\ncontent-type: {kind}\r\ncontent-length: {len}\r\n{connection}\r\n",
+            "{interim}HTTP/1.1 {} {}\r\ncontent-type: {kind}\r\ncontent-length: {len}\r\n{primes}{connection}\r\n",
             self.status,
             reason(self.status),
         );

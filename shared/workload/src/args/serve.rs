@@ -16,7 +16,7 @@ fn timeout_ms(s: &str) -> Result<u64, String> {
     count(s, 1, MAX_TIMEOUT_MS)
 }
 
-/// Serve the api-server's HTTP API (GET /work?id=I&delay_ms=D&bytes=B) until
+/// Serve the api-server's HTTP API (GET /work?id=I&delay_ms=D&bytes=B&work=N) until
 /// SIGINT or SIGTERM; print `listening=HOST:PORT` first. A second signal stops at
 /// once.
 #[derive(Parser, Debug, Clone, PartialEq, Eq)]
@@ -47,6 +47,10 @@ pub struct ServeArgs {
     #[arg(long = "write-timeout-ms", value_name = "W",
           default_value_t = Timeouts::DEFAULT.write.as_millis() as u64, value_parser = timeout_ms)]
     pub write_timeout_ms: u64,
+    /// Count a heavy request's primes (work=N) on the paradigm's pool for blocking
+    /// work, not on the thread or task that serves its connection.
+    #[arg(long)]
+    pub offload: bool,
 }
 
 impl ServeArgs {
@@ -62,6 +66,23 @@ impl ServeArgs {
         let command =
             <Self as clap::CommandFactory>::command().mut_arg("workers", |arg| arg.hide(true));
         super::parse_with(command, program, std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// For a server with no pool for blocking work, whose connections each have a
+    /// thread (or a process) of their own, or share one: `--offload` is refused
+    /// (exit status 2, saying `why`) rather than ignored.
+    pub fn refuse_offload(self, program: &'static str, why: &str) -> Self {
+        if self.offload {
+            <Self as clap::CommandFactory>::command()
+                .name(program)
+                .bin_name(program)
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!("--offload: {program} {why}"),
+                )
+                .exit()
+        }
+        self
     }
 
     /// Parses `args` (the first is the program path).
@@ -102,6 +123,12 @@ mod tests {
         assert_eq!(
             (t.head.as_secs(), t.idle.as_secs(), t.write.as_secs()),
             (10, 30, 10)
+        );
+        assert!(!args.offload);
+        assert!(
+            ServeArgs::try_parse_for("t", ["t", "--offload"])
+                .unwrap()
+                .offload
         );
         for bad in [
             &["t", "--workers", "0"][..],

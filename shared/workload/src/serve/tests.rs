@@ -38,7 +38,8 @@ fn queries() {
         Query {
             id: 7,
             delay_ms: 50,
-            bytes: 10
+            bytes: 10,
+            work: 0
         }
     );
     let q = parse_query(Some("x=1&bytes=3&id=2")).unwrap();
@@ -72,6 +73,41 @@ fn bad_queries_have_a_reason() {
         "bytes: 16777217 is over 16777216"
     );
     assert!(parse_query(Some("id=%ff")).is_err());
+    assert_eq!(
+        parse_query(Some("id=1&work=10000001")).unwrap_err(),
+        "work: 10000001 is over 10000000"
+    );
+    // A large id with a large work: trial division of huge numbers, refused.
+    let huge = parse_query(Some("id=999999999&work=10000000")).unwrap_err();
+    assert!(
+        huge.starts_with("work: id 999999999 x work 10000000 is over"),
+        "{huge}"
+    );
+    let overflow = parse_query(Some("id=18446744073709551615&work=2")).unwrap_err();
+    assert!(overflow.contains("too long to count"), "{overflow}");
+    // Without work, any id goes.
+    assert!(parse_query(Some("id=18446744073709551615")).is_ok());
+}
+
+#[test]
+fn a_heavy_request_says_its_primes_once_counted() {
+    let mut r = reply(b"GET /work?id=3&work=1000&bytes=4 HTTP/1.1\r\nHost: t\r\n\r\n");
+    let work = r.work().expect("work=1000 is work");
+    assert_eq!(work, Work { id: 3, n: 1_000 });
+    // The primes in [3000, 4000): pi(4000) - pi(3000) = 550 - 430 = 120.
+    assert_eq!(work.count(), 120);
+    r.count_primes();
+    assert_eq!(r.work(), None, "counted once");
+    let text = written(&r);
+    assert!(text.contains("\r\nx-primes: 120\r\n"), "{text}");
+    // Offloaded: the count comes back from elsewhere.
+    let mut r = reply(b"GET /work?id=3&work=1000&bytes=4 HTTP/1.1\r\nHost: t\r\n\r\n");
+    r.set_primes(120);
+    assert!(written(&r).contains("x-primes: 120"));
+    // A plain request has no work and no header.
+    let plain = reply(b"GET /work?id=3 HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_eq!(plain.work(), None);
+    assert!(!written(&plain).contains("x-primes"));
 }
 
 #[test]
