@@ -22,7 +22,7 @@
 //! - [`scenarios`]: the one scenario table, an entry per scenario in a file per
 //!   workload (`cpu.rs`, `io.rs`, `serve.rs`, `spawn.rs`, `ring.rs`) and the
 //!   sweeps across cores (`cores.rs`), with where a point's programs run
-//!   (`placement.rs`); what an
+//!   (`placement.rs`), and the open-loop scenarios (`load.rs`); what an
 //!   entry is made of (`kinds.rs`: measure, axis, sizes, repeats, the limits it
 //!   raises, wrk's duration; `workload.rs`: the workload, its unit of work, whom
 //!   its programs meet); the skip rules and their budgets (`rules.rs`); the
@@ -40,11 +40,15 @@
 //!   (`cgroup.rs`), the host's CPU, steal and TCP counters (`host.rs`), the
 //!   machine's description and limits (`machine.rs`), raised limits
 //!   (`raise.rs`), process groups that die whole (`procs.rs`), the progress
-//!   bar (`progress.rs`), whether io_uring starts for compio (`uring.rs`).
+//!   bar (`progress.rs`), whether io_uring starts for compio (`uring.rs`). The
+//!   open-loop scenarios are `loadgen` runs, not timed rounds (`load/mod.rs`:
+//!   server by server; `load/climb.rs`: serve-load's ladder; `load/run.rs`: one
+//!   run against a fresh server), with oha beside them (`oha.rs`).
 //! - [`results`]: a results folder, written (`writer.rs`) and loaded
 //!   (`mod.rs`: [`results::Record`]); every stored type: a cell and its line
 //!   (`cell.rs`), its timed runs (`timed.rs`), its counters and cgroup peaks
-//!   (`counted.rs`), a serve cell's server (`server.rs`), hyperfine's exports
+//!   (`counted.rs`), a serve cell's server (`server.rs`), a load cell's run
+//!   (`load.rs`), hyperfine's exports
 //!   (`hyperfine.rs`); what stored numbers mean: ratios, memory per unit and
 //!   units (`stats.rs`), noise and ties (`noise.rs`); made-up cells for the
 //!   unit tests (`testing.rs`).
@@ -133,6 +137,8 @@ fn bench_run(args: RunArgs) -> Result<ExitCode, String> {
         hyperfine: tool("HYPERFINE", "hyperfine", &root)?,
         // Only the serve scenarios' cross-check needs wrk: without it they say so.
         wrk: tool("WRK", "wrk", &root),
+        // Only serve-load's second opinion needs oha: without it its cells say so.
+        oha: tool("OHA", "oha", &root),
     };
     // --only cpu,cpu runs cpu once.
     let mut seen = Vec::new();

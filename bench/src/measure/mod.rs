@@ -9,7 +9,9 @@ mod count;
 pub mod counters;
 mod cpus;
 pub mod host;
+mod load;
 pub mod machine;
+pub mod oha;
 mod point;
 pub mod procs;
 pub mod program;
@@ -29,6 +31,7 @@ use crate::{
     measure::tools::Tools,
     results::Writer,
     scenarios::Scenario,
+    scenarios::load::LoadKind,
     scenarios::paradigms::{self, Paradigm},
 };
 use cgroup::Memcg;
@@ -79,11 +82,19 @@ pub enum Ending {
 pub fn benchmark(options: &Options, tools: &Tools) -> Result<(PathBuf, Ending), String> {
     let mode = if options.quick { "quick" } else { "full" };
     let only: Vec<&str> = options.only.iter().map(|s| s.name).collect();
-    let scenarios: Vec<&Scenario> = if options.only.is_empty() {
+    let mut scenarios: Vec<&Scenario> = if options.only.is_empty() {
         crate::scenarios::ALL.iter().collect()
     } else {
         options.only.clone()
     };
+    // serve-overload and serve-mixed start from serve-load's capacities.
+    let needs_capacity = |s: &&Scenario| s.load.is_some_and(|l| l.kind != LoadKind::Climb);
+    let climbs = scenarios
+        .iter()
+        .any(|s| s.load.is_some_and(|l| l.kind == LoadKind::Climb));
+    if !climbs && let Some(first) = scenarios.iter().position(needs_capacity) {
+        scenarios.insert(first, &crate::scenarios::load::LOAD);
+    }
     let limits = machine::limits();
     let plan: Vec<(&Scenario, Option<u64>)> = scenarios
         .iter()
@@ -131,6 +142,9 @@ pub fn benchmark(options: &Options, tools: &Tools) -> Result<(PathBuf, Ending), 
     let runs: u64 = plan
         .iter()
         .map(|&(s, x)| {
+            if let Some(load) = s.load {
+                return runners(s, x).len() as u64 * load.runs_per_server(options.quick);
+            }
             let sizes = s.sizes(options.quick);
             let r = sizes.repeats_at(x.unwrap_or(0));
             let n = runners(s, x)
@@ -143,6 +157,7 @@ pub fn benchmark(options: &Options, tools: &Tools) -> Result<(PathBuf, Ending), 
     let mut progress = Progress::new(runs, plan.len(), options.quiet);
     progress.say(format!("writing {}", dir.display()));
     let mut failures = 0;
+    let mut capacities = load::Capacities::new();
     for (scenario, x) in plan {
         progress.point(format!("{}{}", scenario.name, scenario.at(x)));
         let at = Point {
@@ -150,7 +165,19 @@ pub fn benchmark(options: &Options, tools: &Tools) -> Result<(PathBuf, Ending), 
             x,
             quick: options.quick,
         };
-        let Some(cells) = point::measure(&at, &limits, tools, &probes, &dir, &progress)? else {
+        let measured = match scenario.load {
+            Some(_) => load::measure(
+                &at,
+                &limits,
+                tools,
+                &probes,
+                &dir,
+                &progress,
+                &mut capacities,
+            )?,
+            None => point::measure(&at, &limits, tools, &probes, &dir, &progress)?,
+        };
+        let Some(cells) = measured else {
             progress.finish();
             return Ok((dir, Ending::Stopped));
         };

@@ -1,5 +1,5 @@
 //! Where the programs are: the repository, its release binaries, the Python,
-//! hyperfine and wrk; and which program a paradigm runs for a workload.
+//! hyperfine, wrk and oha; and which program a paradigm runs for a workload.
 
 use std::path::PathBuf;
 
@@ -18,6 +18,9 @@ pub struct Tools {
     /// wrk, the serve scenarios' second opinion on a server's throughput; `Err`
     /// says why there is none.
     pub wrk: Result<PathBuf, String>,
+    /// oha, serve-load's second opinion on a server's latency under offered
+    /// load; `Err` says why there is none.
+    pub oha: Result<PathBuf, String>,
 }
 
 impl Tools {

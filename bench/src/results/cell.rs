@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use workload::ResultLine;
 
-use super::{Around, Counters, Peak, ServerMemory, Timing, Wrk};
+use super::{Around, Counters, LoadRun, Peak, ServerMemory, Timing, Wrk};
 
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -43,6 +43,8 @@ pub struct Cell {
     /// What limits the cell beside its paradigm (a pool smaller than the
     /// connections), said wherever it is shown; empty when nothing does.
     pub note: String,
+    /// A load scenario's run (its result line is `loadgen`'s); `None` otherwise.
+    pub load: Option<LoadRun>,
 }
 
 impl Cell {
@@ -66,6 +68,7 @@ impl Cell {
             wrk: None,
             around: None,
             note: String::new(),
+            load: None,
         }
     }
 
@@ -148,6 +151,9 @@ impl Cell {
             v["server_memory"] = self.server_memory.iter().map(|m| m.to_json()).collect();
             v["wrk"] = self.wrk.as_ref().map_or(Value::Null, Wrk::to_json);
         }
+        if let Some(load) = &self.load {
+            v["load"] = load.to_json();
+        }
         v.to_string()
     }
 
@@ -215,6 +221,7 @@ impl Cell {
         cell.wrk = Wrk::from_json(&v["wrk"]).filter(|_| !v["wrk"].is_null());
         cell.around = Around::from_json(&v["timed_runs"]);
         cell.note = v["note"].as_str().unwrap_or("").to_string();
+        cell.load = LoadRun::from_json(&v["load"]);
         Ok(cell)
     }
 }

@@ -6,12 +6,14 @@
 //! and the `complete` marker. A timing is joined to its cell by paradigm name.
 //! This layer owns every stored type: a cell and its line in [`cell`], its
 //! timed runs in [`timed`], its counters and peaks in [`counted`], a serve
-//! cell's server in [`server`], hyperfine's exports in [`hyperfine`]; and what
+//! cell's server in [`server`], a load cell's run in [`load`], hyperfine's
+//! exports in [`hyperfine`]; and what
 //! stored numbers mean, in [`stats`] and [`noise`].
 
 mod cell;
 mod counted;
 mod hyperfine;
+mod load;
 pub mod noise;
 mod server;
 pub mod stats;
@@ -24,6 +26,7 @@ pub use cell::{Cell, Outcome};
 pub use counted::{Counters, Peak, PerfCounts};
 pub(crate) use hyperfine::load_hyperfine;
 pub use hyperfine::raw_json;
+pub use load::{LoadRun, Oha, Verdict};
 pub use server::{ServerMemory, Wrk};
 pub use stats::per_connection;
 pub use timed::{Around, Net, Timing};

@@ -47,6 +47,7 @@ pub const CPU: Scenario = Scenario {
     sized_pools: false,
     pinned: true,
     raises: &[],
+    load: None,
     full: Sizes {
         points: POWERS,
         // Five times cpu's limit: long on one core, so that start-up stays
@@ -96,6 +97,7 @@ pub const SERVE: Scenario = Scenario {
     sized_pools: false,
     pinned: true,
     raises: &[],
+    load: None,
     full: Sizes {
         points: POWERS,
         flags: |x| io_flags(REQUESTS_PER_CORE * x, CONNECTIONS_PER_CORE * x, 0),

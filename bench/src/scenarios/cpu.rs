@@ -19,6 +19,7 @@ pub const CPU: Scenario = Scenario {
     sized_pools: false,
     pinned: false,
     raises: &[],
+    load: None,
     full: Sizes {
         points: &[0],
         flags: |_| vec![("--limit", 2_000_000), ("--jobs", 1_000)],
@@ -55,6 +56,7 @@ pub const GRANULARITY: Scenario = Scenario {
     sized_pools: false,
     pinned: false,
     raises: &[],
+    load: None,
     full: Sizes {
         points: &[1, 10, 100, 1_000, 10_000, 100_000],
         flags: |x| vec![("--limit", 2_000_000), ("--jobs", x)],

@@ -19,6 +19,7 @@ pub const FAST: Scenario = Scenario {
     sized_pools: false,
     pinned: false,
     raises: &[],
+    load: None,
     full: Sizes {
         points: &[0],
         flags: |_| io_flags(20_000, 4, 0),
@@ -56,6 +57,7 @@ pub const SLOW: Scenario = Scenario {
     sized_pools: false,
     pinned: false,
     raises: &[Raise::Backlog],
+    load: None,
     full: Sizes {
         points: &[100, 1_000, 10_000],
         flags: |x| io_flags(2 * x, x, 100),
@@ -109,6 +111,7 @@ pub const WORK: Scenario = Scenario {
     sized_pools: false,
     pinned: false,
     raises: &[],
+    load: None,
     full: work_sizes(&[0, 300, 1_000, 3_000, 10_000], false),
     quick: work_sizes(&[0, 1_000], true),
     skip: |x, p, machine| work_skipped(x, p, machine),
@@ -134,6 +137,7 @@ pub const WORK_OFFLOAD: Scenario = Scenario {
     sized_pools: false,
     pinned: false,
     raises: &[],
+    load: None,
     full: work_sizes(&[300, 1_000, 3_000, 10_000], false),
     quick: work_sizes(&[1_000], true),
     skip: |x, p, machine| match p.short() {

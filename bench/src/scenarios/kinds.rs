@@ -136,6 +136,10 @@ pub struct Scenario {
     pub pinned: bool,
     /// The kernel limits `--raise-limits` raises for it.
     pub raises: &'static [Raise],
+    /// An open-loop scenario (serve-load, serve-overload, serve-mixed): `loadgen`
+    /// offers each server a schedule of requests, and neither hyperfine nor the
+    /// sizes below time anything; `None` for every other scenario.
+    pub load: Option<Load>,
     pub full: Sizes,
     pub quick: Sizes,
     /// Why a paradigm is not run at x, or `None`.
@@ -188,6 +192,59 @@ impl Scenario {
         match (self.axis, x) {
             (Some(axis), Some(x)) => format!(" at {x} {}", axis.unit),
             _ => String::new(),
+        }
+    }
+}
+
+/// What a load scenario does with each server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadKind {
+    /// Climbs the rates, on a log scale, until the server no longer holds one,
+    /// then narrows the step between the last held and the first not held.
+    Climb,
+    /// 1.5x the server's capacity (from serve-load, in the same run), then half of it.
+    Overload,
+    /// One request in `HEAVY_EVERY` carries `HEAVY_WORK`, the others none,
+    /// counted inline and, where the server takes `--offload`, on its pool.
+    Mixed,
+}
+
+/// One mode's sizes of a load scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadSizes {
+    /// Climb: the ladder of offered rates; Mixed: its one rate (at most half a
+    /// server's capacity); Overload: unused.
+    pub rates: &'static [u64],
+    /// How long each run offers its (first) rate, ms.
+    pub step_ms: u64,
+    /// Overload: how long the half rate follows, ms.
+    pub then_ms: u64,
+    /// Climb: how many times the step between held and not held is halved (in log scale).
+    pub narrow: u32,
+    /// How long oha offers its rate, ms, at two rates per server (Climb); 0: no oha.
+    pub oha_ms: u64,
+}
+
+/// A load scenario's kind and sizes.
+#[derive(Debug, Clone, Copy)]
+pub struct Load {
+    pub kind: LoadKind,
+    pub full: LoadSizes,
+    pub quick: LoadSizes,
+}
+
+impl Load {
+    pub fn sizes(&self, quick: bool) -> &LoadSizes {
+        if quick { &self.quick } else { &self.full }
+    }
+
+    /// About how many runs each server takes, for the progress bar.
+    pub fn runs_per_server(&self, quick: bool) -> u64 {
+        let sizes = self.sizes(quick);
+        match self.kind {
+            LoadKind::Climb => sizes.rates.len() as u64 / 2 + u64::from(sizes.narrow) + 2,
+            LoadKind::Overload => 1,
+            LoadKind::Mixed => 2,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! point's programs run, on which CPUs, in `placement.rs`.
 
 pub mod limits;
+pub mod load;
 pub mod paradigms;
 pub mod primer;
 
@@ -29,7 +30,7 @@ pub use placement::{cpu_list, placement, read_cpu_list};
 pub use workload::{Meets, Workload};
 
 /// Every scenario, in report order.
-pub const ALL: [Scenario; 15] = [
+pub const ALL: [Scenario; 18] = [
     cpu::CPU,
     cpu::GRANULARITY,
     cores::CPU,
@@ -40,6 +41,9 @@ pub const ALL: [Scenario; 15] = [
     serve::FAST,
     serve::SLOW,
     cores::SERVE,
+    load::LOAD,
+    load::OVERLOADED,
+    load::MIXED,
     spawn::COST,
     spawn::MEMORY,
     ring::HOP,

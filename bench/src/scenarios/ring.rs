@@ -25,6 +25,7 @@ pub const HOP: Scenario = Scenario {
     sized_pools: false,
     pinned: false,
     raises: &[],
+    load: None,
     full: Sizes {
         points: &[0],
         // 200,000 hops: tokio 0.04 s, Python's threads seconds a run.
@@ -64,6 +65,7 @@ pub const HOP_1: Scenario = Scenario {
     sized_pools: false,
     pinned: true,
     raises: &[],
+    load: None,
     full: Sizes {
         points: &[0],
         flags: |_| vec![("--units", 100), ("--laps", 2_000)],
@@ -113,6 +115,7 @@ pub const SIZE: Scenario = Scenario {
     sized_pools: false,
     pinned: false,
     raises: &[],
+    load: None,
     full: Sizes {
         points: &[10, 1_000, 10_000, 100_000],
         flags: |x| vec![("--units", x), ("--laps", 1)],

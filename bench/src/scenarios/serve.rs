@@ -29,6 +29,7 @@ pub const FAST: Scenario = Scenario {
     sized_pools: true,
     pinned: false,
     raises: &[],
+    load: None,
     full: Sizes {
         points: &[0],
         flags: |_| io_flags(20_000, 4, 0),
@@ -72,6 +73,7 @@ pub const SLOW: Scenario = Scenario {
     sized_pools: false,
     pinned: false,
     raises: &[Raise::Backlog],
+    load: None,
     full: Sizes {
         points: &[100, 1_000, 10_000],
         flags: |x| io_flags(2 * x, x, 100),

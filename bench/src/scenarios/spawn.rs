@@ -22,6 +22,7 @@ pub const COST: Scenario = Scenario {
     sized_pools: false,
     pinned: false,
     raises: &[],
+    load: None,
     full: Sizes {
         points: &[100, 1_000, 10_000],
         flags: |x| vec![("--units", x), ("--sleep-ms", 0)],
@@ -59,6 +60,7 @@ pub const MEMORY: Scenario = Scenario {
     sized_pools: false,
     pinned: false,
     raises: &[Raise::Threads],
+    load: None,
     full: Sizes {
         points: &[0, 1_000, 10_000, 100_000, 1_000_000],
         flags: |x| vec![("--units", x), ("--sleep-ms", 1_000)],

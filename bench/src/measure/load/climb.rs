@@ -1,0 +1,113 @@
+//! serve-load for one server: up the ladder of rates until one is not held,
+//! then the step where its capacity at the latency target lies narrowed; oha
+//! at two rates beside it.
+
+use std::path::Path;
+
+use super::{Capacity, one, run, two_digits};
+use crate::{
+    measure::program::Attempt,
+    measure::progress::Progress,
+    measure::tools::Tools,
+    results::{Cell, Verdict},
+    scenarios::{
+        load::{LoadSizes, TARGET_P99_US},
+        paradigms::Paradigm,
+    },
+};
+use run::Ask;
+
+/// serve-load for one server: up the ladder until a rate is not held, then the
+/// step between the last held and the first not held narrowed `narrow` times
+/// (at the geometric mean, two significant digits); oha at the ladder's second
+/// rate and at the capacity. Its runs and its capacity at the target.
+pub(super) fn climb(
+    server: &[String],
+    paradigm: &Paradigm,
+    sizes: &LoadSizes,
+    tools: &Tools,
+    dir: &Path,
+    progress: &Progress,
+) -> Result<Option<(Vec<Cell>, Capacity)>, String> {
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut generator = false;
+    // Some(verdict) of a run at `rate` (None: it could not run), or None when stopping.
+    let run_at = |rate: u64, cells: &mut Vec<Cell>| -> Result<Option<Option<Verdict>>, String> {
+        let ask = Ask {
+            rate,
+            ms: sizes.step_ms,
+            ..Ask::default()
+        };
+        let Some(cell) = one(server, paradigm, &ask, tools, dir, progress)? else {
+            return Ok(None);
+        };
+        let verdict = cell.load.as_ref().map(|r| r.verdict.clone());
+        cells.push(cell);
+        Ok(Some(verdict))
+    };
+    for &rate in sizes.rates {
+        match run_at(rate, &mut cells)? {
+            None => return Ok(None),
+            Some(Some(Verdict::Held)) => {}
+            Some(verdict) => {
+                generator = matches!(verdict, Some(Verdict::Generator(_)));
+                break;
+            }
+        }
+    }
+    // Narrowed where the capacity is: between the highest rate held within the
+    // target and the lowest above it that was not.
+    let within = |c: &Cell| {
+        let run = c.load.as_ref();
+        run.is_some_and(|r| r.verdict.held())
+            && c.field("p99_us").is_some_and(|p| p <= TARGET_P99_US)
+    };
+    for _ in 0..sizes.narrow {
+        let low = cells.iter().filter(|c| within(c)).filter_map(|c| c.x).max();
+        let above = |c: &&Cell| c.x > low && !within(c);
+        let high = cells.iter().filter(above).filter_map(|c| c.x).min();
+        let (Some(low), Some(high), false) = (low, high, generator) else {
+            break;
+        };
+        let mid = two_digits(((low as f64) * (high as f64)).sqrt());
+        if mid <= low || mid >= high {
+            break;
+        }
+        match run_at(mid, &mut cells)? {
+            None => return Ok(None),
+            Some(Some(Verdict::Generator(_))) => generator = true,
+            Some(_) => {}
+        }
+    }
+    let capacity = cells.iter().filter(|c| within(c)).filter_map(|c| c.x).max();
+    let oha_rates = [sizes.rates.get(1).copied(), capacity];
+    if sizes.oha_ms > 0 {
+        for rate in oha_rates.into_iter().flatten() {
+            let ask = Ask {
+                rate,
+                ms: sizes.step_ms.min(sizes.oha_ms),
+                oha_ms: sizes.oha_ms,
+                ..Ask::default()
+            };
+            progress.doing(format!(
+                "oha against {} at {rate} requests/s",
+                paradigm.name
+            ));
+            if let Attempt::Ok((.., oha_run)) = run::run(server, &ask, paradigm.name, tools, dir)?
+                && let Some(cell) = cells
+                    .iter_mut()
+                    .find(|c| c.x == Some(rate) && c.load.is_some())
+                && let Some(run) = &mut cell.load
+            {
+                run.oha = oha_run.oha;
+            }
+        }
+    }
+    Ok(Some((
+        cells,
+        Capacity {
+            rate: capacity,
+            generator,
+        },
+    )))
+}
