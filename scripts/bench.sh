@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: finds or installs what the benchmark needs (hyperfine, Python
-# 3.11+, wrk), then hands over to the `bench` crate, which builds, verifies, times and
+# 3.11+, wrk, oha), then hands over to the `bench` crate, which builds, verifies, times and
 # reports. Every argument goes to `bench run`:
 #
 #   scripts/bench.sh [--quick] [--only SCENARIO[,..]] [--out DIR] [--quiet] [--raise-limits] [--bin DIR]
@@ -56,6 +56,25 @@ if [ -z "$WRK" ]; then
     fi
 fi
 [ -n "$WRK" ] && export WRK || unset WRK
+# oha, serve-load's second opinion on latency under offered load (an open-loop
+# generator that is not ours): on PATH, or built from crates.io once per machine
+# (about five minutes) into a cache shared by every clone of the project
+# ($XDG_CACHE_HOME, or ~/.cache). With the system's OpenSSL where pkg-config
+# finds it, else oha's default rustls. Without it those cells say why, nothing fails.
+OHA_VERSION=1.16.0
+OHA=${OHA:-$(command -v oha || true)}
+if [ -z "$OHA" ]; then
+    oha_root=${XDG_CACHE_HOME:-$HOME/.cache}/rust-concurrency-bench/oha-$OHA_VERSION
+    OHA=$oha_root/bin/oha
+    if [ ! -x "$OHA" ]; then
+        log "oha not found: building oha $OHA_VERSION into $oha_root (about five minutes, once per machine)"
+        features=()
+        pkg-config --exists openssl 2>/dev/null && features=(--no-default-features --features native-tls)
+        cargo install oha --version "$OHA_VERSION" --locked "${features[@]}" --root "$oha_root" >&2 ||
+            { log "could not install oha: serve-load will say so"; OHA=""; }
+    fi
+fi
+[ -n "$OHA" ] && export OHA || unset OHA
 PYTHON=$(scripts/python.sh) || { log "no Python 3.11+ for the Python rows"; exit 1; }
 export HYPERFINE PYTHON BENCH_INVOKED_AS=scripts/bench.sh
 # The release build, with cargo's progress shown (bench's own build is then a

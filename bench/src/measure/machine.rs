@@ -137,6 +137,13 @@ pub fn describe(tools: &Tools, mode: &str, only: &str, command: &str) -> Vec<(St
             },
         ),
         (
+            "oha",
+            match &tools.oha {
+                Ok(oha) => output(oha, &["--version"]),
+                Err(why) => format!("not used: {why}"),
+            },
+        ),
+        (
             "python",
             format!("{} ({python})", output(&tools.python, &["--version"])),
         ),

@@ -19,7 +19,7 @@ use run::Ask;
 
 /// serve-load for one server: up the ladder until a rate is not held, then the
 /// step between the last held and the first not held narrowed `narrow` times
-/// (at the geometric mean, two significant digits); oha at the ladder's second
+/// (at the geometric mean, two significant digits); oha at the ladder's first
 /// rate and at the capacity. Its runs and its capacity at the target.
 pub(super) fn climb(
     server: &[String],
@@ -80,9 +80,13 @@ pub(super) fn climb(
         }
     }
     let capacity = cells.iter().filter(|c| within(c)).filter_map(|c| c.x).max();
-    let oha_rates = [sizes.rates.get(1).copied(), capacity];
+    let mut oha_rates: Vec<u64> = [sizes.rates.first().copied(), capacity]
+        .into_iter()
+        .flatten()
+        .collect();
+    oha_rates.dedup();
     if sizes.oha_ms > 0 {
-        for rate in oha_rates.into_iter().flatten() {
+        for rate in oha_rates {
             let ask = Ask {
                 rate,
                 ms: sizes.step_ms.min(sizes.oha_ms),
