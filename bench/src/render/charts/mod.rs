@@ -23,7 +23,7 @@ use crate::{
     scenarios::{Measure, Scenario},
 };
 
-use axis::Ticked;
+pub use axis::{LogAxis, Ticked, ticked};
 
 pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
