@@ -64,7 +64,7 @@
 //!   open-loop scenarios' sections, which no hyperfine time decides (`load/`:
 //!   `mod.rs`; serve-load's capacities in `capacity.rs` and `ladder.rs`, oha and
 //!   `loadgen`'s ceiling in `oha.rs`; `overload.rs`, `mixed.rs`; their charts in
-//!   `chart.rs`, `bench compare` in `compare.rs`; made-up
+//!   `chart.rs`, primer rows in `primer.rs`, `bench compare` in `compare.rs`; made-up
 //!   runs and tests in `fixtures.rs`, `tests.rs`), the charts (`charts/`: `mod.rs`,
 //!   `bars.rs`, `lines.rs`, `axis.rs`, and `scaling.rs` for a sweep), and
 //!   `bench compare` (`compare.rs`).

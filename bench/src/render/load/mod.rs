@@ -3,7 +3,7 @@
 //! [`capacity`]), oha beside `loadgen` and `loadgen`'s own ceiling ([`oha`]);
 //! serve-overload's servers past their capacity ([`overload`]); serve-mixed's
 //! heavy request beside cheap ones ([`mixed`]); their charts ([`chart`]) and
-//! their part of `bench compare` ([`compare`]). Every figure is `loadgen`'s
+//! their rows of the primer's table ([`primer`]) and of `bench compare` ([`compare`]). Every figure is `loadgen`'s
 //! result line or what was read of the server from outside, never a hyperfine
 //! time: the generic tables and charts, which read timings, leave them out.
 
@@ -14,6 +14,7 @@ mod ladder;
 mod mixed;
 mod oha;
 mod overload;
+pub mod primer;
 
 use std::{fmt::Write as _, path::Path};
 

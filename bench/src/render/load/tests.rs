@@ -190,6 +190,24 @@ fn mixed_shows_refusals_and_claims_only_past_2x() {
 }
 
 #[test]
+fn the_primer_rows_compare_capacities_and_cheap_p99s() {
+    let record = loaded();
+    let of = |scenario: &str| {
+        let rows = crate::scenarios::primer::ROWS;
+        let row = rows.iter().find(|r| r.scenario.name == scenario).unwrap();
+        primer::row(&record, row)
+    };
+    assert_eq!(
+        of("serve-load"),
+        "| a server: the most load at a 10 ms p99 (serve-load) | asyncio | asyncio: 1,000/s | yes | tie: tokio: >= 100,000/s, smol: 84,000/s | tokio: >= 100,000/s, tied with the best | >= 100.0x (capacities: Rust's / Python's) |\n"
+    );
+    assert_eq!(
+        of("serve-mixed"),
+        "| a server: a CPU-heavy endpoint beside cheap ones (serve-mixed) | asyncio | asyncio: 20.0 ms offloaded | yes | tie: threads: 1.0 ms inline, tokio: 1.0 ms offloaded | tokio: 1.0 ms offloaded, tied with the best | 20.0x (cheap p99s: Python's / Rust's) |\n"
+    );
+}
+
+#[test]
 fn the_readme_and_compare_are_compact() {
     let record = loaded();
     let md = section(&record, &LOAD, "###", "results/x/charts", Depth::Compact);
