@@ -61,8 +61,13 @@
 //!   comparison (`per_core/mod.rs`, its tests in `per_core/tests.rs`), the
 //!   offloading comparison (`offload.rs`), the sweeps across cores (`sweep/mod.rs`,
 //!   its made-up runs and tests in `sweep/fixtures.rs`, `sweep/tests.rs`), the
-//!   charts (`charts/`: `mod.rs`, `bars.rs`, `lines.rs`, `axis.rs`, and
-//!   `scaling.rs` for a sweep), and `bench compare` (`compare.rs`).
+//!   open-loop scenarios' sections, which no hyperfine time decides (`load/`:
+//!   `mod.rs`; serve-load's capacities in `capacity.rs` and `ladder.rs`, oha and
+//!   `loadgen`'s ceiling in `oha.rs`; `overload.rs`, `mixed.rs`; their charts in
+//!   `chart.rs`, primer rows in `primer.rs`, `bench compare` in `compare.rs`; made-up
+//!   runs and tests in `fixtures.rs`, `tests.rs`), the charts (`charts/`: `mod.rs`,
+//!   `bars.rs`, `lines.rs`, `axis.rs`, and `scaling.rs` for a sweep), and
+//!   `bench compare` (`compare.rs`).
 
 mod cli;
 mod measure;

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::{
-    render::{figures, sweep},
+    render::{figures, load, sweep},
     results::Record,
     results::stats::{PerUnit, ratio, secs},
     scenarios::paradigms,
@@ -39,6 +39,10 @@ pub fn compare(records: &[Record]) -> String {
         let _ = writeln!(md, "## {}\n", scenario.title);
         if scenario.sweeps_cores() {
             md += &sweep::compare(records, scenario);
+            continue;
+        }
+        if scenario.load.is_some() {
+            md += &load::compare(records, scenario);
             continue;
         }
         let mut points: Vec<Option<u64>> = Vec::new();

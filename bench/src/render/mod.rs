@@ -1,13 +1,15 @@
 //! `bench report`: what a reader gets from a results folder: `report.md` (the
 //! primer's table, the thread-per-core comparison, then per scenario its
-//! lesson, the flags it really ran with, a chart and a table per point),
-//! `machine.md`, `charts/*.svg`, and the README's results section
+//! lesson, the flags it really ran with, a chart and a table per point; the
+//! open-loop scenarios, which hyperfine does not time, their own sections from
+//! [`load`]), `machine.md`, `charts/*.svg`, and the README's results section
 //! ([`readme`]). Nothing here measures: every number comes from the folder.
 
 mod charts;
 pub mod compare;
 mod figures;
 mod leaders;
+mod load;
 mod offload;
 mod per_core;
 mod primer;
@@ -29,7 +31,9 @@ pub use readme::readme_with;
 pub fn write(record: &Record) -> Result<(), String> {
     let charts_dir = record.dir.join("charts");
     fs::create_dir_all(&charts_dir).map_err(|e| format!("{}: {e}", charts_dir.display()))?;
-    for scenario in scenarios::ALL.iter().filter(|s| record.has(s.name)) {
+    // The load scenarios have no timings to draw: their charts are their own.
+    let timed = scenarios::ALL.iter().filter(|s| s.load.is_none());
+    for scenario in timed.filter(|s| record.has(s.name)) {
         let path = |suffix| charts_dir.join(format!("{}{suffix}.svg", scenario.name));
         charts::draw(record, scenario, &path(""))?;
         if scenario.latency {
@@ -47,6 +51,7 @@ pub fn write(record: &Record) -> Result<(), String> {
             charts::scaling::draw(record, scenario, &path("-scaling"))?;
         }
     }
+    load::charts(record, &charts_dir)?;
     save(&record.dir.join("report.md"), &report(record))?;
     save(&record.dir.join("machine.md"), &machine(record))
 }
@@ -145,6 +150,10 @@ pub fn report(record: &Record) -> String {
     md += &primer::table(record, "##");
     md += &per_core::section(record, "##");
     for scenario in scenarios::ALL.iter().filter(|s| record.has(s.name)) {
+        if scenario.load.is_some() {
+            md += &load::section(record, scenario, "##", "charts", load::Depth::Full);
+            continue;
+        }
         let _ = writeln!(
             md,
             "## {}\n\n{}\n\n![{}](charts/{}.svg)\n",

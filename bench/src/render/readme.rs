@@ -1,11 +1,12 @@
 //! The README's results section: the primer's table, the thread-per-core
-//! comparison and a compact table per scenario, made from the newest complete
-//! full run and put between its markers.
+//! comparison and a compact table per scenario (the load scenarios' compact
+//! sections), made from the newest complete full run and put between its markers.
 
 use std::{fmt::Write as _, fs, path::Path};
 
 use super::{describe, server_memory_chart};
 use crate::{
+    render::load,
     render::offload,
     render::per_core,
     render::primer,
@@ -39,6 +40,11 @@ pub fn summary(record: &Record, link: &str) -> String {
     md += &primer::table(record, "###");
     md += &per_core::section(record, "###");
     for scenario in scenarios::ALL.iter().filter(|s| record.has(s.name)) {
+        if scenario.load.is_some() {
+            let charts = format!("{link}/charts");
+            md += &load::section(record, scenario, "###", &charts, load::Depth::Compact);
+            continue;
+        }
         let _ = writeln!(
             md,
             "### {}\n\n{} Fastest in bold, Rust's and Python's each, and every paradigm that ties with it; `noisy: rerun`: the machine, not the program, set that time (the full report says why); `–`: not run (the full report says why).\n",

@@ -1,9 +1,10 @@
 //! The primer's table as the scenario table holds it: for each kind of work, the
 //! scenario that measures it, the primer's answer in Python and that answer's
-//! twin in Rust; and the scenarios its claims about processes and threads, the
+//! twin in Rust (for a server under offered load, the answer the primer gives
+//! for many connections); and the scenarios its claims about processes and threads, the
 //! offloading comparison and the thread-per-core one are read from.
 
-use super::{Scenario, cpu, io, ring, serve, spawn};
+use super::{Scenario, cpu, io, load, ring, serve, spawn};
 
 /// One row of the primer's table.
 #[derive(Clone, Copy)]
@@ -32,7 +33,7 @@ const fn row(
 }
 
 /// The primer's rows, in its order.
-pub const ROWS: [Row; 7] = [
+pub const ROWS: [Row; 9] = [
     row(
         "CPU bound",
         &cpu::CPU,
@@ -72,6 +73,18 @@ pub const ROWS: [Row; 7] = [
     row(
         "a server: slow I/O, many connections",
         &serve::SLOW,
+        "python-asyncio",
+        "tokio",
+    ),
+    row(
+        "a server: the most load at a 10 ms p99",
+        &load::LOAD,
+        "python-asyncio",
+        "tokio",
+    ),
+    row(
+        "a server: a CPU-heavy endpoint beside cheap ones",
+        &load::MIXED,
         "python-asyncio",
         "tokio",
     ),

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use super::{
     DrawResult, Point,
     axis::{LogAxis, ticked},
-    colour, outline, unit_title, value,
+    colour, draw_line, legend, markers, unit_title, value,
 };
 use crate::{
     results::Record,
@@ -51,7 +51,7 @@ pub fn draw(record: &Record, scenario: &Scenario, path: &Path) -> DrawResult {
     let root = SVGBackend::new(path, (960, 520)).into_drawing_area();
     root.fill(&WHITE)?;
     // The legend gets its own column to the right: it can never cover a line.
-    let (plot, legend) = root.split_horizontally(760);
+    let (plot, legend_area) = root.split_horizontally(760);
     let unit = scenario.axis.map_or("", |a| a.unit);
     let flag = scenario.axis.map_or("", |a| a.flag);
     let last = points.len().saturating_sub(1).max(1) as f64;
@@ -87,65 +87,22 @@ pub fn draw(record: &Record, scenario: &Scenario, path: &Path) -> DrawResult {
     for (j, (p, line)) in series.iter().enumerate() {
         // Each series is nudged sideways a little, so equal values stay visible.
         let dx = (j as f64 - (k - 1.0) / 2.0) * 0.018;
-        let c = colour(p.family);
-        let style = c.stroke_width(2);
         let xy: Vec<(f64, f64)> = line
             .iter()
             .map(|(i, v)| (*i as f64 + dx, v.1.log10()))
             .collect();
-        if p.is_python() {
-            chart.draw_series(DashedLineSeries::new(xy.clone(), 7, 5, style))?;
-        } else {
-            chart.draw_series(LineSeries::new(xy.clone(), style))?;
-        }
+        draw_line(&mut chart, p, &xy)?;
         for (i, v) in line {
             let x = *i as f64 + dx;
             chart.draw_series([PathElement::new(
                 [(x, v.0.log10()), (x, v.2.log10())],
-                c.stroke_width(1),
+                colour(p.family).stroke_width(1),
             )])?;
         }
-        let outline = outline(p);
-        if p.is_python() {
-            chart.draw_series(xy.iter().map(|&at| {
-                EmptyElement::at(at)
-                    + Polygon::new(outline.clone(), WHITE.filled())
-                    + PathElement::new(outline.clone(), style)
-            }))?;
-        } else {
-            chart.draw_series(
-                xy.iter()
-                    .map(|&at| EmptyElement::at(at) + Polygon::new(outline.clone(), c.filled())),
-            )?;
-        }
+        markers(&mut chart, p, &xy)?;
     }
-    legend.fill(&WHITE)?;
-    for (j, (p, _)) in series.iter().enumerate() {
-        let y = 60 + 26 * j as i32;
-        let c = colour(p.family);
-        let style = c.stroke_width(2);
-        if p.is_python() {
-            legend.draw(&PathElement::new([(10, y), (18, y)], style))?;
-            legend.draw(&PathElement::new([(26, y), (34, y)], style))?;
-        } else {
-            legend.draw(&PathElement::new([(10, y), (34, y)], style))?;
-        }
-        let outline: Vec<(i32, i32)> = outline(p)
-            .iter()
-            .map(|&(dx, dy)| (dx + 22, dy + y))
-            .collect();
-        if p.is_python() {
-            legend.draw(&Polygon::new(outline.clone(), WHITE.filled()))?;
-            legend.draw(&PathElement::new(outline, style))?;
-        } else {
-            legend.draw(&Polygon::new(outline, c.filled()))?;
-        }
-        legend.draw(&Text::new(
-            p.name.to_string(),
-            (42, y - 8),
-            ("sans-serif", 14),
-        ))?;
-    }
+    let names: Vec<&Paradigm> = series.iter().map(|(p, _)| *p).collect();
+    legend(&legend_area, &names)?;
     root.present()?;
     Ok(())
 }

@@ -13,7 +13,7 @@ pub mod scaling;
 
 use std::path::Path;
 
-use plotters::prelude::*;
+use plotters::{coord::Shift, prelude::*};
 
 use crate::{
     render::figures,
@@ -23,11 +23,16 @@ use crate::{
     scenarios::{Measure, Scenario},
 };
 
-type DrawResult = Result<(), Box<dyn std::error::Error>>;
+pub use axis::{LogAxis, Ticked, ticked};
+
+pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
+
+/// A chart's plot: x and y on axes with the ticks a reader expects.
+pub type Plot<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Ticked, Ticked>>;
 
 /// Okabe–Ito's colour-blind-safe hues and four more, one per Rust paradigm;
 /// Python's twins take their Rust counterpart's.
-fn colour(family: &str) -> RGBColor {
+pub fn colour(family: &str) -> RGBColor {
     match family {
         "sequential" => RGBColor(0x44, 0x44, 0x44),
         "processes" => RGBColor(0xD5, 0x5E, 0x00),
@@ -134,4 +139,68 @@ fn outline(p: &Paradigm) -> Vec<(i32, i32)> {
     let mut closed = points.clone();
     closed.push(points[0]);
     closed
+}
+
+/// A paradigm's line through `xy`: solid for Rust, dashed for Python.
+pub fn draw_line(chart: &mut Plot<'_, '_>, p: &Paradigm, xy: &[(f64, f64)]) -> DrawResult {
+    let style = colour(p.family).stroke_width(2);
+    if p.is_python() {
+        chart.draw_series(DashedLineSeries::new(xy.to_vec(), 7, 5, style))?;
+    } else {
+        chart.draw_series(LineSeries::new(xy.to_vec(), style))?;
+    }
+    Ok(())
+}
+
+/// A paradigm's markers at `xy`: its family's shape, filled for Rust, hollow for Python.
+pub fn markers(chart: &mut Plot<'_, '_>, p: &Paradigm, xy: &[(f64, f64)]) -> DrawResult {
+    let c = colour(p.family);
+    let style = c.stroke_width(2);
+    let outline = outline(p);
+    if p.is_python() {
+        chart.draw_series(xy.iter().map(|&at| {
+            EmptyElement::at(at)
+                + Polygon::new(outline.clone(), WHITE.filled())
+                + PathElement::new(outline.clone(), style)
+        }))?;
+    } else {
+        chart.draw_series(
+            xy.iter()
+                .map(|&at| EmptyElement::at(at) + Polygon::new(outline.clone(), c.filled())),
+        )?;
+    }
+    Ok(())
+}
+
+/// The legend in a column of its own, so that it can never cover a line: a
+/// row per paradigm, its line and marker as drawn.
+pub fn legend(area: &DrawingArea<SVGBackend<'_>, Shift>, names: &[&Paradigm]) -> DrawResult {
+    area.fill(&WHITE)?;
+    for (j, p) in names.iter().enumerate() {
+        let y = 60 + 26 * j as i32;
+        let c = colour(p.family);
+        let style = c.stroke_width(2);
+        if p.is_python() {
+            area.draw(&PathElement::new([(10, y), (18, y)], style))?;
+            area.draw(&PathElement::new([(26, y), (34, y)], style))?;
+        } else {
+            area.draw(&PathElement::new([(10, y), (34, y)], style))?;
+        }
+        let outline: Vec<(i32, i32)> = outline(p)
+            .iter()
+            .map(|&(dx, dy)| (dx + 22, dy + y))
+            .collect();
+        if p.is_python() {
+            area.draw(&Polygon::new(outline.clone(), WHITE.filled()))?;
+            area.draw(&PathElement::new(outline, style))?;
+        } else {
+            area.draw(&Polygon::new(outline, c.filled()))?;
+        }
+        area.draw(&Text::new(
+            p.name.to_string(),
+            (42, y - 8),
+            ("sans-serif", 14),
+        ))?;
+    }
+    Ok(())
 }

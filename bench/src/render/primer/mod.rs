@@ -1,7 +1,9 @@
 //! The primer's table rebuilt from a run: for each kind of work, the fastest
 //! paradigm in Python and in Rust, whether the primer's answer is Python's
 //! fastest, how its Rust twin does; then its claims about processes and threads.
-//! Who is fastest, ties included, is in [`crate::render::leaders`]; the claims in [`claims`].
+//! Who is fastest, ties included, is in [`crate::render::leaders`]; the claims in [`claims`];
+//! the rows of the open-loop scenarios, which no hyperfine time decides, in
+//! [`crate::render::load::primer`].
 
 mod claims;
 
@@ -9,6 +11,7 @@ use std::fmt::Write as _;
 
 use crate::{
     render::leaders::{leaders_concurrent, runner_up},
+    render::load,
     render::why,
     results::stats::{Memory, ratio, secs},
     results::{Cell, Record},
@@ -26,13 +29,18 @@ pub fn table(record: &Record, heading: &str) -> String {
         Paradigms whose timed runs' ranges overlap the fastest's (from four runs on, leaving out each one's fastest and slowest run) are a tie, and said as one.\n\n";
     md += "| kind of work (scenario) | the primer says | fastest in Python here | does the primer hold in Python? | fastest in Rust here | the primer's choice in Rust | Python's fastest / Rust's |\n";
     md += "|---|---|---|---|---|---|---:|\n";
-    for primer::Row {
-        kind,
-        scenario,
-        choice,
-        twin,
-    } in primer::ROWS.iter().filter(|r| record.has(r.scenario.name))
-    {
+    let rows = primer::ROWS.iter().filter(|r| record.has(r.scenario.name));
+    for r in rows.clone() {
+        if r.scenario.load.is_some() {
+            md += &load::primer::row(record, r);
+            continue;
+        }
+        let primer::Row {
+            kind,
+            scenario,
+            choice,
+            twin,
+        } = *r;
         let scenario = scenario.name;
         // io-slow: at the most connections Python ran, and at the most of all.
         let points = record.points(scenario);
@@ -49,6 +57,9 @@ pub fn table(record: &Record, heading: &str) -> String {
         for x in at {
             md += &row(record, kind, scenario, x, choice, twin);
         }
+    }
+    if rows.clone().any(|r| r.scenario.load.is_some()) {
+        md += &format!("\n{}\n", load::primer::SAID);
     }
     md += "\n| the primer's claim | in Python | in Rust |\n|---|---|---|\n";
     let _ = writeln!(
@@ -85,7 +96,11 @@ pub fn table(record: &Record, heading: &str) -> String {
             memory_claim(record, &primer::IN_RUST, memory),
         );
     }
-    let why = why::primer_lines(record, &primer::ROWS);
+    let timed: Vec<primer::Row> = primer::ROWS
+        .into_iter()
+        .filter(|r| r.scenario.load.is_none())
+        .collect();
+    let why = why::primer_lines(record, &timed);
     if !why.is_empty() {
         md += "\nWhy, per unit of work, from each program's counting run (how it counted: `machine.md`):\n\n";
         md += &why;
@@ -205,6 +220,16 @@ mod tests {
         Outcome,
         testing::{ok, record},
     };
+
+    /// The open-loop rows sit among the others, and say what they compare.
+    #[test]
+    fn the_load_rows_say_what_they_compare() {
+        let table = table(&crate::render::load::fixtures::loaded(), "##");
+        assert!(
+            table.contains("| a server: the most load at a 10 ms p99 (serve-load) | asyncio |")
+        );
+        assert!(table.contains(load::primer::SAID), "{table}");
+    }
 
     /// A cpu cell whose timed runs spanned `min..max` seconds.
     fn ranged(paradigm: &str, min: f64, max: f64) -> Cell {
