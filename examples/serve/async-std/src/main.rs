@@ -1,14 +1,14 @@
 //! # serve, async-std: one task per connection
 //!
-//! async-std is discontinued (RUSTSEC-2025-0052 points to smol) and stays as a
-//! labelled historical entry. The accept loop spawns a task per connection, which
-//! reads a request, awaits `task::sleep` for its delay and writes the answer:
-//! async-std's idiomatic server. With no signal futures of its own and its `race`
-//! unstable, SIGINT and SIGTERM (`ctrlc`) close a channel raced with `futures_lite`'s
-//! `or`, a second signal another. Reads and writes are under `io::timeout` (slow,
-//! silent, idle or non-reading clients), delays race a `peek` (a client gone cancels).
-//! No cooperative budget (tokio has one): a task yields every 16 pieces it writes, or
-//! a flood starves others.
+//! async-std is discontinued (RUSTSEC-2025-0052 points to smol) and stays as a labelled historical
+//! entry. The accept loop spawns a task per connection, which reads a request, awaits
+//! `task::sleep` for its delay and writes the answer: async-std's idiomatic server. A heavy
+//! request (`work=N`) is counted on its task, holding its thread, or with `--offload` on
+//! `task::spawn_blocking`'s pool. With no signal futures of its own and its `race` unstable,
+//! SIGINT and SIGTERM (`ctrlc`) close a channel raced with `futures_lite`'s `or`, a second signal
+//! another. Reads and writes are under `io::timeout` (slow, silent, idle or non-reading clients),
+//! delays race a `peek` (a client gone cancels). No cooperative budget: a task yields every 16
+//! pieces written, or a flood starves others.
 //!
 //! Compare with: `examples/serve/smol` (its successor), `examples/serve/tokio`.
 //!
@@ -22,7 +22,7 @@ use async_std::{
     future::timeout,
     io::{self, ReadExt, WriteExt},
     net::{TcpListener, TcpStream},
-    task,
+    task::{self, spawn_blocking},
 };
 use futures_lite::{FutureExt, future};
 use workload::{
@@ -47,14 +47,14 @@ fn main() -> Result<(), Error> {
 
 /// Serves connections, a task each, until a stop; then waits `grace` for requests in flight.
 fn run(listener: std::net::TcpListener, args: &ServeArgs) -> Result<(), Error> {
-    let (workers, grace, timeouts) = (args.workers, args.grace(), args.timeouts());
+    let (grace, timeouts, offload) = (args.grace(), args.timeouts(), args.offload);
     // Must run before any async-std call; later calls keep the first configuration.
     // Without it: ASYNC_STD_THREAD_COUNT threads, or one per core. Its reactor and
     // timers are async-io's thread.
     async_global_executor::init_with_config(
         GlobalExecutorConfig::default()
-            .with_min_threads(workers)
-            .with_max_threads(workers),
+            .with_min_threads(args.workers)
+            .with_max_threads(args.workers),
     );
     // Never sent on: closing wakes every receiver. `close` is false if closed: a 2nd hurries.
     let ((stop, stopped), (hurry, hurried)) = (channel::bounded(1), channel::bounded::<()>(1));
@@ -62,26 +62,24 @@ fn run(listener: std::net::TcpListener, args: &ServeArgs) -> Result<(), Error> {
     serve::say_listening(listener.local_addr()?)?;
     task::block_on(async {
         let listener = TcpListener::from(listener); // Async::new: nonblocking
-        // Every task holds a sender, never used: `recv` ends when the last drops.
         let (connection, connections) = channel::bounded::<()>(1);
         let mut errors = AcceptErrors::new(PROGRAM);
         loop {
             let stream = match listener.accept().or(closed(&stopped)).await {
                 _ if stopped.is_closed() => break,
                 Ok((stream, _)) => stream,
-                // Out of file descriptors, or a connection reset before we took it: not fatal.
                 Err(e) => {
                     errors.log(&e);
                     task::sleep(AcceptErrors::BACK_OFF).await;
-                    continue;
+                    continue; // out of file descriptors, or reset before taken: not fatal
                 }
             };
             let (stopped, connection) = (stopped.clone(), connection.clone());
             // The task is detached: it ends with its connection, or with the process.
             task::spawn(async move {
-                let _connection = connection; // counted until the task ends
-                // A client that hangs up mid-answer ends only its own connection.
-                let _ = serve_connection(stream, stopped, timeouts).await;
+                let _connection = connection; // a sender, never used: counted until the task ends
+                // A client that hangs up mid-answer, or a count that panics, ends only its own.
+                let _ = serve_connection(stream, stopped, timeouts, offload).await;
             });
         }
         drop((listener, connection)); // new connections are refused from here on
@@ -99,6 +97,7 @@ async fn serve_connection(
     mut stream: TcpStream,
     stopped: Receiver<()>,
     timeouts: Timeouts,
+    offload: bool,
 ) -> io::Result<()> {
     let (mut reader, mut buf, mut written) = (RequestReader::new(timeouts), vec![0; 4 << 10], 0);
     loop {
@@ -110,10 +109,14 @@ async fn serve_connection(
                 n => next = reader.feed(&buf[..n]),
             }
         }
-        let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
+        let mut reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         if stopped.is_closed() {
             return Ok(()); // stopping: close instead of starting another answer
         }
+        if let (Some(work), true) = (reply.work(), offload) {
+            reply.set_primes(spawn_blocking(move || work.count()).await);
+        }
+        reply.count_primes(); // work=N, if not offloaded: here, holding this executor thread
         // No timer for 0 ms (it waits for the next tick); a client that hangs up cancels it.
         if !reply.delay.is_zero() {
             let hung_up = async {
@@ -143,5 +146,3 @@ async fn closed<T>(channel: &Receiver<()>) -> io::Result<T> {
     let _ = channel.recv().await;
     Err(io::ErrorKind::Interrupted.into())
 }
-
-// Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_async-std-serve) as a client meets it.

@@ -1,14 +1,15 @@
 //! # serve, compio: a runtime per core on io_uring, each with its own listener on one port
 //!
 //! tokio-per-core-serve's shape (`--workers` pinned threads, each a runtime with its own
-//! `SO_REUSEPORT` listener on one port, a connection a task on one runtime for life) on
-//! compio: where that one waits in epoll for a socket to be ready, then reads it, here the
-//! kernel does the accept, the read, the `peek` and the write, each with a buffer the task
-//! hands over and gets back. The accept is one multishot submission kept across `select!`s
-//! (a dropped accept could close a connection it took). At 4 connections and no delay
-//! that made 0.55 syscalls a request on one runtime (1.2 on two), all `io_uring_enter`,
-//! against tokio-per-core-serve's 2.7, yet no less CPU: more of it in the kernel (a 2-core
-//! VM). Here is what a runtime runs; `runtimes.rs` starts and stops them.
+//! `SO_REUSEPORT` listener on one port, a connection a task on one runtime for life) on compio:
+//! where that one waits in epoll for a socket to be ready, then reads it, here the kernel does the
+//! accept, the read, the `peek` and the write, each with a buffer the task hands over and gets
+//! back. The accept is one multishot submission kept across `select!`s (a dropped accept could
+//! close a connection it took). At 4 connections and no delay that made 0.55 syscalls a request on
+//! one runtime (1.2 on two), all `io_uring_enter`, against tokio-per-core-serve's 2.7, yet no less
+//! CPU: more of it in the kernel (a 2-core VM). A heavy request (`work=N`) is counted on its task,
+//! holding the runtime's one thread, or with `--offload` on its blocking pool, whose threads first
+//! unpin themselves. Here is what a runtime runs; `runtimes.rs` starts and stops them.
 //!
 //! Compare with: `examples/serve/tokio-per-core` (the same on epoll),
 //! `examples/serve/tokio` (one runtime, work stealing), `shared/api-server`.
@@ -19,11 +20,12 @@
 
 mod runtimes;
 
-use std::{future, sync::mpsc, time::Duration};
+use std::{future, sync::mpsc};
 
 use async_channel::Receiver;
 use compio::io::{AsyncRead, AsyncWriteExt};
-use compio::{BufResult, net::TcpListener, net::TcpStream, runtime::CancelToken, time};
+use compio::runtime::{CancelToken, spawn, spawn_blocking};
+use compio::{BufResult, net::TcpListener, net::TcpStream, time};
 use futures_util::{FutureExt, StreamExt, select, stream::FuturesUnordered};
 use runtimes::Said;
 use workload::{
@@ -43,21 +45,19 @@ fn main() -> Result<(), Error> {
     runtimes::serve(listeners, &args, nofile) // says what it runs once they all listen
 }
 
-/// Runtime `w`: pins its thread, serves its listener's connections, a task each, until
-/// the first stop signal, then waits `grace` (or for a second signal) for requests in
-/// flight; returns how many it dropped.
+/// Runtime `w`: pins its thread, serves its listener, a task per connection, until the first
+/// stop signal, then waits the grace (or a second signal); returns how many requests it dropped.
 fn run(
     w: usize,
     listener: std::net::TcpListener,
     tell: &mpsc::Sender<Said>,
     [stopped, hurried]: [Receiver<()>; 2],
-    timeouts: Timeouts,
-    grace: Duration,
+    args: &ServeArgs,
 ) -> Result<usize, Error> {
+    let (grace, timeouts, offload) = (args.grace(), args.timeouts(), args.offload);
     cores::pin_to_core(w)?;
-    // Single-threaded: this thread polls every task. Its 1,024-entry ring holds 10,000 connections.
-    let runtime = compio::runtime::RuntimeBuilder::new()
-        .build()
+    let runtime = compio::runtime::RuntimeBuilder::new() // this thread polls all its tasks
+        .build() // its 1,024-entry ring holds 10,000 connections
         .map_err(cores::compio_runtime_error)?;
     runtime.block_on(async {
         let listener = TcpListener::from_std(listener)?;
@@ -68,21 +68,19 @@ fn run(
             let stream = select! {
                 accepted = incoming.select_next_some() => match accepted {
                     Ok(stream) => stream,
-                    // Out of file descriptors, or a connection reset before we took it: not fatal.
                     Err(e) => {
                         let _ = tell.send(Said::Accept(e)); // the main thread logs them all
                         time::sleep(AcceptErrors::BACK_OFF).await;
-                        continue;
+                        continue; // out of file descriptors, or reset before taken: not fatal
                     }
                 },
-                // A connection's task ended: reaped, so that the set holds live ones only.
-                _ = connections.select_next_some() => continue,
+                _ = connections.select_next_some() => continue, // reaped: only live ones stay
                 _ = stopped.recv().fuse() => break,
             };
             let stop = stop.clone();
-            connections.push(compio::runtime::spawn(async move {
-                // A client that hangs up mid-answer ends only its own connection.
-                let _ = serve_connection(stream, stop, timeouts).await;
+            connections.push(spawn(async move {
+                // A client that hangs up mid-answer, or a count that panics, ends only its own.
+                let _ = serve_connection(stream, stop, timeouts, offload).await;
             }));
         }
         drop(incoming); // its accept is cancelled
@@ -90,8 +88,7 @@ fn run(
         stop.cancel(); // idle connections close, the others after their answer
         let all_ended = async { while connections.next().await.is_some() {} };
         select! {
-            // Elapsed: the grace is over; dropping the set cancels the tasks still running.
-            _ = time::timeout(grace, all_ended).fuse() => {}
+            _ = time::timeout(grace, all_ended).fuse() => {} // Elapsed: its drop cancels the rest
             _ = hurried.recv().fuse() => {}
         }
         Ok(connections.len())
@@ -103,13 +100,13 @@ async fn serve_connection(
     mut stream: TcpStream,
     stop: CancelToken,
     timeouts: Timeouts,
+    offload: bool,
 ) -> Result<(), Error> {
     let (mut reader, mut buf) = (RequestReader::new(timeouts), vec![0; 4 << 10]);
     loop {
         let mut next = reader.feed(&[]); // kept bytes may hold a next request (pipelining)
         while let Ok(None) = next {
-            // Err (TimedOut) past the head or idle deadline; the stop closes it too.
-            let BufResult(n, back) = select! {
+            let BufResult(n, back) = select! { // Err (TimedOut) past the head or idle deadline
                 read = time::timeout(reader.time_left()?, stream.read(buf)).fuse() => read?,
                 _ = stop.clone().wait().fuse() => return Ok(()),
             };
@@ -119,16 +116,21 @@ async fn serve_connection(
                 n => next = reader.feed(&buf[..n]),
             }
         }
-        let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
+        let mut reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         if stop.is_cancelled() {
             return Ok(()); // stopping: close instead of starting another answer
         }
-        // No timer for 0 ms (it would wait for the next tick). The delay races a `peek` (into
-        // a byte of its own): a close or reset cancels the request; a next request's bytes:
+        // Its blocking pool's threads inherit this thread's one CPU: each unpins itself first.
+        if let (Some(work), true) = (reply.work(), offload) {
+            let unpinned = spawn_blocking(move || cores::unpin().map(|()| work.count()));
+            reply.set_primes(unpinned.await??);
+        }
+        reply.count_primes(); // work=N, if not offloaded: here, holding this runtime's thread
+        // No timer for 0 ms (it waits for the next tick); a client that hangs up cancels it.
         if !reply.delay.is_zero() {
             let hung_up = async {
                 if let Ok(1) = stream.peek([0; 1]).await.0 {
-                    future::pending::<()>().await; // still there, and the delay runs on
+                    future::pending::<()>().await; // a next request's bytes: the delay runs on
                 }
             };
             select! {
@@ -146,5 +148,3 @@ async fn serve_connection(
         }
     }
 }
-
-// Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_compio-serve) as a client meets it.

@@ -41,20 +41,20 @@ pub fn serve(
 ) -> Result<(), Error> {
     // A thread per runtime, and the signal thread.
     sys::threads_fit(args.workers as u64 + 1, "threads")?;
-    let (addr, grace, timeouts) = (listeners[0].local_addr()?, args.grace(), args.timeouts());
+    let (addr, grace) = (listeners[0].local_addr()?, args.grace());
     let (tell, said) = mpsc::channel();
     hear_signals(tell.clone())?;
     let ((stop, stopped), (hurry, hurried)) =
         (async_channel::bounded(1), async_channel::bounded(1));
     for (w, listener) in listeners.into_iter().enumerate() {
         let (signalled, tell) = ([stopped.clone(), hurried.clone()], tell.clone());
+        let args = args.clone(); // for `run`, on the runtime's own thread
         thread::Builder::new()
             .name(format!("core-{w}"))
             .spawn(move || {
                 // A runtime that panics still says it ended, or the main thread would
                 // wait for it forever.
-                let serving =
-                    AssertUnwindSafe(|| run(w, listener, &tell, signalled, timeouts, grace));
+                let serving = AssertUnwindSafe(|| run(w, listener, &tell, signalled, &args));
                 let ended = panic::catch_unwind(serving)
                     .unwrap_or_else(|_| Err(Error::msg(format!("runtime {w} panicked"))));
                 let _ = tell.send(Said::Ended(ended)); // Err: `serve` has returned

@@ -1,11 +1,11 @@
 //! # serve, smol: one task per connection, on an executor run by `--workers` threads
 //!
-//! The accept loop spawns a task per connection, which reads a request, awaits a
-//! `smol::Timer` for its delay and writes the answer: smol's idiomatic server. SIGINT
-//! and SIGTERM (`ctrlc`; smol has no signal futures) close a channel raced with `or`,
-//! a second signal another. Reads and writes race a `Timer` (slow, silent, idle or
-//! non-reading clients), delays a `peek` (a client gone cancels). No cooperative budget
-//! (tokio has one): a task yields every 16 pieces it writes, or a flood starves others.
+//! The accept loop spawns a task per connection, which reads a request, awaits a `smol::Timer` for
+//! its delay and writes the answer: smol's idiomatic server. A heavy request (`work=N`) is counted
+//! on its task, holding its thread, or with `--offload` on `smol::unblock`'s pool. SIGINT and
+//! SIGTERM (`ctrlc`; smol has no signal futures) close a channel raced with `or`, a second signal
+//! another. Reads and writes race a `Timer`, delays a `peek` (a client gone cancels). No
+//! cooperative budget: a task yields every 16 pieces written, or a flood starves others.
 //!
 //! Compare with: `examples/serve/tokio`, `examples/serve/async-std`, `examples/io/smol`.
 //!
@@ -46,10 +46,9 @@ fn main() -> Result<(), Error> {
 
 /// Serves connections, a task each, until a stop; then waits `grace` for requests in flight.
 fn run(listener: std::net::TcpListener, args: &ServeArgs) -> Result<(), Error> {
-    let (workers, grace, timeouts) = (args.workers, args.grace(), args.timeouts());
-    for w in 0..workers {
-        thread::Builder::new()
-            // async-io's block_on: an idle executor thread waits in epoll itself.
+    let (grace, timeouts, offload) = (args.grace(), args.timeouts(), args.offload);
+    for w in 0..args.workers {
+        thread::Builder::new() // async-io's block_on: an idle thread waits in epoll itself
             .spawn(|| smol::block_on(EXECUTOR.run(future::pending::<()>())))
             .map_err(|e| Error::from(e).context(format!("start executor thread {w}")))?;
     }
@@ -59,25 +58,23 @@ fn run(listener: std::net::TcpListener, args: &ServeArgs) -> Result<(), Error> {
     serve::say_listening(listener.local_addr()?)?;
     smol::block_on(async {
         let listener = TcpListener::try_from(listener)?; // Async::new: nonblocking
-        // Every task holds a sender, never used: `recv` ends when the last drops.
         let (connection, connections) = channel::bounded::<()>(1);
         let mut errors = AcceptErrors::new(PROGRAM);
         loop {
             let stream = match listener.accept().or(closed(&stopped)).await {
                 _ if stopped.is_closed() => break,
                 Ok((stream, _)) => stream,
-                // Out of file descriptors, or a connection reset before we took it: not fatal.
                 Err(e) => {
                     errors.log(&e);
                     Timer::after(AcceptErrors::BACK_OFF).await;
-                    continue;
+                    continue; // out of file descriptors, or reset before taken: not fatal
                 }
             };
             let (stopped, connection) = (stopped.clone(), connection.clone());
             let task = EXECUTOR.spawn(async move {
-                let _connection = connection; // counted until the task ends
-                // A client that hangs up mid-answer ends only its own connection.
-                let _ = serve_connection(stream, stopped, timeouts).await;
+                let _connection = connection; // a sender, never used: counted until the task ends
+                // A client that hangs up mid-answer, or a count that panics, ends only its own.
+                let _ = serve_connection(stream, stopped, timeouts, offload).await;
             });
             task.detach();
         }
@@ -96,6 +93,7 @@ async fn serve_connection(
     mut stream: TcpStream,
     stopped: Receiver<()>,
     timeouts: Timeouts,
+    offload: bool,
 ) -> io::Result<()> {
     let (mut reader, mut buf, mut written) = (RequestReader::new(timeouts), vec![0; 4 << 10], 0);
     loop {
@@ -107,10 +105,14 @@ async fn serve_connection(
                 n => next = reader.feed(&buf[..n]),
             }
         }
-        let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
+        let mut reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         if stopped.is_closed() {
             return Ok(()); // stopping: close instead of starting another answer
         }
+        if let (Some(work), true) = (reply.work(), offload) {
+            reply.set_primes(smol::unblock(move || work.count()).await);
+        }
+        reply.count_primes(); // work=N, if not offloaded: here, holding this executor thread
         // No timer for 0 ms (it waits for the next tick); a client that hangs up cancels it.
         if !reply.delay.is_zero() {
             let hung_up = async {
@@ -146,5 +148,3 @@ async fn closed<T>(channel: &Receiver<()>) -> io::Result<T> {
     let _ = channel.recv().await;
     Err(io::ErrorKind::Interrupted.into())
 }
-
-// Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_smol-serve) as a client meets it.

@@ -36,19 +36,18 @@ pub enum Said {
 pub fn serve(listeners: Vec<std::net::TcpListener>, args: &ServeArgs) -> Result<(), Error> {
     // A thread per runtime, and the signal thread.
     sys::threads_fit(args.workers as u64 + 1, "threads")?;
-    let (addr, grace, timeouts) = (listeners[0].local_addr()?, args.grace(), args.timeouts());
+    let (addr, grace) = (listeners[0].local_addr()?, args.grace());
     let (tell, said) = mpsc::channel();
     hear_signals(tell.clone())?;
     let (signals, signalled) = watch::channel(0); // how many stop signals came
     for (w, listener) in listeners.into_iter().enumerate() {
-        let (signalled, tell) = (signalled.clone(), tell.clone());
+        let (signalled, tell, args) = (signalled.clone(), tell.clone(), args.clone());
         thread::Builder::new()
             .name(format!("core-{w}"))
             .spawn(move || {
                 // A runtime that panics (tokio's build does, out of file descriptors)
                 // still says it ended, or the main thread would wait for it forever.
-                let serving =
-                    AssertUnwindSafe(|| run(w, listener, &tell, signalled, timeouts, grace));
+                let serving = AssertUnwindSafe(|| run(w, listener, &tell, signalled, &args));
                 let ended = panic::catch_unwind(serving)
                     .unwrap_or_else(|_| Err(Error::msg(format!("runtime {w} panicked"))));
                 let _ = tell.send(Said::Ended(ended)); // Err: `serve` has returned

@@ -1,14 +1,13 @@
 //! # serve, tokio: one task per connection
 //!
-//! The accept loop spawns a task for each connection, which reads a request, awaits
-//! a `tokio::time::sleep` for its delay and writes the answer until the client
-//! closes: tokio's idiomatic server (the api-server's shape, with hyper's HTTP). A
-//! waiting task is a parked future and a timer entry, not a thread. SIGINT and
-//! SIGTERM are futures raced in `select!`: the first ends the accept loop (a `watch`
-//! closes idle connections, a `JoinSet` is awaited for the grace), a second the wait.
-//! Hostile clients: each read and each 64 KiB piece written is under a `timeout`; a
-//! delay races a `peek` (a client that hangs up cancels it); tokio's cooperative
-//! budget makes a task whose socket is always ready yield: a flood starves no one.
+//! The accept loop spawns a task per connection, which reads a request, awaits
+//! `tokio::time::sleep` for its delay and writes the answer: tokio's idiomatic server (the
+//! api-server's shape, with hyper's HTTP); a waiting task is a parked future, not a thread. A
+//! heavy request (`work=N`) is counted on its task, holding its thread, or with `--offload` on
+//! tokio's blocking pool. SIGINT and SIGTERM, raced in `select!`, end the accept loop (a `watch`
+//! closes idle connections, a `JoinSet` is awaited for the grace), a second the wait. Reads and
+//! 64 KiB pieces written are under a `timeout`, a delay races a `peek` (a client gone cancels
+//! it), and tokio's cooperative budget makes an always-ready task yield: a flood starves no one.
 //!
 //! Compare with: `examples/serve/threads`, `examples/serve/smol`, `shared/api-server`.
 //!
@@ -23,7 +22,7 @@ use tokio::{
     net::{TcpListener, TcpStream},
     signal::unix::{SignalKind, signal},
     sync::watch,
-    task::JoinSet,
+    task::{JoinSet, spawn_blocking},
     time::timeout,
 };
 use workload::{
@@ -47,16 +46,16 @@ fn main() -> Result<(), Error> {
 
 /// Serves connections, a task each, until a stop; then waits `grace` for requests in flight.
 fn run(listener: std::net::TcpListener, args: &ServeArgs) -> Result<(), Error> {
-    let (workers, grace, timeouts) = (args.workers, args.grace(), args.timeouts());
+    let (grace, timeouts, offload) = (args.grace(), args.timeouts(), args.offload);
     // Explicit worker count: #[tokio::main] would start one worker per core. With
     // --workers 1, a current-thread runtime: one thread does everything.
-    let mut builder = match workers {
+    let mut builder = match args.workers {
         1 => tokio::runtime::Builder::new_current_thread(),
         _ => tokio::runtime::Builder::new_multi_thread(),
     };
-    let runtime = builder.worker_threads(workers).enable_all().build()?;
+    let runtime = builder.worker_threads(args.workers).enable_all().build()?;
     listener.set_nonblocking(true)?; // the runtime's reactor waits, not this thread
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let listener = TcpListener::from_std(listener)?;
         // Made before `listening=`, none is missed: the three of its siblings' `ctrlc`.
         let (mut interrupt, mut terminate, mut hangup) = (
@@ -72,23 +71,21 @@ fn run(listener: std::net::TcpListener, args: &ServeArgs) -> Result<(), Error> {
             let stream = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok((stream, _)) => stream,
-                    // Out of file descriptors, or a connection reset before we took it: not fatal.
                     Err(e) => {
                         errors.log(&e);
                         tokio::time::sleep(AcceptErrors::BACK_OFF).await;
-                        continue;
+                        continue; // out of file descriptors, or reset before taken: not fatal
                     }
                 },
-                // A connection's task ended: reaped, so that the set holds live ones only.
-                Some(_) = connections.join_next() => continue,
+                Some(_) = connections.join_next() => continue, // reaped: only live ones stay
                 _ = interrupt.recv() => break,
                 _ = terminate.recv() => break,
                 _ = hangup.recv() => break,
             };
             let stopped = stopped.clone();
             connections.spawn(async move {
-                // A client that hangs up mid-answer ends only its own connection.
-                let _ = serve_connection(stream, stopped, timeouts).await;
+                // A client that hangs up mid-answer, or a count that panics, ends only its own.
+                let _ = serve_connection(stream, stopped, timeouts, offload).await;
             });
         }
         drop(listener); // new connections are refused from here on
@@ -101,7 +98,9 @@ fn run(listener: std::net::TcpListener, args: &ServeArgs) -> Result<(), Error> {
             _ = terminate.recv() => Err(serve::second_signal_error(connections.len() as u64)),
             _ = hangup.recv() => Err(serve::second_signal_error(connections.len() as u64)),
         }
-    })
+    });
+    runtime.shutdown_background(); // a drop would wait for a count still running
+    served
 }
 
 /// Serves one keep-alive connection until the client closes it, is refused, too slow, or a stop.
@@ -109,13 +108,13 @@ async fn serve_connection(
     mut stream: TcpStream,
     mut stopped: watch::Receiver<bool>,
     timeouts: Timeouts,
+    offload: bool,
 ) -> io::Result<()> {
     let (mut reader, mut buf) = (RequestReader::new(timeouts), vec![0; 4 << 10]);
     loop {
         let mut next = reader.feed(&[]); // kept bytes may hold a next request (pipelining)
         while let Ok(None) = next {
-            // Err (TimedOut) past the head or idle deadline; the stop closes it too.
-            let n = tokio::select! {
+            let n = tokio::select! { // Err (TimedOut) past the head or idle deadline
                 read = timeout(reader.time_left()?, stream.read(&mut buf)) => read??,
                 _ = stopped.changed() => return Ok(()),
             };
@@ -124,16 +123,19 @@ async fn serve_connection(
                 n => next = reader.feed(&buf[..n]),
             }
         }
-        let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
+        let mut reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         if *stopped.borrow() {
             return Ok(()); // stopping: close instead of starting another answer
         }
-        // No timer for 0 ms (it would wait for the next tick). The delay races a `peek`:
-        // a close or reset cancels the request; a next request's bytes: still there.
+        if let (Some(work), true) = (reply.work(), offload) {
+            reply.set_primes(spawn_blocking(move || work.count()).await?);
+        }
+        reply.count_primes(); // work=N, if not offloaded: here, holding this worker thread
+        // No timer for 0 ms (it waits for the next tick); a client that hangs up cancels it.
         if !reply.delay.is_zero() {
             tokio::select! {
                 _ = tokio::time::sleep(reply.delay) => {}
-                Ok(0) | Err(_) = stream.peek(&mut buf) => return Ok(()),
+                Ok(0) | Err(_) = stream.peek(&mut buf) => return Ok(()), // Ok(n): a next request
             }
         }
         let mut pieces = reply.pieces();
@@ -145,5 +147,3 @@ async fn serve_connection(
         }
     }
 }
-
-// Tests: tests/cli.rs checks the binary (CARGO_BIN_EXE_tokio-serve) as a client meets it.
