@@ -28,7 +28,7 @@ pub const RECOVER: f64 = 0.5;
 /// serve-mixed: one request in this many is heavy ...
 pub const HEAVY_EVERY: u64 = 100;
 /// ... counting the primes among this many numbers (some milliseconds of CPU).
-pub const HEAVY_WORK: u64 = 20_000;
+pub const HEAVY_WORK: u64 = 12_000;
 
 /// No hyperfine sizes: a load scenario's runs are its [`Load`]'s.
 const NO_SIZES: Sizes = Sizes {

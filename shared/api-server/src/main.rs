@@ -27,7 +27,7 @@ fn main() -> Result<(), Error> {
         .worker_threads(args.workers)
         .enable_all()
         .build()?;
-    runtime.block_on(async {
+    let served = runtime.block_on(async {
         let listener = api_server::bind(args.listen)
             .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
         let mut interrupt = signal(SignalKind::interrupt())?;
@@ -58,5 +58,9 @@ fn main() -> Result<(), Error> {
         };
         let (grace, timeouts) = (args.grace(), args.timeouts());
         api_server::serve(listener, stop, hurry, grace, timeouts, args.offload).await
-    })
+    });
+    // A drop would wait for a heavy request still being counted (a worker's or the
+    // blocking pool's) past the grace: what was dropped is said, the process ends.
+    runtime.shutdown_background();
+    served
 }
