@@ -104,6 +104,7 @@ async def connection(sock, drain, args):
                 # No timer at all for 0 ms: it would still wait for the loop's next turn.
                 if reply.delay_ms and not await client_waits(reader, requests, reply.delay_ms):
                     return  # the client hung up: nobody to answer
+                reply = reply.count_primes()  # on the loop: no other connection is served meanwhile
                 for piece in reply.pieces():
                     writer.write(piece)
                     async with asyncio.timeout(patience.write_s):
