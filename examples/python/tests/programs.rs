@@ -719,9 +719,12 @@ fn serve_threading_serves_like_the_api_server() {
 }
 
 #[test]
-fn serve_asyncio_serves_like_the_api_server() {
+fn serve_asyncio_serves_like_the_api_server_and_its_pool_dies_whole() {
     let [python, path] = program("serve_asyncio.py");
     testkit::serve::check_server_within(&[&python, &path], testkit::serve::Serves::Every, GIL_FAIR);
+    // --offload's pool: its processes are started with the server, and end with it.
+    let args = ["--listen", "127.0.0.1:0", "--workers", "3", "--offload"];
+    testkit::tree::check_dies_whole(&[&python, &path], &args, 3);
 }
 
 #[test]
