@@ -17,6 +17,11 @@ made (a 16-byte request waited 3.4-5.5 s behind five 16 MiB answers made whole,
 (out of file descriptors) and logs each failure with a traceback; this one backs
 off 10 ms and logs at most once a second, as the Rust servers do.
 
+A heavy request's primes (work=N) are counted on the loop, holding up every
+connection; with --offload, on --workers processes forked at the start and
+reaped at the exit (`run_in_executor` on a `ProcessPoolExecutor`, as asyncio's
+docs advise for CPU-bound code: a thread, as in io_asyncio.py, holds the GIL).
+
 A delay's timer is raced with a read of the socket: a client that hangs up (FIN
 or RST, a half-close alike) cancels its request at once (two reset 10 s requests
 held SIGTERM 9.7 s before, nothing now). Bytes of a next request end the race:
@@ -34,33 +39,65 @@ examples/serve/tokio.
 """
 
 import asyncio
+import concurrent.futures
+import multiprocessing
 import signal
 import sys
 
 import workload
 
 PROGRAM = "serve_asyncio.py"
+START_METHOD = "fork"
 
 
 def main():
-    args = workload.parse_serve_args(PROGRAM)
+    args = workload.parse_serve_args(PROGRAM, pool=True)
     # Each connection is a file descriptor: take all the hard limit allows.
     nofile = workload.raise_open_file_limit()
+    pool = offload_pool(args.workers) if args.offload else None
     listener = workload.listen(args.listen)
     drain = workload.Drain()
     with asyncio.Runner() as runner:
         loop = runner.get_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, loop.run_in_executor, None,
-                                    drain.stop_and_exit, args.grace_ms)
+            loop.add_signal_handler(sig, loop.run_in_executor, None, stop, drain, args.grace_ms)
         workload.say_listening(listener)
-        # One loop on one thread: --workers sizes nothing.
-        print(f"{PROGRAM}: a task per connection, one event loop (--workers not used), open-file limit {nofile}",
-              file=sys.stderr)
-        runner.run(run(listener, drain, args))
+        # One loop on one thread: --workers sizes only the --offload pool.
+        used = f"--offload on {args.workers} processes" if pool else "--workers not used"
+        print(f"{PROGRAM}: a task per connection, one event loop ({used}), "
+              f"open-file limit {nofile}", file=sys.stderr)
+        runner.run(run(listener, drain, args, pool))
 
 
-async def run(listener, drain, args):
+def offload_pool(workers):
+    """--offload's processes, all forked now, before any thread or connection exists:
+    one forked later would inherit the connections open then, and keep them open."""
+    pool = concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context(START_METHOD), initializer=pool_process)
+    pool.submit(int).result()  # with fork, the first job starts every process of the pool
+    return pool
+
+
+def pool_process():
+    """First thing in a pool process: it dies with the server, even one killed with
+    SIGKILL, and leaves Ctrl-C (sent to the terminal's whole group) to the server."""
+    workload.die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def stop(drain, grace_ms):
+    """Drain.stop_and_exit, on a thread of the loop's executor while the loop serves
+    the requests in flight, and the --offload pool's processes, idle or counting for
+    a dropped request, killed and reaped before the exit: none outlives the server."""
+    dropped = drain.stop(grace_ms)  # None: a second signal, which exits at once
+    for process in multiprocessing.active_children():  # the pool's, if any
+        process.kill()
+        process.join()
+    second = dropped is None
+    workload.exit_stopped(drain.in_flight() if second else dropped, grace_ms, second)
+
+
+async def run(listener, drain, args, pool):
     """Accepts connections until the process ends, each served by a task of its own."""
     loop = asyncio.get_running_loop()
     listener.setblocking(False)  # the loop waits for connections, not this thread
@@ -75,17 +112,19 @@ async def run(listener, drain, args):
             errors.log(e)
             await asyncio.sleep(workload.AcceptErrors.BACK_OFF)
             continue
-        task = asyncio.create_task(connection(sock, drain, args))
+        task = asyncio.create_task(connection(sock, drain, args, pool))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
 
 
-async def connection(sock, drain, args):
+async def connection(sock, drain, args, pool):
     """Serves one keep-alive connection until the client closes it, is too slow for
     the timeouts (`asyncio.timeout` around each read and write), sends bytes that are
     not a request (answered 400, 431 or 501, then closed), or the server stops. Each
     delay is a timer raced with the socket: the loop serves other connections
-    meanwhile, and a client that hangs up cancels its request."""
+    meanwhile, and a client that hangs up cancels its request. A heavy request's
+    primes are counted on the loop, or on the `pool` (--offload) while it serves the
+    other connections."""
     reader, writer = await asyncio.open_connection(sock=sock)
     requests, patience = workload.RequestReader(), workload.Patience(args)
     try:
@@ -104,6 +143,12 @@ async def connection(sock, drain, args):
                 # No timer at all for 0 ms: it would still wait for the loop's next turn.
                 if reply.delay_ms and not await client_waits(reader, requests, reply.delay_ms):
                     return  # the client hung up: nobody to answer
+                if pool and reply.heavy:  # the loop serves other connections meanwhile
+                    primes = await asyncio.get_running_loop().run_in_executor(
+                        pool, workload.work, *reply.heavy)
+                    reply = reply._replace(primes=primes)
+                else:  # on the loop: no other connection is served until the count ends
+                    reply = reply.count_primes()
                 for piece in reply.pieces():
                     writer.write(piece)
                     async with asyncio.timeout(patience.write_s):

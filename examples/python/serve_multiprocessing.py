@@ -10,6 +10,7 @@ process has its own GIL, so W processes run Python on W cores: gunicorn's
 gthread workers. Not ForkingTCPServer's process per connection: it stops
 accepting at 40, so a client holding more keep-alive connections deadlocks it.
 The requests in flight and the accept errors are counted in shared memory.
+A heavy request's primes (work=N) are counted on its connection's thread.
 
 SIGINT or SIGTERM (the parent's handler; the workers ignore Ctrl-C): stop taking
 requests, let those in flight in every worker finish for up to --grace-ms, or
@@ -33,15 +34,15 @@ import time
 import workload
 
 PROGRAM = "serve_multiprocessing.py"
+NO_OFFLOAD = "counts primes on the connection's thread: a pool would leave it waiting"
 START_METHOD = "fork"
-# Connection threads per worker at most, and how often a thread that wants the
-# GIL makes the one holding it let go (5 ms by default): see serve_threading.py.
+# Per worker, as in serve_threading.py: connection threads at most, the GIL switch interval.
 MAX_THREADS = 2_500
 SWITCH_INTERVAL_S = 0.050
 
 
 def main():
-    args = workload.parse_serve_args(PROGRAM, pool=True)
+    args = workload.parse_serve_args(PROGRAM, pool=True, no_offload=NO_OFFLOAD)
     # Each connection is a file descriptor: take all the hard limit allows.
     nofile = workload.raise_open_file_limit()
     listener = workload.listen(args.listen)
@@ -85,8 +86,7 @@ def stop(drain, grace_ms, workers):
     dropped = drain.stop(grace_ms)  # None: a second signal
     for worker in workers:
         worker.kill()
-    # Reaped before the parent exits: no zombie is left, and a benchmark that
-    # reads the rusage of the whole tree gets the workers' share too.
+    # Reaped before the exit: no zombie is left, and the tree's rusage has the workers'.
     for worker in workers:
         worker.join()
     second = dropped is None

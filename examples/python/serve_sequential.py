@@ -9,8 +9,10 @@ kernel's backlog meanwhile, so one silent connection holds them all up for
 --head-timeout-ms (10 s), an idle keep-alive one for --idle-timeout-ms (30 s), a
 client that does not read for --write-timeout-ms (10 s) a piece; N such clients,
 N times that. R requests of D ms take R x D whatever the clients do: the time
-the three servers below set out to overlap. It is the right server for one
-client at a time, and the wrong one for more.
+the three servers below set out to overlap. A heavy request (work=N) holds
+them all up while its primes are counted on that one thread (--offload is
+refused: the thread would wait for a pool as long). It is the right server for
+one client at a time, and the wrong one for more.
 
 While it sleeps for a delay it watches the socket (`recv(MSG_PEEK)` with the
 delay as timeout): a client that hangs up cancels its request, and the next
@@ -36,10 +38,11 @@ import time
 import workload
 
 PROGRAM = "serve_sequential.py"
+NO_OFFLOAD = "serves connections in turn on one thread: a pool would leave it waiting"
 
 
 def main():
-    args = workload.parse_serve_args(PROGRAM)
+    args = workload.parse_serve_args(PROGRAM, no_offload=NO_OFFLOAD)
     # Each connection is a file descriptor: take all the hard limit allows.
     nofile = workload.raise_open_file_limit()
     listener = workload.listen(args.listen)

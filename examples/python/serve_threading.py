@@ -8,7 +8,9 @@ the connection or is too slow for --head-timeout-ms, --idle-timeout-ms or
 --write-timeout-ms, socket timeouts all (workload.serve_blocking). A thread
 sleeping or waiting in `recv` releases the global interpreter lock, so 2,000
 connections each waiting 100 ms are answered together; the Python in between
-takes turns on that one lock, on one core. The classic server of the primer's
+takes turns on that one lock, on one core, and so does a heavy request's count
+of primes (work=N), on its connection's thread: --offload is refused, as that
+thread would wait for a pool as long. The classic server of the primer's
 "few connections: threads", the Python twin of examples/serve/threads.
 
 Its limit is that lock. Threads that wake together queue for it, and by default
@@ -49,6 +51,7 @@ import time
 import workload
 
 PROGRAM = "serve_threading.py"
+NO_OFFLOAD = "counts primes on the connection's thread: a pool would leave it waiting"
 # At most this many connection threads (see above for why); more are closed unanswered.
 MAX_THREADS = 2_500
 # How often a thread that wants the GIL makes the one holding it let go: 5 ms by
@@ -57,7 +60,7 @@ SWITCH_INTERVAL_S = 0.050
 
 
 def main():
-    args = workload.parse_serve_args(PROGRAM)
+    args = workload.parse_serve_args(PROGRAM, no_offload=NO_OFFLOAD)
     # Each connection is a file descriptor: take all the hard limit allows.
     nofile = workload.raise_open_file_limit()
     listener = workload.listen(args.listen)

@@ -1,18 +1,19 @@
 """What the Python programs share that is not the paradigm.
 
 The Python twin of the Rust crate `workload` (shared/workload): the same flags and
-defaults, the four workloads as pure functions with the same checksums, the
-result line and its self-check, the io latency percentiles, the memory probes, the
+defaults, the four workloads as pure functions with the same checksums, the result
+line and its self-check, the io latency percentiles, the memory probes, the
 open-file limit, a child's tie to its parent (`die_with_parent`), HTTP/1.1 bytes
 (requests, and a pure response reader shared by every client), a blocking client
 on a socket, and the api-server an io program talks to; and for the serve
-programs, the server side: a pure request reader that looks at each byte once,
-the api-server's answers (`reply_to`), written in pieces, the listening socket, a
-connection's timeouts (`Patience`), the count of requests in flight that a
-shutdown waits for (`Drain`), accept errors and refusals said at most once a
-second, and the blocking connection loop the synchronous servers share.
-Like the crate, it never starts a thread, a process or an event loop, and never
-passes a ring's token on.
+programs, the server side: a pure request reader that looks at each byte once, the
+api-server's answers (`reply_to`; a heavy request's primes counted with
+`Reply.count_primes`, said in `x-primes`), written in pieces, the listening
+socket, a connection's timeouts (`Patience`), the count of requests in flight that
+a shutdown waits for (`Drain`), accept errors and refusals said at most once a
+second, and the blocking connection loop the synchronous servers share. Like the
+crate, it never starts a thread, a process or an event loop, and never passes a
+ring's token on.
 
 Standard library only; Python 3.11 or newer.
 """
@@ -715,6 +716,11 @@ GRACE_MS = MAX_DELAY_MS + 5_000
 BACKLOG = 16_384
 # Without a `bytes` parameter a request gets this many body bytes.
 DEFAULT_BYTES = 1_024
+# The most `work` a request may ask for (ten million numbers to test), and how far
+# its range, up to (id + 1) * work, may reach: trial division grows with the
+# numbers, so a large id with a large work would hold a core for minutes.
+MAX_SERVE_WORK = 10_000_000
+MAX_WORK_END = MAX_WORK_TOTAL
 # The most bytes of a request body that are read (and dropped) before the request
 # is refused: no route of the api-server takes a body.
 MAX_REQUEST_BODY = 64 << 10
@@ -749,12 +755,14 @@ def address_text(address):
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def parse_serve_args(program, argv=None, pool=False):
+def parse_serve_args(program, argv=None, pool=False, no_offload=None):
     """The serve programs' flags, as Rust's ServeArgs takes them; --workers is in
-    the help only of a server with a `pool` to size."""
+    the help only of a server with a `pool` to size. A server with no pool for
+    blocking work says why in `no_offload`: --offload is then refused (exit status
+    2), as Rust's ServeArgs::refuse_offload refuses it."""
     p = argparse.ArgumentParser(prog=program, description="Serve the api-server's HTTP "
-                                "API (GET /work?id=I&delay_ms=D&bytes=B) until SIGINT or "
-                                "SIGTERM; print `listening=HOST:PORT` first.")
+                                "API (GET /work?id=I&delay_ms=D&bytes=B&work=N) until SIGINT "
+                                "or SIGTERM; print `listening=HOST:PORT` first.")
     p.add_argument("--listen", metavar="ADDR", type=socket_address, default="127.0.0.1:8080",
                    help="address to listen on; port 0 picks a free one (default: %(default)s)")
     p.add_argument("--workers", metavar="W", type=count(1, MAX_WORKERS),
@@ -775,7 +783,13 @@ def parse_serve_args(program, argv=None, pool=False):
              "takes no piece of an answer for T ms (it does not read)")):
         p.add_argument(flag, metavar=metavar, type=count(1, MAX_TIMEOUT_MS), default=default,
                        help=f"{what}; 1 to 3600000 (default: %(default)s)")
-    return p.parse_args(argv)
+    p.add_argument("--offload", action="store_true",
+                   help="count a heavy request's primes (work=N) on the paradigm's pool for "
+                        "blocking work, not on the thread or task that serves its connection")
+    args = p.parse_args(argv)
+    if args.offload and no_offload:
+        p.error(f"--offload: {program} {no_offload}")
+    return args
 
 
 def listen(address):
@@ -1073,10 +1087,10 @@ def _line(buf, what):
 
 
 def parse_query(query):
-    """Parses a `/work` query string as Rust's parse_query: (id, delay_ms, bytes),
-    or a str, the one-line reason a 400 answer carries. `id` is required; delay_ms
-    defaults to 0 and bytes to DEFAULT_BYTES; other keys are ignored; keys and values
-    are percent-decoded (`%` and two hex digits; any other `%` stays)."""
+    """Parses a `/work` query string as Rust's parse_query: (id, delay_ms, bytes,
+    work), or a str, the one-line reason a 400 answer carries. `id` is required;
+    delay_ms and work default to 0 and bytes to DEFAULT_BYTES; other keys are ignored;
+    keys and values are percent-decoded (`%` and two hex digits; any other `%` stays)."""
     def decoded(text):
         raw = re.sub(rb"%([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), text.encode())
         return raw.decode()  # UnicodeDecodeError: not UTF-8 once decoded
@@ -1091,7 +1105,7 @@ def parse_query(query):
             value = decoded(raw_value)
         except UnicodeDecodeError:
             return f"{key}: {_rust_debug(raw_value)} is not UTF-8"
-        if key in ("id", "delay_ms", "bytes"):
+        if key in ("id", "delay_ms", "bytes", "work"):
             found[key] = _rust_u64(value)
             if found[key] is None:
                 return f"{key}: {_rust_debug(value)} is not a u64"
@@ -1102,7 +1116,12 @@ def parse_query(query):
         return f"delay_ms: {delay_ms} is over {MAX_DELAY_MS}"
     if nbytes > MAX_BYTES:
         return f"bytes: {nbytes} is over {MAX_BYTES}"
-    return found["id"], delay_ms, nbytes
+    i, n = found["id"], found.get("work", 0)
+    if n > MAX_SERVE_WORK:
+        return f"work: {n} is over {MAX_SERVE_WORK}"
+    if n and (i + 1) * n > MAX_WORK_END:
+        return f"work: id {i} x work {n} is over {MAX_WORK_END}: too long to count"
+    return i, delay_ms, nbytes, n
 
 
 REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
@@ -1110,12 +1129,23 @@ REASONS = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not All
 
 
 class Reply(collections.namedtuple("Reply", "delay_ms status close text work keep_alive "
-                                   "interim bodiless", defaults=(False, False, False))):
+                                   "interim bodiless heavy primes",
+                                   defaults=(False, False, False, None, None))):
     """What to answer, after waiting delay_ms (the paradigm's way: a sleeping
     thread, the event loop's timer; 0 means no wait at all): a one-line `text`, or
     `work` = (id, bytes), the body made only when written; `close` the connection
     after it, or say `keep_alive` (to an HTTP/1.0 client that asked for it); an
-    `interim` 100 Continue first; a `bodiless` answer to HEAD, its head alone."""
+    `interim` 100 Continue first; a `bodiless` answer to HEAD, its head alone. A
+    `heavy` request (`work=N`) = (id, N) has its primes counted before the answer
+    (the paradigm's way: count_primes on the serving thread, or a pool), and their
+    count, `primes`, said in an `x-primes` header."""
+
+    def count_primes(self):
+        """This answer with its heavy request's primes counted here, on the calling
+        thread (Rust's Reply::count_primes); itself if there is nothing to count."""
+        if self.heavy is None or self.primes is not None:
+            return self
+        return self._replace(primes=work(*self.heavy))
 
     def pieces(self):
         """The answer, as the api-server writes it, in pieces of at most PIECE bytes,
@@ -1128,10 +1158,11 @@ class Reply(collections.namedtuple("Reply", "delay_ms status close text work kee
             length = len(text)
         connection = ("connection: close\r\n" if self.close else
                       "connection: keep-alive\r\n" if self.keep_alive else "")
+        primes = "" if self.primes is None else f"x-primes: {self.primes}\r\n"
         piece = (("HTTP/1.1 100 Continue\r\n\r\n" if self.interim else "")
                  + f"HTTP/1.1 {self.status} {REASONS.get(self.status, 'Unknown')}\r\n"
-                 f"content-type: {kind}\r\ncontent-length: {length}\r\n{connection}\r\n"
-                 ).encode()
+                 f"content-type: {kind}\r\ncontent-length: {length}\r\n{primes}{connection}"
+                 "\r\n").encode()
         if self.bodiless:
             yield piece
         elif self.text is not None:
@@ -1150,13 +1181,15 @@ class Reply(collections.namedtuple("Reply", "delay_ms status close text work kee
 def reply_to(request):
     """The api-server's answer to a Request (400 for HTTP/1.1 without Host or a bad
     query, 404 for another path, 405 for another method, else 200 after the query's
-    delay), or to a RequestError (its status and reason, then close)."""
+    delay, with work=N's range to count in `heavy`), or to a RequestError (its status
+    and reason, then close)."""
     if isinstance(request, RequestError):
         return Reply(0, request.status, True, f"{request}\n", None)
-    def answer(status, text=None, delay_ms=0, work=None):
+    def answer(status, text=None, delay_ms=0, work=None, heavy=None):
         return Reply(delay_ms, status, request.close, text, work,
                      keep_alive=request.minor_version == 0 and not request.close,
-                     interim=request.expects_continue, bodiless=request.method == "HEAD")
+                     interim=request.expects_continue, bodiless=request.method == "HEAD",
+                     heavy=heavy)
     def text(status, line):
         return answer(status, f"{line}\n")
     if request.minor_version == 1 and not request.host:
@@ -1168,8 +1201,8 @@ def reply_to(request):
     query = parse_query(request.query)
     if isinstance(query, str):
         return text(400, query)
-    i, delay_ms, nbytes = query
-    return answer(200, delay_ms=delay_ms, work=(i, nbytes))
+    i, delay_ms, nbytes, n = query
+    return answer(200, delay_ms=delay_ms, work=(i, nbytes), heavy=(i, n) if n else None)
 
 
 def _cells(kind, n, context):
@@ -1316,8 +1349,9 @@ def serve_blocking(sock, drain, args):
     """Serves one keep-alive connection until the client closes it, is too slow for
     the timeouts of `args` (socket timeouts), sends bytes that are not a request
     (answered 400, 431 or 501, then closed), or the server stops. Each delay sleeps
-    this thread, watching the socket: a client that hangs up cancels its request.
-    OSError: the client hung up mid-answer, or a timeout closed the connection."""
+    this thread, watching the socket: a client that hangs up cancels its request;
+    a heavy request's primes are counted on it too. OSError: the client hung up
+    mid-answer, or a timeout closed the connection."""
     reader, patience = RequestReader(), Patience(args)
     while True:
         request = reader.feed()  # bytes already kept may hold one (pipelining)
@@ -1333,6 +1367,7 @@ def serve_blocking(sock, drain, args):
                 return  # stopping: close instead of starting another answer
             if reply.delay_ms and not client_waits(sock, reply.delay_ms / 1_000):
                 return  # the client hung up: nobody to answer
+            reply = reply.count_primes()  # work=N, on this thread: it would wait for a pool
             sock.settimeout(patience.write_s)  # sendall's limit for the whole piece
             for piece in reply.pieces():
                 sock.sendall(piece)

@@ -719,9 +719,12 @@ fn serve_threading_serves_like_the_api_server() {
 }
 
 #[test]
-fn serve_asyncio_serves_like_the_api_server() {
+fn serve_asyncio_serves_like_the_api_server_and_its_pool_dies_whole() {
     let [python, path] = program("serve_asyncio.py");
     testkit::serve::check_server_within(&[&python, &path], testkit::serve::Serves::Every, GIL_FAIR);
+    // --offload's pool: its processes are started with the server, and end with it.
+    let args = ["--listen", "127.0.0.1:0", "--workers", "3", "--offload"];
+    testkit::tree::check_dies_whole(&[&python, &path], &args, 3);
 }
 
 #[test]
@@ -806,8 +809,9 @@ fn serve_programs_refuse_bad_flags_as_serve_args_does() {
 }
 
 /// Raw requests, each fed whole and in pieces, to workload.py's reader and answers
-/// and to the Rust crate's: the same answers, byte for byte, in the same order, and
-/// the same end (closed after an answer, or part of a request kept).
+/// and to the Rust crate's: the same answers, byte for byte (a heavy request's
+/// primes counted inline by each), in the same order, and the same end (closed
+/// after an answer, or part of a request kept).
 #[test]
 fn workload_py_answers_requests_as_the_rust_crate_does() {
     let many = |n: usize| -> String { (0..n).map(|i| format!("X-{i}: v\r\n")).collect() };
@@ -840,6 +844,18 @@ fn workload_py_answers_requests_as_the_rust_crate_does() {
         "/w%C3%B6rk",
         "/wörk",
         "*",
+        // work=N: counted (cheaply) on both sides, said in x-primes, or refused.
+        "/work?id=3&work=1000&bytes=16",
+        "/work?id=0&work=10&bytes=0",
+        "/work?id=2&work=%31%30&bytes=1",
+        "/work?id=1&work=10000001",
+        "/work?id=1000&work=10000000",
+        "/work?id=999999999&work=10000000",
+        "/work?id=18446744073709551615&work=2",
+        "/work?id=18446744073709551615&work=0&bytes=0",
+        "/work?id=5&work=x",
+        "/work?id=5&work=-1",
+        "/work?id=3&work=1000&delay_ms=60001",
     ]
     .iter()
     .map(|target| get(target))
@@ -980,7 +996,7 @@ for line in sys.stdin:
     for at in range(0, len(raw), piece):
         request = reader.feed(raw[at:at + piece])
         while request is not None and not end:
-            reply = w.reply_to(request)
+            reply = w.reply_to(request).count_primes()
             said.append(f'{reply.delay_ms}:{bytes().join(reply.pieces()).hex()}')
             end = ' closed' if reply.close else ''
             request = None if end else reader.feed()
@@ -1013,7 +1029,8 @@ fn rust_answers(raw: &[u8], piece: usize) -> String {
     for chunk in raw.chunks(piece) {
         let mut next = reader.feed(chunk);
         while let Some(request) = next.transpose() {
-            let reply = reply_to(request);
+            let mut reply = reply_to(request);
+            reply.count_primes();
             let (mut pieces, mut out) = (reply.pieces(), Vec::new());
             while let Some(piece) = pieces.next_piece() {
                 out.extend_from_slice(piece);

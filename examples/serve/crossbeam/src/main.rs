@@ -1,11 +1,11 @@
 //! # serve, crossbeam: a fixed pool of threads fed connections by a channel
 //!
-//! The main thread hands each connection over a `crossbeam::channel::bounded(0)` to
-//! `--workers` threads receiving from clones of one receiver: the classic pool, where
-//! W silent or slow clients hold the server till socket timeouts close them (a head in
-//! 10 s by default); a delay is a `peek` that ends if the client hangs up. SIGINT or
-//! SIGTERM wakes the accept loop and a waiting hand-over (`select!`); the main thread
-//! waits on a condition variable for requests in flight (a second signal stops at once).
+//! The main thread hands connections over a `crossbeam::channel::bounded(0)` to `--workers`
+//! threads: the classic pool, where W silent or slow clients hold the server till socket
+//! timeouts close them (a head in 10 s by default), W heavy ones till their primes are
+//! counted (`work=N`); a delay is a `peek` that ends if the client hangs up. SIGINT or
+//! SIGTERM wakes the accept loop and a waiting hand-over (`select!`); the main thread waits
+//! on a condition variable for requests in flight (a second signal stops at once).
 //!
 //! Compare with: `examples/serve/threads`, `examples/serve/rayon`, `examples/io/crossbeam`.
 //!
@@ -30,6 +30,7 @@ use workload::{
 };
 
 const PROGRAM: &str = "crossbeam-serve";
+const NO_OFFLOAD: &str = "counts primes on the connection's worker: a pool would leave it waiting";
 /// Set by SIGINT or SIGTERM: no connection is accepted or request answered after it.
 static STOPPING: AtomicBool = AtomicBool::new(false);
 /// Requests in flight, under a lock so that the main thread can wait for the last.
@@ -38,7 +39,7 @@ static ANSWERED: Condvar = Condvar::new();
 const UNPOISONED: &str = "no thread panics while it holds the count";
 
 fn main() -> Result<(), Error> {
-    let args = ServeArgs::parse_for(PROGRAM);
+    let args = ServeArgs::parse_for(PROGRAM).refuse_offload(PROGRAM, NO_OFFLOAD);
     let nofile = sys::raise_open_file_limit()?; // a file descriptor per connection: all of them
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
@@ -52,11 +53,9 @@ fn run(listener: TcpListener, args: &ServeArgs) -> Result<(), Error> {
     let (addr, timeouts) = (listener.local_addr()?, args.timeouts());
     sys::threads_fit(args.workers as u64, "worker threads")?;
     let (connections, queue) = channel::bounded::<TcpStream>(0); // a hand-over, no queue
-    for w in 0..args.workers {
-        let queue = queue.clone();
-        let serve = move |stream| drop(serve_connection(stream, timeouts)); // ends it alone
-        let worker = move || queue.iter().for_each(serve);
-        let spawned = thread::Builder::new().spawn(worker);
+    let serve = move |stream| drop(serve_connection(stream, timeouts)); // ends it alone
+    for (w, queue) in (0..args.workers).map(|w| (w, queue.clone())) {
+        let spawned = thread::Builder::new().spawn(move || queue.iter().for_each(serve));
         spawned.map_err(|e| Error::from(e).context(format!("start worker thread {w}")))?;
     }
     let (stop, stopped) = channel::bounded(1);
@@ -101,11 +100,12 @@ fn serve_connection(mut stream: TcpStream, timeouts: Timeouts) -> io::Result<()>
                 n => next = reader.feed(&buf[..n]),
             }
         }
-        let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
+        let mut reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         let _counted = in_flight(); // before the check, so that a stop cannot miss it
         if STOPPING.load(Ordering::SeqCst) || hung_up(&stream, reply.delay)? {
             return Ok(()); // stopping, or nobody to answer: close
         }
+        reply.count_primes(); // work=N, on this thread: it would wait for the count anyway
         let mut pieces = reply.pieces(); // made as written: a piece held at a time
         while let Some(piece) = pieces.next_piece() {
             stream.write_all(piece)?;

@@ -1,6 +1,7 @@
 //! A worker's connection thread, as threads-serve's: the loop that serves one
-//! keep-alive connection, and the count of requests in flight that a stopping
-//! worker waits for on a condition variable.
+//! keep-alive connection (a heavy request's primes are counted on this thread), and
+//! the count of requests in flight that a stopping worker waits for on a condition
+//! variable.
 
 use std::{
     io::{self, ErrorKind, Read, Write},
@@ -37,11 +38,12 @@ pub fn serve_connection(mut stream: TcpStream, timeouts: Timeouts) -> io::Result
                 n => next = reader.feed(&buf[..n]),
             }
         }
-        let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
+        let mut reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         let _counted = in_flight(); // before the check, so that a stop cannot miss it
         if STOPPING.load(Ordering::SeqCst) || hung_up(&stream, reply.delay)? {
             return Ok(()); // stopping, or nobody to answer: close
         }
+        reply.count_primes(); // work=N, on this thread: it would wait for the count anyway
         let mut pieces = reply.pieces(); // made as written: a piece held at a time
         while let Some(piece) = pieces.next_piece() {
             stream.write_all(piece)?;

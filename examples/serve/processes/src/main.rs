@@ -1,13 +1,13 @@
 //! # serve, processes: a pre-forked pool of processes sharing one port
 //!
-//! The parent starts `--workers` copies of its own binary, which all listen on one
-//! port (`SO_REUSEPORT`: the kernel spreads new connections over their sockets) and
-//! serve each connection on a thread of its own, as threads-serve does (gunicorn's
-//! gthread workers), slow clients and delays alike: isolation, for a process's memory
-//! per worker and a pipe for all a worker tells the parent. On SIGINT or SIGTERM the
-//! parent sends SIGTERM to every worker, each stops as threads-serve does and reports
-//! what it dropped, and the parent waits for them all, or not at a second signal; a
-//! worker dies with the parent however it ends.
+//! The parent starts `--workers` copies of its own binary, which all listen on one port
+//! (`SO_REUSEPORT`: the kernel spreads new connections over their sockets) and serve
+//! each connection on a thread of its own, as threads-serve does (gunicorn's gthread
+//! workers), slow clients, delays and heavy requests (`work=N`; `--offload` is refused)
+//! alike: isolation, for a process's memory per worker and a pipe for all a worker tells
+//! the parent. On SIGINT or SIGTERM the parent sends SIGTERM to every worker, each stops
+//! as threads-serve does and reports what it dropped, and the parent waits for them all,
+//! or not at a second signal; a worker dies with the parent however it ends.
 //!
 //! The parent is here, its pool of workers in `pool.rs`, a worker's accept loop and
 //! stop in `worker.rs`, its connection threads in `connection.rs`.
@@ -34,13 +34,14 @@ use workload::{
 };
 
 const PROGRAM: &str = "processes-serve";
+const NO_OFFLOAD: &str = "counts primes on the connection's thread: a pool would leave it waiting";
 /// Set in a child's environment: "you are a worker, listen on --listen".
 pub const WORKER_ENV: &str = "PROCESSES_SERVE_WORKER";
 /// Set in a child's environment to the parent's pid.
 pub const PARENT_ENV: &str = "PROCESSES_SERVE_PARENT";
 
 fn main() -> Result<(), Error> {
-    let args = ServeArgs::parse_for(PROGRAM);
+    let args = ServeArgs::parse_for(PROGRAM).refuse_offload(PROGRAM, NO_OFFLOAD);
     // Each connection is a file descriptor: take all the hard limit allows (the
     // workers inherit it).
     let nofile = sys::raise_open_file_limit()?;

@@ -5,10 +5,12 @@
 //! a thread that waits out a delay or on an idle connection is a core's worth of pool
 //! doing nothing, so W connections are served at once and the rest wait in rayon's
 //! queue: W silent or slow clients hold the server until socket timeouts close them (a
-//! head within 10 s by default). A delay is a `peek` that ends if the client hangs up.
-//! Use threads or async to serve, rayon for a request's CPU work. SIGINT or SIGTERM
-//! wakes the accept loop; the main thread waits on a condition variable for requests in
-//! flight (a second signal stops at once), and busy jobs end with the process.
+//! head within 10 s by default). A delay is a `peek` that ends if the client hangs up;
+//! a heavy request's primes (`work=N`) are counted in its connection's job, whose thread
+//! would wait for another pool as long (`--offload` is refused). Use threads or async to
+//! serve, rayon for a request's CPU work. SIGINT or SIGTERM wakes the accept loop; the
+//! main thread waits on a condition variable for requests in flight (a second signal
+//! stops at once), and busy jobs end with the process.
 //!
 //! Compare with: `examples/serve/crossbeam` (a pool made for this),
 //! `examples/serve/threads`, `examples/io/rayon`.
@@ -34,6 +36,7 @@ use workload::{
 };
 
 const PROGRAM: &str = "rayon-serve";
+const NO_OFFLOAD: &str = "counts primes in the connection's job: a pool would leave it waiting";
 /// Set by SIGINT or SIGTERM: no connection is accepted or request answered after it.
 static STOPPING: AtomicBool = AtomicBool::new(false);
 /// Requests in flight, under a lock so that the main thread can wait for the last.
@@ -42,7 +45,7 @@ static ANSWERED: Condvar = Condvar::new();
 const UNPOISONED: &str = "no thread panics while it holds the count";
 
 fn main() -> Result<(), Error> {
-    let args = ServeArgs::parse_for(PROGRAM);
+    let args = ServeArgs::parse_for(PROGRAM).refuse_offload(PROGRAM, NO_OFFLOAD);
     let nofile = sys::raise_open_file_limit()?; // a file descriptor per connection: all of them
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
@@ -97,11 +100,12 @@ fn serve_connection(mut stream: TcpStream, timeouts: Timeouts) -> io::Result<()>
                 n => next = reader.feed(&buf[..n]),
             }
         }
-        let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
+        let mut reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         let _counted = in_flight(); // before the check, so that a stop cannot miss it
         if STOPPING.load(Ordering::SeqCst) || hung_up(&stream, reply.delay)? {
             return Ok(()); // stopping, or nobody to answer: close
         }
+        reply.count_primes(); // work=N, on this thread: it would wait for the count anyway
         let mut pieces = reply.pieces(); // made as written: a piece held at a time
         while let Some(piece) = pieces.next_piece() {
             stream.write_all(piece)?;

@@ -1,12 +1,13 @@
 //! # serve, sequential: one connection at a time
 //!
 //! An iterative server, the baseline: the main thread serves a connection until the
-//! client closes, and only then accepts the next, so one client holds every other up
-//! in the backlog: a silent or slow one until the head timeout (10 s by default), an
-//! idle one the idle timeout (30 s). One thread cannot wait on a socket and a signal at
-//! once: SIGINT or SIGTERM notes the time and wakes the accept loop with a connection
-//! to itself, and a connection reads, waits out a delay (a `peek`: it sees the client
-//! hang up) and writes in steps to look at it (a second signal stops at once).
+//! client closes, then accepts the next, so one client holds the others up in the
+//! backlog: a silent or slow one for the head timeout (10 s by default), an idle one the
+//! idle timeout (30 s), a heavy one (`work=N`) while its primes are counted (`--offload`
+//! is refused). One thread cannot wait on a socket and a signal at once: SIGINT or
+//! SIGTERM notes the time and wakes the accept loop with a connection to itself; a
+//! connection reads, waits out a delay (a `peek` sees the client hang up) and writes in
+//! steps to look at it (a second signal stops at once).
 //!
 //! Compare with: `examples/serve/threads`, `examples/io/sequential`.
 //!
@@ -30,16 +31,16 @@ use workload::{
 };
 
 const PROGRAM: &str = "sequential-serve";
+const NO_OFFLOAD: &str = "serves connections in turn on one thread: a pool would leave it waiting";
 /// When SIGINT or SIGTERM came: no connection is accepted or request answered after it.
 static STOPPED: OnceLock<Instant> = OnceLock::new();
 /// A request is in flight: what a second signal drops.
 static IN_FLIGHT: AtomicBool = AtomicBool::new(false);
-/// How often the thread, waiting for a request, waiting out a delay or waiting to
-/// write, looks at `STOPPED`.
+/// How often the thread, waiting for a request, out a delay or to write, looks at `STOPPED`.
 const POLL: Duration = Duration::from_millis(50);
 
 fn main() -> Result<(), Error> {
-    let args = ServeArgs::parse_without_workers(PROGRAM);
+    let args = ServeArgs::parse_without_workers(PROGRAM).refuse_offload(PROGRAM, NO_OFFLOAD);
     let nofile = sys::raise_open_file_limit()?; // a file descriptor per connection: all of them
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
@@ -69,8 +70,7 @@ fn run(listener: TcpListener, grace: Duration, timeouts: Timeouts) -> Result<(),
         };
         let served = serve_connection(stream, grace, timeouts);
         IN_FLIGHT.store(false, Ordering::SeqCst);
-        // `Other` is `give_up_after`'s alone (std never makes it): the grace is over. Any
-        // other error ends only its own connection, the next one waiting in the backlog.
+        // Only `give_up_after` makes `Other` (the grace is over); others end one connection.
         if served.is_err_and(|e| e.kind() == io::ErrorKind::Other) {
             return Err(serve::dropped_error(1, grace));
         }
@@ -87,8 +87,7 @@ fn serve_connection(mut stream: TcpStream, grace: Duration, timeouts: Timeouts) 
             if STOPPED.get().is_some() {
                 return Ok(()); // a stop closes a connection between requests
             }
-            // The read wakes every POLL (WouldBlock), or at a signal (Interrupted: a read
-            // with a timeout is not restarted), and at the client's deadline (Err: closed).
+            // Wakes every POLL, at a signal (a timed read is not restarted), at the deadline (Err).
             stream.set_read_timeout(Some(reader.time_left()?.min(POLL)))?;
             match stream.read(&mut buf) {
                 Ok(0) => return Ok(()), // the client is done (or gave up mid-request)
@@ -97,11 +96,12 @@ fn serve_connection(mut stream: TcpStream, grace: Duration, timeouts: Timeouts) 
                 Err(e) => return Err(e),
             }
         }
-        let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
+        let mut reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         IN_FLIGHT.store(true, Ordering::SeqCst); // before the check: a second signal counts it
         if STOPPED.get().is_some() || hung_up(&stream, reply.delay, grace)? {
             return Ok(()); // stopping, or nobody to answer: close
         }
+        reply.count_primes(); // work=N, on this thread: it would wait for the count anyway
         // Written in steps too: a client that does not read must not hold the stop up.
         let (mut pieces, mut taken) = (reply.pieces(), Instant::now());
         while let Some(mut unsent) = pieces.next_piece() {

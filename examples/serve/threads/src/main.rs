@@ -4,8 +4,10 @@
 //! until the client closes: std's classic server. Socket timeouts close a silent or
 //! slow client at its deadline (a head within 10 s by default), a delay is a `peek`
 //! that ends if the client hangs up, and slow clients cost a thread each until the
-//! OS's limits refuse more. SIGINT or SIGTERM ends the accept loop and the main thread
-//! waits on a condition variable for requests in flight (a second signal stops at once).
+//! OS's limits refuse more. A heavy request's primes (`work=N`) are counted on its
+//! connection's thread, which would wait for a pool as long, so `--offload` is refused.
+//! SIGINT or SIGTERM ends the accept loop and the main thread waits on a condition
+//! variable for requests in flight (a second signal stops at once).
 //!
 //! Compare with: `examples/serve/crossbeam`, `examples/serve/tokio`, `examples/io/threads`.
 //!
@@ -29,6 +31,7 @@ use workload::{
 };
 
 const PROGRAM: &str = "threads-serve";
+const NO_OFFLOAD: &str = "counts primes on the connection's thread: a pool would leave it waiting";
 /// Set by SIGINT or SIGTERM: no connection is accepted or request answered after it.
 static STOPPING: AtomicBool = AtomicBool::new(false);
 /// Requests in flight, under a lock so that the main thread can wait for the last.
@@ -38,7 +41,7 @@ const UNPOISONED: &str = "no thread panics while it holds the count";
 static THREADS: Threads = Threads::new();
 
 fn main() -> Result<(), Error> {
-    let args = ServeArgs::parse_without_workers(PROGRAM);
+    let args = ServeArgs::parse_without_workers(PROGRAM).refuse_offload(PROGRAM, NO_OFFLOAD);
     let nofile = sys::raise_open_file_limit()?; // a file descriptor per connection: all of them
     let listener = serve::listen(args.listen, false)
         .map_err(|e| Error::from(e).context(format!("listen on {}", args.listen)))?;
@@ -95,11 +98,12 @@ fn serve_connection(mut stream: TcpStream, timeouts: Timeouts) -> io::Result<()>
                 n => next = reader.feed(&buf[..n]),
             }
         }
-        let reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
+        let mut reply = reply_to(next.map(|r| r.expect("the loop ends on Some")));
         let _counted = in_flight(); // before the check, so that a stop cannot miss it
         if STOPPING.load(Ordering::SeqCst) || hung_up(&stream, reply.delay)? {
             return Ok(()); // stopping, or nobody to answer: close
         }
+        reply.count_primes(); // work=N, on this thread: it would wait for the count anyway
         let mut pieces = reply.pieces(); // made as written: a piece held at a time
         while let Some(piece) = pieces.next_piece() {
             stream.write_all(piece)?;
