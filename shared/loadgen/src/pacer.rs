@@ -32,6 +32,7 @@ pub async fn drive(pool: Arc<Pool>, first: TcpStream) -> io::Result<()> {
     // Every request's deadline is at most T after the schedule's end.
     let end = pool.start + pool.schedule.end() + pool.timeout;
     let mut ticks = Ticks::start(pool.clone())?;
+    pool.take_place(); // the first of at least one
     open(&pool, Some(first));
     release(&pool);
     // The clock stops once nothing is left to send, or at the end.
@@ -82,16 +83,20 @@ pub fn release(pool: &Arc<Pool>) {
     }
 }
 
-/// Opens a connection for each due request that no free connection will take.
+/// Opens a connection for each due request that no free connection will take,
+/// up to `--connections-max`.
 fn top_up(pool: &Arc<Pool>) {
-    for _ in 0..pool.wanted() {
+    for _ in 0..pool.uncovered() {
+        if !pool.take_place() {
+            return;
+        }
         open(pool, None);
     }
 }
 
-/// Starts one more connection's task, free until it takes a request.
+/// Starts one more connection's task in a place taken for it, free until it
+/// takes a request.
 fn open(pool: &Arc<Pool>, stream: Option<TcpStream>) {
-    pool.open.fetch_add(1, Relaxed);
     pool.free.fetch_add(1, Relaxed);
     tokio::spawn(connection::serve(pool.clone(), stream));
 }

@@ -90,12 +90,16 @@ impl Pool {
         self.stats.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// How many more connections to open for the due requests in the queue: one
-    /// for each that no free connection will take, up to the limit.
-    pub fn wanted(&self) -> usize {
-        let uncovered = self.queue.len().saturating_sub(self.free.load(Relaxed));
-        let room = self.connections_max.saturating_sub(self.open.load(Relaxed));
-        uncovered.min(room)
+    /// How many due requests in the queue no free connection will take.
+    pub fn uncovered(&self) -> usize {
+        self.queue.len().saturating_sub(self.free.load(Relaxed))
+    }
+
+    /// Takes a place for one more connection task, if there is room: with
+    /// several runtime threads, two may want the last place at once.
+    pub fn take_place(&self) -> bool {
+        let room = |open: usize| (open < self.connections_max).then_some(open + 1);
+        self.open.fetch_update(Relaxed, Relaxed, room).is_ok()
     }
 
     /// Notes that the generator was `late` for something it meant to do.
