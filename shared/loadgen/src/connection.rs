@@ -124,12 +124,14 @@ impl Connection {
         self.request.clear();
         let (delay, bytes) = (pool.delay_ms, pool.bytes);
         http::write_work_request(&mut self.request, &pool.host, k, delay, bytes, work);
-        pool.sent.fetch_add(1, Relaxed);
-        let reused = self.stream.is_some();
-        let mut outcome = self.send(pool).await;
+        let (reused, mut wrote) = (self.stream.is_some(), false);
+        let mut outcome = self.send(pool, &mut wrote).await;
         if reused && matches!(outcome, Err(Failed::Unanswered(_))) {
             self.close();
-            outcome = self.send(pool).await;
+            outcome = self.send(pool, &mut wrote).await;
+        }
+        if wrote {
+            pool.sent.fetch_add(1, Relaxed); // once, even if it was written twice
         }
         outcome.map_err(|failed| {
             self.close();
@@ -140,8 +142,13 @@ impl Connection {
         })
     }
 
-    /// One try: connect if need be, write, read until the answer is complete.
-    async fn send(&mut self, pool: &Pool) -> Result<(Response, Instant, Instant), Failed> {
+    /// One try: connect if need be, write (setting `wrote`), read until the
+    /// answer is complete.
+    async fn send(
+        &mut self,
+        pool: &Pool,
+        wrote: &mut bool,
+    ) -> Result<(Response, Instant, Instant), Failed> {
         let Self {
             stream,
             reader,
@@ -162,6 +169,7 @@ impl Connection {
             }
         };
         let written = Instant::now();
+        *wrote = true;
         stream.write_all(request).await.map_err(write_failed)?;
         loop {
             // A reset is a close: the reader knows whether the answer had begun.

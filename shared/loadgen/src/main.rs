@@ -98,9 +98,9 @@ fn main() -> Result<(), Error> {
     say_if_debug();
     if counts.behind > FELL_BEHIND {
         eprintln!(
-            "loadgen: the generator fell behind its own schedule by {} ms at worst: it \
-             could not send {} requests/s itself (its CPU), so this is its limit, not \
-             the server's",
+            "loadgen: the generator fell behind its own schedule by {} ms at worst (it \
+             lacked CPU, whatever the server did): at {} requests/s the run measures \
+             its limit, not the server's",
             counts.behind.as_millis(),
             args.rate.max(args.then_rate.unwrap_or(0))
         );
