@@ -66,17 +66,7 @@ const FELL_BEHIND: Duration = Duration::from_millis(5);
 fn main() -> Result<(), Error> {
     let args = Args::parse_or_exit();
     sys::raise_open_file_limit()?;
-    sys::threads_fit(args.threads + 1, "threads (the runtime's and the clock)")?;
-    // --threads 1: everything on this thread, as a closed-loop client would have it.
-    let mut builder = match args.threads {
-        1 => tokio::runtime::Builder::new_current_thread(),
-        n => {
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            builder.worker_threads(n as usize);
-            builder
-        }
-    };
-    let runtime = builder.enable_all().build()?;
+    let runtime = runtime(args.threads)?;
     let (pool, unreachable) = runtime.block_on(run(&args))?;
     // Cancels the connections still running past the end: nothing records after.
     drop(runtime);
@@ -121,6 +111,21 @@ fn main() -> Result<(), Error> {
             )))
         }
     }
+}
+
+/// `--threads 1`: tokio's current-thread runtime, everything on this thread (and
+/// the clock on its own); more: a multi-thread runtime of that many workers.
+fn runtime(threads: u64) -> Result<tokio::runtime::Runtime, Error> {
+    sys::threads_fit(threads + 1, "threads (the runtime's and the clock)")?;
+    let mut builder = match threads {
+        1 => tokio::runtime::Builder::new_current_thread(),
+        n => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(n as usize);
+            builder
+        }
+    };
+    Ok(builder.enable_all().build()?)
 }
 
 /// Opens the first connection before the clock starts (an address nobody listens
