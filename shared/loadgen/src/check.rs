@@ -43,13 +43,18 @@ fn body(k: u64, bytes: u64, got: &[u8]) -> Result<(), String> {
         return Err(format!("a body of {} bytes, expected {bytes}", got.len()));
     }
     let mut stream = SplitMix64::new(k);
-    for (i, piece) in got.chunks(8).enumerate() {
-        let want = stream.next_u64().to_le_bytes();
-        if piece != &want[..piece.len()] {
+    let words = got.chunks_exact(8);
+    let tail = words.remainder();
+    for (i, word) in words.enumerate() {
+        let word = u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes"));
+        if word != stream.next_u64() {
             return Err(format!("body differs at byte {}", i * 8));
         }
     }
-    Ok(())
+    match tail == &stream.next_u64().to_le_bytes()[..tail.len()] {
+        true => Ok(()),
+        false => Err(format!("body differs at byte {}", got.len() - tail.len())),
+    }
 }
 
 #[cfg(test)]
