@@ -93,12 +93,27 @@ pub struct Answer {
 
 /// Appends the request for `id` to `out`: `GET /work?...` with a `Host` header.
 pub fn write_request(out: &mut Vec<u8>, host: &str, id: u64, delay_ms: u64, bytes: u64) {
-    out.extend_from_slice(
-        format!(
-            "GET /work?id={id}&delay_ms={delay_ms}&bytes={bytes} HTTP/1.1\r\nHost: {host}\r\n\r\n"
-        )
-        .as_bytes(),
-    );
+    write_work_request(out, host, id, delay_ms, bytes, 0);
+}
+
+/// As [`write_request`], with `&work=N` when `work` is not 0: the server counts the
+/// primes in `[id*N, id*N + N)` and says how many in `X-Primes`. Written straight
+/// into `out`, so a client that reuses `out` allocates nothing per request.
+pub fn write_work_request(
+    out: &mut Vec<u8>,
+    host: &str,
+    id: u64,
+    delay_ms: u64,
+    bytes: u64,
+    work: u64,
+) {
+    use std::io::Write;
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, "GET /work?id={id}&delay_ms={delay_ms}&bytes={bytes}");
+    if work > 0 {
+        let _ = write!(out, "&work={work}");
+    }
+    let _ = write!(out, " HTTP/1.1\r\nHost: {host}\r\n\r\n");
 }
 
 #[cfg(test)]
@@ -112,6 +127,12 @@ mod tests {
         assert_eq!(
             out,
             b"GET /work?id=7&delay_ms=50&bytes=1024 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
+        );
+        out.clear();
+        write_work_request(&mut out, "h:1", 9, 0, 8, 100);
+        assert_eq!(
+            out,
+            b"GET /work?id=9&delay_ms=0&bytes=8&work=100 HTTP/1.1\r\nHost: h:1\r\n\r\n"
         );
     }
 

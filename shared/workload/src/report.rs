@@ -92,7 +92,9 @@ pub struct ResultLine {
 
 impl ResultLine {
     /// Reads one line as [`Report::line`] writes it: single spaces between
-    /// `key=value` pairs, `workload`, `paradigm`, `checksum` and `ok` present.
+    /// `key=value` pairs, `workload`, `paradigm`, `checksum` and `ok` present; or
+    /// a load generator's line (`workload=load`), which names a `server` instead
+    /// of a paradigm and has no checksum.
     pub fn parse(line: &str) -> Result<Self, Error> {
         let line = line.trim_end_matches(['\r', '\n']);
         let mut fields = Vec::new();
@@ -105,7 +107,11 @@ impl ResultLine {
             fields.push((key.to_string(), value.to_string()));
         }
         let parsed = Self { fields };
-        for key in ["workload", "paradigm", "checksum", "ok"] {
+        let required: &[&str] = match parsed.get("workload") {
+            Some("load") => &["server", "ok"],
+            _ => &["workload", "paradigm", "checksum", "ok"],
+        };
+        for &key in required {
             if parsed.get(key).is_none() {
                 return Err(Error::msg(format!(
                     "not a result line: no {key}= in {line:?}"
@@ -245,6 +251,21 @@ mod tests {
         }
         let wrong = "workload=cpu paradigm=x checksum=1 ok=false";
         assert!(!ResultLine::parse(wrong).unwrap().ok());
+    }
+
+    #[test]
+    fn a_load_line_needs_a_server_not_a_checksum() {
+        let load = "workload=load server=127.0.0.1:8080 rate=1000 answered=10 ok=true";
+        let read = ResultLine::parse(load).unwrap();
+        assert_eq!(read.get("server"), Some("127.0.0.1:8080"));
+        assert_eq!(read.number("answered"), Some(10));
+        assert!(read.ok());
+        for bad in [
+            "workload=load rate=1000 ok=true",
+            "workload=load server=127.0.0.1:8080 rate=1000",
+        ] {
+            assert!(ResultLine::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

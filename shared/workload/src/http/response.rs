@@ -26,6 +26,9 @@ pub struct Response {
     /// The server said `Connection: close` (or spoke HTTP/1.0): open a new connection
     /// for the next request.
     pub close: bool,
+    /// The `X-Primes` header (any case), when it is a decimal count: what a server
+    /// counted for a request with `work=N`. `None` when it is absent or not a count.
+    pub primes: Option<u64>,
 }
 
 impl Response {
@@ -305,6 +308,7 @@ impl ResponseReader {
             reason: head.reason,
             body,
             close: head.close,
+            primes: head.primes,
         }
     }
 }

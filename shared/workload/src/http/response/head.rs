@@ -11,6 +11,8 @@ pub(super) struct Head {
     pub(super) close: bool,
     /// The most bytes its body may have.
     pub(super) limit: u64,
+    /// `X-Primes`, when it is a decimal count.
+    pub(super) primes: Option<u64>,
 }
 
 /// How a body's end is known.
@@ -39,7 +41,7 @@ pub(super) fn parse_head(bytes: &[u8], max_body: u64) -> Result<Head, HttpError>
     }
     let status = response.code.expect("complete responses have a code");
     let mut close = response.version == Some(0);
-    let (mut body_len, mut chunked) = (None, false);
+    let (mut body_len, mut chunked, mut primes) = (None, false, None);
     for header in response.headers.iter() {
         let value = std::str::from_utf8(header.value)
             .map_err(|_| HttpError::Malformed(format!("{} is not UTF-8", header.name)))?
@@ -63,6 +65,12 @@ pub(super) fn parse_head(bytes: &[u8], max_body: u64) -> Result<Head, HttpError>
                 )));
             }
             chunked = true;
+        } else if header.name.eq_ignore_ascii_case("x-primes") {
+            // Not framing: a value that is no count is left for the client to refuse.
+            primes = value
+                .parse()
+                .ok()
+                .filter(|_| value.bytes().all(|b| b.is_ascii_digit()));
         } else if header.name.eq_ignore_ascii_case("connection") {
             close |= value
                 .split(',')
@@ -88,5 +96,6 @@ pub(super) fn parse_head(bytes: &[u8], max_body: u64) -> Result<Head, HttpError>
         framing,
         close,
         limit,
+        primes,
     })
 }

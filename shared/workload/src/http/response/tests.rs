@@ -40,6 +40,29 @@ fn header_names_in_any_case_and_order() {
 }
 
 #[test]
+fn x_primes_is_read_in_any_case_and_only_as_a_count() {
+    let with = |header: &str| {
+        let raw = format!("HTTP/1.1 200 OK\r\n{header}\r\nContent-Length: 0\r\n\r\n");
+        ResponseReader::default()
+            .feed(raw.as_bytes())
+            .unwrap()
+            .unwrap()
+            .primes
+    };
+    assert_eq!(with("X-Primes: 1229"), Some(1_229));
+    assert_eq!(with("x-PRIMES:  0 "), Some(0));
+    for not_a_count in [
+        "X-Primes: ",
+        "X-Primes: -1",
+        "X-Primes: +5",
+        "X-Primes: 12a",
+        "X-Other: 3",
+    ] {
+        assert_eq!(with(not_a_count), None, "{not_a_count}");
+    }
+}
+
+#[test]
 fn chunked_bodies_in_any_split() {
     let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n\
                     5;ext=1\r\nhello\r\n1\r\n,\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n";
