@@ -1,8 +1,9 @@
 //! oha, serve-load's second opinion: an open-loop generator that is not ours
 //! (`-q` rate, `--latency-correction`: latency from each request's intended
 //! start, as `loadgen`'s), its command and its JSON report read. It requests
-//! one URL over and over with a fixed set of connections and checks statuses,
-//! not bodies: a second opinion on latency, not a verified run.
+//! one URL over and over with a fixed set of connections (as many as `loadgen`
+//! opened at that rate) and checks statuses, not bodies: a second opinion on
+//! latency, not a verified run.
 
 use std::{path::Path, process::Command};
 
@@ -10,12 +11,9 @@ use serde_json::Value;
 
 use crate::results::Oha;
 
-/// oha's connections: enough for every server's capacity at a few ms of latency.
-pub const CONNECTIONS: u64 = 64;
-
-/// oha's command against `addr` at `rate` for `ms`: JSON on stdout, no TUI,
-/// requests still in flight at the end waited for.
-pub fn oha_command(oha: &Path, addr: &str, rate: u64, ms: u64) -> Command {
+/// oha's command against `addr` at `rate` for `ms` over `connections`: JSON
+/// on stdout, no TUI, requests still in flight at the end waited for.
+pub fn oha_command(oha: &Path, addr: &str, rate: u64, ms: u64, connections: u64) -> Command {
     let mut command = Command::new(oha);
     command.args([
         "--no-tui",
@@ -28,7 +26,7 @@ pub fn oha_command(oha: &Path, addr: &str, rate: u64, ms: u64) -> Command {
         "-z",
         &format!("{ms}ms"),
         "-c",
-        &CONNECTIONS.to_string(),
+        &connections.to_string(),
         "-t",
         "10s",
         &format!("http://{addr}/work?id=1&delay_ms=0&bytes=1024"),

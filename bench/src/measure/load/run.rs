@@ -136,9 +136,13 @@ pub fn run(
             )));
         }
     };
+    // oha with as many connections as loadgen opened at this rate: the same
+    // share of the load per connection (64 held from the start would wait on a
+    // server that serves one connection, or a pool's worth, at a time).
+    let connections = line.number("connections").unwrap_or(1).max(1);
     let oha = match ask.oha_ms {
         0 => None,
-        ms => Some(ask_oha(&started.addr, ask.rate, ms, tools)),
+        ms => Some(ask_oha(&started.addr, ask.rate, ms, connections, tools)),
     };
     let pid = started.group();
     let _ = started.interrupt(pid, Duration::from_secs(15));
@@ -195,9 +199,9 @@ pub fn verdict(line: &ResultLine, rate: u64) -> Verdict {
 }
 
 /// oha against the running server: its measure, or why there is none.
-fn ask_oha(addr: &str, rate: u64, ms: u64, tools: &Tools) -> Result<Oha, String> {
+fn ask_oha(addr: &str, rate: u64, ms: u64, connections: u64, tools: &Tools) -> Result<Oha, String> {
     let path = tools.oha.as_ref().map_err(Clone::clone)?;
-    let output = oha::oha_command(path, addr, rate, ms)
+    let output = oha::oha_command(path, addr, rate, ms, connections)
         .output()
         .map_err(|e| format!("oha cannot start: {e}"))?;
     match output.status.success() {
@@ -213,8 +217,13 @@ fn ask_oha(addr: &str, rate: u64, ms: u64, tools: &Tools) -> Result<Oha, String>
 /// Why a server did not start; where it refused `--offload`, its own words.
 fn refusal(why: &str, name: &str, dir: &Path) -> String {
     let log = fs::read_to_string(dir.join(format!("raw/load.{name}.err"))).unwrap_or_default();
-    match log.lines().rev().find(|l| l.contains("--offload")) {
-        Some(line) => format!("refuses --offload: {}", line.trim_start_matches("error: ")),
+    // clap's `error: --offload: <program> <why>`, argparse's `<program>: error: ...`.
+    let said = log
+        .lines()
+        .rev()
+        .find_map(|l| Some(l.split_once("--offload: ")?.1));
+    match said {
+        Some(reason) => format!("refuses --offload: {}", reason.trim()),
         None => why.to_string(),
     }
 }
