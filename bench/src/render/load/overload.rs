@@ -27,12 +27,22 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
         "Answered: of the requests sent. Errors by kind: timed out, refused, lost (the connection closed before its answer), wrong. Back under the target: from the fall of the rate to the end of the last window whose p99 was over {target} ms or had a failed request; `never`: the run ended before. Memory: the server's, idle before the run and its peak over it.\n"
     );
     md += "| server | offered, then | answered | errors: timed out / refused / lost / wrong | p99 | p99 after the fall | back under the target after | server memory: idle → peak | server threads (most) |\n|---|---:|---:|---|---:|---:|---:|---|---:|\n";
+    let mut notes = String::new();
     for p in servers(record, scenario.name) {
         for cell in runs(record, scenario.name, p.name) {
             let _ = writeln!(md, "| {} | {} |", p.name, row(cell));
+            if let Some(crate::results::Verdict::Generator(why)) =
+                cell.load.as_ref().map(|r| &r.verdict)
+            {
+                let _ = writeln!(
+                    notes,
+                    "- **{}**: {why}; its latencies include that lateness.",
+                    p.name
+                );
+            }
         }
     }
-    md + "\n"
+    md + "\n" + &notes + if notes.is_empty() { "" } else { "\n" }
 }
 
 /// One server's run, every column after its name.
