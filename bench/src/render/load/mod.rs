@@ -7,6 +7,7 @@
 //! result line or what was read of the server from outside, never a hyperfine
 //! time: the generic tables and charts, which read timings, leave them out.
 
+mod answers;
 mod capacity;
 mod chart;
 mod compare;
@@ -53,7 +54,9 @@ pub fn section(
     );
     let sub = format!("{heading}#");
     md += &match scenario.load.map(|l| l.kind) {
-        Some(LoadKind::Climb) => ladder::section(record, charts, &sub, depth),
+        Some(LoadKind::Climb) => {
+            answers::list(record) + &ladder::section(record, charts, &sub, depth)
+        }
         Some(LoadKind::Overload) => overload::section(record, scenario, charts),
         Some(LoadKind::Mixed) => mixed::section(record, scenario),
         None => String::new(),
