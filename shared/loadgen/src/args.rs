@@ -87,8 +87,9 @@ pub struct Args {
     /// is at most P µs (and no request of it failed).
     #[arg(long = "target-p99-us", value_name = "P", default_value_t = 10_000)]
     pub target_p99_us: u64,
-    /// Runtime threads: 1 is tokio's current-thread runtime, which reached the
-    /// higher rate on two cores shared with the server (see the crate's header).
+    /// Runtime threads: 1 is tokio's current-thread runtime, which sent as high a
+    /// rate as 2 on two cores shared with the server, with less CPU (see the
+    /// crate's header).
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = value_parser!(u64).range(1..=MAX_WORKERS as u64))]
     pub threads: u64,

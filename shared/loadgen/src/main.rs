@@ -17,8 +17,9 @@
 //! A generator on the same two cores as its server can be the bottleneck itself.
 //! A rate it cannot send is reported as its own limit (`behind_us`, and a line on
 //! stderr), never as the server's. It runs on one current-thread tokio runtime by
-//! default: on a 2-vCPU machine shared with the server, a second runtime thread
-//! only competes with the server for the other core (see `--threads`).
+//! default: on a 2-vCPU VM shared with the server, two runtime threads sent no
+//! higher rate cleanly (both held 30,000 requests/s in two runs of three, against
+//! the api-server) and took 10-30% more CPU from the server's share.
 //!
 //! # Layout
 //!
@@ -61,7 +62,9 @@ use pool::Pool;
 use stats::Kind;
 
 /// `behind_us` above this is said on stderr: the run measured the generator.
-const FELL_BEHIND: Duration = Duration::from_millis(5);
+/// Below it is the scheduler's noise: on two vCPUs shared with a busy server, a
+/// woken thread may wait out another's slice (about 4 ms were seen at any rate).
+const FELL_BEHIND: Duration = Duration::from_millis(10);
 
 fn main() -> Result<(), Error> {
     let args = Args::parse_or_exit();

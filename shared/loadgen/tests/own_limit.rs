@@ -15,7 +15,7 @@ fn a_rate_it_cannot_send_is_its_own_limit() {
     );
     let line = line(&out);
     let stderr = stderr(&out);
-    assert!(number(&line, "behind_us") >= 5_000, "{line}\n{stderr}");
+    assert!(number(&line, "behind_us") > 10_000, "{line}\n{stderr}");
     assert!(number(&line, "achieved_rate") < 10_000_000 / 2, "{line}");
     assert!(
         stderr.contains("the generator fell behind its own schedule")
