@@ -87,12 +87,12 @@ pub fn benchmark(options: &Options, tools: &Tools) -> Result<(PathBuf, Ending), 
     } else {
         options.only.clone()
     };
-    // serve-overload and serve-mixed start from serve-load's capacities.
+    // serve-overload and serve-mixed start from serve-load's capacities: it runs
+    // before them, asked for or not, wherever it was asked.
     let needs_capacity = |s: &&Scenario| s.load.is_some_and(|l| l.kind != LoadKind::Climb);
-    let climbs = scenarios
-        .iter()
-        .any(|s| s.load.is_some_and(|l| l.kind == LoadKind::Climb));
-    if !climbs && let Some(first) = scenarios.iter().position(needs_capacity) {
+    if scenarios.iter().any(needs_capacity) {
+        scenarios.retain(|s| s.load.is_none_or(|l| l.kind != LoadKind::Climb));
+        let first = scenarios.iter().position(needs_capacity).unwrap_or(0);
         scenarios.insert(first, &crate::scenarios::load::LOAD);
     }
     let limits = machine::limits();

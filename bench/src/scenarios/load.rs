@@ -11,9 +11,7 @@ use super::{Limits, Measure, Scenario, Sizes, Workload, kinds::repeats, paradigm
 
 /// The latency target a server's capacity is measured at: p99 at most 10 ms.
 pub const TARGET_P99_US: u64 = 10_000;
-/// A rate is held when at least this share of it was answered, ...
-pub const HELD_SHARE: f64 = 0.95;
-/// ... with p99 at most this, and no request failed.
+/// A rate is held when no request failed and p99 is at most this.
 pub const MOST_P99_US: u64 = 1_000_000;
 /// The connections `loadgen` may open to one server (it opens them as it needs).
 pub const CONNECTIONS_MAX: u64 = 256;
@@ -75,9 +73,11 @@ pub const LOAD: Scenario = scenario(
     "Every server at offered rates on a log scale, each request on a fixed \
      schedule whatever happened to the others (open loop: `loadgen`), its \
      latency counted from when it should have started to its body's last byte, \
-     every body verified, until the server no longer holds the rate: answered \
-     less than 95% of it, p99 over 1 s, or any request failed; then the step \
-     between the last rate held and the first not held is narrowed. A server's \
+     every body verified, until the server no longer holds the rate: any request \
+     failed (wrong, lost, refused, or unanswered within 2 s) or p99 over 1 s, \
+     while neither loadgen nor the machine was out of CPU (a run that was is \
+     loadgen's limit here, not the server's); then the step where the capacity \
+     lies is narrowed. A server's \
      capacity is the highest rate it held with p99 at most 10 ms. Connections \
      are opened as the schedule needs them, up to 256, so the fixed pools run \
      at the cores' count and sized to 256. oha, an open-loop generator that is \

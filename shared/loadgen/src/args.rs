@@ -23,11 +23,11 @@ pub const MAX_REQUESTS: u64 = 1_000_000_000;
 const MAX_WINDOWS: u64 = 2_000;
 /// The most connections: each is a socket and a task with 16 KiB of buffer.
 const MAX_CONNECTIONS: u64 = 100_000;
-/// The most `work` per heavy request: the api-server's own ceiling.
-const MAX_WORK: u64 = 10_000_000;
-/// A heavy request's range ends below this, so the sieve that checks `X-Primes`
-/// needs its primes below 3.2 million only (a few milliseconds, before the clock).
-pub const MAX_PRIME_RANGE: u64 = 10_000_000_000_000;
+/// The most `work` per heavy request: the servers' own ceiling.
+const MAX_WORK: u64 = workload::serve::MAX_WORK;
+/// A heavy request's range ends by this, as every server requires (a range past
+/// it gets 400); the sieve that checks `X-Primes` needs its primes below 10^5.
+pub const MAX_PRIME_RANGE: u64 = workload::serve::MAX_WORK_END;
 
 /// Offer --rate requests per second to --server for --duration-ms, on a fixed
 /// schedule however the server answers (open loop); verify every answer; print
@@ -216,7 +216,7 @@ mod tests {
             assert_eq!(err.exit_code(), 2, "{bad}");
             assert_ne!(err.kind(), ErrorKind::ArgumentConflict, "{bad}: {err}");
         }
-        let ok = "--rate 1000000 --duration-ms 10000 --heavy-every 10 --work 100000";
+        let ok = "--rate 1000 --duration-ms 10000 --heavy-every 10 --work 100000";
         assert!(parse(ok).is_ok());
         let nowhere = [
             "loadgen",

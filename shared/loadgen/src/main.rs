@@ -91,9 +91,10 @@ fn main() -> Result<(), Error> {
     say_if_debug();
     if counts.behind > FELL_BEHIND {
         eprintln!(
-            "loadgen: the generator fell behind its own schedule by {} ms at worst (it \
-             lacked CPU, whatever the server did): at {} requests/s the run measures \
-             its limit, not the server's",
+            "loadgen: the generator fell behind its own schedule by {} ms at worst: its \
+             loop ran late, short of CPU (see cpu_ms) or busy opening connections to a \
+             server that fell behind; at {} requests/s the run may measure loadgen, not \
+             the server",
             counts.behind.as_millis(),
             args.rate.max(args.then_rate.unwrap_or(0))
         );

@@ -14,7 +14,11 @@
 //! late (its loop had no CPU), and the clock's wakes handled late (its loop was
 //! busy: while requests wait in the queue, the clock wakes the pacer every
 //! millisecond to see). A server that is merely slow leaves both small, however
-//! long the queue grows.
+//! long the queue grows, but for one thing: when due requests outnumber the free
+//! connections, the connects it starts run on this same loop, and hundreds at
+//! once can delay it by ten milliseconds and more. `cpu_ms` tells the two apart
+//! (the benchmark calls a run loadgen's limit only when its CPU, or the machine's,
+//! was spent).
 
 use std::{
     io,

@@ -80,7 +80,7 @@ impl Pool {
             opened: AtomicU64::new(0),
             sent: AtomicU64::new(0),
             behind_ns: AtomicU64::new(0),
-            stats: Mutex::new(Stats::new(schedule.end(), window)),
+            stats: Mutex::new(Stats::new(schedule.end(), window, schedule.phase_change())),
         }
     }
 

@@ -62,6 +62,7 @@ pub fn line(args: &Args, stats: &Stats, counts: Counts) -> String {
             ("then_rate", rate.to_string()),
             ("then_ms", ms.to_string()),
             ("then_p99_us", q(&stats.second_phase, 0.99)),
+            ("then_errors", stats.second_phase_errors.to_string()),
             (
                 "recovery_ms",
                 recovery.map_or("never".into(), |ms| ms.to_string()),

@@ -77,13 +77,18 @@ pub struct Stats {
     pub max_us: u64,
     pub answered: u64,
     errors: [u64; 4],
+    /// Where the second phase starts, after the start, if there is one, and
+    /// the failed requests due from then on.
+    change: Option<Duration>,
+    pub second_phase_errors: u64,
     /// When the last correct answer came, after the start.
     pub last_answer: Duration,
 }
 
 impl Stats {
-    /// Stats for a schedule of `length`, in windows of `window`.
-    pub fn new(length: Duration, window: Duration) -> Self {
+    /// Stats for a schedule of `length`, in windows of `window`, its second
+    /// phase (if any) from `change`.
+    pub fn new(length: Duration, window: Duration, change: Option<Duration>) -> Self {
         let count = length.as_nanos().div_ceil(window.as_nanos()) as usize;
         Self {
             latency: histogram(3),
@@ -97,6 +102,8 @@ impl Stats {
             max_us: 0,
             answered: 0,
             errors: [0; 4],
+            change,
+            second_phase_errors: 0,
             last_answer: Duration::ZERO,
         }
     }
@@ -131,6 +138,9 @@ impl Stats {
             eprintln!("loadgen: request {k}: {}: {why}", kind.word());
         }
         self.errors[kind as usize] += 1;
+        if self.change.is_some_and(|change| due >= change) {
+            self.second_phase_errors += 1;
+        }
         let index = self.index(due);
         if let Some((_, errors)) = self.windows.get_mut(index) {
             *errors += 1;
@@ -140,9 +150,19 @@ impl Stats {
     /// Counts the requests of `total` neither answered nor failed as `kind`:
     /// timeouts, when the run was cut off with them queued or in flight; refused,
     /// when no connection could be opened at all and none was sent.
+    /// They are the schedule's last: its last window and its second phase
+    /// count them, so that neither reads as recovered.
     pub fn fail_the_rest(&mut self, total: u64, kind: Kind) {
         let rest = total.saturating_sub(self.answered + self.errors());
         self.errors[kind as usize] += rest;
+        if rest > 0 {
+            if self.change.is_some() {
+                self.second_phase_errors += rest;
+            }
+            if let Some((_, errors)) = self.windows.last_mut() {
+                *errors += rest;
+            }
+        }
     }
 
     pub fn errors(&self) -> u64 {
@@ -216,7 +236,11 @@ mod tests {
 
     #[test]
     fn latencies_of_any_size_land_in_their_window() {
-        let mut stats = Stats::new(Duration::from_millis(1_000), Duration::from_millis(250));
+        let mut stats = Stats::new(
+            Duration::from_millis(1_000),
+            Duration::from_millis(250),
+            None,
+        );
         // Far above a new histogram's first range: it must grow, not clamp.
         for (due_ms, us) in [(0, 100), (10, 200), (300, 5_000_000), (999, 7)] {
             stats.answer(&answered(due_ms, us));

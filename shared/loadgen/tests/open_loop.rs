@@ -64,9 +64,17 @@ fn a_second_phase_shows_when_the_server_recovered() {
     let windows = line.get("p99_windows_us").unwrap().split(',').count();
     assert_eq!(windows, 15, "{line}");
     let keys: Vec<&str> = line.fields().map(|(key, _)| key).collect();
-    let tail = &keys[keys.len() - 5..];
+    let tail = &keys[keys.len() - 6..];
     assert_eq!(
         tail,
-        ["then_rate", "then_ms", "then_p99_us", "recovery_ms", "ok"]
+        [
+            "then_rate",
+            "then_ms",
+            "then_p99_us",
+            "then_errors",
+            "recovery_ms",
+            "ok"
+        ]
     );
+    assert_eq!(number(&line, "then_errors"), 0, "{line}");
 }

@@ -7,6 +7,7 @@
 
 mod climb;
 mod run;
+mod verdict;
 
 use std::{collections::BTreeMap, path::Path};
 
@@ -33,6 +34,9 @@ pub struct Capacity {
     /// The climb stopped at `loadgen`'s own limit, not the server's.
     pub generator: bool,
 }
+
+/// What limits an iterative server under open-loop load, said with its rows.
+const ONE_AT_A_TIME: &str = "one connection at a time: loadgen opens another whenever a request falls due while its connections are busy (requests go out in batches of up to 250 µs), and that one waits until the first closes";
 
 /// Every server at the point; `None` when the benchmark is stopping.
 pub fn measure(
@@ -100,29 +104,38 @@ pub fn measure(
                     }
                 }
             },
-            LoadKind::Mixed => {
-                let mut runs = Vec::new();
-                for offload in [false, true] {
-                    let rate = mixed_rate(sizes.rates[0], capacity);
-                    let heavy = Some((HEAVY_EVERY, HEAVY_WORK));
-                    let ask = Ask {
-                        rate,
-                        ms: sizes.step_ms,
-                        heavy,
-                        offload,
-                        ..Ask::default()
-                    };
-                    match one(&server, paradigm, &ask, tools, dir, progress)? {
-                        Some(cell) => runs.push(cell),
-                        None => return Ok(None),
+            LoadKind::Mixed => match capacity {
+                Some(Capacity { rate: None, .. }) => vec![skipped(format!(
+                    "held no rate in serve-load with p99 within {} ms: no rate it holds to mix heavy requests into",
+                    TARGET_P99_US / 1_000
+                ))],
+                _ => {
+                    let mut runs = Vec::new();
+                    for offload in [false, true] {
+                        let rate = mixed_rate(sizes.rates[0], capacity);
+                        let heavy = Some((HEAVY_EVERY, HEAVY_WORK));
+                        let ask = Ask {
+                            rate,
+                            ms: sizes.step_ms,
+                            heavy,
+                            offload,
+                            ..Ask::default()
+                        };
+                        match one(&server, paradigm, &ask, tools, dir, progress)? {
+                            Some(cell) => runs.push(cell),
+                            None => return Ok(None),
+                        }
                     }
+                    runs
                 }
-                runs
-            }
+            },
         };
         for mut cell in runs {
             cell.scenario = scenario.name.to_string();
-            cell.note = note.clone();
+            cell.note = match paradigm.short() {
+                "sequential" => ONE_AT_A_TIME.to_string(),
+                _ => note.clone(),
+            };
             cells.push(cell);
         }
     }

@@ -18,9 +18,11 @@ use crate::{
     measure::program::{Attempt, Server},
     measure::tools::Tools,
     measure::watch::{self, Sampler},
-    results::{LoadRun, Oha, ServerMemory, Verdict},
-    scenarios::load::{CONNECTIONS_MAX, GENERATOR_SLACK_US, HELD_SHARE, MOST_P99_US, TIMEOUT_MS},
+    results::{LoadRun, Oha, ServerMemory},
+    scenarios::load::{CONNECTIONS_MAX, TIMEOUT_MS},
 };
+
+use super::verdict::{Spent, verdict};
 
 /// What one run asks of `loadgen`: the rate and its phases, and heavy requests.
 #[derive(Debug, Clone, Copy, Default)]
@@ -88,8 +90,6 @@ pub fn run(
     let group = started.group();
     watch::reset_peaks(group);
     let idle_kib = watch::snapshot(group).0;
-    let sampler = Sampler::start(group);
-    let cpu_before = watch::cpu_us(group);
     let loadgen = tools.bin.join("loadgen").to_string_lossy().into_owned();
     let mut command = vec![loadgen];
     command.extend(ask.flags(&started.addr));
@@ -98,25 +98,22 @@ pub fn run(
     let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     let out = fs::File::create(&out_path).map_err(|e| io(&out_path, e))?;
     let err = fs::File::create(&err_path).map_err(|e| io(&err_path, e))?;
+    let sampler = Sampler::start(group);
+    let cpu_before = watch::cpu_us(group);
     let start = Instant::now();
-    let mut group_of_loadgen = match Group::spawn(
-        Command::new(&command[0])
-            .args(&command[1..])
-            .stdout(out)
-            .stderr(err),
-    ) {
-        Ok(g) => g,
-        Err(_) if procs::stopping() => return Ok(Attempt::Stopped),
-        Err(e) => return Ok(Attempt::Failed(format!("loadgen cannot start: {e}"))),
-    };
     let phases = ask.ms + ask.then.map_or(0, |(_, ms)| ms);
     let limit = Duration::from_millis(phases + TIMEOUT_MS) + Duration::from_secs(30);
-    let ended = group_of_loadgen
-        .wait(Some(limit))
-        .map_err(|e| e.to_string())?;
+    let mut loadgen = Command::new(&command[0]);
+    loadgen.args(&command[1..]).stdout(out).stderr(err);
+    let ended = waited(&mut loadgen, limit);
     let wall_us = start.elapsed().as_micros() as u64;
     let server_cpu_us = watch::cpu_us(group).saturating_sub(cpu_before);
     let (threads, (_, peak_kib, _, processes)) = sampler.finish();
+    let ended = match ended {
+        Ok(ended) => ended,
+        Err(_) if procs::stopping() => return Ok(Attempt::Stopped),
+        Err(e) => return Ok(Attempt::Failed(format!("loadgen: {e}"))),
+    };
     let text = fs::read_to_string(&out_path).unwrap_or_default();
     let _ = fs::remove_file(&out_path); // scratch: the line goes into the cell
     match ended {
@@ -159,59 +156,50 @@ pub fn run(
         server_cpu_us,
         wall_us,
         memory,
-        verdict: verdict(&line, ask.rate),
+        verdict: verdict(
+            &line,
+            Spent {
+                server_cpu_us,
+                wall_us,
+                cores: workload::sys::available_cores(),
+            },
+        ),
         oha,
     };
     command[2] = "HOST:PORT".into(); // a fresh port each run: the command as a reader reruns it
     Ok(Attempt::Ok((server, command, line, run)))
 }
 
-/// Whether the server held the rate, from `loadgen`'s line.
-pub fn verdict(line: &ResultLine, rate: u64) -> Verdict {
-    let n = |key: &str| line.number(key).unwrap_or(0);
-    if n("behind_us") > GENERATOR_SLACK_US {
-        return Verdict::Generator(format!(
-            "loadgen fell {} ms behind its own schedule: the rate is its limit here, not the server's",
-            n("behind_us") / 1_000
-        ));
-    }
-    if n("errors") > 0 || !line.ok() {
-        return Verdict::NotHeld(format!(
-            "{} of {} requests failed ({} timed out, {} refused, {} lost, {} wrong)",
-            n("errors"),
-            n("sent").max(n("errors")),
-            n("timeouts"),
-            n("refused"),
-            n("lost"),
-            n("wrong")
-        ));
-    }
-    if (n("achieved_rate") as f64) < HELD_SHARE * rate as f64 {
-        return Verdict::NotHeld(format!(
-            "answered {} of {rate} requests/s",
-            n("achieved_rate")
-        ));
-    }
-    if n("p99_us") > MOST_P99_US {
-        return Verdict::NotHeld(format!("p99 {} ms is over 1 s", n("p99_us") / 1_000));
-    }
-    Verdict::Held
+/// Runs `command` in a process group of its own (killed with bench, or past
+/// `limit`) to its end.
+fn waited(command: &mut Command, limit: Duration) -> std::io::Result<Ended> {
+    Group::spawn(command)?.wait(Some(limit))
 }
 
 /// oha against the running server: its measure, or why there is none.
 fn ask_oha(addr: &str, rate: u64, ms: u64, connections: u64, tools: &Tools) -> Result<Oha, String> {
     let path = tools.oha.as_ref().map_err(Clone::clone)?;
-    let output = oha::oha_command(path, addr, rate, ms, connections)
-        .output()
-        .map_err(|e| format!("oha cannot start: {e}"))?;
-    match output.status.success() {
-        true => oha::parse_oha(&String::from_utf8_lossy(&output.stdout), rate),
-        false => Err(format!(
-            "oha: {}: {:.200}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        )),
+    let mut command = oha::oha_command(path, addr, rate, ms, connections);
+    let out = tempfile(&format!("oha-{}", std::process::id()))?;
+    command.stdout(out.1).stderr(std::process::Stdio::null());
+    // Its requests' timeout (10 s) past its duration, and some to spare.
+    let limit = Duration::from_millis(ms) + Duration::from_secs(20);
+    let ended = waited(&mut command, limit).map_err(|e| format!("oha cannot start: {e}"));
+    let text = fs::read_to_string(&out.0).unwrap_or_default();
+    let _ = fs::remove_file(&out.0);
+    match ended? {
+        Ended::Exited(status) if status.success() => oha::parse_oha(&text, rate),
+        Ended::Exited(status) => Err(format!("oha: {status}: {:.200}", text.trim())),
+        Ended::TimedOut => Err("oha did not finish".into()),
+        Ended::Stopped => Err("stopped".into()),
     }
+}
+
+/// A scratch file in the system's temporary folder, and its path.
+fn tempfile(name: &str) -> Result<(std::path::PathBuf, fs::File), String> {
+    let path = std::env::temp_dir().join(name);
+    let file = fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((path, file))
 }
 
 /// Why a server did not start; where it refused `--offload`, its own words.

@@ -165,7 +165,7 @@ fn past(record: &Record) -> String {
             cells.len()
         ),
         _ => format!(
-            "At 1.5x its capacity {} of {} failed requests (timed out or refused: {})",
+            "At 1.5x its capacity {} of {} failed requests ({})",
             failed.len(),
             cells.len(),
             failed.join(", ")

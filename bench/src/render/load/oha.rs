@@ -46,7 +46,7 @@ pub fn table(record: &Record) -> String {
         return "oha did not run.\n\n".into();
     }
     format!(
-        "oha (`--latency-correction`: latencies from the intended start, as loadgen's) ran at the same rate against a fresh server (after a short loadgen run there), with as many connections as loadgen opened at that rate, beside the climb's own run. A gap is flagged where the two p99s differ by more than {GAP_RATIO}x and by more than {} ms: less than that is the difference of two runs, not of two generators.\n\n| server | rate | loadgen's p99 | oha's p99 | oha's errors | gap |\n|---|---:|---:|---:|---:|---|\n{rows}\n",
+        "oha (`--latency-correction`: latencies from the intended start, as loadgen's) ran at the same rate against a fresh server (after a short loadgen run there), with as many connections as loadgen opened at that rate, beside the climb's own run. A gap is flagged where the two p99s differ by more than {GAP_RATIO}x and by more than {} ms: less than that is the difference of two runs, not of two generators. oha opens all its connections at the start, where loadgen opens them as requests fall due: against a server that serves one connection, or a pool's worth, at a time, oha's other connections wait, and a gap there is that.\n\n| server | rate | loadgen's p99 | oha's p99 | oha's errors | gap |\n|---|---:|---:|---:|---:|---|\n{rows}\n",
         GAP_US / 1_000
     )
 }

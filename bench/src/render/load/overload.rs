@@ -24,7 +24,7 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
     );
     let _ = writeln!(
         md,
-        "Answered: of the requests sent. Errors by kind: timed out, refused, lost (the connection closed before its answer), wrong. Back under the target: from the fall of the rate to the end of the last window whose p99 was over {target} ms or had a failed request; `never`: the run ended before. Memory: the server's, idle before the run and its peak over it.\n"
+        "Answered: of every request its schedule held (sent or not). Errors by kind: timed out, refused, lost (the connection closed before its answer), wrong. Back under the target: from the fall of the rate to the end of the last window whose p99 was over {target} ms or had a failed request; `never`: the run ended before. Memory: the server's, idle before the run and its peak over it.\n"
     );
     md += "| server | offered, then | answered | errors: timed out / refused / lost / wrong | p99 | p99 after the fall | back under the target after | server memory: idle → peak | server threads (most) |\n|---|---:|---:|---|---:|---:|---:|---|---:|\n";
     let mut notes = String::new();
@@ -56,11 +56,14 @@ fn row(cell: &Cell) -> String {
         rate(n("rate")),
         rate(cell.field("then_rate").unwrap_or(0))
     );
-    let share = n("answered") as f64 / n("sent").max(1) as f64 * 100.0;
+    // Of every request the schedule held: one never sent (it timed out waiting
+    // for a connection) counts, as one sent and not answered does.
+    let scheduled = n("answered") + n("errors");
+    let share = n("answered") as f64 / scheduled.max(1) as f64 * 100.0;
     let answered = format!(
         "{} of {} ({share:.1}%)",
         thousands(n("answered")),
-        thousands(n("sent"))
+        thousands(scheduled)
     );
     let errors = match n("errors") {
         0 => "none".to_string(),
@@ -88,12 +91,21 @@ fn row(cell: &Cell) -> String {
     format!(
         "{offered} | {answered} | {errors} | {} | {} | {recovery} | {} → {} (+{}{percent}) | {}",
         us(cell, "p99_us"),
-        us(cell, "then_p99_us"),
+        after_the_fall(cell),
         bytes(m.idle_kib as f64 * 1024.0),
         bytes(m.peak_kib as f64 * 1024.0),
         bytes(growth),
         m.threads
     )
+}
+
+/// The p99 of the answers after the fall, and how many of its requests failed
+/// (which have no latency: a low p99 beside many failures is not a recovery).
+fn after_the_fall(cell: &Cell) -> String {
+    match cell.field("then_errors") {
+        Some(n) if n > 0 => format!("{} ({} failed)", us(cell, "then_p99_us"), thousands(n)),
+        _ => us(cell, "then_p99_us"),
+    }
 }
 
 /// A run's p99 per window: (seconds from the start to the window's middle,

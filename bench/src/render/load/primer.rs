@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// The sentence under the primer's table that says what its load rows compare.
-pub const SAID: &str = "In the rows of serve-load and serve-mixed, \"fastest\" is the most load held with p99 within 10 ms (a capacity: capacities less than one narrowed step apart are a tie) or the lowest p99 of the cheap requests beside a heavy one (one run each: under 2x is a tie), and the last column is Rust's capacity over Python's or Python's cheap p99 over Rust's: above 1, Rust does better, as in every other row.";
+pub const SAID: &str = "In the rows of serve-load and serve-mixed, \"fastest\" is the most load held with p99 within 10 ms (a capacity: capacities less than one narrowed step apart are a tie) or the lowest p99 of the cheap requests beside a heavy one (one run each: under 2x is a tie; only servers run at the scenario's rate are ranked, not those run at half their capacity), and the last column is Rust's capacity over Python's or Python's cheap p99 over Rust's: above 1, Rust does better, as in every other row.";
 
 /// One paradigm's figure: its value, its text, and whether it is only a bound.
 struct Score {
@@ -53,9 +53,18 @@ fn score(record: &Record, scenario: &str, p: &'static Paradigm) -> Option<Score>
         let bound = if c.at_least() { ">= " } else { "" };
         (r as f64, format!("{bound}{}", rate(r)), c.at_least())
     } else {
+        // Ranked only at the scenario's own rate: a server run at half its
+        // capacity (a lower rate) has an easier load, not a better p99.
+        let quick = record.meta("mode") == "quick";
+        let offered = MIXED
+            .load
+            .and_then(|l| l.sizes(quick).rates.first().copied());
         let (inline, offloaded) = mixed::pair(&runs(record, MIXED.name, p.name));
         let p99 = |c: Option<&Cell>, how: &'static str| {
-            let us = c.filter(|c| held(c).is_some())?.field("cheap_p99_us")?;
+            let c = c.filter(|c| c.x.is_some() && c.x == offered)?;
+            let us = Some(c)
+                .filter(|c| held(c).is_some())?
+                .field("cheap_p99_us")?;
             Some((us as f64 / 1e6, how))
         };
         let best = [p99(inline, "inline"), p99(offloaded, "offloaded")]
@@ -111,13 +120,13 @@ pub fn row(record: &Record, row: &Row) -> String {
     let find = |name: &str| paradigms::named(name).and_then(|p| score(record, scenario, p));
     let why_not = |name: &str| {
         let cells = runs(record, scenario, name);
-        let reason = cells.iter().find_map(|c| {
-            c.why_not().or_else(|| {
-                c.load
-                    .as_ref()
-                    .filter(|r| !r.verdict.held())
-                    .map(|_| super::why(c))
-            })
+        let reason = cells.iter().find_map(|c| match &c.load {
+            Some(r) if !r.verdict.held() => Some(super::why(c)),
+            Some(_) if scenario == MIXED.name => {
+                Some("run at half its capacity, a lower rate: not ranked".to_string())
+            }
+            Some(_) => None,
+            None => c.why_not(),
         });
         reason.unwrap_or_else(|| "not run".into()).replace('|', "/")
     };
