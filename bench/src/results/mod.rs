@@ -26,7 +26,7 @@ pub use cell::{Cell, Outcome};
 pub use counted::{Counters, Peak, PerfCounts};
 pub(crate) use hyperfine::load_hyperfine;
 pub use hyperfine::raw_json;
-pub use load::{LoadRun, Oha, Verdict};
+pub use load::{LoadRun, Oha, Verdict, judge};
 pub use server::{ServerMemory, Wrk};
 pub use stats::per_connection;
 pub use timed::{Around, Net, Timing};
@@ -119,7 +119,7 @@ impl Record {
             .find(|c| c.scenario == scenario && c.x == x && c.paradigm == paradigm)
     }
 
-    /// The folder's own name: `2026-12-06-vm-2`.
+    /// The folder's own name: `2026-12-06-vm-3`.
     pub fn name(&self) -> String {
         self.dir
             .file_name()

@@ -116,7 +116,7 @@ mod tests {
         assert!(tie(&range(0.080, 0.090), &range(0.085, 0.120)));
         assert!(tie(&range(0.085, 0.120), &range(0.080, 0.090)));
         assert!(!tie(&range(0.080, 0.084), &range(0.085, 0.120)));
-        // io-fast in results/2026-12-06-vm-2: tokio's one slow run does not
+        // io-fast in results/2026-12-06-vm-2 (in the history): tokio's one slow run does not
         // make it tie with smol; their middle runs are apart.
         let runs = |times: &[f64]| Timing {
             times: times.to_vec(),

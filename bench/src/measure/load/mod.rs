@@ -7,7 +7,6 @@
 
 mod climb;
 mod run;
-mod verdict;
 
 use std::{collections::BTreeMap, path::Path};
 

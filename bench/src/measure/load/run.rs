@@ -18,11 +18,9 @@ use crate::{
     measure::program::{Attempt, Server},
     measure::tools::Tools,
     measure::watch::{self, Sampler},
-    results::{LoadRun, Oha, ServerMemory},
+    results::{LoadRun, Oha, ServerMemory, judge},
     scenarios::load::{CONNECTIONS_MAX, TIMEOUT_MS},
 };
-
-use super::verdict::{Spent, verdict};
 
 /// What one run asks of `loadgen`: the rate and its phases, and heavy requests.
 #[derive(Debug, Clone, Copy, Default)]
@@ -156,14 +154,7 @@ pub fn run(
         server_cpu_us,
         wall_us,
         memory,
-        verdict: verdict(
-            &line,
-            Spent {
-                server_cpu_us,
-                wall_us,
-                cores: workload::sys::available_cores(),
-            },
-        ),
+        verdict: judge(&line, wall_us),
         oha,
     };
     command[2] = "HOST:PORT".into(); // a fresh port each run: the command as a reader reruns it

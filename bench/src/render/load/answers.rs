@@ -112,9 +112,7 @@ fn cost(record: &Record) -> Option<String> {
         let run = held(cell).filter(|r| r.server_cpu_us >= MEASURABLE_CPU_US)?;
         Some(run.server_cpu_us as f64 / cell.field("answered")?.max(1) as f64)
     };
-    let mut costs: Vec<(&str, f64)> = paradigms::ALL
-        .iter()
-        .filter(|p| p.language == Language::Rust)
+    let mut costs: Vec<(&str, f64)> = super::ladder::common_servers()
         .filter_map(|p| Some((p.name, per_request(p.name)?)))
         .collect();
     costs.sort_by(|a, b| a.1.total_cmp(&b.1));

@@ -14,21 +14,31 @@ use crate::{
 /// (fewer where not held), 20 µs of server CPU and 10 µs of loadgen's per
 /// request, the server's memory growing with the rate.
 pub fn run(scenario: &str, paradigm: &str, rate: u64, p99_us: u64, verdict: Verdict) -> Cell {
+    // The line says what the verdict says (a report judges the line again):
+    // a run not held lost a fifth of its requests to timeouts (or, over 1 s, its
+    // p99), and one at loadgen's limit had loadgen 80 ms late and out of CPU.
     let sent = rate * 3;
+    let slow = matches!(&verdict, Verdict::NotHeld(why) if why.contains("over 1 s"));
     let answered = match verdict {
-        Verdict::Held => sent,
-        _ => sent * 4 / 5,
+        Verdict::NotHeld(_) if !slow => sent * 4 / 5,
+        _ => sent,
+    };
+    let errors = sent - answered;
+    let (behind, cpu_ms) = match verdict {
+        Verdict::Generator(_) => (80_000, 2_900),
+        // 10 µs a request, up to two thirds of its core: short of CPU only where said.
+        _ => (100, (answered / 100).min(2_000)),
     };
     let line = format!(
         "workload=load paradigm=x checksum=0 server=127.0.0.1:1 rate={rate} duration_ms=3000 \
-         sent={sent} answered={answered} errors=0 timeouts=0 refused=0 lost=0 wrong=0 \
+         sent={sent} answered={answered} errors={errors} timeouts={errors} refused=0 lost=0 wrong=0 \
          achieved_rate={} connections=8 p50_us={} p90_us={} p99_us={p99_us} p999_us={p99_us} \
          max_us={p99_us} uncorrected_p99_us={p99_us} cheap_p99_us={p99_us} heavy_p99_us=0 \
-         behind_us=100 cpu_ms={} p99_windows_us={p99_us} ok=true",
+         behind_us={behind} cpu_ms={cpu_ms} p99_windows_us={p99_us} ok={}",
         answered / 3,
         p99_us / 4,
         p99_us / 2,
-        answered / 100,
+        errors == 0,
     );
     let lines = vec![ResultLine::parse(&line).unwrap()];
     let outcome = Outcome::Ok {

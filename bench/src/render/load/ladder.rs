@@ -124,16 +124,38 @@ fn notes(record: &Record) -> String {
     }
 }
 
-/// The highest ladder rate that every Rust paradigm which held any rate within
-/// the target held within it, and who was left out for holding none.
-pub fn common_rate(record: &Record) -> (Option<u64>, Vec<&'static str>) {
-    let rust: Vec<_> = paradigms::ALL
-        .iter()
-        .filter(|p| p.language == Language::Rust)
+/// The Rust servers the common rate is chosen among: every paradigm and the
+/// sized pools, but the fixed pools at the cores' count, which hold a worker per
+/// connection and so fail a request as soon as loadgen opens one connection more
+/// than they have workers (their sized rows stand in for them).
+pub fn common_servers() -> impl Iterator<Item = &'static paradigms::Paradigm> {
+    paradigms::ROWS.iter().filter(|p| {
+        p.language == Language::Rust && !p.is_reference() && (p.sized || !p.is_fixed_pool())
+    })
+}
+
+/// The highest ladder rate that every one of [`common_servers`] which held any
+/// rate within the target held within it, and who was left out, and why.
+pub fn common_rate(record: &Record) -> (Option<u64>, Vec<String>) {
+    let rust: Vec<_> = common_servers()
         .filter_map(|p| capacity(record, p))
         .collect();
-    let (holding, left): (Vec<_>, Vec<_>) = rust.into_iter().partition(|c| c.rate().is_some());
-    let left = left.iter().map(|c| c.paradigm.name).collect();
+    let (holding, none): (Vec<_>, Vec<_>) = rust.into_iter().partition(|c| c.rate().is_some());
+    let mut left: Vec<String> = none
+        .iter()
+        .map(|c| format!("{} (held no rate within the target)", c.paradigm.name))
+        .collect();
+    let pools: Vec<&str> = paradigms::ROWS
+        .iter()
+        .filter(|p| p.is_fixed_pool() && !p.sized && !runs(record, LOAD.name, p.name).is_empty())
+        .map(|p| p.name)
+        .collect();
+    if !pools.is_empty() {
+        left.push(format!(
+            "{} (a pool of the cores' count, a worker per connection: their sized rows stand in)",
+            pools.join(" and ")
+        ));
+    }
     let holds = |c: &Capacity<'_>, r: u64| {
         runs(record, LOAD.name, c.paradigm.name)
             .iter()
@@ -157,12 +179,12 @@ fn common(record: &Record) -> String {
         );
     };
     let mut md = format!(
-        "At {}, the highest rate of the ladder that every Rust paradigm which held any rate within {} ms held within it",
+        "At {}, the highest rate of the ladder that every Rust server which held any rate within {} ms held within it",
         rate(at),
         TARGET_P99_US / 1_000
     );
     if !left.is_empty() {
-        let _ = write!(md, " (left out, holding none: {})", left.join(", "));
+        let _ = write!(md, " (left out: {})", left.join("; "));
     }
     md += ". Memory and threads are the server's, read from outside over its processes (VmHWM summed; threads sampled).\n\n| server | p50 | p99 | server CPU per request | server peak memory | server threads (most) |\n|---|---:|---:|---:|---:|---:|\n";
     for p in &paradigms::ROWS {

@@ -21,7 +21,7 @@ use std::{fmt::Write as _, path::Path};
 
 use crate::{
     results::stats::secs,
-    results::{Cell, LoadRun, Outcome, Record, Verdict},
+    results::{Cell, LoadRun, Outcome, Record, Verdict, judge},
     scenarios::{
         Scenario,
         load::{LOAD, LoadKind, LoadSizes, TARGET_P99_US},
@@ -168,7 +168,16 @@ fn runs<'a>(record: &'a Record, scenario: &str, paradigm: &str) -> Vec<&'a Cell>
 /// The run of a cell whose server held its rate (only then are its latencies
 /// latencies: a run not held may have failed requests).
 fn held(cell: &Cell) -> Option<&LoadRun> {
-    cell.load.as_ref().filter(|r| r.verdict.held())
+    cell.load
+        .as_ref()
+        .filter(|_| verdict(cell).is_some_and(|v| v.held()))
+}
+
+/// A run's verdict, judged again from what it stored by today's rules
+/// (`results::judge`), so that a run judged by an older benchmark reads alike.
+fn verdict(cell: &Cell) -> Option<Verdict> {
+    let run = cell.load.as_ref()?;
+    Some(judge(cell.lines().first()?, run.wall_us))
 }
 
 /// Held, with p99 within the latency target.
@@ -178,15 +187,12 @@ fn within(cell: &Cell) -> bool {
 
 /// `loadgen` could not keep its own schedule: its limit, not the server's.
 fn generator(cell: &Cell) -> bool {
-    matches!(
-        cell.load.as_ref().map(|r| &r.verdict),
-        Some(Verdict::Generator(_))
-    )
+    matches!(verdict(cell), Some(Verdict::Generator(_)))
 }
 
 /// Why a cell's run gives no latency: not held and why, FAILED, skipped.
 fn why(cell: &Cell) -> String {
-    let text = match (&cell.outcome, cell.load.as_ref().map(|r| &r.verdict)) {
+    let text = match (&cell.outcome, verdict(cell)) {
         (_, Some(Verdict::NotHeld(why))) => format!("not held: {why}"),
         (_, Some(Verdict::Generator(why))) => format!("loadgen's limit: {why}"),
         (Outcome::Failed(why), _) => format!("FAILED: {why}"),

@@ -5,11 +5,14 @@
 
 use std::fmt::Write as _;
 
-use super::{generator, held, rate, runs, us, why};
+use super::{generator, held, rate, runs, us, why, within};
 use crate::{
     results::stats::secs,
     results::{Cell, Oha, Record},
-    scenarios::{load::LOAD, paradigms},
+    scenarios::{
+        load::{LOAD, TARGET_P99_US},
+        paradigms,
+    },
 };
 
 /// p99s further apart than this factor ...
@@ -70,16 +73,18 @@ pub fn gap(cell: &Cell, oha: &Result<Oha, String>) -> String {
 /// where `loadgen` could not keep its schedule, and its CPU at the former.
 pub fn ceiling(record: &Record) -> String {
     let cells = || record.cells.iter().filter(|c| c.scenario == LOAD.name);
-    let Some(top) = cells().filter(|c| held(c).is_some()).max_by_key(|c| c.x) else {
-        return "loadgen's ceiling: no server held any rate.\n\n".into();
+    // Within the target: a rate held with a p99 of a second says little of loadgen.
+    let Some(top) = cells().filter(|c| within(c)).max_by_key(|c| c.x) else {
+        return "loadgen's ceiling: no server held any rate within the target.\n\n".into();
     };
     let holding: Vec<&str> = paradigms::ROWS
         .iter()
-        .filter(|p| cells().any(|c| c.paradigm == p.name && c.x == top.x && held(c).is_some()))
+        .filter(|p| cells().any(|c| c.paradigm == p.name && c.x == top.x && within(c)))
         .map(|p| p.name)
         .collect();
     let mut md = format!(
-        "loadgen's ceiling: the highest rate any server held was {} ({})",
+        "loadgen's ceiling: the highest rate any server held with p99 within {} ms was {} ({})",
+        TARGET_P99_US / 1_000,
         rate(top.x.unwrap_or(0)),
         holding.join(", ")
     );

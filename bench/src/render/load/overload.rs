@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{rate, runs, servers, thousands, us, why};
+use crate::scenarios::load::GENERATOR_SLACK_US;
 use crate::{
     results::stats::bytes,
     results::{Cell, Outcome, Record},
@@ -31,13 +32,13 @@ pub fn section(record: &Record, scenario: &Scenario, charts: &str) -> String {
     for p in servers(record, scenario.name) {
         for cell in runs(record, scenario.name, p.name) {
             let _ = writeln!(md, "| {} | {} |", p.name, row(cell));
-            if let Some(crate::results::Verdict::Generator(why)) =
-                cell.load.as_ref().map(|r| &r.verdict)
-            {
+            // The overload runs' own verdict is no capacity: a note, beside the row.
+            if super::generator(cell) || cell.field("behind_us") > Some(GENERATOR_SLACK_US) {
                 let _ = writeln!(
                     notes,
-                    "- **{}**: {why}; its latencies include that lateness.",
-                    p.name
+                    "- **{}**: loadgen fell {} ms behind its own schedule; its latencies include that lateness.",
+                    p.name,
+                    cell.field("behind_us").unwrap_or(0) / 1_000
                 );
             }
         }

@@ -121,7 +121,7 @@ pub fn row(record: &Record, row: &Row) -> String {
     let why_not = |name: &str| {
         let cells = runs(record, scenario, name);
         let reason = cells.iter().find_map(|c| match &c.load {
-            Some(r) if !r.verdict.held() => Some(super::why(c)),
+            Some(_) if super::held(c).is_none() => Some(super::why(c)),
             Some(_) if scenario == MIXED.name => {
                 Some("run at half its capacity, a lower rate: not ranked".to_string())
             }
