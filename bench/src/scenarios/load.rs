@@ -74,10 +74,10 @@ pub const LOAD: Scenario = scenario(
      schedule whatever happened to the others (open loop: `loadgen`), its \
      latency counted from when it should have started to its body's last byte, \
      every body verified, until the server no longer holds the rate: any request \
-     failed (wrong, lost, refused, or unanswered within 2 s) or p99 over 1 s, \
-     while neither loadgen nor the machine was out of CPU (a run that was is \
-     loadgen's limit here, not the server's); then the step where the capacity \
-     lies is narrowed. A server's \
+     failed (wrong, lost, refused, or unanswered within 2 s) or p99 over 1 s; \
+     a run in which loadgen ran out of CPU, or whose tail is mostly loadgen's own \
+     lateness (over 10 ms behind its schedule), is loadgen's limit here, not the \
+     server's; then the step where the capacity lies is narrowed. A server's \
      capacity is the highest rate it held with p99 at most 10 ms. Connections \
      are opened as the schedule needs them, up to 256, so the fixed pools run \
      at the cores' count and sized to 256. oha, an open-loop generator that is \
