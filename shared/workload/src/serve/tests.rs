@@ -1,5 +1,5 @@
 use super::*;
-use crate::http;
+use crate::{http, io::MAX_BYTES};
 
 fn reply(raw: &[u8]) -> Reply {
     let second = Duration::from_secs(1);
