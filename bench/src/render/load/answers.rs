@@ -109,8 +109,8 @@ fn cost(record: &Record) -> Option<String> {
             .into_iter()
             .find(|c| c.x == Some(at))?;
         // /proc counts CPU in 10 ms ticks: a run of under 20 of them says little.
-        let run = held(cell).filter(|r| r.server_cpu_us >= MEASURABLE_CPU_US)?;
-        Some(run.server_cpu_us as f64 / cell.field("answered")?.max(1) as f64)
+        held(cell).filter(|r| r.server_cpu_us >= MEASURABLE_CPU_US)?;
+        Some(super::ladder::both_cpu(cell)?.0)
     };
     let mut costs: Vec<(&str, f64)> = super::ladder::common_servers()
         .filter_map(|p| Some((p.name, per_request(p.name)?)))

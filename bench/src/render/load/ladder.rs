@@ -75,7 +75,7 @@ fn capacities(record: &Record) -> String {
 }
 
 /// CPU per request answered at a run, µs: the server's and `loadgen`'s.
-fn both_cpu(cell: &Cell) -> Option<(f64, f64)> {
+pub fn both_cpu(cell: &Cell) -> Option<(f64, f64)> {
     let run = cell.load.as_ref()?;
     let answered = cell.field("answered").filter(|&n| n > 0)? as f64;
     let loadgen = cell.field("cpu_ms")? as f64 * 1_000.0;
