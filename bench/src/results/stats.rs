@@ -136,6 +136,13 @@ pub fn bytes(b: f64) -> String {
 
 /// A server's memory per connection in one cell, from the mean of its checks:
 /// (peak - idle) / connections, in user space or with the kernel's share.
+/// `x` rounded to two significant digits: 14,142 -> 14,000 (a rate between two
+/// offered, or what the cores carry, said no finer than it is known).
+pub fn two_digits(x: f64) -> u64 {
+    let scale = 10f64.powi((x.log10().floor() as i32 - 1).max(0));
+    ((x / scale).round() * scale) as u64
+}
+
 pub fn per_connection(
     memory: &[ServerMemory],
     peaks: &[Peak],

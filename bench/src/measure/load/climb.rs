@@ -4,12 +4,12 @@
 
 use std::path::Path;
 
-use super::{Capacity, one, run, two_digits};
+use super::{Capacity, one, run};
 use crate::{
     measure::program::Attempt,
     measure::progress::Progress,
     measure::tools::Tools,
-    results::{Cell, Verdict},
+    results::{Cell, Verdict, stats::two_digits},
     scenarios::{
         load::{LoadSizes, TARGET_P99_US},
         paradigms::Paradigm,

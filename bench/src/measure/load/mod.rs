@@ -221,15 +221,10 @@ fn mixed_rate(rate: u64, capacity: Option<Capacity>) -> u64 {
     }
 }
 
-/// `x` rounded to two significant digits: 14,142 -> 14,000.
-pub(super) fn two_digits(x: f64) -> u64 {
-    let scale = 10f64.powi((x.log10().floor() as i32 - 1).max(0));
-    ((x / scale).round() * scale) as u64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::results::stats::two_digits;
 
     #[test]
     fn rates_between_and_beyond() {

@@ -11,7 +11,7 @@ use super::{
     held, ladder_of, oha, rate, runs, server_cpu, thousands, us, why, within,
 };
 use crate::{
-    results::stats::bytes,
+    results::stats::{bytes, two_digits},
     results::{Cell, Record},
     scenarios::{
         load::{LOAD, TARGET_P99_US},
@@ -101,12 +101,6 @@ fn cores_worth(c: &Capacity<'_>, cores: Option<f64>) -> String {
         "{}/s (the capacity is {share:.0}% of it)",
         thousands(two_digits(carry))
     )
-}
-
-/// `x` rounded to two significant digits: 312,456 -> 310,000.
-fn two_digits(x: f64) -> u64 {
-    let scale = 10f64.powi((x.log10().floor() as i32 - 1).max(0));
-    ((x / scale).round() * scale) as u64
 }
 
 /// What limits a server beside its paradigm (a pool smaller than the connections).
