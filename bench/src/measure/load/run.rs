@@ -137,7 +137,14 @@ pub fn run(
     let connections = line.number("connections").unwrap_or(1).max(1);
     let oha = match ask.oha_ms {
         0 => None,
-        ms => Some(ask_oha(&started.addr, ask.rate, ms, connections, tools)),
+        ms => Some(ask_oha(
+            &started.addr,
+            ask.rate,
+            ms,
+            connections,
+            tools,
+            dir,
+        )),
     };
     let pid = started.group();
     let _ = started.interrupt(pid, Duration::from_secs(15));
@@ -167,30 +174,32 @@ fn waited(command: &mut Command, limit: Duration) -> std::io::Result<Ended> {
     Group::spawn(command)?.wait(Some(limit))
 }
 
-/// oha against the running server: its measure, or why there is none.
-fn ask_oha(addr: &str, rate: u64, ms: u64, connections: u64, tools: &Tools) -> Result<Oha, String> {
+/// oha against the running server: its measure, or why there is none. Its
+/// report goes to a scratch file in raw/, as loadgen's line does.
+fn ask_oha(
+    addr: &str,
+    rate: u64,
+    ms: u64,
+    connections: u64,
+    tools: &Tools,
+    dir: &Path,
+) -> Result<Oha, String> {
     let path = tools.oha.as_ref().map_err(Clone::clone)?;
     let mut command = oha::oha_command(path, addr, rate, ms, connections);
-    let out = tempfile(&format!("oha-{}", std::process::id()))?;
-    command.stdout(out.1).stderr(std::process::Stdio::null());
+    let out_path = dir.join("raw/oha.out");
+    let out = fs::File::create(&out_path).map_err(|e| format!("{}: {e}", out_path.display()))?;
+    command.stdout(out).stderr(std::process::Stdio::null());
     // Its requests' timeout (10 s) past its duration, and some to spare.
     let limit = Duration::from_millis(ms) + Duration::from_secs(20);
     let ended = waited(&mut command, limit).map_err(|e| format!("oha cannot start: {e}"));
-    let text = fs::read_to_string(&out.0).unwrap_or_default();
-    let _ = fs::remove_file(&out.0);
+    let text = fs::read_to_string(&out_path).unwrap_or_default();
+    let _ = fs::remove_file(&out_path);
     match ended? {
         Ended::Exited(status) if status.success() => oha::parse_oha(&text, rate),
         Ended::Exited(status) => Err(format!("oha: {status}: {:.200}", text.trim())),
         Ended::TimedOut => Err("oha did not finish".into()),
         Ended::Stopped => Err("stopped".into()),
     }
-}
-
-/// A scratch file in the system's temporary folder, and its path.
-fn tempfile(name: &str) -> Result<(std::path::PathBuf, fs::File), String> {
-    let path = std::env::temp_dir().join(name);
-    let file = fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok((path, file))
 }
 
 /// Why a server did not start; where it refused `--offload`, its own words.
