@@ -16,9 +16,10 @@ use crate::{
     measure::oha,
     measure::procs::{self, Ended, Group},
     measure::program::{Attempt, Server},
+    measure::server::Watch,
     measure::tools::Tools,
-    measure::watch::{self, Sampler},
-    results::{LoadRun, Oha, ServerMemory, judge},
+    measure::watch,
+    results::{LoadRun, Oha, judge},
     scenarios::load::{CONNECTIONS_MAX, TIMEOUT_MS},
 };
 
@@ -86,8 +87,6 @@ pub fn run(
         Attempt::Stopped => return Ok(Attempt::Stopped),
     };
     let group = started.group();
-    watch::reset_peaks(group);
-    let idle_kib = watch::snapshot(group).0;
     let loadgen = tools.bin.join("loadgen").to_string_lossy().into_owned();
     let mut command = vec![loadgen];
     command.extend(ask.flags(&started.addr));
@@ -96,7 +95,7 @@ pub fn run(
     let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     let out = fs::File::create(&out_path).map_err(|e| io(&out_path, e))?;
     let err = fs::File::create(&err_path).map_err(|e| io(&err_path, e))?;
-    let sampler = Sampler::start(group);
+    let watched = Watch::start(&started, &None); // peaks reset, idle memory read
     let cpu_before = watch::cpu_us(group);
     let start = Instant::now();
     let phases = ask.ms + ask.then.map_or(0, |(_, ms)| ms);
@@ -106,7 +105,7 @@ pub fn run(
     let ended = waited(&mut loadgen, limit);
     let wall_us = start.elapsed().as_micros() as u64;
     let server_cpu_us = watch::cpu_us(group).saturating_sub(cpu_before);
-    let (threads, (_, peak_kib, _, processes)) = sampler.finish();
+    let memory = watched.finish();
     let ended = match ended {
         Ok(ended) => ended,
         Err(_) if procs::stopping() => return Ok(Attempt::Stopped),
@@ -148,13 +147,6 @@ pub fn run(
     };
     let pid = started.group();
     let _ = started.interrupt(pid, Duration::from_secs(15));
-    let memory = ServerMemory {
-        idle_kib,
-        peak_kib,
-        threads,
-        processes,
-        cgroup_idle: None,
-    };
     let run = LoadRun {
         rate: ask.rate,
         offload: ask.offload,
