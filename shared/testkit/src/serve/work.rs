@@ -4,11 +4,14 @@
 //! same primes) or refuses with exit status 2, saying why.
 
 use std::{
-    io::{Read, Write},
+    io::Read,
     time::{Duration, Instant},
 };
 
-use super::{Server, answers::connect};
+use super::{
+    Server,
+    answers::{connect, get},
+};
 
 /// `id=3&work=1000`: the primes in [3000, 4000).
 const PRIMES_3_1000: u64 = 120;
@@ -72,48 +75,22 @@ fn wait_briefly(mut child: std::process::Child) -> Option<(Option<i32>, String)>
 /// A heavy request gets its body and `X-Primes`; a plain one no `X-Primes`; too
 /// much work a 400 with its reason.
 fn check_answers(addr: &str) {
-    let (head, body) = exchange(addr, "/work?id=3&work=1000&bytes=16");
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert_eq!(body, workload::io::body(3, 16), "the body is the io body");
-    assert_eq!(primes(&head), Some(PRIMES_3_1000), "{head}");
-    let (head, _) = exchange(addr, "/work?id=3&bytes=16");
-    assert_eq!(
-        primes(&head),
-        None,
-        "a plain request says no primes: {head}"
-    );
-    let (head, body) = exchange(addr, "/work?id=3&work=10000001");
-    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
-    let reason = String::from_utf8_lossy(&body);
-    assert!(reason.starts_with("work: 10000001 is over"), "{reason}");
-}
-
-/// One `Connection: close` request, read to the end: the head as text, the body.
-fn exchange(addr: &str, path: &str) -> (String, Vec<u8>) {
     let mut stream = connect(addr);
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let raw = format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
-    stream.write_all(raw.as_bytes()).expect("send a request");
-    let mut all = Vec::new();
-    stream
-        .read_to_end(&mut all)
-        .expect("read the answer to its end");
-    let end = all
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete head")
-        + 4;
-    let head = String::from_utf8_lossy(&all[..end]).into_owned();
-    (head, all[end..].to_vec())
-}
-
-/// The `X-Primes` header's value, any case.
-fn primes(head: &str) -> Option<u64> {
-    head.lines().find_map(|line| {
-        let (name, value) = line.split_once(':')?;
-        name.eq_ignore_ascii_case("x-primes")
-            .then(|| value.trim().parse().expect("X-Primes is a number"))
-    })
+    let heavy = get(&mut stream, "/work?id=3&work=1000&bytes=16");
+    assert_eq!(heavy.status, 200, "{heavy:?}");
+    assert_eq!(
+        heavy.body,
+        workload::io::body(3, 16),
+        "the body is the io body"
+    );
+    assert_eq!(heavy.primes, Some(PRIMES_3_1000), "{heavy:?}");
+    let plain = get(&mut stream, "/work?id=3&bytes=16");
+    assert_eq!(
+        plain.primes, None,
+        "a plain request says no primes: {plain:?}"
+    );
+    let refused = get(&mut stream, "/work?id=3&work=10000001");
+    assert_eq!(refused.status, 400, "{refused:?}");
+    let reason = String::from_utf8_lossy(&refused.body);
+    assert!(reason.starts_with("work: 10000001 is over"), "{reason}");
 }
