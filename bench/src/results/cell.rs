@@ -5,7 +5,8 @@
 use serde_json::{Value, json};
 use workload::ResultLine;
 
-use super::{Around, Counters, LoadRun, Peak, ServerMemory, Timing, Wrk};
+use super::{Around, Counters, LoadRun, Peak, ServerMemory, Timing, Verdict, Wrk, judge};
+use crate::scenarios::load::TARGET_P99_US;
 
 #[derive(Debug, Clone)]
 pub enum Outcome {
@@ -115,6 +116,20 @@ impl Cell {
             Outcome::Failed(why) => Some(format!("FAILED: {why}")),
             Outcome::Skipped(why) => Some(format!("skipped: {why}")),
         }
+    }
+
+    /// A load cell's verdict, judged by [`judge`] from its line and wall time, as
+    /// `bench run` judged it (a run stored by an older benchmark reads by today's rules).
+    pub fn load_verdict(&self) -> Option<Verdict> {
+        let run = self.load.as_ref()?;
+        Some(judge(self.lines().first()?, run.wall_us))
+    }
+
+    /// A load cell's run held its rate with p99 within the latency target: the
+    /// runs a server's capacity is made of.
+    pub fn within_target(&self) -> bool {
+        self.load_verdict().is_some_and(|v| v.held())
+            && self.field("p99_us").is_some_and(|p| p <= TARGET_P99_US)
     }
 
     pub fn failed(&self) -> bool {

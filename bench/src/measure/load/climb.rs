@@ -10,10 +10,7 @@ use crate::{
     measure::progress::Progress,
     measure::tools::Tools,
     results::{Cell, Verdict, stats::two_digits},
-    scenarios::{
-        load::{LoadSizes, TARGET_P99_US},
-        paradigms::Paradigm,
-    },
+    scenarios::{load::LoadSizes, paradigms::Paradigm},
 };
 use run::Ask;
 
@@ -61,14 +58,13 @@ pub(super) fn climb(
     }
     // Narrowed where the capacity is: between the highest rate held within the
     // target and the lowest above it that was not.
-    let within = |c: &Cell| {
-        let run = c.load.as_ref();
-        run.is_some_and(|r| r.verdict.held())
-            && c.field("p99_us").is_some_and(|p| p <= TARGET_P99_US)
-    };
     let bounds = |cells: &[Cell]| {
-        let low = cells.iter().filter(|c| within(c)).filter_map(|c| c.x).max();
-        let above = |c: &&Cell| c.x > low && !within(c);
+        let low = cells
+            .iter()
+            .filter(|c| c.within_target())
+            .filter_map(|c| c.x)
+            .max();
+        let above = |c: &&Cell| c.x > low && !c.within_target();
         let high = cells.iter().filter(above).min_by_key(|c| c.x);
         (
             low,

@@ -3,7 +3,7 @@
 //! stopped it above, and who holds the most in a language: capacities less than
 //! one narrowed step of the climb apart are a tie.
 
-use super::{generator, held, ladder_of, rate, runs, us, why, within};
+use super::{generator, held, ladder_of, rate, runs, us, why};
 use crate::{
     results::{Cell, Record},
     scenarios::{
@@ -40,13 +40,13 @@ pub fn capacity<'a>(record: &'a Record, paradigm: &'static Paradigm) -> Option<C
     let at = cells
         .iter()
         .copied()
-        .filter(|c| within(c))
+        .filter(|c| c.within_target())
         .max_by_key(|c| c.x);
     let x = at.and_then(|c| c.x);
     let above = cells
         .iter()
         .copied()
-        .find(|c| c.x.is_some() && c.x > x && !within(c));
+        .find(|c| c.x.is_some() && c.x > x && !c.within_target());
     let first_not_held = cells.iter().copied().find(|c| held(c).is_none());
     let none = match (at, cells.first()) {
         (Some(_), _) | (None, None) => None,

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::{
     Depth,
     capacity::{Capacity, capacity, row_name, tie_sentence},
-    held, ladder_of, oha, rate, runs, server_cpu, thousands, us, why, within,
+    held, ladder_of, oha, rate, runs, server_cpu, thousands, us, why,
 };
 use crate::{
     results::stats::{bytes, two_digits},
@@ -153,7 +153,7 @@ pub fn common_rate(record: &Record) -> (Option<u64>, Vec<String>) {
     let holds = |c: &Capacity<'_>, r: u64| {
         runs(record, LOAD.name, c.paradigm.name)
             .iter()
-            .any(|cell| cell.x == Some(r) && within(cell))
+            .any(|cell| cell.x == Some(r) && cell.within_target())
     };
     let rate = ladder_of(record)
         .rates

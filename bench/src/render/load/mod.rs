@@ -21,10 +21,10 @@ use std::{fmt::Write as _, path::Path};
 
 use crate::{
     results::stats::secs,
-    results::{Cell, LoadRun, Outcome, Record, Verdict, judge},
+    results::{Cell, LoadRun, Outcome, Record, Verdict},
     scenarios::{
         Scenario,
-        load::{LOAD, LoadKind, LoadSizes, TARGET_P99_US},
+        load::{LOAD, LoadKind, LoadSizes},
         paradigms::{self, Paradigm},
     },
 };
@@ -170,29 +170,17 @@ fn runs<'a>(record: &'a Record, scenario: &str, paradigm: &str) -> Vec<&'a Cell>
 fn held(cell: &Cell) -> Option<&LoadRun> {
     cell.load
         .as_ref()
-        .filter(|_| verdict(cell).is_some_and(|v| v.held()))
-}
-
-/// A run's verdict, judged again from what it stored by today's rules
-/// (`results::judge`), so that a run judged by an older benchmark reads alike.
-fn verdict(cell: &Cell) -> Option<Verdict> {
-    let run = cell.load.as_ref()?;
-    Some(judge(cell.lines().first()?, run.wall_us))
-}
-
-/// Held, with p99 within the latency target.
-fn within(cell: &Cell) -> bool {
-    held(cell).is_some() && cell.field("p99_us").is_some_and(|p| p <= TARGET_P99_US)
+        .filter(|_| cell.load_verdict().is_some_and(|v| v.held()))
 }
 
 /// `loadgen` could not keep its own schedule: its limit, not the server's.
 fn generator(cell: &Cell) -> bool {
-    matches!(verdict(cell), Some(Verdict::Generator(_)))
+    matches!(cell.load_verdict(), Some(Verdict::Generator(_)))
 }
 
 /// Why a cell's run gives no latency: not held and why, FAILED, skipped.
 fn why(cell: &Cell) -> String {
-    let text = match (&cell.outcome, verdict(cell)) {
+    let text = match (&cell.outcome, cell.load_verdict()) {
         (_, Some(Verdict::NotHeld(why))) => format!("not held: {why}"),
         (_, Some(Verdict::Generator(why))) => format!("loadgen's limit: {why}"),
         (Outcome::Failed(why), _) => format!("FAILED: {why}"),

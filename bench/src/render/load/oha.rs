@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{generator, held, rate, runs, us, why, within};
+use super::{generator, held, rate, runs, us, why};
 use crate::{
     results::stats::secs,
     results::{Cell, Oha, Record},
@@ -74,12 +74,12 @@ pub fn gap(cell: &Cell, oha: &Result<Oha, String>) -> String {
 pub fn ceiling(record: &Record) -> String {
     let cells = || record.cells.iter().filter(|c| c.scenario == LOAD.name);
     // Within the target: a rate held with a p99 of a second says little of loadgen.
-    let Some(top) = cells().filter(|c| within(c)).max_by_key(|c| c.x) else {
+    let Some(top) = cells().filter(|c| c.within_target()).max_by_key(|c| c.x) else {
         return "loadgen's ceiling: no server held any rate within the target.\n\n".into();
     };
     let holding: Vec<&str> = paradigms::ROWS
         .iter()
-        .filter(|p| cells().any(|c| c.paradigm == p.name && c.x == top.x && within(c)))
+        .filter(|p| cells().any(|c| c.paradigm == p.name && c.x == top.x && c.within_target()))
         .map(|p| p.name)
         .collect();
     let mut md = format!(
