@@ -10,7 +10,7 @@ use super::{
     capacity::{Capacity, capacity, leaders},
     held,
     ladder::common_rate,
-    mixed::{CLAIMED, pair},
+    mixed::{CLAIMED, cheap_p99s, claimed, pair},
     rate, runs,
 };
 use crate::{
@@ -196,12 +196,10 @@ fn heavy(record: &Record) -> String {
     let mut same = Vec::new();
     for p in paradigms::ROWS.iter() {
         let (inline, offloaded) = pair(&runs(record, MIXED.name, p.name));
-        let p99 = |c: Option<&Cell>| c.filter(|c| held(c).is_some())?.field("cheap_p99_us");
-        let (Some(a), Some(b)) = (p99(inline), p99(offloaded)) else {
+        let Some((a, b)) = cheap_p99s(inline, offloaded) else {
             continue;
         };
-        let factor = a as f64 / b.max(1) as f64;
-        if factor >= CLAIMED || factor <= 1.0 / CLAIMED {
+        if claimed(a as f64 / b.max(1) as f64) {
             changed.push(format!(
                 "{} {:.1} ms inline, {:.1} ms offloaded",
                 p.name,

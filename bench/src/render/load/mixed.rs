@@ -99,16 +99,26 @@ fn short(why: &str) -> String {
     }
 }
 
+/// The cheap requests' p99 inline and offloaded, µs, where both runs held.
+pub fn cheap_p99s(inline: Option<&Cell>, offloaded: Option<&Cell>) -> Option<(u64, u64)> {
+    let p99 = |c: Option<&Cell>| c.filter(|c| held(c).is_some())?.field("cheap_p99_us");
+    Some((p99(inline)?, p99(offloaded)?))
+}
+
+/// Whether inline over offloaded is past the claim, either way.
+pub fn claimed(factor: f64) -> bool {
+    factor >= CLAIMED || factor <= 1.0 / CLAIMED
+}
+
 /// What offloading did to the cheap requests' p99, claimed only past 2x.
 pub fn offloading(inline: Option<&Cell>, offloaded: Option<&Cell>) -> String {
-    let p99 = |c: Option<&Cell>| c.filter(|c| held(c).is_some())?.field("cheap_p99_us");
-    let (Some(a), Some(b)) = (p99(inline), p99(offloaded)) else {
+    let Some((a, b)) = cheap_p99s(inline, offloaded) else {
         return "–".into();
     };
     let factor = a as f64 / b.max(1) as f64;
     match factor {
+        f if !claimed(f) => format!("under {CLAIMED:.0}x: not claimed"),
         f if f >= CLAIMED => format!("{f:.1}x lower offloaded"),
-        f if f <= 1.0 / CLAIMED => format!("{:.1}x higher offloaded", 1.0 / f),
-        _ => format!("under {CLAIMED:.0}x: not claimed"),
+        f => format!("{:.1}x higher offloaded", 1.0 / f),
     }
 }
