@@ -23,7 +23,8 @@ pub enum Action {
     /// Build, verify and time every program; write a new results folder and its report.
     Run(RunArgs),
     /// (Re)write a results folder's report.md, machine.md and charts; with
-    /// --readme, also the README's results section (from DIR, whatever its kind).
+    /// --readme, also the README's generated blocks and those of docs/FINDINGS.md
+    /// beside it (from DIR, whatever its kind).
     Report {
         dir: PathBuf,
         #[arg(long, value_name = "README.md")]

@@ -1,6 +1,7 @@
 //! The benchmark: every workload in every paradigm, each program verified before
 //! it is timed, timed with hyperfine, written into a results folder that is never
-//! overwritten, and turned into a report, charts and the README's results.
+//! overwritten, and turned into a report, charts and the README's and
+//! docs/FINDINGS.md's tables.
 //!
 //! ```sh
 //! scripts/bench.sh --quick                       # finds or installs hyperfine, then `bench run`
@@ -53,7 +54,9 @@
 //!   units (`stats.rs`), noise and ties (`noise.rs`); made-up cells for the
 //!   unit tests (`testing.rs`).
 //! - [`render`]: `bench report` (`mod.rs`: report.md, machine.md, charts) and the
-//!   README's section (`readme.rs`); a cell's figures (`figures.rs`) and who
+//!   generated blocks of README.md and docs/FINDINGS.md (`readme.rs`; the
+//!   README's answers and a table per workload in `front/mod.rs`, the answers'
+//!   why from the counters in `front/because.rs`); a cell's figures (`figures.rs`) and who
 //!   leads a point (`leaders.rs`), which the rest read; the tables per point
 //!   (`tables/mod.rs`) and per scenario (`tables/compact.rs`), the servers'
 //!   tables (`servers.rs`), the why-tables (`why.rs`), the primer's table
@@ -97,8 +100,11 @@ fn main() -> ExitCode {
         Action::Report { dir, readme } => results::Record::load(&dir).and_then(|record| {
             render::write(&record)?;
             if let Some(readme) = readme {
-                let text = render::readme_with(&readme, &record)?;
-                fs::write(&readme, text).map_err(|e| format!("{}: {e}", readme.display()))?;
+                for document in render::documents(&readme) {
+                    let text = render::readme_with(&document, &record)?;
+                    fs::write(&document, text)
+                        .map_err(|e| format!("{}: {e}", document.display()))?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }),
@@ -210,11 +216,12 @@ fn bench_run(args: RunArgs) -> Result<ExitCode, String> {
     };
     if loaded.is_full() && dir.starts_with(root.join("results")) {
         if let Some(newest) = results::newest_full(&root.join("results"))? {
-            let readme = root.join("README.md");
-            fs::write(&readme, render::readme_with(&readme, &newest)?)
-                .map_err(|e| e.to_string())?;
+            for document in render::documents(&root.join("README.md")) {
+                fs::write(&document, render::readme_with(&document, &newest)?)
+                    .map_err(|e| format!("{}: {e}", document.display()))?;
+            }
             eprintln!(
-                "bench: README.md's results section now shows {}",
+                "bench: README.md's and docs/FINDINGS.md's results now show {}",
                 newest.name()
             );
         }

@@ -1,13 +1,13 @@
 //! The repository's documents as a reader follows them: every relative link in
-//! README.md and docs/*.md (charts and reports of committed runs included) leads
-//! to a file or folder that exists.
+//! README.md, CONTRIBUTING.md and docs/*.md (charts, reports and pages of
+//! committed runs included) leads to a file or folder that exists.
 
 use std::{fs, path::Path};
 
 #[test]
 fn every_relative_link_resolves() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut documents = vec![root.join("README.md")];
+    let mut documents = vec![root.join("README.md"), root.join("CONTRIBUTING.md")];
     for entry in fs::read_dir(root.join("docs")).expect("docs/ exists") {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "md") {

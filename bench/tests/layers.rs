@@ -383,12 +383,12 @@ fn the_checks_see_through_super_and_re_exports() {
     assert_eq!(wrong_imports(&reaching), ["render imports measure::watch"]);
 }
 
-/// docs/DESIGN.md's layout names every file of `bench/src` (`a/{b,c}.rs` for
+/// CONTRIBUTING.md's layout names every file of `bench/src` (`a/{b,c}.rs` for
 /// several), so that it stays a map a reader can trust.
 #[test]
-fn the_design_names_every_file() {
+fn contributing_names_every_file() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let design = fs::read_to_string(root.join("../docs/DESIGN.md")).unwrap();
+    let design = fs::read_to_string(root.join("../CONTRIBUTING.md")).unwrap();
     let mut named = BTreeSet::new();
     for word in design.split_whitespace() {
         match (word.find('{'), word.find('}')) {
@@ -419,7 +419,7 @@ fn the_design_names_every_file() {
     }
     assert!(
         missing.is_empty(),
-        "docs/DESIGN.md's layout lacks:\n{}",
+        "CONTRIBUTING.md's layout lacks:\n{}",
         missing.join("\n")
     );
 }

@@ -27,11 +27,13 @@ pub fn leaders_concurrent<'a>(
     x: Option<u64>,
     language: Language,
 ) -> Vec<&'a Cell> {
-    // The sequential ring hands the token on in a loop, with no hand-off at all:
-    // the baseline of a hop's cost, not a contender.
-    let ring = scenarios::named(scenario).is_some_and(|s| s.workload == Workload::Ring);
+    // The sequential ring hands the token on in a loop, with no hand-off at all,
+    // and the sequential spawn calls its units one after another, starting
+    // none: baselines of a hop's and a start's cost, not contenders.
+    let baseline = scenarios::named(scenario)
+        .is_some_and(|s| matches!(s.workload, Workload::Ring | Workload::Spawn));
     leaders_of(record, scenario, x, |p| {
-        p.language == language && !(ring && p.name == language.baseline())
+        p.language == language && !(baseline && p.name == language.baseline())
     })
 }
 

@@ -8,6 +8,7 @@
 mod charts;
 pub mod compare;
 mod figures;
+mod front;
 mod leaders;
 mod load;
 mod offload;
@@ -25,7 +26,7 @@ use crate::{
     results::Record,
     scenarios::{self, Measure, Workload},
 };
-pub use readme::readme_with;
+pub use readme::{documents, readme_with};
 
 /// Writes report.md, machine.md and the charts into the run's folder.
 pub fn write(record: &Record) -> Result<(), String> {

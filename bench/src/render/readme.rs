@@ -1,10 +1,16 @@
-//! The README's results section: the primer's table, the thread-per-core
-//! comparison and a compact table per scenario (the load scenarios' compact
-//! sections), made from the newest complete full run and put between its markers.
+//! The generated blocks of the README and docs/FINDINGS.md, made from the
+//! newest complete full run and put between their markers: the README's
+//! answers and a table per workload ([`front`]), and FINDINGS.md's results
+//! (the primer's table, the thread-per-core comparison and a compact table per
+//! scenario, the load scenarios' compact sections).
 
-use std::{fmt::Write as _, fs, path::Path};
+use std::{
+    fmt::Write as _,
+    fs,
+    path::{Path, PathBuf},
+};
 
-use super::{describe, server_memory_chart};
+use super::{describe, front, server_memory_chart};
 use crate::{
     render::load,
     render::offload,
@@ -125,38 +131,92 @@ pub fn summary(record: &Record, link: &str) -> String {
     md
 }
 
-/// The README with its results section replaced by `section`.
-pub fn replace_section(readme: &str, section: &str) -> Result<String, String> {
-    let start = readme
-        .find("<!-- results:begin")
-        .ok_or("the README has no results:begin marker")?;
-    let end = readme
-        .find(END)
-        .ok_or("the README has no results:end marker")?;
-    Ok(format!(
-        "{}{BEGIN}\n{section}{}",
-        &readme[..start],
-        &readme[end..]
-    ))
+/// A generated block's markers: `<!-- NAME:begin: generated ... -->` and `<!-- NAME:end -->`.
+fn markers(name: &str) -> (String, String) {
+    (
+        BEGIN.replacen("results", name, 1),
+        END.replacen("results", name, 1),
+    )
 }
 
-/// The README's section for `run`, linked relative to the README's folder.
+/// The blocks a document may hold, and what fills each: the README's answers
+/// and a table per workload ([`front`]), docs/FINDINGS.md's every table.
+const BLOCKS: [&str; 3] = ["answers", "workloads", "results"];
+
+fn block(name: &str, record: &Record, link: &str) -> String {
+    match name {
+        "answers" => front::answers(record, link),
+        "workloads" => front::workloads(record, link),
+        _ => summary(record, link),
+    }
+}
+
+/// `text` with the block `name` replaced by `section`; `None` if it has no such block.
+fn replace_block(text: &str, name: &str, section: &str) -> Result<Option<String>, String> {
+    let (begin, end) = markers(name);
+    let Some(start) = text.find(&format!("<!-- {name}:begin")) else {
+        return Ok(None);
+    };
+    let stop = text[start..]
+        .find(&end)
+        .map(|i| start + i)
+        .ok_or_else(|| format!("a {name}:begin marker without its {name}:end"))?;
+    Ok(Some(format!(
+        "{}{begin}\n{section}{}",
+        &text[..start],
+        &text[stop..]
+    )))
+}
+
+/// A document (the README, docs/FINDINGS.md) with every generated block it
+/// holds made from `record`, linked relative to the document's folder.
 pub fn readme_with(readme_path: &Path, record: &Record) -> Result<String, String> {
-    let text =
+    let mut text =
         fs::read_to_string(readme_path).map_err(|e| format!("{}: {e}", readme_path.display()))?;
     // `README.md` alone has the parent "", which is the current folder.
     let base = match readme_path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let base = base.canonicalize().unwrap_or(base.to_path_buf());
-    let dir = record.dir.canonicalize().unwrap_or(record.dir.clone());
-    let link = dir
-        .strip_prefix(&base)
-        .unwrap_or(&dir)
-        .to_string_lossy()
-        .to_string();
-    replace_section(&text, &summary(record, &link))
+    let link = relative(&record.dir, base);
+    let mut found = false;
+    for name in BLOCKS {
+        if let Some(new) = replace_block(&text, name, &block(name, record, &link))? {
+            (text, found) = (new, true);
+        }
+    }
+    match found {
+        true => Ok(text),
+        false => Err(format!(
+            "{} has no generated block (a `<!-- results:begin` marker, or answers or workloads)",
+            readme_path.display()
+        )),
+    }
+}
+
+/// The documents `--readme README.md` fills: the README, and docs/FINDINGS.md
+/// beside it where there is one.
+pub fn documents(readme: &Path) -> Vec<PathBuf> {
+    let findings = readme.with_file_name("docs").join("FINDINGS.md");
+    let mut all = vec![readme.to_path_buf()];
+    all.extend(findings.is_file().then_some(findings));
+    all
+}
+
+/// `dir` as a link from `base`: `results/x` from the root, `../results/x` from docs/.
+fn relative(dir: &Path, base: &Path) -> String {
+    let canon = |p: &Path| p.canonicalize().unwrap_or(p.to_path_buf());
+    let (dir, base) = (canon(dir), canon(base));
+    let Some(common) = base.ancestors().find(|a| dir.starts_with(a)) else {
+        return dir.to_string_lossy().into();
+    };
+    let up = base
+        .strip_prefix(common)
+        .map_or(0, |p| p.components().count());
+    let down = dir.strip_prefix(common).unwrap_or(&dir);
+    let mut link = "../".repeat(up);
+    link += &down.to_string_lossy();
+    link
 }
 
 #[cfg(test)]
@@ -173,20 +233,35 @@ mod tests {
         let Some(newest) = results::newest_full(&root.join("results")).unwrap() else {
             return;
         };
-        let readme = root.join("README.md");
-        let expected = readme_with(&readme, &newest).unwrap();
-        assert!(
-            fs::read_to_string(&readme).unwrap() == expected,
-            "README.md's results section is stale: run `cargo run --release -p bench -- report results/{} --readme README.md`",
-            newest.name()
-        );
+        let documents = documents(&root.join("README.md"));
+        assert!(documents.len() == 2, "docs/FINDINGS.md is missing");
+        for document in documents {
+            let expected = readme_with(&document, &newest).unwrap();
+            assert!(
+                fs::read_to_string(&document).unwrap() == expected,
+                "{}'s generated blocks are stale: run `cargo run --release -p bench -- report results/{} --readme README.md`",
+                document.display(),
+                newest.name()
+            );
+        }
     }
 
     #[test]
-    fn the_section_is_replaced_between_its_markers() {
+    fn a_block_is_replaced_between_its_markers() {
         let readme = format!("# Title\n\n{BEGIN}\nold\n{END}\n\nafter\n");
-        let new = replace_section(&readme, "new\n").unwrap();
-        assert_eq!(new, format!("# Title\n\n{BEGIN}\nnew\n{END}\n\nafter\n"));
-        assert!(replace_section("no markers", "x").is_err());
+        let new = replace_block(&readme, "results", "new\n").unwrap();
+        let want = format!("# Title\n\n{BEGIN}\nnew\n{END}\n\nafter\n");
+        assert_eq!(new, Some(want));
+        assert_eq!(replace_block("no markers", "results", "x"), Ok(None));
+        let (begin, _) = markers("answers");
+        assert!(replace_block(&begin, "answers", "x").is_err());
+    }
+
+    #[test]
+    fn a_run_is_linked_from_each_document_s_folder() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let run = root.join("results");
+        assert_eq!(relative(&run, &root), "results");
+        assert_eq!(relative(&run, &root.join("docs")), "../results");
     }
 }

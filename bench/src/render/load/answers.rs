@@ -100,8 +100,9 @@ fn most(record: &Record) -> String {
     text
 }
 
-/// Server CPU per request at the common rate: the cheapest and dearest Rust server.
-fn cost(record: &Record) -> Option<String> {
+/// The common rate and the servers' CPU per request there (µs), cheapest
+/// first: only runs long enough for /proc's ticks to count.
+pub fn costs(record: &Record) -> Option<(u64, Vec<(&'static str, f64)>)> {
     let (at, _) = common_rate(record);
     let at = at?;
     let per_request = |name: &str| {
@@ -112,10 +113,16 @@ fn cost(record: &Record) -> Option<String> {
         held(cell).filter(|r| r.server_cpu_us >= MEASURABLE_CPU_US)?;
         Some(super::ladder::both_cpu(cell)?.0)
     };
-    let mut costs: Vec<(&str, f64)> = super::ladder::common_servers()
+    let mut costs: Vec<(&'static str, f64)> = super::ladder::common_servers()
         .filter_map(|p| Some((p.name, per_request(p.name)?)))
         .collect();
     costs.sort_by(|a, b| a.1.total_cmp(&b.1));
+    Some((at, costs))
+}
+
+/// Server CPU per request at the common rate: the cheapest and dearest Rust server.
+fn cost(record: &Record) -> Option<String> {
+    let (at, costs) = costs(record)?;
     if costs.len() < 2 {
         return Some(format!(
             "At {} the servers' runs were too short for /proc's 10 ms ticks to tell their CPU apart (under {} ms each).",

@@ -74,6 +74,29 @@ fn capacities(record: &Record) -> String {
     md
 }
 
+/// The README's table: a row per server, its capacity, its p99 and CPU per
+/// request there (the report's table has the evidence beside them).
+pub fn brief(record: &Record) -> String {
+    let mut md = format!(
+        "| server | capacity at p99 <= {} ms | p99 at capacity | server CPU per request |\n|---|---:|---:|---:|\n",
+        TARGET_P99_US / 1_000
+    );
+    for p in &paradigms::ROWS {
+        let Some(c) = capacity(record, p) else {
+            continue;
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} |",
+            row_name(record, p),
+            c.text().replace('|', "/"),
+            c.at.map_or("–".into(), |cell| us(cell, "p99_us")),
+            c.at.map_or("–".into(), server_cpu),
+        );
+    }
+    md
+}
+
 /// CPU per request answered at a run, µs: the server's and `loadgen`'s.
 pub fn both_cpu(cell: &Cell) -> Option<(f64, f64)> {
     let run = cell.load.as_ref()?;

@@ -7,7 +7,7 @@
 //! result line or what was read of the server from outside, never a hyperfine
 //! time: the generic tables and charts, which read timings, leave them out.
 
-mod answers;
+pub mod answers;
 mod capacity;
 mod chart;
 mod compare;
@@ -24,11 +24,12 @@ use crate::{
     results::{Cell, LoadRun, Outcome, Record, Verdict},
     scenarios::{
         Scenario,
-        load::{LOAD, LoadKind, LoadSizes},
+        load::{LOAD, LoadKind, LoadSizes, MIXED},
         paradigms::{self, Paradigm},
     },
 };
 pub use compare::compare;
+pub use ladder::brief as capacities;
 
 /// How much of a section: the report's, or the README's compact one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +63,13 @@ pub fn section(
         None => String::new(),
     };
     md
+}
+
+/// A server's cheap requests' p99 in serve-mixed, inline and offloaded (µs),
+/// where both runs held.
+pub fn cheap_p99s(record: &Record, paradigm: &str) -> Option<(u64, u64)> {
+    let (inline, offloaded) = mixed::pair(&runs(record, MIXED.name, paradigm));
+    mixed::cheap_p99s(inline, offloaded)
 }
 
 /// The load scenarios' charts, into `dir`: `serve-load.svg` (p99 against the

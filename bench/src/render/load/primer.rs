@@ -100,10 +100,10 @@ fn leaders(record: &Record, scenario: &str, reading: &Reading, language: Languag
     all
 }
 
-/// The row of the primer's table for a load scenario.
-pub fn row(record: &Record, row: &Row) -> String {
-    let scenario = row.scenario.name;
-    let reading = match scenario == LOAD.name {
+/// How a load scenario's figure is read: serve-load's capacity, higher is
+/// better; serve-mixed's cheap p99, lower is better.
+fn reading(record: &Record, scenario: &str) -> Reading {
+    match scenario == LOAD.name {
         true => Reading {
             higher: true,
             tie: tie_ratio(record),
@@ -112,7 +112,21 @@ pub fn row(record: &Record, row: &Row) -> String {
             higher: false,
             tie: mixed::CLAIMED,
         },
-    };
+    }
+}
+
+/// A language's best server in a load scenario and every one that ties with
+/// it, best first, each with its figure's text (`>= 25,000/s`, `1.5 ms offloaded`).
+pub fn best(record: &Record, scenario: &str, language: Language) -> Vec<(&'static str, String)> {
+    let reading = reading(record, scenario);
+    let leaders = leaders(record, scenario, &reading, language);
+    leaders.into_iter().map(|s| (s.name, s.text)).collect()
+}
+
+/// The row of the primer's table for a load scenario.
+pub fn row(record: &Record, row: &Row) -> String {
+    let scenario = row.scenario.name;
+    let reading = reading(record, scenario);
     let short = |name: &str| name.trim_start_matches("python-").to_string();
     let says = short(row.choice);
     let py = leaders(record, scenario, &reading, Language::Python);

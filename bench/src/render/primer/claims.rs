@@ -11,7 +11,7 @@ use crate::{
 
 /// Start-and-join time per unit of processes against threads, at the largest
 /// K where both were timed.
-pub(super) fn start_claim(record: &Record, claimed: &Claimed) -> String {
+pub(in crate::render) fn start_claim(record: &Record, claimed: &Claimed) -> String {
     let Claimed {
         process, thread, ..
     } = *claimed;
@@ -73,7 +73,11 @@ pub(super) fn hop_claim(record: &Record, claimed: &Claimed) -> String {
 
 /// Memory per live unit of processes against threads (and a task), at the
 /// largest K where both processes and threads were measured above the noise.
-pub(super) fn memory_claim(record: &Record, claimed: &Claimed, memory: Memory) -> String {
+pub(in crate::render) fn memory_claim(
+    record: &Record,
+    claimed: &Claimed,
+    memory: Memory,
+) -> String {
     let Claimed {
         process,
         thread,

@@ -17,7 +17,8 @@ use crate::{
     results::{Cell, Record},
     scenarios::{paradigms::Language, primer},
 };
-use claims::{hop_claim, memory_claim, start_claim};
+use claims::hop_claim;
+pub(super) use claims::{memory_claim, start_claim};
 
 pub(super) fn short(name: &str) -> &str {
     name.trim_start_matches("python-")
