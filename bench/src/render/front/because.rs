@@ -72,7 +72,7 @@ pub(super) fn alike(tied: &[&Cell]) -> String {
         cpus.iter().map(|c| c.0).min_by(f64::total_cmp),
         cpus.iter().map(|c| c.0).max_by(f64::total_cmp),
     ) else {
-        return "one paradigm counted: no why".into();
+        return "not counted in this run".into();
     };
     match tied.len() {
         1 => format!("fastest, spending {} of CPU per {}", secs(low), cpus[0].1),
