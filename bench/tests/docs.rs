@@ -49,3 +49,31 @@ fn the_readme_links_the_contract() {
     assert!(readme.contains("(docs/DESIGN.md)"));
     assert!(root.join("docs/DESIGN.md").is_file());
 }
+
+/// The README is a front door: the answers on its first screen, and short
+/// enough to read through (the rest lives in docs/ and CONTRIBUTING.md).
+#[test]
+fn the_readme_answers_first_and_stays_short() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let answers = readme
+        .lines()
+        .position(|l| l.starts_with("| your kind of work |"))
+        .expect("the README has the answers' table");
+    assert!(
+        answers < 40,
+        "the answers' table starts at line {}",
+        answers + 1
+    );
+    let lines = readme.lines().count();
+    assert!(
+        lines <= 350,
+        "README.md has {lines} lines: move detail to docs/"
+    );
+    for document in ["docs/FINDINGS.md", "docs/BENCHMARK.md", "CONTRIBUTING.md"] {
+        assert!(
+            readme.contains(&format!("]({document})")),
+            "the README links {document}"
+        );
+    }
+}
