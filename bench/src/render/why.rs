@@ -132,7 +132,7 @@ pub fn telling_point(record: &Record, scenario: &str) -> Option<Option<u64>> {
 
 /// The CPU time a cell's counters explain: the program's (hyperfine's user +
 /// system), or for serve the server's, from its counting run's rusage.
-fn cpu_seconds(cell: &Cell) -> Option<f64> {
+pub(super) fn cpu_seconds(cell: &Cell) -> Option<f64> {
     match cell.server.is_empty() {
         true => cell.timing().map(|t| t.user + t.system),
         false => cell.counters?.cpu_us.map(|us| us as f64 / 1e6),
