@@ -114,10 +114,12 @@ fn page(record: &Record, report: &str, machine: &str) -> Markup {
         "points": columns.iter().map(point).collect::<Vec<_>>(),
         "src": sources::data(record),
     });
-    // Inside <script>, `</` would end it: JSON allows `<\/` for the same text.
-    let data = serde_json::to_string(&data)
-        .unwrap_or_default()
-        .replace("</", r"<\/");
+    // Inside <script>, `</` would end it and `<!--` change how it is read:
+    // JSON says the same with `<\/` and `<\u0021--`.
+    let data = data
+        .to_string()
+        .replace("</", r"<\/")
+        .replace("<!--", r"<\u0021--");
     html! {
         (DOCTYPE)
         html lang="en" {

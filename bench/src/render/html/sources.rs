@@ -103,16 +103,15 @@ pub fn data(record: &Record) -> Value {
 /// A program's files as one text, each after a comment line naming it; and
 /// the numbers (from 0) of those lines.
 fn joined(files: &[String], read: &BTreeMap<String, String>, python: bool) -> (String, Vec<usize>) {
-    let (mut text, mut heads, mut line) = (String::new(), Vec::new(), 0);
+    let (mut text, mut heads) = (String::new(), Vec::new());
     for file in files {
         let Some(body) = read.get(file) else { continue };
-        heads.push(line);
+        heads.push(text.matches('\n').count());
         text += &format!("{} {file}\n", if python { "#" } else { "//" });
         text += body;
-        if !body.ends_with('\n') {
+        if !text.ends_with('\n') {
             text.push('\n');
         }
-        line += 1 + body.lines().count();
     }
     (text, heads)
 }
