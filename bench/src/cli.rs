@@ -1,7 +1,12 @@
 //! `bench`'s command line: its three actions (`run`, `report`, `compare`) and
-//! the flags of a run, parsed by clap; `main.rs` carries them out.
+//! the flags of a run, parsed by clap; `main.rs` carries them out. And the
+//! reader's browser, which `bench report --open` starts on the page.
 
-use std::path::PathBuf;
+use std::{
+    env,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
 
 use clap::{Parser, Subcommand};
 
@@ -22,13 +27,17 @@ pub struct Cli {
 pub enum Action {
     /// Build, verify and time every program; write a new results folder and its report.
     Run(RunArgs),
-    /// (Re)write a results folder's report.md, machine.md and charts; with
-    /// --readme, also the README's generated blocks and those of docs/FINDINGS.md
-    /// beside it (from DIR, whatever its kind).
+    /// (Re)write a results folder's report.md, machine.md, charts and
+    /// report.html (one page, everything in it); with --readme, also the
+    /// README's generated blocks and those of docs/FINDINGS.md beside it (from
+    /// DIR, whatever its kind).
     Report {
         dir: PathBuf,
         #[arg(long, value_name = "README.md")]
         readme: Option<PathBuf>,
+        /// Open report.html in a browser: $BROWSER, else xdg-open, else open.
+        #[arg(long)]
+        open: bool,
     },
     /// The same scenarios from several runs side by side, as Markdown on stdout.
     Compare {
@@ -74,4 +83,46 @@ fn scenario(name: &str) -> Result<&'static Scenario, String> {
             scenarios::names().join(", ")
         )
     })
+}
+
+/// Starts a browser on `page` and returns: `$BROWSER` (commands, `:` between
+/// them, `%s` where the page goes, else after it), else `xdg-open`, else
+/// `open` (macOS).
+pub fn browse(page: &Path) -> Result<(), String> {
+    let mut commands: Vec<Vec<String>> = Vec::new();
+    if let Some(browser) = env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()) {
+        // Several may be named, `:` between them, as for man and xdg-open.
+        for one in browser.split(':').filter(|b| !b.trim().is_empty()) {
+            commands.push(one.split_whitespace().map(str::to_string).collect());
+        }
+    }
+    let path = env::var_os("PATH").unwrap_or_default();
+    // Elsewhere than macOS, `open` is another program (Debian's is openvt).
+    let names: &[&str] = match cfg!(target_os = "macos") {
+        true => &["xdg-open", "open"],
+        false => &["xdg-open"],
+    };
+    for name in names {
+        if env::split_paths(&path).any(|d| d.join(name).is_file()) {
+            commands.push(vec![name.to_string()]);
+        }
+    }
+    let page_arg = page.to_string_lossy().to_string();
+    for words in commands {
+        let mut args: Vec<String> = words.iter().map(|w| w.replace("%s", &page_arg)).collect();
+        if !words.iter().any(|w| w.contains("%s")) {
+            args.push(page_arg.clone());
+        }
+        let started = Command::new(&args[0])
+            .args(&args[1..])
+            .stdin(Stdio::null())
+            .spawn();
+        if started.is_ok() {
+            return Ok(());
+        }
+    }
+    Err(format!(
+        "no browser to open the page (set BROWSER): {}",
+        page.display()
+    ))
 }

@@ -70,7 +70,7 @@
 //!   `chart.rs`, primer rows in `primer.rs`, `bench compare` in `compare.rs`; made-up
 //!   runs and tests in `fixtures.rs`, `tests.rs`), the charts (`charts/`: `mod.rs`,
 //!   `bars.rs`, `lines.rs`, `axis.rs`, and `scaling.rs` for a sweep), and
-//!   `bench compare` (`compare.rs`).
+//!   `bench compare` (`compare.rs`); the run as one page, report.html (`html/`).
 
 mod cli;
 mod measure;
@@ -97,7 +97,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Action::Run(args) => bench_run(args),
-        Action::Report { dir, readme } => results::Record::load(&dir).and_then(|record| {
+        Action::Report { dir, readme, open } => results::Record::load(&dir).and_then(|record| {
             render::write(&record)?;
             if let Some(readme) = readme {
                 for document in render::documents(&readme) {
@@ -105,6 +105,11 @@ fn main() -> ExitCode {
                     fs::write(&document, text)
                         .map_err(|e| format!("{}: {e}", document.display()))?;
                 }
+            }
+            let page = dir.join(render::PAGE);
+            eprintln!("report: {}", page.display());
+            if open {
+                cli::browse(&page)?;
             }
             Ok(ExitCode::SUCCESS)
         }),
@@ -198,6 +203,9 @@ fn bench_run(args: RunArgs) -> Result<ExitCode, String> {
         if let Err(e) = results::Record::load(&dir).and_then(|record| render::write(&record)) {
             eprintln!("bench: no report for the stopped run: {e}");
         }
+        if dir.join(render::PAGE).exists() {
+            eprintln!("{}", open_line(&dir));
+        }
         eprintln!("bench: stopped; {} is marked incomplete", dir.display());
         return Ok(ExitCode::from(130));
     }
@@ -227,7 +235,18 @@ fn bench_run(args: RunArgs) -> Result<ExitCode, String> {
         }
     }
     eprintln!("bench: done: {}", dir.join("report.md").display());
+    eprintln!("{}", open_line(&dir));
     Ok(code)
+}
+
+/// Where the run's page is, and how to open it.
+fn open_line(dir: &Path) -> String {
+    let page = dir.join(render::PAGE);
+    format!(
+        "bench: open {} in a browser, or run bench report {} --open",
+        page.display(),
+        program::quote(&[dir.to_string_lossy().into()])
+    )
 }
 
 /// Where release builds go: beside this program's own profile folder

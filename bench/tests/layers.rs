@@ -37,6 +37,10 @@ fn modules() -> Modules {
                 walk(&path, &module, out);
                 continue;
             }
+            // A file a module pulls in with `include_str!` (a page's script) is no module.
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
             if !matches!(name.as_str(), "mod" | "main") {
                 module.push(name);
             }

@@ -15,6 +15,7 @@ use std::{
 
 use workload::ResultLine;
 
+pub use crate::results::quote;
 use crate::{
     measure::procs::{self, Ended, Group},
     measure::tools::Tools,
@@ -218,27 +219,6 @@ impl Server {
         self.group.signal(pid, nix::sys::signal::Signal::SIGINT);
         self.group.wait(Some(limit)).map_err(|e| e.to_string())
     }
-}
-
-/// The arguments as one string that a POSIX shell (and hyperfine `-N`, which
-/// splits the same way) reads back exactly: paths with spaces survive.
-pub fn quote(command: &[String]) -> String {
-    let plain = |a: &String| {
-        !a.is_empty()
-            && a.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-./,=:@+%".contains(c))
-    };
-    command
-        .iter()
-        .map(|a| {
-            if plain(a) {
-                a.clone()
-            } else {
-                format!("'{}'", a.replace('\'', r"'\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn last_line(path: &Path) -> Option<String> {

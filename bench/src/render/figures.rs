@@ -13,6 +13,19 @@ pub fn measure(scenario: &str) -> Measure {
     scenarios::named(scenario).map_or(Measure::Time, |s| s.measure)
 }
 
+/// A cell's figure as its scenario's compact table and the page's heatmap read it:
+/// median wall time, per unit of work, memory per live unit (`kind`), or p99
+/// latency; lower is better. `None` where it has none (not timed, within noise).
+pub fn figure(record: &Record, cell: &Cell, measure: Measure, kind: Memory) -> Option<f64> {
+    match measure {
+        Measure::MemoryPerUnit => memory_per_unit(record, cell, kind).and_then(PerUnit::bytes),
+        Measure::TimePerWork => Some(cell.median()? / units_of_work(cell)?.0),
+        Measure::Latency => p99(cell),
+        Measure::ServerMemory => server_memory(cell, kind),
+        Measure::Time => cell.median(),
+    }
+}
+
 /// An io cell's p99 request latency in seconds, from its verified run.
 pub fn p99(cell: &Cell) -> Option<f64> {
     cell.field("p99_us").map(|us| us as f64 / 1e6)

@@ -2,13 +2,15 @@
 //! primer's table, the thread-per-core comparison, then per scenario its
 //! lesson, the flags it really ran with, a chart and a table per point; the
 //! open-loop scenarios, which hyperfine does not time, their own sections from
-//! [`load`]), `machine.md`, `charts/*.svg`, and the README's results section
-//! ([`readme`]). Nothing here measures: every number comes from the folder.
+//! [`load`]), `machine.md`, `charts/*.svg`, `report.html` (all of it in one
+//! page, [`html`]), and the README's results section ([`readme`]). Nothing
+//! here measures: every number comes from the folder.
 
 mod charts;
 pub mod compare;
 mod figures;
 mod front;
+mod html;
 mod leaders;
 mod load;
 mod offload;
@@ -26,6 +28,7 @@ use crate::{
     results::Record,
     scenarios::{self, Measure, Workload},
 };
+pub use html::PAGE;
 pub use readme::{documents, readme_with};
 
 /// Writes report.md, machine.md and the charts into the run's folder.
@@ -53,8 +56,10 @@ pub fn write(record: &Record) -> Result<(), String> {
         }
     }
     load::charts(record, &charts_dir)?;
-    save(&record.dir.join("report.md"), &report(record))?;
-    save(&record.dir.join("machine.md"), &machine(record))
+    let (report, machine) = (report(record), machine(record));
+    save(&record.dir.join("report.md"), &report)?;
+    save(&record.dir.join("machine.md"), &machine)?;
+    html::write(record, &report, &machine).map(|_| ())
 }
 
 /// A serve scan that measures memory gets a second chart: the server's memory

@@ -158,6 +158,27 @@ pub fn read_meta(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The arguments as one string that a POSIX shell (and hyperfine `-N`, which
+/// splits the same way) reads back exactly: paths with spaces survive.
+pub fn quote(command: &[String]) -> String {
+    let plain = |a: &String| {
+        !a.is_empty()
+            && a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-./,=:@+%".contains(c))
+    };
+    command
+        .iter()
+        .map(|a| {
+            if plain(a) {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn write_meta(meta: &[(String, String)]) -> String {
     let mut text = String::new();
     for (key, value) in meta {

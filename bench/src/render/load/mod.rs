@@ -28,8 +28,10 @@ use crate::{
         paradigms::{self, Paradigm},
     },
 };
+pub use capacity::{capacity, tie_ratio};
 pub use compare::compare;
 pub use ladder::brief as capacities;
+pub use mixed::{CLAIMED, pair};
 
 /// How much of a section: the report's, or the README's compact one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,7 +167,7 @@ fn servers(record: &Record, scenario: &str) -> Vec<&'static Paradigm> {
 }
 
 /// One server's cells in a scenario, in the order they ran.
-fn runs<'a>(record: &'a Record, scenario: &str, paradigm: &str) -> Vec<&'a Cell> {
+pub(super) fn runs<'a>(record: &'a Record, scenario: &str, paradigm: &str) -> Vec<&'a Cell> {
     record
         .cells
         .iter()
@@ -175,7 +177,7 @@ fn runs<'a>(record: &'a Record, scenario: &str, paradigm: &str) -> Vec<&'a Cell>
 
 /// The run of a cell whose server held its rate (only then are its latencies
 /// latencies: a run not held may have failed requests).
-fn held(cell: &Cell) -> Option<&LoadRun> {
+pub(super) fn held(cell: &Cell) -> Option<&LoadRun> {
     cell.load
         .as_ref()
         .filter(|_| cell.load_verdict().is_some_and(|v| v.held()))
@@ -187,7 +189,7 @@ fn generator(cell: &Cell) -> bool {
 }
 
 /// Why a cell's run gives no latency: not held and why, FAILED, skipped.
-fn why(cell: &Cell) -> String {
+pub(super) fn why(cell: &Cell) -> String {
     let text = match (&cell.outcome, cell.load_verdict()) {
         (_, Some(Verdict::NotHeld(why))) => format!("not held: {why}"),
         (_, Some(Verdict::Generator(why))) => format!("loadgen's limit: {why}"),
@@ -221,7 +223,7 @@ fn server_cpu(cell: &Cell) -> String {
 }
 
 /// `14000` as `14,000`.
-fn thousands(n: u64) -> String {
+pub(super) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -234,7 +236,7 @@ fn thousands(n: u64) -> String {
 }
 
 /// A rate: `14,000/s`.
-fn rate(r: u64) -> String {
+pub(super) fn rate(r: u64) -> String {
     format!("{}/s", thousands(r))
 }
 

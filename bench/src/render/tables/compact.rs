@@ -3,9 +3,9 @@
 
 use super::{kib, vs_sequential};
 use crate::{
-    render::figures::{measure, memory_per_unit, p99, server_peak_kib, units_of_work},
+    render::figures::{figure, measure, memory_per_unit, server_peak_kib},
     render::leaders::leaders,
-    results::stats::{Memory, PerUnit, bytes, secs},
+    results::stats::{Memory, bytes, secs},
     results::{Cell, Record},
     scenarios::paradigms,
     scenarios::{self, Measure},
@@ -47,17 +47,7 @@ fn compact_of(record: &Record, scenario: &str, kind: Memory, measure: Measure) -
     md += "\n|---|";
     md += &"---:|".repeat(if points == [None] { 3 } else { points.len() });
     md += "\n";
-    let value = |c: &Cell| {
-        if memory {
-            memory_per_unit(record, c, kind).and_then(PerUnit::bytes)
-        } else if measure == Measure::TimePerWork {
-            Some(c.median()? / units_of_work(c)?.0)
-        } else if measure == Measure::Latency {
-            p99(c)
-        } else {
-            c.median()
-        }
-    };
+    let value = |c: &Cell| figure(record, c, measure, kind);
     for p in &paradigms::ROWS {
         let cells: Vec<&Cell> = points
             .iter()

@@ -1,0 +1,225 @@
+// report.html's script: plain DOM, no library. It lays out what bench report
+// embedded in #data: a cell's details when its heatmap cell is clicked, and two
+// paradigms' programs side by side from the diff ops made at report time.
+// The URL's hash may say `side=io:threads:tokio`, `cell=SCENARIO|X|PARADIGM`,
+// `only=SECTION` (that section alone under the header: a link to one part, or a
+// screenshot, which headless Chromium takes unscrolled), joined by `&`; or `selftest`: then every cell is clicked and every
+// program laid out once, and the outcome written into <pre id="selftest">.
+"use strict";
+
+const problems = [];
+window.addEventListener("error", (e) => problems.push("error: " + e.message));
+window.addEventListener("unhandledrejection", (e) => problems.push("unhandled rejection: " + e.reason));
+const consoleError = console.error.bind(console);
+console.error = (...args) => { problems.push("console.error: " + args.join(" ")); consoleError(...args); };
+
+const D = JSON.parse(document.getElementById("data").textContent);
+const $ = (id) => document.getElementById(id);
+const NO_COMMAND = "(not run: no command)";
+
+function esc(s) {
+  return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
+function secs(s) {
+  if (s < 1e-6) return (s * 1e9).toFixed(0) + " ns";
+  if (s < 1e-3) return (s * 1e6).toFixed(1) + " µs";
+  if (s < 1) return (s * 1e3).toFixed(1) + " ms";
+  return s.toFixed(2) + " s";
+}
+
+// ---- The details panel.
+
+/** Every timed run as a dot on a strip, the range a tie is judged on shaded, the median a line. */
+function strip(runs) {
+  const w = 500, h = 46, pad = 14;
+  const lo = Math.min(...runs.times), hi = Math.max(...runs.times);
+  const span = hi - lo || lo * 0.01 || 1e-9;
+  const x = (t) => pad + ((t - lo) / span) * (w - 2 * pad);
+  let svg = `<svg class="strip" width="100%" viewBox="0 0 ${w} ${h}">`;
+  svg += `<line x1="${pad}" x2="${w - pad}" y1="20" y2="20" stroke="#bbb"/>`;
+  svg += `<rect x="${x(runs.mid[0])}" y="10" width="${Math.max(1, x(runs.mid[1]) - x(runs.mid[0]))}" height="20" fill="#cfe3f5"/>`;
+  svg += `<line x1="${x(runs.median)}" x2="${x(runs.median)}" y1="6" y2="34" stroke="#0b5cad" stroke-width="2"/>`;
+  runs.times.forEach((t, i) => {
+    svg += `<circle cx="${x(t)}" cy="${14 + (i % 3) * 6}" r="3.5" fill="#000" fill-opacity=".75"><title>run ${i + 1}: ${secs(t)}</title></circle>`;
+  });
+  svg += `<text x="${pad}" y="44" font-size="11">${secs(lo)}</text>`;
+  svg += `<text x="${w - pad}" y="44" font-size="11" text-anchor="end">${secs(hi)}</text></svg>`;
+  return svg;
+}
+
+function openCell(i) {
+  const c = D.cells[i];
+  let html = `<h3>${esc(c.h)} <span class="status status-${c.st}">${esc(c.st)}</span></h3>`;
+  if (c.notes.length) html += `<ul class="notes">${c.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul>`;
+  html += `<h4>Command</h4><pre class="cmd">${esc(c.cmd || NO_COMMAND)}</pre>`;
+  if (c.srv) html += `<h4>Server</h4><pre class="srv">${esc(c.srv)}</pre>`;
+  if (c.lines.length) html += `<h4>Result line${c.lines.length > 1 ? "s" : ""}</h4><pre>${c.lines.map(esc).join("\n")}</pre>`;
+  if (c.runs) html += `<h4>Every timed run</h4>` + strip(c.runs) + `<p class="said">a dot per run; shaded: the range a tie is judged on; the line: the median</p>`;
+  for (const [title, rows] of c.sec) {
+    html += `<h4>${esc(title)}</h4><table>`;
+    for (const [what, value] of rows) html += `<tr><td>${esc(D.labels[what])}</td><td>${esc(value)}</td></tr>`;
+    html += "</table>";
+  }
+  const panel = $("details");
+  panel.querySelector(".body").innerHTML = html;
+  panel.dataset.k = c.k;
+  panel.hidden = false;
+  document.body.classList.add("details-open");
+  document.querySelectorAll("#heatmap .selected").forEach((e) => e.classList.remove("selected"));
+  document.querySelectorAll(`#heatmap [data-i="${i}"]`).forEach((e) => e.classList.add("selected"));
+}
+
+function closeCell() {
+  $("details").hidden = true;
+  document.body.classList.remove("details-open");
+  document.querySelectorAll("#heatmap .selected").forEach((e) => e.classList.remove("selected"));
+}
+
+$("heatmap").addEventListener("click", (e) => {
+  const at = e.target.closest("[data-cell]");
+  if (at) { e.stopPropagation(); openCell(+at.dataset.i); }
+});
+$("details").querySelector(".close").addEventListener("click", closeCell);
+document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeCell(); });
+$("show-figures").addEventListener("change", (e) => $("heatmap").classList.toggle("figures", e.target.checked));
+
+// ---- Side by side.
+
+/** A program's lines, each with its number in its own file (0 for a file's name line). */
+function lines(prog) {
+  const t = D.src.texts[prog];
+  const all = t.text.split("\n");
+  if (all[all.length - 1] === "") all.pop();
+  const heads = new Set(t.heads);
+  let n = 0;
+  return all.map((text, i) => { n = heads.has(i) ? 0 : n + 1; return { text, n }; });
+}
+
+/** The ops from A's program to B's: stored once per pair, turned round for B to A. */
+function ops(w, a, b) {
+  if (a === b) return [["e", lines(a).length, lines(a).length]];
+  const there = w.diffs[a + "|" + b];
+  if (there) return there;
+  const flip = { d: "i", i: "d", e: "e", r: "r" };
+  return w.diffs[b + "|" + a].map(([t, o, n]) => [flip[t], n, o]);
+}
+
+function sideCell(line, cls) {
+  if (!line) return `<td class="n gap"></td><td class="gap"></td>`;
+  const head = line.n === 0;
+  return `<td class="n">${head ? "" : line.n}</td><td class="${head ? "" : cls}">${esc(line.text) || " "}</td>`;
+}
+
+function figures(w, a, b) {
+  const rows = D.points.filter((p) => p.w === w.w && (p.e[a] || p.e[b]));
+  if (!rows.length) return "";
+  let html = `<table><tr><th>scenario</th><th>point</th><th>figure</th><th>A: ${esc(a)}</th><th>B: ${esc(b)}</th><th>B/A</th><th>better</th></tr>`;
+  for (const p of rows) {
+    const [va, ta] = p.e[a] || [null, "–"], [vb, tb] = p.e[b] || [null, "–"];
+    const ratio = va && vb ? (vb / va).toFixed(2) + "×" : "–";
+    let better = "–";
+    if (va && vb && va !== vb) better = (vb > va) === p.hi ? b : a;
+    html += `<tr><td><a href="#s-${esc(p.s)}">${esc(p.s)}</a></td><td>${esc(p.l)}</td><td>${esc(p.fig)}</td><td class="num">${esc(ta)}</td><td class="num">${esc(tb)}</td><td class="num">${ratio}</td><td>${esc(better)}</td></tr>`;
+  }
+  return html + "</table>";
+}
+
+function showSide(wName, a, b) {
+  const w = D.src.workloads.find((x) => x.w === wName);
+  if (!w) return;
+  const prog = (p) => w.par.find((x) => x.p === p);
+  const pa = prog(a) || w.par[0], pb = prog(b) || w.par[Math.min(1, w.par.length - 1)];
+  fill($("side-w"), D.src.workloads.map((x) => x.w), w.w);
+  fill($("side-a"), w.par.map((x) => x.p), pa.p);
+  fill($("side-b"), w.par.map((x) => x.p), pb.p);
+  $("side-figures").innerHTML = figures(w, pa.p, pb.p);
+  const notes = [pa, pb].filter((x) => x.note).map((x) => esc(x.note));
+  notes.push(`A: <code>${esc(pa.prog)}</code>, B: <code>${esc(pb.prog)}</code>`);
+  $("side-notes").innerHTML = notes.join("; ") + ".";
+  const left = lines(pa.prog), right = lines(pb.prog);
+  let i = 0, j = 0;
+  let html = `<table><colgroup><col style="width:44px"><col><col style="width:44px"><col></colgroup><tr><th></th><th>A: ${esc(pa.p)}</th><th></th><th>B: ${esc(pb.p)}</th></tr>`;
+  for (const [tag, o, n] of ops(w, pa.prog, pb.prog)) {
+    for (let k = 0; k < Math.max(o, n); k++) {
+      const l = k < o ? left[i + k] : null, r = k < n ? right[j + k] : null;
+      const cls = { e: "", d: "del", i: "ins", r: "chg" }[tag];
+      const head = (l && l.n === 0) || (r && r.n === 0);
+      html += `<tr${head && tag === "e" ? ' class="head"' : ""}>${sideCell(l, cls)}${sideCell(r, cls)}</tr>`;
+    }
+    i += o;
+    j += n;
+  }
+  $("side-code").innerHTML = html + "</table>";
+}
+
+function fill(select, names, chosen) {
+  if (select.dataset.names !== names.join()) {
+    select.innerHTML = names.map((n) => `<option>${esc(n)}</option>`).join("");
+    select.dataset.names = names.join();
+  }
+  select.value = chosen;
+}
+
+$("side").querySelector(".said").textContent = D.src.said + ". Lines that differ: deleted (A only), inserted (B only), changed.";
+for (const id of ["side-w", "side-a", "side-b"]) {
+  $(id).addEventListener("change", () => showSide($("side-w").value, $("side-a").value, $("side-b").value));
+}
+
+// ---- The hash, and the self-test.
+
+function selftest() {
+  let clicked = 0, laid = 0;
+  const seen = new Set();
+  for (const el of document.querySelectorAll("#heatmap [data-cell]")) {
+    el.click();
+    clicked++;
+    const c = D.cells[+el.dataset.i], panel = $("details"), cmd = panel.querySelector(".cmd");
+    seen.add(+el.dataset.i);
+    if (!c || c.k !== el.dataset.cell) problems.push(`${el.dataset.cell}: its data is another cell's`);
+    else if (panel.hidden || panel.dataset.k !== c.k) problems.push(`${c.k}: the details panel did not open on it`);
+    else if (!cmd || cmd.textContent !== (c.cmd || NO_COMMAND)) problems.push(`${c.k}: the details do not show its command`);
+  }
+  if (seen.size !== D.cells.length) problems.push(`${D.cells.length - seen.size} of ${D.cells.length} cells have no heatmap cell`);
+  closeCell();
+  for (const w of D.src.workloads) {
+    const first = w.par[0];
+    for (const other of w.par.slice(1).filter((p) => p.prog !== first.prog)) {
+      showSide(w.w, first.p, other.p);
+      laid++;
+      const rows = [...$("side-code").querySelectorAll("tr")];
+      const filled = (col) => rows.some((r) => r.children[col] && r.children[col].textContent.trim() !== "");
+      if (!filled(1) || !filled(3)) problems.push(`side by side ${w.w}: ${first.p} / ${other.p}: a column is empty`);
+      if (!$("side-code").querySelector("td.del, td.ins, td.chg")) problems.push(`side by side ${w.w}: ${first.p} / ${other.p}: no line highlighted`);
+    }
+  }
+  // Without sources (no repository), the page says so and there is nothing to lay out.
+  if (!laid && D.src.workloads.length) problems.push("no two programs of a workload to lay side by side");
+  const pre = document.createElement("pre");
+  pre.id = "selftest";
+  pre.dataset.status = problems.length ? "failed" : "ok";
+  pre.textContent = problems.length ? problems.join("\n") : `ok: ${clicked} cells clicked, ${laid} pairs of programs laid side by side`;
+  document.querySelector("main").prepend(pre);
+}
+
+function start() {
+  const hash = decodeURIComponent(location.hash.slice(1));
+  const asked = Object.fromEntries(hash.split("&").map((kv) => [kv.split("=")[0], kv.slice(kv.indexOf("=") + 1)]));
+  if (D.src.workloads.length) {
+    const [w, a, b] = (asked.side || "io:threads:tokio").split(":");
+    showSide(D.src.workloads.some((x) => x.w === w) ? w : D.src.workloads[0].w, a, b);
+  } else {
+    $("side-code").textContent = D.src.said;
+  }
+  if ("selftest" in asked) return selftest();
+  if (asked.only && $(asked.only)) {
+    for (const s of document.querySelectorAll("main > section")) s.hidden = s.id !== asked.only;
+  } else if (asked.side) {
+    $("side").scrollIntoView();
+  }
+  const cell = asked.cell && document.querySelector(`#heatmap [data-cell="${CSS.escape(asked.cell)}"]`);
+  if (cell) openCell(+cell.dataset.i);
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();
