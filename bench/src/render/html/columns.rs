@@ -24,6 +24,9 @@ pub struct Column<'a> {
     pub figure: String,
     /// Higher is better (a capacity); lower is better otherwise.
     pub higher: bool,
+    /// How two of its figures tie: their timed runs' ranges overlap, or they
+    /// are less than this factor apart, or (`None` of both) never.
+    pub tie_within: Option<f64>,
     /// A paradigm's entry, in the order of the tables' rows.
     pub entries: Vec<Entry<'a>>,
 }
@@ -128,6 +131,7 @@ pub fn timed<'a>(record: &'a Record, scenario: &'static Scenario) -> Vec<Column<
             label,
             figure: format!("{figure}{}", scenario.at(x)),
             higher: false,
+            tie_within: None,
             entries,
         });
     }

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use crate::{
     results::{Cell, NOTE, Record},
-    scenarios::{self, Scenario, load::LoadKind},
+    scenarios::{self, Measure, Scenario, load::LoadKind},
 };
 
 /// The page's file name in a run's folder.
@@ -258,7 +258,12 @@ fn point(c: &columns::Column<'_>) -> Value {
     let entries: serde_json::Map<String, Value> = c
         .entries
         .iter()
-        .map(|e| (e.paradigm.name.to_string(), json!([e.value, e.text])))
+        .map(|e| {
+            // A time's tie range (its timed runs' middle range), where ranges decide ties.
+            let timed = c.tie_within.is_none() && c.scenario.measure != Measure::MemoryPerUnit;
+            let range = e.cell.timing().filter(|_| timed).map(|t| t.middle_range());
+            (e.paradigm.name.to_string(), json!([e.value, e.text, range]))
+        })
         .collect();
     json!({
         "s": c.scenario.name,
@@ -266,6 +271,7 @@ fn point(c: &columns::Column<'_>) -> Value {
         "l": c.label,
         "fig": c.figure,
         "hi": c.higher,
+        "tie": c.tie_within,
         "e": entries,
     })
 }

@@ -58,6 +58,7 @@ pub fn climb<'a>(record: &'a Record, scenario: &'static Scenario) -> Column<'a> 
         label: "capacity".into(),
         figure: "capacity: the highest rate held with p99 <= 10 ms (requests/s)".into(),
         higher: true,
+        tie_within: Some(tie),
         entries,
     }
 }
@@ -95,6 +96,7 @@ pub fn overload<'a>(record: &'a Record, scenario: &'static Scenario) -> Column<'
         label: "p99".into(),
         figure: "p99 over the run at 1.5x its capacity, then half of it".into(),
         higher: false,
+        tie_within: None,
         entries,
     }
 }
@@ -163,6 +165,7 @@ pub fn mixed<'a>(record: &'a Record, scenario: &'static Scenario) -> Vec<Column<
             label: label.into(),
             figure: format!("{figure}, the heavy work {label}"),
             higher: false,
+            tie_within: Some(CLAIMED),
             entries,
         })
         .collect()

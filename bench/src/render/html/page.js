@@ -111,15 +111,22 @@ function sideCell(line, cls) {
   return `<td class="n">${head ? "" : line.n}</td><td class="${head ? "" : cls}">${esc(line.text) || " "}</td>`;
 }
 
+/** Two figures tie as the report says: timed runs' ranges overlap, or less than the column's factor apart. */
+function tied(va, vb, ra, rb, factor) {
+  if (va === vb) return true;
+  if (ra && rb) return ra[0] <= rb[1] && rb[0] <= ra[1];
+  return factor ? Math.max(va, vb) / Math.min(va, vb) < factor : false;
+}
+
 function figures(w, a, b) {
   const rows = D.points.filter((p) => p.w === w.w && (p.e[a] || p.e[b]));
   if (!rows.length) return "";
   let html = `<table><tr><th>scenario</th><th>point</th><th>figure</th><th>A: ${esc(a)}</th><th>B: ${esc(b)}</th><th>B/A</th><th>better</th></tr>`;
   for (const p of rows) {
-    const [va, ta] = p.e[a] || [null, "–"], [vb, tb] = p.e[b] || [null, "–"];
+    const [va, ta, ra] = p.e[a] || [null, "–"], [vb, tb, rb] = p.e[b] || [null, "–"];
     const ratio = va && vb ? (vb / va).toFixed(2) + "×" : "–";
     let better = "–";
-    if (va && vb && va !== vb) better = (vb > va) === p.hi ? b : a;
+    if (va && vb) better = tied(va, vb, ra, rb, p.tie) ? "tie" : (vb > va) === p.hi ? b : a;
     html += `<tr><td><a href="#s-${esc(p.s)}">${esc(p.s)}</a></td><td>${esc(p.l)}</td><td>${esc(p.fig)}</td><td class="num">${esc(ta)}</td><td class="num">${esc(tb)}</td><td class="num">${ratio}</td><td>${esc(better)}</td></tr>`;
   }
   return html + "</table>";
