@@ -30,13 +30,29 @@ fn counts(cell: &Cell) -> Option<Counts> {
     })
 }
 
+/// Times closer than this are not explained by a counter: they barely differ.
+const CLOSE: f64 = 1.05;
+/// CPU per unit of work spread less than this across a tie is the same work.
+const SAME_CPU: f64 = 1.15;
+
 /// Why `best` beats `other`: the count that differs most between them per
-/// unit of work (of those `other` makes at least 0.05 of), and their CPU.
+/// unit of work (of those `other` makes at least 0.05 of), and their CPU;
+/// for times within 5%, that they barely differ.
 pub(super) fn contrast(best: &Cell, other: &Cell) -> String {
     let (Some(a), Some(b)) = (counts(best), counts(other)) else {
         return format!("{} was not counted in this run", other.paradigm);
     };
     let (cpu_a, cpu_b, noun) = (a.cpu, b.cpu, a.noun);
+    let slower = other.median().unwrap_or(0.0) / best.median().unwrap_or(1.0).max(1e-12);
+    if slower < CLOSE {
+        return format!(
+            "{} is only {:.0}% slower, just outside the tie: too close for a counter to explain ({} and {} of CPU per {noun})",
+            other.paradigm,
+            (slower - 1.0) * 100.0,
+            secs(cpu_b),
+            secs(cpu_a)
+        );
+    }
     let most = a
         .each
         .iter()
@@ -74,10 +90,14 @@ pub(super) fn alike(tied: &[&Cell]) -> String {
     ) else {
         return "not counted in this run".into();
     };
+    let same = match high / low.max(1e-12) < SAME_CPU {
+        true => ": the work, not the paradigm, sets the time",
+        false => "",
+    };
     match tied.len() {
         1 => format!("fastest, spending {} of CPU per {}", secs(low), cpus[0].1),
         n => format!(
-            "{n} tie within the noise, spending {}–{} of CPU per {}: the work, not the paradigm, sets the time",
+            "{n} tie within the noise, spending {}–{} of CPU per {}{same}",
             secs(low),
             secs(high),
             cpus[0].1

@@ -10,12 +10,13 @@ use std::fmt::Write as _;
 use because::{alike, contrast};
 
 use crate::{
+    render::figures::figure,
     render::leaders::leaders_concurrent,
     render::load::{self, answers},
     render::primer::{memory_claim, short, start_claim},
     render::tables,
-    results::Record,
     results::stats::{Memory, ratio, secs},
+    results::{Cell, Record},
     scenarios::{
         self,
         paradigms::Language,
@@ -26,8 +27,12 @@ use crate::{
 /// The answers: a row per kind of work of the primer's table, and its claims
 /// about starting units and their memory.
 pub fn answers(record: &Record, link: &str) -> String {
+    let kind = match record.is_full() {
+        true => "the newest complete full run",
+        false => "a run that is not a complete full one",
+    };
     let mut md = format!(
-        "From the newest complete full run, `{link}` ({}, {}, {} cores, commit {}); a tie (timed runs that overlap the fastest's) is said as one, and the first named is only the fastest of it. Python's best is the reference point. Every cell of the run, and any two paradigms' sources side by side: [its page]({link}/report.html).\n\n",
+        "From {kind}, `{link}` ({}, {}, {} cores, commit {}); a tie (timed runs that overlap the fastest's) is said as one, fastest first, and none of it is picked out. Python's best is the reference point. Every cell of the run, and any two paradigms' sources side by side: `{link}/report.html`, a page to open in a browser from a clone (`cargo run --release -p bench -- report {link} --open`).\n\n",
         record.meta("date"),
         record.meta("cpu"),
         record.meta("cores"),
@@ -55,20 +60,22 @@ pub fn answers(record: &Record, link: &str) -> String {
     md
 }
 
-/// `**a**`, or `**a**, tied with b, c and 2 more`.
+/// `**a**`, or for a tie `tie: a, b, c and 2 more` with none picked out.
 fn named(names: &[&str]) -> String {
-    let Some((first, rest)) = names.split_first() else {
-        return "–".into();
-    };
-    let mut text = format!("**{first}**");
-    if !rest.is_empty() {
-        let shown: Vec<&str> = rest.iter().take(3).copied().collect();
-        let _ = write!(text, ", tied with {}", shown.join(", "));
-        if rest.len() > 3 {
-            let _ = write!(text, " and {} more", rest.len() - 3);
+    match names {
+        [] => "–".into(),
+        [one] => format!("**{one}**"),
+        _ => {
+            let shown: Vec<&str> = names.iter().take(4).copied().collect();
+            let more = names.len().saturating_sub(4);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!("tie: {}{more}", shown.join(", "))
         }
     }
-    text
 }
 
 /// The largest point where a language has a fastest paradigm.
@@ -81,9 +88,10 @@ fn largest(record: &Record, scenario: &str, language: Language) -> Option<Option
 }
 
 /// A timed row: Rust's fastest (and its tie) at the largest point, why from
-/// the counters, and the numbers beside the primer's twin and Python's best.
+/// the counters, and the numbers beside the primer's twin and Python's best,
+/// at the largest point where Python ran too.
 fn timed_row(record: &Record, row: &Row) -> String {
-    let name = row.scenario.name;
+    let (name, measure) = (row.scenario.name, row.scenario.measure);
     let Some(x) = largest(record, name, Language::Rust) else {
         return String::new();
     };
@@ -97,41 +105,57 @@ fn timed_row(record: &Record, row: &Row) -> String {
         Some(t) if !tied(row.twin) => contrast(best, t),
         _ => alike(&rust),
     };
-    let mut numbers = format!("{} {}", best.paradigm, secs(best.median().unwrap_or(0.0)));
-    if let Some(last) = rust.last().filter(|_| rust.len() > 1) {
-        let _ = write!(
-            numbers,
-            " … {} {}",
-            last.paradigm,
-            secs(last.median().unwrap_or(0.0))
-        );
-    }
+    // Per unit of work where the tables give it so (a hop), else wall time.
+    let shown = |c: &Cell| {
+        let value = figure(record, c, measure, Memory::UserSpace);
+        format!("{} {}", short(&c.paradigm), value.map_or("–".into(), secs))
+    };
+    let mut numbers = format!(
+        "{}: {}",
+        row.scenario.at(x).trim_start(),
+        tie_list(&rust, &shown)
+    );
     if let Some(t) = twin.filter(|_| !tied(row.twin)) {
         let _ = write!(
             numbers,
-            "; {} {} ({} as long)",
-            t.paradigm,
-            secs(t.median().unwrap_or(0.0)),
+            "; {} ({} as long)",
+            shown(t),
             ratio(t.timing().unwrap(), best.timing().unwrap())
         );
     }
     if let Some(px) = largest(record, name, Language::Python) {
-        let py = leaders_concurrent(record, name, px, Language::Python)[0];
-        let at = row.scenario.at(px);
-        let _ = write!(
-            numbers,
-            "; Python's best {} {}{at}",
-            short(&py.paradigm),
-            secs(py.median().unwrap_or(0.0))
-        );
+        let py = leaders_concurrent(record, name, px, Language::Python);
+        if px != x {
+            // Rust's best where Python's ran, for a like-for-like comparison.
+            let at_px = leaders_concurrent(record, name, px, Language::Rust);
+            let _ = write!(
+                numbers,
+                ";{}: Rust {}",
+                row.scenario.at(px),
+                tie_list(&at_px, &shown)
+            );
+        }
+        let and = if px != x { ", against" } else { ";" };
+        let _ = write!(numbers, "{and} Python {}", tie_list(&py, &shown));
     }
     let names: Vec<&str> = rust.iter().map(|c| c.paradigm.as_str()).collect();
     format!(
-        "| {} ({name}{}) | {} | {why} | {numbers} |\n",
+        "| {} ({name}{}) | {} | {why} | {} |\n",
         row.kind,
         row.scenario.at(x),
-        named(&names)
+        named(&names),
+        numbers.trim_start_matches(": ")
     )
+}
+
+/// The fastest and its tie, each with its figure: `tokio 236 ns`, or
+/// `tie: threads 72.7 ms … processes 76.1 ms (9)`.
+fn tie_list(cells: &[&Cell], shown: &dyn Fn(&Cell) -> String) -> String {
+    match cells {
+        [] => "–".into(),
+        [one] => shown(one),
+        [first, .., last] => format!("tie: {} … {} ({})", shown(first), shown(last), cells.len()),
+    }
 }
 
 /// A load row: Rust's best at holding load (or cheap p99 beside a heavy
