@@ -1,6 +1,7 @@
 //! The repository's documents as a reader follows them: every relative link in
 //! README.md, CONTRIBUTING.md and docs/*.md (charts, reports and pages of
-//! committed runs included) leads to a file or folder that exists.
+//! committed runs included) leads to a file or folder that exists, and every
+//! `#anchor` into a Markdown file to one of its headings.
 
 use std::{fs, path::Path};
 
@@ -21,13 +22,23 @@ fn every_relative_link_resolves() {
         for (i, _) in text.match_indices("](") {
             let target = &text[i + 2..];
             let target = &target[..target.find(')').unwrap_or(target.len())];
-            let target = target.split('#').next().unwrap_or("").trim();
-            if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
+            let (target, anchor) = target.split_once('#').unwrap_or((target, ""));
+            let target = target.trim();
+            if target.contains("://") || target.starts_with("mailto:") {
                 continue;
             }
+            let file = match target {
+                "" => document.clone(),
+                _ => document.parent().unwrap().join(target),
+            };
             seen += 1;
-            if !document.parent().unwrap().join(target).exists() {
+            if !file.exists() {
                 dead.push(format!("{} -> {target}", document.display()));
+            } else if !anchor.is_empty() && (target.is_empty() || target.ends_with(".md")) {
+                let headings = anchors(&fs::read_to_string(&file).unwrap());
+                if !headings.iter().any(|h| h == anchor) {
+                    dead.push(format!("{} -> {target}#{anchor}", document.display()));
+                }
             }
         }
     }
@@ -39,6 +50,57 @@ fn every_relative_link_resolves() {
         dead.is_empty(),
         "links that lead nowhere:\n{}",
         dead.join("\n")
+    );
+}
+
+/// The anchors GitHub gives a Markdown file's headings: lower case, spaces to
+/// `-`, every character but letters, digits, `-` and `_` dropped, and `-1`,
+/// `-2` after a heading's repeats.
+fn anchors(text: &str) -> Vec<String> {
+    let mut all: Vec<String> = Vec::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        if line.starts_with("```") {
+            fenced = !fenced;
+        }
+        let Some(heading) = line.strip_prefix('#').filter(|_| !fenced) else {
+            continue;
+        };
+        let slug: String = heading
+            .trim_start_matches('#')
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect();
+        let repeats = all
+            .iter()
+            .filter(|a| {
+                **a == slug
+                    || a.strip_prefix(&format!("{slug}-"))
+                        .is_some_and(|n| n.parse::<u32>().is_ok())
+            })
+            .count();
+        all.push(match repeats {
+            0 => slug,
+            n => format!("{slug}-{n}"),
+        });
+    }
+    all
+}
+
+#[test]
+fn anchors_are_made_as_github_makes_them() {
+    let text = "# A\n## CPU work inside I/O (`--work`, `--offload`)\n```\n# not a heading\n```\n## The primer's Python\n## A\n";
+    assert_eq!(
+        anchors(text),
+        [
+            "a",
+            "cpu-work-inside-io---work---offload",
+            "the-primers-python",
+            "a-1"
+        ]
     );
 }
 

@@ -3,7 +3,8 @@
 //! lesson, the flags it really ran with, a chart and a table per point; the
 //! open-loop scenarios, which hyperfine does not time, their own sections from
 //! [`load`]), `machine.md`, `charts/*.svg`, `report.html` (all of it in one
-//! page, [`html`]), and the README's results section ([`readme`]). Nothing
+//! page, [`html`]), and the generated blocks of the README and
+//! docs/FINDINGS.md ([`readme`], [`front`]). Nothing
 //! here measures: every number comes from the folder.
 
 mod charts;

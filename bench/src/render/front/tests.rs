@@ -48,7 +48,10 @@ fn the_why_is_the_count_that_differs_most() {
     assert!(row.contains("10.0 µs of CPU to tokio's 300 ns"), "{row}");
     assert!(md.contains("`results/x/report.html`"), "{md}");
     // Per hop, as the ring's tables give it: 200,000 hops.
-    assert!(row.contains("| tokio 238 ns; threads 9.5 µs (40.00× as long) |"), "{row}");
+    assert!(
+        row.contains("| tokio 238 ns; threads 9.5 µs (40.00× as long) |"),
+        "{row}"
+    );
 }
 
 /// Overlapping runs are a tie: every tied paradigm is named, none is
