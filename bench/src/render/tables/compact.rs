@@ -4,11 +4,11 @@
 use super::{kib, vs_sequential};
 use crate::{
     render::figures::{figure, measure, memory_per_unit, server_peak_kib},
-    render::leaders::leaders,
+    render::leaders::leaders_concurrent,
     results::stats::{Memory, bytes, secs},
     results::{Cell, Record},
-    scenarios::paradigms,
-    scenarios::{self, Measure},
+    scenarios::paradigms::{self, Paradigm},
+    scenarios::{self, Measure, Workload},
 };
 
 /// Paradigms down, points across: median wall time, or memory per live unit.
@@ -48,6 +48,11 @@ fn compact_of(record: &Record, scenario: &str, kind: Memory, measure: Measure) -
     md += &"---:|".repeat(if points == [None] { 3 } else { points.len() });
     md += "\n";
     let value = |c: &Cell| figure(record, c, measure, kind);
+    // A ring's or spawn's sequential program hands nothing off and starts
+    // nothing: a baseline, never the fastest (as `leaders_concurrent` says).
+    let workload = scenarios::named(scenario).map(|s| s.workload);
+    let baseline = matches!(workload, Some(Workload::Ring | Workload::Spawn));
+    let contender = |q: &Paradigm| !(baseline && q.name == q.language.baseline());
     for p in &paradigms::ROWS {
         let cells: Vec<&Cell> = points
             .iter()
@@ -68,12 +73,13 @@ fn compact_of(record: &Record, scenario: &str, kind: Memory, measure: Measure) -
             };
             let best = paradigms::ALL
                 .iter()
-                .filter(|q| q.language == p.language)
+                .filter(|q| q.language == p.language && contender(q))
                 .filter_map(|q| value(record.cell(scenario, x, q.name)?))
-                .min_by(f64::total_cmp);
+                .min_by(f64::total_cmp)
+                .filter(|_| contender(p));
             // A time that ties with its language's fastest is as bold as it.
             let tied = matches!(measure, Measure::Time | Measure::TimePerWork)
-                && leaders(record, scenario, x, p.language)
+                && leaders_concurrent(record, scenario, x, p.language)
                     .iter()
                     .any(|c| c.paradigm == p.name);
             let noise = memory
