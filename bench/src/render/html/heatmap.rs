@@ -152,7 +152,8 @@ fn cell(cells: &Cells, column: &Column<'_>, e: &Entry<'_>) -> Markup {
         } else {
             ""
         };
-        format!("background:{}{ink}", hex([r, g, b]))
+        // The colour alone: `background` would reset `.noisy`'s hatching.
+        format!("background-color:{}{ink}", hex([r, g, b]))
     });
     let mark = match (e.best, e.tied) {
         (true, _) => " (the best)",
