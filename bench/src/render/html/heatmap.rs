@@ -1,7 +1,8 @@
 //! The heatmap: a row per paradigm, a column per point ([`super::columns`]),
 //! grouped under their scenario; each cell coloured by how many times worse
 //! than the best of its column it is, on a log scale, and marked when it is
-//! the best, ties with it, is noisy, FAILED or skipped. A click on a cell
+//! the best, ties with it, is noisy, FAILED or skipped; an entry that is not
+//! ranked ([`Entry::ranked`]) is grey and shows its figure. A click on a cell
 //! opens its details (`page.js`); its `data-cell` names it.
 
 use maud::{Markup, html};
@@ -145,7 +146,9 @@ fn cell(cells: &Cells, column: &Column<'_>, e: &Entry<'_>) -> Markup {
     class.extend(failed.then_some("failed"));
     class.extend(skipped.then_some("skipped"));
     class.extend(e.ratio.is_none().then_some("nofig"));
-    let style = e.ratio.map(|r| {
+    // Not ranked: grey, its figure said; a ratio to the best would read as a rank.
+    class.extend((e.ratio.is_some() && !e.ranked).then_some("unranked"));
+    let style = e.ratio.filter(|_| e.ranked).map(|r| {
         let [r, g, b] = shade(r);
         let ink = if r < 0x90 || g < 0x50 {
             ";color:#fff"
@@ -171,13 +174,15 @@ fn cell(cells: &Cells, column: &Column<'_>, e: &Entry<'_>) -> Markup {
         },
         e.text
     );
-    if let Some(r) = e.ratio {
-        title += &format!(", {} the best", times(r));
+    match e.ratio {
+        Some(r) if e.ranked => title += &format!(", {} the best", times(r)),
+        Some(r) => title += &format!(" ({} the best of the ranked)", times(r)),
+        None => {}
     }
     for m in e.marks.iter().chain(cell.why_not().iter()) {
         title += &format!("\n{m}");
     }
-    let ratio = e.ratio.map_or(e.text.clone(), times);
+    let ratio = e.ratio.filter(|_| e.ranked).map_or(e.text.clone(), times);
     html! {
         td class=(class.join(" ")) style=[style] data-cell=(cells.key(cell)) data-i=(cells.index(cell)) title=(title) {
             span.r { @if e.tied { "=" } (ratio) }
@@ -225,6 +230,7 @@ fn legend() -> Markup {
             }
             span.key.best-key { "1.00×" } " the best; "
             span.key.tie-key { "=1.05×" } " ties with it; "
+            span.key.unranked-key { "4.2 ms" } " not ranked: its figure; "
             span.key.noisy-key { "~" } " noisy: rerun; "
             span.key.warn-key { "!" } " requests failed; "
             span.key.failed-key { "FAILED" } " / "

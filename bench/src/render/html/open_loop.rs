@@ -81,7 +81,7 @@ pub fn overload<'a>(record: &'a Record, scenario: &'static Scenario) -> Column<'
         let mut entry = Entry::new(p, cell, value, text);
         if let Some(errors) = cell.field("errors").filter(|&e| e > 0) {
             entry.marks.push(format!(
-                "{errors} requests failed: the p99 is the answered ones'"
+                "{errors} requests failed: the p99 is the answered ones': not ranked"
             ));
             entry.failed_requests = true;
             // A p99 of the answered requests alone is not comparable: not ranked.
