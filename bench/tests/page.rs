@@ -271,7 +271,8 @@ fn load(chromium: &Path, page: &Path, scratch: &Path) -> (String, String) {
             "--dump-dom",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("file://{}#selftest", url_path(page)))
+        // `100%` is no percent-encoding: the page must read the rest all the same.
+        .arg(format!("file://{}#selftest&x=100%", url_path(page)))
         .stdin(Stdio::null())
         .stdout(fs::File::create(&dom).unwrap())
         .stderr(fs::File::create(&log).unwrap())

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     render::charts::colour,
-    scenarios::{Scenario, paradigms},
+    scenarios::{Scenario, load::LoadKind, paradigms},
 };
 
 /// The colours of 1x, 2x, 5x, 10x, 30x and 100x: green to dark red
@@ -183,8 +183,14 @@ fn cell(cells: &Cells, column: &Column<'_>, e: &Entry<'_>) -> Markup {
         title += &format!("\n{m}");
     }
     let ratio = e.ratio.filter(|_| e.ranked).map_or(e.text.clone(), times);
+    // serve-mixed's inline and offloaded runs share a key: `#cell=KEY|offloaded` finds the twin.
+    let mixed = column
+        .scenario
+        .load
+        .is_some_and(|l| l.kind == LoadKind::Mixed);
+    let heavy = mixed.then_some(column.label.as_str());
     html! {
-        td class=(class.join(" ")) style=[style] data-cell=(cells.key(cell)) data-i=(cells.index(cell)) title=(title) {
+        td class=(class.join(" ")) style=[style] data-cell=(cells.key(cell)) data-heavy=[heavy] data-i=(cells.index(cell)) title=(title) {
             span.r { @if e.tied { "=" } (ratio) }
             span.f { (e.text) }
             @if cell.noisy().is_some() { span.m { "~" } }

@@ -1,7 +1,8 @@
 // report.html's script: plain DOM, no library. It lays out what bench report
 // embedded in #data: a cell's details when its heatmap cell is clicked, and two
 // paradigms' programs side by side from the diff ops made at report time.
-// The URL's hash may say `side=io:threads:tokio`, `cell=SCENARIO|X|PARADIGM`,
+// The URL's hash may say `side=io:threads:tokio`, `cell=SCENARIO|X|PARADIGM`
+// (serve-mixed's runs share theirs: `cell=serve-mixed|2000|tokio|offloaded`, or `|inline`),
 // `only=SECTION` (that section alone under the header: a link to one part, or a
 // screenshot, which headless Chromium takes unscrolled), joined by `&`; or `selftest`: then every cell is clicked and every
 // program laid out once, and the outcome written into <pre id="selftest">.
@@ -186,6 +187,8 @@ function selftest() {
     if (!c || c.k !== el.dataset.cell) problems.push(`${el.dataset.cell}: its data is another cell's`);
     else if (panel.hidden || panel.dataset.k !== c.k) problems.push(`${c.k}: the details panel did not open on it`);
     else if (!cmd || cmd.textContent !== (c.cmd || NO_COMMAND)) problems.push(`${c.k}: the details do not show its command`);
+    const link = el.dataset.cell + (el.dataset.heavy ? "|" + el.dataset.heavy : "");
+    if (findCell(link) !== el) problems.push(`${link}: #cell= finds another cell`);
   }
   if (seen.size !== D.cells.length) problems.push(`${D.cells.length - seen.size} of ${D.cells.length} cells have no heatmap cell`);
   closeCell();
@@ -209,9 +212,21 @@ function selftest() {
   document.querySelector("main").prepend(pre);
 }
 
+/** The heatmap cell of `SCENARIO|X|PARADIGM`, or of `SCENARIO|X|PARADIGM|HEAVY` where serve-mixed's inline and offloaded runs share a key. */
+function findCell(key) {
+  const parts = key.split("|");
+  const heavy = parts.length > 3 ? `[data-heavy="${CSS.escape(parts.pop())}"]` : "";
+  return document.querySelector(`#heatmap [data-cell="${CSS.escape(parts.join("|"))}"]${heavy}`);
+}
+
+/** A part of the hash decoded; one that is no valid percent-encoding (`100%`) as it stands, which asks for nothing. */
+function decoded(part) {
+  try { return decodeURIComponent(part); } catch (e) { return part; }
+}
+
 function start() {
-  const hash = decodeURIComponent(location.hash.slice(1));
-  const asked = Object.fromEntries(hash.split("&").map((kv) => [kv.split("=")[0], kv.slice(kv.indexOf("=") + 1)]));
+  const parts = location.hash.slice(1).split("&").map((kv) => [kv.split("=")[0], kv.slice(kv.indexOf("=") + 1)]);
+  const asked = Object.fromEntries(parts.map(([k, v]) => [decoded(k), decoded(v)]));
   if (D.src.workloads.length) {
     const [w, a, b] = (asked.side || "io:threads:tokio").split(":");
     showSide(D.src.workloads.some((x) => x.w === w) ? w : D.src.workloads[0].w, a, b);
@@ -224,7 +239,7 @@ function start() {
   } else if (asked.side) {
     $("side").scrollIntoView();
   }
-  const cell = asked.cell && document.querySelector(`#heatmap [data-cell="${CSS.escape(asked.cell)}"]`);
+  const cell = asked.cell && findCell(asked.cell);
   if (cell) openCell(+cell.dataset.i);
 }
 
