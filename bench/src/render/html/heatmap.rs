@@ -3,7 +3,8 @@
 //! than the best of its column it is, on a log scale, and marked when it is
 //! the best, ties with it, is noisy, FAILED or skipped; an entry that is not
 //! ranked ([`Entry::ranked`]) is grey and shows its figure. A click on a cell
-//! opens its details (`page.js`); its `data-cell` names it.
+//! (or Enter or Space on it: each is a button to the keyboard) opens its
+//! details (`page.js`); its `data-cell` names it.
 
 use maud::{Markup, html};
 
@@ -100,14 +101,14 @@ fn one(cells: &Cells, scenarios: &[&'static Scenario], columns: &[&Column<'_>]) 
             table.heatmap {
                 thead {
                     tr {
-                        th.corner rowspan="2" { (workload) }
+                        th.corner rowspan="2" scope="col" { (workload) }
                         @for (s, n) in &groups {
-                            th.group colspan=(n) title=(s.title) { a href={ "#s-" (s.name) } { (s.name) } }
+                            th.group colspan=(n) scope="colgroup" title=(s.title) { a href={ "#s-" (s.name) } { (s.name) } }
                         }
                     }
                     tr {
                         @for c in columns {
-                            th.point title=(c.figure) { (c.label) }
+                            th.point scope="col" title=(c.figure) { (c.label) }
                         }
                     }
                 }
@@ -115,7 +116,7 @@ fn one(cells: &Cells, scenarios: &[&'static Scenario], columns: &[&Column<'_>]) 
                     @for p in rows {
                         @let c = colour(p.family);
                         tr {
-                            th.row {
+                            th.row scope="row" {
                                 span.swatch style={ "background:" (hex([c.0, c.1, c.2])) } {}
                                 (p.name)
                             }
@@ -190,7 +191,7 @@ fn cell(cells: &Cells, column: &Column<'_>, e: &Entry<'_>) -> Markup {
         .is_some_and(|l| l.kind == LoadKind::Mixed);
     let heavy = mixed.then_some(column.label.as_str());
     html! {
-        td class=(class.join(" ")) style=[style] data-cell=(cells.key(cell)) data-heavy=[heavy] data-i=(cells.index(cell)) title=(title) {
+        td class=(class.join(" ")) style=[style] data-cell=(cells.key(cell)) data-heavy=[heavy] data-i=(cells.index(cell)) title=(title) tabindex="0" role="button" {
             span.r { @if e.tied { "=" } (ratio) }
             span.f { (e.text) }
             @if cell.noisy().is_some() { span.m { "~" } }
@@ -221,7 +222,7 @@ fn mark_run(cells: &Cells, run: &crate::results::Cell) -> Markup {
     };
     let rate = run.x.map_or(String::new(), |x| format!("{x}/s: "));
     html! {
-        span class=(class) data-cell=(cells.key(run)) data-i=(cells.index(run)) title={ (rate) (said) } {}
+        span class=(class) data-cell=(cells.key(run)) data-i=(cells.index(run)) title={ (rate) (said) } tabindex="0" role="button" {}
     }
 }
 

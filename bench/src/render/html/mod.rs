@@ -148,7 +148,7 @@ fn page(record: &Record, report: &str, machine: &str) -> Markup {
                             (PreEscaped(sections::markdown(&without_lesson(body, s.shows), &charts)))
                         }
                     }
-                    aside #details hidden { button.close type="button" title="close (Esc)" { "×" } div.body {} }
+                    aside #details hidden tabindex="-1" aria-label="The cell's details" { button.close type="button" title="close (Esc)" aria-label="Close" { "×" } div.body {} }
                     (machine_card(record, &parts.intro, machine, &charts))
                     section #side {
                         h2 { "Side by side" }
@@ -234,7 +234,7 @@ fn machine_card(record: &Record, intro: &str, machine: &str, charts: &std::path:
                 @for (key, what) in MACHINE {
                     @let value = record.meta(key);
                     @if value != "?" && !value.is_empty() {
-                        tr { th { (what) } td { (value) } }
+                        tr { th scope="row" { (what) } td { (value) } }
                     }
                 }
             }

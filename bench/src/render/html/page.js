@@ -49,6 +49,9 @@ function strip(runs) {
   return svg;
 }
 
+/** The heatmap cell the panel was opened from, to go back to when it closes. */
+let opener = null;
+
 function openCell(i) {
   const c = D.cells[i];
   let html = `<h3>${esc(c.h)} <span class="status status-${c.st}">${esc(c.st)}</span></h3>`;
@@ -69,17 +72,27 @@ function openCell(i) {
   document.body.classList.add("details-open");
   document.querySelectorAll("#heatmap .selected").forEach((e) => e.classList.remove("selected"));
   document.querySelectorAll(`#heatmap [data-i="${i}"]`).forEach((e) => e.classList.add("selected"));
+  if (document.activeElement && document.activeElement.closest("#heatmap [data-cell]")) opener = document.activeElement;
+  panel.focus({ preventScroll: true });
 }
 
 function closeCell() {
-  $("details").hidden = true;
+  const panel = $("details");
+  if (!panel.hidden && opener && panel.contains(document.activeElement)) opener.focus({ preventScroll: true });
+  opener = null;
+  panel.hidden = true;
   document.body.classList.remove("details-open");
   document.querySelectorAll("#heatmap .selected").forEach((e) => e.classList.remove("selected"));
 }
 
 $("heatmap").addEventListener("click", (e) => {
   const at = e.target.closest("[data-cell]");
-  if (at) { e.stopPropagation(); openCell(+at.dataset.i); }
+  if (at) { e.stopPropagation(); at.focus({ preventScroll: true }); openCell(+at.dataset.i); }
+});
+// A heatmap cell is a button: Enter or Space opens it too.
+$("heatmap").addEventListener("keydown", (e) => {
+  const at = (e.key === "Enter" || e.key === " ") && e.target.closest("[data-cell]");
+  if (at) { e.preventDefault(); openCell(+at.dataset.i); }
 });
 $("details").querySelector(".close").addEventListener("click", closeCell);
 document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeCell(); });
@@ -122,7 +135,8 @@ function tied(va, vb, ra, rb, factor) {
 function figures(w, a, b) {
   const rows = D.points.filter((p) => p.w === w.w && (p.e[a] || p.e[b]));
   if (!rows.length) return "";
-  let html = `<table><tr><th>scenario</th><th>point</th><th>figure</th><th>A: ${esc(a)}</th><th>B: ${esc(b)}</th><th>B/A</th><th>better</th></tr>`;
+  const heads = ["scenario", "point", "figure", `A: ${esc(a)}`, `B: ${esc(b)}`, "B/A", "better"];
+  let html = `<table><tr>${heads.map((h) => `<th scope="col">${h}</th>`).join("")}</tr>`;
   for (const p of rows) {
     const [va, ta, ra] = p.e[a] || [null, "–"], [vb, tb, rb] = p.e[b] || [null, "–"];
     const ratio = va && vb ? (vb / va).toFixed(2) + "×" : "–";
@@ -147,7 +161,7 @@ function showSide(wName, a, b) {
   $("side-notes").innerHTML = notes.join("; ") + ".";
   const left = lines(pa.prog), right = lines(pb.prog);
   let i = 0, j = 0;
-  let html = `<table><colgroup><col style="width:44px"><col><col style="width:44px"><col></colgroup><tr><th></th><th>A: ${esc(pa.p)}</th><th></th><th>B: ${esc(pb.p)}</th></tr>`;
+  let html = `<table><colgroup><col style="width:44px"><col><col style="width:44px"><col></colgroup><tr><th scope="col"></th><th scope="col">A: ${esc(pa.p)}</th><th scope="col"></th><th scope="col">B: ${esc(pb.p)}</th></tr>`;
   for (const [tag, o, n] of ops(w, pa.prog, pb.prog)) {
     for (let k = 0; k < Math.max(o, n); k++) {
       const l = k < o ? left[i + k] : null, r = k < n ? right[j + k] : null;
@@ -192,6 +206,16 @@ function selftest() {
   }
   if (seen.size !== D.cells.length) problems.push(`${D.cells.length - seen.size} of ${D.cells.length} cells have no heatmap cell`);
   closeCell();
+  // The keyboard: Enter on a cell opens it, the panel taking focus; Escape closes it and gives the focus back.
+  const key = (el, k) => el.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
+  const first = document.querySelector("#heatmap [data-cell]");
+  if (first) {
+    first.focus();
+    key(first, "Enter");
+    if ($("details").hidden || document.activeElement !== $("details")) problems.push("Enter on a cell did not open its details, focused");
+    key(document.activeElement, "Escape");
+    if (!$("details").hidden || document.activeElement !== first) problems.push("Escape did not close the details and go back to the cell");
+  }
   for (const w of D.src.workloads) {
     const first = w.par[0];
     for (const other of w.par.slice(1).filter((p) => p.prog !== first.prog)) {

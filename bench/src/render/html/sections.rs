@@ -83,7 +83,10 @@ pub fn markdown(text: &str, charts: &Path) -> String {
     }
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
-    out
+    // A Markdown table's header cells head its columns (any HTML in the
+    // Markdown is text by now, and a chart has no <th>).
+    out.replace("<th>", "<th scope=\"col\">")
+        .replace("<th style=", "<th scope=\"col\" style=")
 }
 
 /// A chart's SVG for inlining: from its `<svg` on (no XML declaration), in a
@@ -144,6 +147,7 @@ mod tests {
         );
         assert!(!out.contains("gone") && !out.contains("<img"), "{out}");
         assert!(out.contains("<td><strong>1</strong></td>"), "{out}");
+        assert!(out.contains("<th scope=\"col\">a</th>"), "{out}");
     }
 
     #[test]
