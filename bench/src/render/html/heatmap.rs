@@ -13,7 +13,7 @@ use super::{
     columns::{Column, Entry},
 };
 use crate::{
-    render::charts::colour,
+    render::{charts::colour, load::rate},
     scenarios::{Scenario, load::LoadKind, paradigms},
 };
 
@@ -220,9 +220,9 @@ fn mark_run(cells: &Cells, run: &crate::results::Cell) -> Markup {
         (Some(Verdict::Generator(why)), _) => ("run gen", format!("loadgen's limit: {why}")),
         (None, _) => ("run out", run.why_not().unwrap_or_default()),
     };
-    let rate = run.x.map_or(String::new(), |x| format!("{x}/s: "));
+    let at = run.x.map_or(String::new(), |x| format!("{}: ", rate(x)));
     html! {
-        span class=(class) data-cell=(cells.key(run)) data-i=(cells.index(run)) title={ (rate) (said) } tabindex="0" role="button" {}
+        span class=(class) data-cell=(cells.key(run)) data-i=(cells.index(run)) title={ (at) (said) } tabindex="0" role="button" {}
     }
 }
 
