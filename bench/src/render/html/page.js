@@ -4,8 +4,8 @@
 // The URL's hash may say `side=io:threads:tokio`, `cell=SCENARIO|X|PARADIGM`
 // (serve-mixed's runs share theirs: `cell=serve-mixed|2000|tokio|offloaded`, or `|inline`),
 // `only=SECTION` (that section alone under the header: a link to one part, or a
-// screenshot, which headless Chromium takes unscrolled), joined by `&`; or `selftest`: then every cell is clicked and every
-// program laid out once, and the outcome written into <pre id="selftest">.
+// screenshot, which headless Chromium takes unscrolled), joined by `&`; or `selftest`: then every cell is clicked and every two
+// programs of a workload laid out each way round, and the outcome written into <pre id="selftest">.
 "use strict";
 
 const problems = [];
@@ -216,15 +216,16 @@ function selftest() {
     key(document.activeElement, "Escape");
     if (!$("details").hidden || document.activeElement !== first) problems.push("Escape did not close the details and go back to the cell");
   }
+  // Every two programs of a workload, each way round (B to A turns A to B's ops round).
   for (const w of D.src.workloads) {
-    const first = w.par[0];
-    for (const other of w.par.slice(1).filter((p) => p.prog !== first.prog)) {
-      showSide(w.w, first.p, other.p);
+    for (const [a, b] of w.par.flatMap((a) => w.par.filter((b) => b.prog !== a.prog).map((b) => [a, b]))) {
+      showSide(w.w, a.p, b.p);
       laid++;
-      const rows = [...$("side-code").querySelectorAll("tr")];
-      const filled = (col) => rows.some((r) => r.children[col] && r.children[col].textContent.trim() !== "");
-      if (!filled(1) || !filled(3)) problems.push(`side by side ${w.w}: ${first.p} / ${other.p}: a column is empty`);
-      if (!$("side-code").querySelector("td.del, td.ins, td.chg")) problems.push(`side by side ${w.w}: ${first.p} / ${other.p}: no line highlighted`);
+      const said = `side by side ${w.w}: ${a.p} / ${b.p}`;
+      const rows = [...$("side-code").querySelectorAll("tr")].slice(1);
+      const shown = (col) => rows.filter((r) => r.children[col] && !r.children[col].classList.contains("gap")).length;
+      if (shown(0) !== lines(a.prog).length || shown(2) !== lines(b.prog).length) problems.push(`${said}: not every line of both shown once`);
+      if (!$("side-code").querySelector("td.del, td.ins, td.chg")) problems.push(`${said}: no line highlighted`);
     }
   }
   // Without sources (no repository), the page says so and there is nothing to lay out.
