@@ -57,8 +57,8 @@ pub fn times(ratio: f64) -> String {
     }
 }
 
-/// The heatmap: a table per workload, side by side where they fit, each with
-/// the rows that have a cell in it; then the legend.
+/// The heatmap: the legend, then a table per workload, side by side where
+/// they fit, each with the rows that have a cell in it.
 pub fn table(cells: &Cells, scenarios: &[&'static Scenario], columns: &[Column<'_>]) -> Markup {
     let mut blocks: Vec<Vec<&'static Scenario>> = Vec::new();
     for &s in scenarios {
@@ -68,13 +68,13 @@ pub fn table(cells: &Cells, scenarios: &[&'static Scenario], columns: &[Column<'
         }
     }
     html! {
+        (legend())
         div.blocks {
             @for block in &blocks {
                 @let mine: Vec<&Column<'_>> = columns.iter().filter(|c| block.iter().any(|s| s.name == c.scenario.name)).collect();
                 (one(cells, block, &mine))
             }
         }
-        (legend())
     }
 }
 
