@@ -1,15 +1,15 @@
 //! report.html in a real browser. The committed full run's page: `bench
 //! report` makes it twice (the same bytes), and it must be the page committed
-//! beside the run; then headless Chromium loads it with `#selftest`, which
-//! clicks every heatmap cell and lays every two programs side by side, and
-//! dumps the DOM. The quick run's page (the folder in `BENCH_PAGE_RUN`, where
-//! CI puts its quick run) has a test of its own, which CI runs alone. On each
-//! page every cell of `cells.jsonl` must have its heatmap cell (as many cells
-//! per key as the file has), every scenario its section, the self-test say
-//! `ok` and the browser log no error. Without a Chromium (`CHROMIUM`, or
-//! chromium, chromium-browser, google-chrome on PATH) the browser's part says
-//! why and passes, except under CI, where it fails (`scripts/chromium.sh`
-//! installs one); a `CHROMIUM` that names none fails.
+//! beside the run, else that one is stale; then headless Chromium loads it
+//! with `#selftest`, which clicks every heatmap cell, lays every two programs
+//! of a workload side by side, and dumps the DOM. The quick run's page (the
+//! folder in `BENCH_PAGE_RUN`, where CI puts its quick run) has a test of its
+//! own, which CI runs alone. On each page every cell of `cells.jsonl` must
+//! have its heatmap cell (as many per key as the file has), every scenario its
+//! section, the self-test say `ok` and the browser log no error. Without a
+//! Chromium (`CHROMIUM`, or chromium, chromium-browser, google-chrome on
+//! PATH) the browser's part says why and passes, except under CI, where it
+//! fails (`scripts/chromium.sh` installs one); a `CHROMIUM` that names none fails.
 
 use nix::{
     sys::signal::{Signal, killpg},
@@ -132,7 +132,7 @@ fn report(dir: &Path) -> Vec<u8> {
 }
 
 #[test]
-fn the_committed_run_opens_in_chromium() {
+fn the_committed_run_is_current_and_opens_in_chromium() {
     let kept = root().join("results").join(RUN);
     let scratch = scratch("page");
     // Under a folder named results, as in the repository: the page's footer
@@ -143,6 +143,10 @@ fn the_committed_run_opens_in_chromium() {
     assert!(
         first == report(&made),
         "the same run made two different pages"
+    );
+    assert!(
+        first == fs::read(kept.join(PAGE)).unwrap(),
+        "results/{RUN}/report.html is not the page bench makes of its run now: re-make it with `cargo run --release -p bench -- report results/{RUN}` (and commit it)"
     );
     if let Some(chromium) = chromium() {
         check(&chromium, &made, &scratch);
