@@ -107,7 +107,7 @@ fn main() -> ExitCode {
                 }
             }
             let page = dir.join(render::PAGE);
-            eprintln!("report: {}", page.display());
+            eprintln!("bench: report: {}", page.display());
             if open {
                 cli::browse(&page)?;
             }
@@ -239,11 +239,11 @@ fn bench_run(args: RunArgs) -> Result<ExitCode, String> {
     Ok(code)
 }
 
-/// Where the run's page is, and how to open it.
+/// Where the run's page is, and how to open it (`bench` is seldom on PATH).
 fn open_line(dir: &Path) -> String {
     let page = dir.join(render::PAGE);
     format!(
-        "bench: open {} in a browser, or run bench report {} --open",
+        "bench: open {} in a browser, or run cargo run --release -p bench -- report {} --open",
         page.display(),
         program::quote(&[dir.to_string_lossy().into()])
     )

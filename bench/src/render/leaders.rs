@@ -4,8 +4,8 @@
 use crate::{
     results::noise::tie,
     results::{Cell, Record},
+    scenarios,
     scenarios::paradigms::{self, Language, Paradigm},
-    scenarios::{self, Workload},
 };
 
 /// The fastest of a language at a point and every paradigm of it whose timed
@@ -27,11 +27,7 @@ pub fn leaders_concurrent<'a>(
     x: Option<u64>,
     language: Language,
 ) -> Vec<&'a Cell> {
-    // The sequential ring hands the token on in a loop, with no hand-off at all,
-    // and the sequential spawn calls its units one after another, starting
-    // none: baselines of a hop's and a start's cost, not contenders.
-    let baseline = scenarios::named(scenario)
-        .is_some_and(|s| matches!(s.workload, Workload::Ring | Workload::Spawn));
+    let baseline = scenarios::named(scenario).is_some_and(|s| s.workload.sequential_is_baseline());
     leaders_of(record, scenario, x, |p| {
         p.language == language && !(baseline && p.name == language.baseline())
     })

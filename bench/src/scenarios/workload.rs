@@ -45,6 +45,14 @@ impl Workload {
         }
     }
 
+    /// The language's sequential program is a baseline here, not a contender:
+    /// the sequential ring hands the token on in a loop, with no hand-off at
+    /// all, and the sequential spawn calls its units one after another,
+    /// starting none. A hop's and a start's cost beside them, never the fastest.
+    pub const fn sequential_is_baseline(self) -> bool {
+        matches!(self, Workload::Ring | Workload::Spawn)
+    }
+
     pub const fn meets(self) -> Meets {
         match self {
             Workload::Io => Meets::ApiServer,

@@ -44,7 +44,8 @@ pub struct Entry<'a> {
     /// How many times worse than the best of the column (1.0 is the best).
     pub ratio: Option<f64>,
     /// It may be the column's best: a paradigm (not the reference, nor a
-    /// sized pool), run at the scenario's own rate.
+    /// sized pool, nor the sequential baseline of ring and spawn), run at the
+    /// scenario's own rate. The page shows an unranked entry's figure, grey.
     pub ranked: bool,
     pub best: bool,
     pub tied: bool,
@@ -62,6 +63,11 @@ impl<'a> Entry<'a> {
         text: String,
     ) -> Self {
         let ranked = paradigms::ALL.iter().any(|p| p.name == paradigm.name);
+        let marks = match (paradigm.is_reference(), paradigm.sized) {
+            (true, _) => vec!["the reference server: not ranked".into()],
+            (_, true) => vec!["a pool sized to the connections: not ranked".into()],
+            _ => Vec::new(),
+        };
         Entry {
             paradigm,
             cell,
@@ -72,14 +78,15 @@ impl<'a> Entry<'a> {
             ranked,
             best: false,
             tied: false,
-            marks: Vec::new(),
+            marks,
             failed_requests: false,
         }
     }
 }
 
 /// A timed scenario: a column per point, its figure as the compact tables
-/// read it; a time that ties with the best's (their runs' ranges overlap) is tied.
+/// read it; a time that ties with the best's (their runs' ranges overlap) is
+/// tied. In ring and spawn the sequential program is not ranked.
 pub fn timed<'a>(record: &'a Record, scenario: &'static Scenario) -> Vec<Column<'a>> {
     let memory = scenario.measure == Measure::MemoryPerUnit;
     let base = record.points(scenario.name).first().copied().flatten();
@@ -105,6 +112,13 @@ pub fn timed<'a>(record: &'a Record, scenario: &'static Scenario) -> Vec<Column<
                 _ => short_why(cell),
             };
             let mut entry = Entry::new(p, cell, value, text);
+            // As `leaders_concurrent` has it: a baseline, not a contender.
+            if scenario.workload.sequential_is_baseline() && p.name == p.language.baseline() {
+                entry.ranked = false;
+                entry
+                    .marks
+                    .push("the sequential baseline: not ranked".into());
+            }
             entry.marks.extend(cell.noisy());
             if memory && value.is_none() {
                 let noise = memory_per_unit(record, cell, Memory::UserSpace);
@@ -176,5 +190,31 @@ pub fn short_why(cell: &Cell) -> String {
         Outcome::Skipped(_) => "skipped".into(),
         Outcome::Ok { timing: None, .. } if cell.load.is_none() => "not timed".into(),
         Outcome::Ok { .. } => "–".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{results::testing, scenarios};
+
+    /// In spawn and ring the sequential program is a baseline: it has a
+    /// ratio (for its title) but is neither the best nor a tie, and the
+    /// fastest of the rest is the best.
+    #[test]
+    fn the_sequential_baseline_of_spawn_is_not_ranked() {
+        let record = testing::record(vec![
+            testing::ok("spawn-cost", "sequential", 0.1, 0),
+            testing::ok("spawn-cost", "threads", 0.4, 0),
+            testing::ok("spawn-cost", "tokio", 0.2, 0),
+        ]);
+        let columns = super::timed(&record, scenarios::named("spawn-cost").unwrap());
+        let entry = |name: &str| {
+            let entries = &columns[0].entries;
+            entries.iter().find(|e| e.paradigm.name == name).unwrap()
+        };
+        let sequential = entry("sequential");
+        assert!(!sequential.ranked && !sequential.best && !sequential.tied);
+        assert_eq!(sequential.ratio, Some(0.5));
+        assert!(entry("tokio").best && entry("threads").ratio == Some(2.0));
     }
 }

@@ -160,8 +160,12 @@ fn timed(cell: &Cell) -> Vec<(String, String)> {
         rows.push(row(
             "wrk",
             format!(
-                "{:.0} requests/s ({} requests, {} errors, {} connections, {} s)",
-                w.requests_per_sec, w.requests, w.errors, w.connections, w.seconds
+                "{} requests/s ({} requests, {} errors, {} connections, {} s)",
+                thousands(w.requests_per_sec.round() as u64),
+                thousands(w.requests),
+                w.errors,
+                w.connections,
+                w.seconds
             ),
         ));
     } else if let Some(Err(why)) = &cell.wrk {

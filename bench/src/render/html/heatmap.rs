@@ -1,8 +1,10 @@
 //! The heatmap: a row per paradigm, a column per point ([`super::columns`]),
 //! grouped under their scenario; each cell coloured by how many times worse
 //! than the best of its column it is, on a log scale, and marked when it is
-//! the best, ties with it, is noisy, FAILED or skipped. A click on a cell
-//! opens its details (`page.js`); its `data-cell` names it.
+//! the best, ties with it, is noisy, FAILED or skipped; an entry that is not
+//! ranked ([`Entry::ranked`]) is grey and shows its figure. A click on a cell
+//! (or Enter or Space on it: each is a button to the keyboard) opens its
+//! details (`page.js`); its `data-cell` names it.
 
 use maud::{Markup, html};
 
@@ -11,8 +13,8 @@ use super::{
     columns::{Column, Entry},
 };
 use crate::{
-    render::charts::colour,
-    scenarios::{Scenario, paradigms},
+    render::{charts::colour, load::rate},
+    scenarios::{Scenario, load::LoadKind, paradigms},
 };
 
 /// The colours of 1x, 2x, 5x, 10x, 30x and 100x: green to dark red
@@ -55,8 +57,8 @@ pub fn times(ratio: f64) -> String {
     }
 }
 
-/// The heatmap: a table per workload, side by side where they fit, each with
-/// the rows that have a cell in it; then the legend.
+/// The heatmap: the legend, then a table per workload, side by side where
+/// they fit, each with the rows that have a cell in it.
 pub fn table(cells: &Cells, scenarios: &[&'static Scenario], columns: &[Column<'_>]) -> Markup {
     let mut blocks: Vec<Vec<&'static Scenario>> = Vec::new();
     for &s in scenarios {
@@ -66,13 +68,13 @@ pub fn table(cells: &Cells, scenarios: &[&'static Scenario], columns: &[Column<'
         }
     }
     html! {
+        (legend())
         div.blocks {
             @for block in &blocks {
                 @let mine: Vec<&Column<'_>> = columns.iter().filter(|c| block.iter().any(|s| s.name == c.scenario.name)).collect();
                 (one(cells, block, &mine))
             }
         }
-        (legend())
     }
 }
 
@@ -99,14 +101,14 @@ fn one(cells: &Cells, scenarios: &[&'static Scenario], columns: &[&Column<'_>]) 
             table.heatmap {
                 thead {
                     tr {
-                        th.corner rowspan="2" { (workload) }
+                        th.corner rowspan="2" scope="col" { (workload) }
                         @for (s, n) in &groups {
-                            th.group colspan=(n) title=(s.title) { a href={ "#s-" (s.name) } { (s.name) } }
+                            th.group colspan=(n) scope="colgroup" title=(s.title) { a href={ "#s-" (s.name) } { (s.name) } }
                         }
                     }
                     tr {
                         @for c in columns {
-                            th.point title=(c.figure) { (c.label) }
+                            th.point scope="col" title=(c.figure) { (c.label) }
                         }
                     }
                 }
@@ -114,7 +116,7 @@ fn one(cells: &Cells, scenarios: &[&'static Scenario], columns: &[&Column<'_>]) 
                     @for p in rows {
                         @let c = colour(p.family);
                         tr {
-                            th.row {
+                            th.row scope="row" {
                                 span.swatch style={ "background:" (hex([c.0, c.1, c.2])) } {}
                                 (p.name)
                             }
@@ -145,14 +147,17 @@ fn cell(cells: &Cells, column: &Column<'_>, e: &Entry<'_>) -> Markup {
     class.extend(failed.then_some("failed"));
     class.extend(skipped.then_some("skipped"));
     class.extend(e.ratio.is_none().then_some("nofig"));
-    let style = e.ratio.map(|r| {
+    // Not ranked: grey, its figure said; a ratio to the best would read as a rank.
+    class.extend((e.ratio.is_some() && !e.ranked).then_some("unranked"));
+    let style = e.ratio.filter(|_| e.ranked).map(|r| {
         let [r, g, b] = shade(r);
         let ink = if r < 0x90 || g < 0x50 {
             ";color:#fff"
         } else {
             ""
         };
-        format!("background:{}{ink}", hex([r, g, b]))
+        // The colour alone: `background` would reset `.noisy`'s hatching.
+        format!("background-color:{}{ink}", hex([r, g, b]))
     });
     let mark = match (e.best, e.tied) {
         (true, _) => " (the best)",
@@ -170,15 +175,23 @@ fn cell(cells: &Cells, column: &Column<'_>, e: &Entry<'_>) -> Markup {
         },
         e.text
     );
-    if let Some(r) = e.ratio {
-        title += &format!(", {} the best", times(r));
+    match e.ratio {
+        Some(r) if e.ranked => title += &format!(", {} the best", times(r)),
+        Some(r) => title += &format!(" ({} the best of the ranked)", times(r)),
+        None => {}
     }
     for m in e.marks.iter().chain(cell.why_not().iter()) {
         title += &format!("\n{m}");
     }
-    let ratio = e.ratio.map_or(e.text.clone(), times);
+    let ratio = e.ratio.filter(|_| e.ranked).map_or(e.text.clone(), times);
+    // serve-mixed's inline and offloaded runs share a key: `#cell=KEY|offloaded` finds the twin.
+    let mixed = column
+        .scenario
+        .load
+        .is_some_and(|l| l.kind == LoadKind::Mixed);
+    let heavy = mixed.then_some(column.label.as_str());
     html! {
-        td class=(class.join(" ")) style=[style] data-cell=(cells.key(cell)) data-i=(cells.index(cell)) title=(title) {
+        td class=(class.join(" ")) style=[style] data-cell=(cells.key(cell)) data-heavy=[heavy] data-i=(cells.index(cell)) title=(title) tabindex="0" role="button" {
             span.r { @if e.tied { "=" } (ratio) }
             span.f { (e.text) }
             @if cell.noisy().is_some() { span.m { "~" } }
@@ -207,9 +220,9 @@ fn mark_run(cells: &Cells, run: &crate::results::Cell) -> Markup {
         (Some(Verdict::Generator(why)), _) => ("run gen", format!("loadgen's limit: {why}")),
         (None, _) => ("run out", run.why_not().unwrap_or_default()),
     };
-    let rate = run.x.map_or(String::new(), |x| format!("{x}/s: "));
+    let at = run.x.map_or(String::new(), |x| format!("{}: ", rate(x)));
     html! {
-        span class=(class) data-cell=(cells.key(run)) data-i=(cells.index(run)) title={ (rate) (said) } {}
+        span class=(class) data-cell=(cells.key(run)) data-i=(cells.index(run)) title={ (at) (said) } tabindex="0" role="button" {}
     }
 }
 
@@ -224,6 +237,7 @@ fn legend() -> Markup {
             }
             span.key.best-key { "1.00×" } " the best; "
             span.key.tie-key { "=1.05×" } " ties with it; "
+            span.key.unranked-key { "4.2 ms" } " not ranked: its figure; "
             span.key.noisy-key { "~" } " noisy: rerun; "
             span.key.warn-key { "!" } " requests failed; "
             span.key.failed-key { "FAILED" } " / "

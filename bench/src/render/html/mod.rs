@@ -31,7 +31,7 @@ pub const PAGE: &str = "report.html";
 const CSS: &str = include_str!("page.css");
 const JS: &str = include_str!("page.js");
 /// What the heatmap's figures are, and when two tie, as the report's tables say.
-const FIGURES: &str = "Figures: a timed scenario's median wall time (per hop in the rings), or memory per live unit (spawn-memory, ring-size: user space, against the first point); serve-load's capacity, the highest rate held with p99 within 10 ms (higher is better; its runs as squares beside it: held within the target, over it, not held, loadgen's limit); serve-overload's p99 at 1.5x the capacity; serve-mixed's cheap requests' p99, inline and offloaded. Ties: timed runs' ranges overlap (leaving out each one's fastest and slowest of four or more); capacities within one narrowed step of the climb; serve-mixed's p99s within 2x (one run each). The reference server and the sized pools are never the best.";
+const FIGURES: &str = "Figures: a timed scenario's median wall time (per hop in the rings), or memory per live unit (spawn-memory, ring-size: user space, against the first point); serve-load's capacity, the highest rate held with p99 within 10 ms (higher is better; its runs as squares beside it: held within the target, over it, not held, loadgen's limit); serve-overload's p99 at 1.5x the capacity; serve-mixed's cheap requests' p99, inline and offloaded. Ties: timed runs' ranges overlap (leaving out each one's fastest and slowest of four or more); capacities within one narrowed step of the climb; serve-mixed's p99s within 2x (one run each). Not ranked, grey and with their figure (their ratio in their title): the reference server; the sized pools; the sequential program in ring and spawn, a baseline (a loop with no hand-off; units called one after another); serve-overload's servers that failed requests (their p99 is the answered ones'); serve-mixed's runs at half the capacity.";
 /// The machine card's rows: meta.env's keys, in the order a reader asks.
 const MACHINE: [(&str, &str); 17] = [
     ("cpu", "CPU"),
@@ -134,7 +134,7 @@ fn page(record: &Record, report: &str, machine: &str) -> Markup {
                 main {
                     section #heatmap {
                         h2 { "Every cell" }
-                        p { "A row per paradigm, a column per point of each scenario; each cell is its figure over the best of its column, coloured on a log scale. Click one for what stands behind it (hover for its figure)." }
+                        p { "A row per paradigm, a column per point of each scenario; each cell is its figure over the best of its column, coloured on a log scale; a grey cell is not ranked and shows its figure. Click one for what stands behind it (hover for its figure)." }
                         p.figures-said { (FIGURES) }
                         (heatmap::table(&cells, &ran, &columns))
                     }
@@ -148,7 +148,7 @@ fn page(record: &Record, report: &str, machine: &str) -> Markup {
                             (PreEscaped(sections::markdown(&without_lesson(body, s.shows), &charts)))
                         }
                     }
-                    aside #details hidden { button.close type="button" title="close (Esc)" { "×" } div.body {} }
+                    aside #details hidden tabindex="-1" aria-label="The cell's details" { button.close type="button" title="close (Esc)" aria-label="Close" { "×" } div.body {} }
                     (machine_card(record, &parts.intro, machine, &charts))
                     section #side {
                         h2 { "Side by side" }
@@ -234,7 +234,7 @@ fn machine_card(record: &Record, intro: &str, machine: &str, charts: &std::path:
                 @for (key, what) in MACHINE {
                     @let value = record.meta(key);
                     @if value != "?" && !value.is_empty() {
-                        tr { th { (what) } td { (value) } }
+                        tr { th scope="row" { (what) } td { (value) } }
                     }
                 }
             }

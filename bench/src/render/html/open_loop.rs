@@ -5,7 +5,7 @@
 
 use super::columns::{Column, Entry, rank, short_why};
 use crate::{
-    render::load::{self, CLAIMED, capacity, pair, tie_ratio},
+    render::load::{self, CLAIMED, capacity, pair, rate, tie_ratio},
     results::stats::secs,
     results::{Cell, Outcome, Record},
     scenarios::{Scenario, paradigms},
@@ -29,7 +29,7 @@ pub fn climb<'a>(record: &'a Record, scenario: &'static Scenario) -> Column<'a> 
         };
         let cell = c.at.unwrap_or(first);
         let text = match (c.rate(), &cell.outcome) {
-            (Some(r), _) => format!("{}{}/s", if c.at_least() { ">= " } else { "" }, r),
+            (Some(r), _) => format!("{}{}", if c.at_least() { ">= " } else { "" }, rate(r)),
             (None, Outcome::Failed(_)) => "FAILED".into(),
             (None, Outcome::Skipped(_)) => "skipped".into(),
             (None, _) => "none".into(),
@@ -81,7 +81,7 @@ pub fn overload<'a>(record: &'a Record, scenario: &'static Scenario) -> Column<'
         let mut entry = Entry::new(p, cell, value, text);
         if let Some(errors) = cell.field("errors").filter(|&e| e > 0) {
             entry.marks.push(format!(
-                "{errors} requests failed: the p99 is the answered ones'"
+                "{errors} requests failed: the p99 is the answered ones': not ranked"
             ));
             entry.failed_requests = true;
             // A p99 of the answered requests alone is not comparable: not ranked.
@@ -216,6 +216,8 @@ mod tests {
         };
         let tokio = entry("serve-load", "capacity", "tokio");
         assert!(tokio.best && tokio.ratio == Some(1.0), "{}", tokio.text);
+        // As every table has it, and its runs' titles too.
+        assert!(tokio.text.contains(",000/s"), "{}", tokio.text);
         assert!(entry("serve-load", "capacity", "smol").tied);
         assert_eq!(entry("serve-load", "capacity", "async-std").text, "FAILED");
         assert!(entry("io-work", "1000", "tokio").best);

@@ -1,10 +1,11 @@
 // report.html's script: plain DOM, no library. It lays out what bench report
 // embedded in #data: a cell's details when its heatmap cell is clicked, and two
 // paradigms' programs side by side from the diff ops made at report time.
-// The URL's hash may say `side=io:threads:tokio`, `cell=SCENARIO|X|PARADIGM`,
+// The URL's hash may say `side=io:threads:tokio`, `cell=SCENARIO|X|PARADIGM`
+// (serve-mixed's runs share theirs: `cell=serve-mixed|2000|tokio|offloaded`, or `|inline`),
 // `only=SECTION` (that section alone under the header: a link to one part, or a
-// screenshot, which headless Chromium takes unscrolled), joined by `&`; or `selftest`: then every cell is clicked and every
-// program laid out once, and the outcome written into <pre id="selftest">.
+// screenshot, which headless Chromium takes unscrolled), joined by `&`; or `selftest`: then every cell is clicked and every two
+// programs of a workload laid out each way round, and the outcome written into <pre id="selftest">.
 "use strict";
 
 const problems = [];
@@ -48,6 +49,9 @@ function strip(runs) {
   return svg;
 }
 
+/** The heatmap cell the panel was opened from, to go back to when it closes. */
+let opener = null;
+
 function openCell(i) {
   const c = D.cells[i];
   let html = `<h3>${esc(c.h)} <span class="status status-${c.st}">${esc(c.st)}</span></h3>`;
@@ -68,17 +72,27 @@ function openCell(i) {
   document.body.classList.add("details-open");
   document.querySelectorAll("#heatmap .selected").forEach((e) => e.classList.remove("selected"));
   document.querySelectorAll(`#heatmap [data-i="${i}"]`).forEach((e) => e.classList.add("selected"));
+  if (document.activeElement && document.activeElement.closest("#heatmap [data-cell]")) opener = document.activeElement;
+  panel.focus({ preventScroll: true });
 }
 
 function closeCell() {
-  $("details").hidden = true;
+  const panel = $("details");
+  if (!panel.hidden && opener && panel.contains(document.activeElement)) opener.focus({ preventScroll: true });
+  opener = null;
+  panel.hidden = true;
   document.body.classList.remove("details-open");
   document.querySelectorAll("#heatmap .selected").forEach((e) => e.classList.remove("selected"));
 }
 
 $("heatmap").addEventListener("click", (e) => {
   const at = e.target.closest("[data-cell]");
-  if (at) { e.stopPropagation(); openCell(+at.dataset.i); }
+  if (at) { e.stopPropagation(); at.focus({ preventScroll: true }); openCell(+at.dataset.i); }
+});
+// A heatmap cell is a button: Enter or Space opens it too.
+$("heatmap").addEventListener("keydown", (e) => {
+  const at = (e.key === "Enter" || e.key === " ") && e.target.closest("[data-cell]");
+  if (at) { e.preventDefault(); openCell(+at.dataset.i); }
 });
 $("details").querySelector(".close").addEventListener("click", closeCell);
 document.addEventListener("keydown", (e) => { if (e.key === "Escape") closeCell(); });
@@ -121,7 +135,8 @@ function tied(va, vb, ra, rb, factor) {
 function figures(w, a, b) {
   const rows = D.points.filter((p) => p.w === w.w && (p.e[a] || p.e[b]));
   if (!rows.length) return "";
-  let html = `<table><tr><th>scenario</th><th>point</th><th>figure</th><th>A: ${esc(a)}</th><th>B: ${esc(b)}</th><th>B/A</th><th>better</th></tr>`;
+  const heads = ["scenario", "point", "figure", `A: ${esc(a)}`, `B: ${esc(b)}`, "B/A", "better"];
+  let html = `<table><tr>${heads.map((h) => `<th scope="col">${h}</th>`).join("")}</tr>`;
   for (const p of rows) {
     const [va, ta, ra] = p.e[a] || [null, "–"], [vb, tb, rb] = p.e[b] || [null, "–"];
     const ratio = va && vb ? (vb / va).toFixed(2) + "×" : "–";
@@ -146,7 +161,7 @@ function showSide(wName, a, b) {
   $("side-notes").innerHTML = notes.join("; ") + ".";
   const left = lines(pa.prog), right = lines(pb.prog);
   let i = 0, j = 0;
-  let html = `<table><colgroup><col style="width:44px"><col><col style="width:44px"><col></colgroup><tr><th></th><th>A: ${esc(pa.p)}</th><th></th><th>B: ${esc(pb.p)}</th></tr>`;
+  let html = `<table><colgroup><col style="width:44px"><col><col style="width:44px"><col></colgroup><tr><th scope="col"></th><th scope="col">A: ${esc(pa.p)}</th><th scope="col"></th><th scope="col">B: ${esc(pb.p)}</th></tr>`;
   for (const [tag, o, n] of ops(w, pa.prog, pb.prog)) {
     for (let k = 0; k < Math.max(o, n); k++) {
       const l = k < o ? left[i + k] : null, r = k < n ? right[j + k] : null;
@@ -186,18 +201,31 @@ function selftest() {
     if (!c || c.k !== el.dataset.cell) problems.push(`${el.dataset.cell}: its data is another cell's`);
     else if (panel.hidden || panel.dataset.k !== c.k) problems.push(`${c.k}: the details panel did not open on it`);
     else if (!cmd || cmd.textContent !== (c.cmd || NO_COMMAND)) problems.push(`${c.k}: the details do not show its command`);
+    const link = el.dataset.cell + (el.dataset.heavy ? "|" + el.dataset.heavy : "");
+    if (findCell(link) !== el) problems.push(`${link}: #cell= finds another cell`);
   }
   if (seen.size !== D.cells.length) problems.push(`${D.cells.length - seen.size} of ${D.cells.length} cells have no heatmap cell`);
   closeCell();
+  // The keyboard: Enter on a cell opens it, the panel taking focus; Escape closes it and gives the focus back.
+  const key = (el, k) => el.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true }));
+  const first = document.querySelector("#heatmap [data-cell]");
+  if (first) {
+    first.focus();
+    key(first, "Enter");
+    if ($("details").hidden || document.activeElement !== $("details")) problems.push("Enter on a cell did not open its details, focused");
+    key(document.activeElement, "Escape");
+    if (!$("details").hidden || document.activeElement !== first) problems.push("Escape did not close the details and go back to the cell");
+  }
+  // Every two programs of a workload, each way round (B to A turns A to B's ops round).
   for (const w of D.src.workloads) {
-    const first = w.par[0];
-    for (const other of w.par.slice(1).filter((p) => p.prog !== first.prog)) {
-      showSide(w.w, first.p, other.p);
+    for (const [a, b] of w.par.flatMap((a) => w.par.filter((b) => b.prog !== a.prog).map((b) => [a, b]))) {
+      showSide(w.w, a.p, b.p);
       laid++;
-      const rows = [...$("side-code").querySelectorAll("tr")];
-      const filled = (col) => rows.some((r) => r.children[col] && r.children[col].textContent.trim() !== "");
-      if (!filled(1) || !filled(3)) problems.push(`side by side ${w.w}: ${first.p} / ${other.p}: a column is empty`);
-      if (!$("side-code").querySelector("td.del, td.ins, td.chg")) problems.push(`side by side ${w.w}: ${first.p} / ${other.p}: no line highlighted`);
+      const said = `side by side ${w.w}: ${a.p} / ${b.p}`;
+      const rows = [...$("side-code").querySelectorAll("tr")].slice(1);
+      const shown = (col) => rows.filter((r) => r.children[col] && !r.children[col].classList.contains("gap")).length;
+      if (shown(0) !== lines(a.prog).length || shown(2) !== lines(b.prog).length) problems.push(`${said}: not every line of both shown once`);
+      if (!$("side-code").querySelector("td.del, td.ins, td.chg")) problems.push(`${said}: no line highlighted`);
     }
   }
   // Without sources (no repository), the page says so and there is nothing to lay out.
@@ -209,9 +237,21 @@ function selftest() {
   document.querySelector("main").prepend(pre);
 }
 
+/** The heatmap cell of `SCENARIO|X|PARADIGM`, or of `SCENARIO|X|PARADIGM|HEAVY` where serve-mixed's inline and offloaded runs share a key. */
+function findCell(key) {
+  const parts = key.split("|");
+  const heavy = parts.length > 3 ? `[data-heavy="${CSS.escape(parts.pop())}"]` : "";
+  return document.querySelector(`#heatmap [data-cell="${CSS.escape(parts.join("|"))}"]${heavy}`);
+}
+
+/** A part of the hash decoded; one that is no valid percent-encoding (`100%`) as it stands, which asks for nothing. */
+function decoded(part) {
+  try { return decodeURIComponent(part); } catch (e) { return part; }
+}
+
 function start() {
-  const hash = decodeURIComponent(location.hash.slice(1));
-  const asked = Object.fromEntries(hash.split("&").map((kv) => [kv.split("=")[0], kv.slice(kv.indexOf("=") + 1)]));
+  const parts = location.hash.slice(1).split("&").map((kv) => [kv.split("=")[0], kv.slice(kv.indexOf("=") + 1)]);
+  const asked = Object.fromEntries(parts.map(([k, v]) => [decoded(k), decoded(v)]));
   if (D.src.workloads.length) {
     const [w, a, b] = (asked.side || "io:threads:tokio").split(":");
     showSide(D.src.workloads.some((x) => x.w === w) ? w : D.src.workloads[0].w, a, b);
@@ -224,7 +264,7 @@ function start() {
   } else if (asked.side) {
     $("side").scrollIntoView();
   }
-  const cell = asked.cell && document.querySelector(`#heatmap [data-cell="${CSS.escape(asked.cell)}"]`);
+  const cell = asked.cell && findCell(asked.cell);
   if (cell) openCell(+cell.dataset.i);
 }
 

@@ -55,8 +55,9 @@ pub fn split(report: &str, scenarios: &[&'static Scenario]) -> Parts {
     }
 }
 
-/// Markdown as HTML; an image of `charts/NAME.svg` becomes that chart's SVG
-/// markup from `charts`, or is dropped when the file is not there.
+/// Markdown as HTML, any HTML in it escaped; an image of `charts/NAME.svg`
+/// becomes that chart's SVG markup from `charts`, or is dropped when the file
+/// is not there.
 pub fn markdown(text: &str, charts: &Path) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
@@ -73,12 +74,19 @@ pub fn markdown(text: &str, charts: &Path) -> String {
             Event::End(TagEnd::Image) => in_image = false,
             // The image's alt text: the chart carries its own title.
             _ if in_image => {}
+            // Raw HTML in the Markdown (a FAILED reason's `<module>`, a note's
+            // `<script>`, machine.md's command) is text: only the charts
+            // inlined above are markup.
+            Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
             e => events.push(e),
         }
     }
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
-    out
+    // A Markdown table's header cells head its columns (any HTML in the
+    // Markdown is text by now, and a chart has no <th>).
+    out.replace("<th>", "<th scope=\"col\">")
+        .replace("<th style=", "<th scope=\"col\" style=")
 }
 
 /// A chart's SVG for inlining: from its `<svg` on (no XML declaration), in a
@@ -139,5 +147,21 @@ mod tests {
         );
         assert!(!out.contains("gone") && !out.contains("<img"), "{out}");
         assert!(out.contains("<td><strong>1</strong></td>"), "{out}");
+        assert!(out.contains("<th scope=\"col\">a</th>"), "{out}");
+    }
+
+    #[test]
+    fn html_in_the_report_is_text() {
+        let out = markdown(
+            "# Run\n\n<script>alert(1)</script>\n\n| a |\n|---|\n| FAILED: in <module> |\n\nsaid <b>x</b>\n",
+            Path::new("/nonexistent"),
+        );
+        assert!(
+            out.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{out}"
+        );
+        assert!(out.contains("FAILED: in &lt;module&gt;"), "{out}");
+        assert!(out.contains("said &lt;b&gt;x&lt;/b&gt;"), "{out}");
+        assert!(!out.contains("<script") && !out.contains("<b>"), "{out}");
     }
 }
