@@ -229,7 +229,9 @@ fn a_signal_stops_everything_and_leaves_the_folder_incomplete() {
     .spawn()
     .unwrap();
     let start = Instant::now();
-    while !pids.exists() && start.elapsed() < Duration::from_secs(20) {
+    // The shell creates the file before `echo` has written the pid into it.
+    let written = || fs::read_to_string(&pids).is_ok_and(|t| t.ends_with('\n'));
+    while !written() && start.elapsed() < Duration::from_secs(20) {
         thread::sleep(Duration::from_millis(20));
     }
     let pid = fs::read_to_string(&pids).expect("the first program started");
