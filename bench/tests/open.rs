@@ -1,31 +1,19 @@
 //! `bench report --open`: the page written, then `$BROWSER` started on it (or
 //! the reader told there is none).
 
+mod common;
+
 use std::{
     fs,
-    path::{Path, PathBuf},
+    path::Path,
     process::Command,
     thread,
     time::{Duration, Instant},
 };
 
+use common::{copy_inputs, root};
+
 const BENCH: &str = env!("CARGO_BIN_EXE_bench");
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The run's measured files, as `bench/tests/report.rs` copies them.
-fn copy_inputs(from: &Path, to: &Path) {
-    fs::create_dir_all(to.join("raw")).unwrap();
-    for file in ["cells.jsonl", "meta.env", "complete"] {
-        fs::copy(from.join(file), to.join(file)).unwrap();
-    }
-    for entry in fs::read_dir(from.join("raw")).unwrap() {
-        let path = entry.unwrap().path();
-        fs::copy(&path, to.join("raw").join(path.file_name().unwrap())).unwrap();
-    }
-}
 
 /// `bench report --open` starts `$BROWSER` on the page and returns; with no
 /// browser at all it says so and exits 1, the page written all the same.

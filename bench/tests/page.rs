@@ -11,6 +11,10 @@
 //! PATH) the browser's part says why and passes, except under CI, where it
 //! fails (`scripts/chromium.sh` installs one); a `CHROMIUM` that names none fails.
 
+mod common;
+
+use common::{copy_inputs, root};
+
 use nix::{
     sys::signal::{Signal, killpg},
     sys::wait::{Id, WaitPidFlag, WaitStatus, waitid},
@@ -34,10 +38,6 @@ const LIMIT: Duration = Duration::from_secs(90);
 /// `bench report` on the full run takes seconds, even unoptimised.
 const REPORT_LIMIT: Duration = Duration::from_secs(120);
 const MOST_BYTES: u64 = 5 << 20;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// A fresh folder for one test (its path has a space).
 fn scratch(test: &str) -> PathBuf {
@@ -75,18 +75,6 @@ fn chromium() -> Option<PathBuf> {
         eprintln!("skipped: no Chromium (set CHROMIUM, or run scripts/chromium.sh to install one)");
     }
     found
-}
-
-/// The run's measured files, as `bench/tests/report.rs` copies them, and its note.
-fn copy_inputs(from: &Path, to: &Path) {
-    fs::create_dir_all(to.join("raw")).unwrap();
-    for file in ["cells.jsonl", "meta.env", "complete", "README.md"] {
-        fs::copy(from.join(file), to.join(file)).unwrap();
-    }
-    for entry in fs::read_dir(from.join("raw")).unwrap() {
-        let path = entry.unwrap().path();
-        fs::copy(&path, to.join("raw").join(path.file_name().unwrap())).unwrap();
-    }
 }
 
 /// Waits for `child` (a process group's leader) at most `limit`, then kills

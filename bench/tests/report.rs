@@ -5,32 +5,16 @@
 //! `bench report results/2026-12-01-vm --readme <a README with the markers>`
 //! and say why in the commit.)
 
-use std::{
-    fs,
-    path::{Path, PathBuf},
-    process::Command,
-};
+mod common;
+
+use std::{fs, path::Path, process::Command};
+
+use common::{copy_inputs, root};
 
 const BENCH: &str = env!("CARGO_BIN_EXE_bench");
 const RUN: &str = "2026-12-01-vm";
 /// A README with nothing but the results section's markers around it.
 const README: &str = "# t\n\n<!-- results:begin -->\n<!-- results:end -->\n\nafter\n";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The run's measured files (not what `bench report` makes of them) in a fresh folder.
-fn copy_inputs(from: &Path, to: &Path) {
-    fs::create_dir_all(to.join("raw")).unwrap();
-    for file in ["cells.jsonl", "meta.env", "complete"] {
-        fs::copy(from.join(file), to.join(file)).unwrap();
-    }
-    for entry in fs::read_dir(from.join("raw")).unwrap() {
-        let path = entry.unwrap().path();
-        fs::copy(&path, to.join("raw").join(path.file_name().unwrap())).unwrap();
-    }
-}
 
 fn same(made: &Path, kept: &Path) {
     let (made_text, kept_text) = (fs::read(made).unwrap(), fs::read(kept).unwrap());
