@@ -100,11 +100,7 @@ fn main() -> ExitCode {
         Action::Report { dir, readme, open } => results::Record::load(&dir).and_then(|record| {
             render::write(&record)?;
             if let Some(readme) = readme {
-                for document in render::documents(&readme) {
-                    let text = render::readme_with(&document, &record)?;
-                    fs::write(&document, text)
-                        .map_err(|e| format!("{}: {e}", document.display()))?;
-                }
+                render::fill(&readme, &record)?;
             }
             let page = dir.join(render::PAGE);
             eprintln!("bench: report: {}", page.display());
@@ -224,10 +220,7 @@ fn bench_run(args: RunArgs) -> Result<ExitCode, String> {
     };
     if loaded.is_full() && dir.starts_with(root.join("results")) {
         if let Some(newest) = results::newest_full(&root.join("results"))? {
-            for document in render::documents(&root.join("README.md")) {
-                fs::write(&document, render::readme_with(&document, &newest)?)
-                    .map_err(|e| format!("{}: {e}", document.display()))?;
-            }
+            render::fill(&root.join("README.md"), &newest)?;
             eprintln!(
                 "bench: README.md's and docs/FINDINGS.md's results now show {}",
                 newest.name()

@@ -30,7 +30,7 @@ use crate::{
     scenarios::{self, Measure, Workload},
 };
 pub use html::PAGE;
-pub use readme::{documents, readme_with};
+pub use readme::fill;
 
 /// Writes report.md, machine.md and the charts into the run's folder.
 pub fn write(record: &Record) -> Result<(), String> {

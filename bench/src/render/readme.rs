@@ -170,7 +170,7 @@ fn replace_block(text: &str, name: &str, section: &str) -> Result<Option<String>
 
 /// A document (the README, docs/FINDINGS.md) with every generated block it
 /// holds made from `record`, linked relative to the document's folder.
-pub fn readme_with(readme_path: &Path, record: &Record) -> Result<String, String> {
+fn readme_with(readme_path: &Path, record: &Record) -> Result<String, String> {
     let mut text =
         fs::read_to_string(readme_path).map_err(|e| format!("{}: {e}", readme_path.display()))?;
     // `README.md` alone has the parent "", which is the current folder.
@@ -194,9 +194,19 @@ pub fn readme_with(readme_path: &Path, record: &Record) -> Result<String, String
     }
 }
 
+/// Fills the generated blocks of the README and of docs/FINDINGS.md beside it
+/// (where there is one) from `record`.
+pub fn fill(readme: &Path, record: &Record) -> Result<(), String> {
+    for document in documents(readme) {
+        let text = readme_with(&document, record)?;
+        fs::write(&document, text).map_err(|e| format!("{}: {e}", document.display()))?;
+    }
+    Ok(())
+}
+
 /// The documents `--readme README.md` fills: the README, and docs/FINDINGS.md
 /// beside it where there is one.
-pub fn documents(readme: &Path) -> Vec<PathBuf> {
+fn documents(readme: &Path) -> Vec<PathBuf> {
     let findings = readme.with_file_name("docs").join("FINDINGS.md");
     let mut all = vec![readme.to_path_buf()];
     all.extend(findings.is_file().then_some(findings));
