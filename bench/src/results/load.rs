@@ -94,9 +94,9 @@ pub struct LoadRun {
 /// Whether the server held the offered rate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    /// Every request answered right, at least 95% of the rate, p99 at most 1 s.
+    /// Every request answered right within the timeout, p99 at most 1 s.
     Held,
-    /// Why not: requests failed, too few answered, or p99 over 1 s.
+    /// Why not: requests failed (wrong, lost, refused, timed out), or p99 over 1 s.
     NotHeld(String),
     /// `loadgen` could not send at the rate itself: its limit, not the server's.
     Generator(String),

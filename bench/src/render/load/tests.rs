@@ -245,3 +245,24 @@ fn the_charts_are_drawn() {
         eprintln!("charts in {}", dir.display());
     }
 }
+
+#[test]
+fn a_gap_says_when_loadgens_own_lateness_is_in_its_p99() {
+    let oha = Ok(Oha {
+        rate: 1_000,
+        seconds: 3.0,
+        requests: 3_000,
+        errors: 0,
+        p50_us: 100,
+        p99_us: 250,
+    });
+    // The fixture's loadgen was 100 µs behind: not half of a 4 ms p99.
+    let cell = run("serve-load", "compio", 1_000, 4_000, Verdict::Held);
+    assert_eq!(oha::gap(&cell, &oha), "**gap**: loadgen's is 16.0x oha's");
+    // 3 ms behind: its lateness is most of its p99, and the gap says so.
+    let late = set(cell.clone(), &[("behind_us", "3000")]);
+    assert_eq!(
+        oha::gap(&late, &oha),
+        "**gap**: loadgen's is 16.0x oha's; loadgen fell 3.0 ms behind its own schedule in this run (its lateness is in its p99)"
+    );
+}
