@@ -251,7 +251,11 @@ pub fn workloads(record: &Record, link: &str) -> String {
         };
         let _ = writeln!(md, "### {} (`{scenario}`)\n\n{}\n", s.title, s.shows);
         md += &match s.load {
-            Some(_) => load::capacities(record),
+            Some(_) => {
+                load::capacities(record)
+                    + "\nThe four questions a server is chosen by, answered from the same run:\n\n"
+                    + &load::answers::items(record)
+            }
             None => tables::compact(record, s.name),
         };
         let _ = writeln!(md, "\n![{}]({link}/charts/{}.svg)\n", s.title, s.name);

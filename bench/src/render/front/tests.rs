@@ -1,4 +1,5 @@
-//! The answers' tests: a why from the counts, a tie said as one.
+//! The answers' tests: a why from the counts, a tie said as one; the
+//! workloads' serve-load part answers the four questions under its table.
 
 use super::*;
 use crate::results::{Cell, Counters, Outcome, testing};
@@ -72,5 +73,29 @@ fn a_tie_is_said_as_one() {
     assert!(
         row.contains("| tie: tokio 262 ns … smol 300 ns (3) |"),
         "{row}"
+    );
+}
+
+#[test]
+fn the_readme_answers_the_four_questions_under_the_capacities() {
+    let md = workloads(&crate::render::load::fixtures::loaded(), "results/run");
+    let capacities = md
+        .find("| server | capacity at p99 <= 10 ms |")
+        .expect("the table");
+    let answers = md
+        .find("The four questions a server is chosen by")
+        .expect("the answers");
+    assert!(capacities < answers, "{md}");
+    for question in [
+        "**How much load before the tail breaks?**",
+        "**What does a request cost at the same load?**",
+        "**What happens past the capacity?**",
+        "**What does a heavy request do to the cheap ones?**",
+    ] {
+        assert!(md[answers..].contains(question), "{question}\n{md}");
+    }
+    assert!(
+        md.contains("tokio >= 100,000/s"),
+        "a bound, without the rate it could not send: {md}"
     );
 }

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use super::{
-    capacity::{Capacity, capacity, leaders},
+    capacity::{capacity, leaders},
     held,
     ladder::common_rate,
     mixed::{CLAIMED, cheap_p99s, claimed, pair},
@@ -26,12 +26,20 @@ const MEASURABLE_CPU_US: u64 = 200_000;
 
 /// The answers as a list, or nothing when serve-load did not run.
 pub fn list(record: &Record) -> String {
-    if !record.has(LOAD.name) {
-        return String::new();
+    match record.has(LOAD.name) {
+        true => {
+            "The four questions, answered from this run (the tables below hold every figure):\n\n"
+                .to_string()
+                + &items(record)
+        }
+        false => String::new(),
     }
-    let mut md = String::from(
-        "The four questions, answered from this run (the tables below hold every figure):\n\n",
-    );
+}
+
+/// The answers alone, a bullet each, for the README under serve-load's
+/// capacities (its scenario ran).
+pub fn items(record: &Record) -> String {
+    let mut md = String::new();
     let _ = writeln!(
         md,
         "- **How much load before the tail breaks?** {}",
@@ -62,7 +70,7 @@ fn most(record: &Record) -> String {
         let leaders = leaders(record, language);
         let names: Vec<String> = leaders
             .iter()
-            .map(|c| format!("{} ({})", c.paradigm.name, c.text()))
+            .map(|c| format!("{} {}", c.paradigm.name, c.short()))
             .collect();
         match names.len() {
             0 => format!(
@@ -81,10 +89,10 @@ fn most(record: &Record) -> String {
             ),
         }
     };
-    let limited = paradigms::ALL
+    let limited = paradigms::ROWS
         .iter()
         .filter_map(|p| capacity(record, p))
-        .filter(Capacity::at_least)
+        .filter(|c| c.at_least() && c.above.is_some())
         .count();
     let mut text = format!(
         "{}. {}.",
@@ -94,7 +102,7 @@ fn most(record: &Record) -> String {
     if limited > 0 {
         let _ = write!(
             text,
-            " {limited} reached loadgen's own limit on this machine (client and server share its cores) rather than theirs: for them, read the cost at the same load."
+            " `>=`: {limited} servers reached loadgen's own limit on this machine (client and server share its cores) before theirs; for them, read the cost at the same load."
         );
     }
     text
@@ -166,11 +174,11 @@ fn past(record: &Record) -> String {
     let grew = cells.iter().max_by_key(growth);
     let mut text = match failed.len() {
         0 => format!(
-            "At 1.5x its capacity no server failed a request ({} ran)",
+            "At 1.5x their capacity no server failed a request ({} ran)",
             cells.len()
         ),
         _ => format!(
-            "At 1.5x its capacity {} of {} failed requests ({})",
+            "At 1.5x their capacity {} of {} servers failed requests ({})",
             failed.len(),
             cells.len(),
             failed.join(", ")

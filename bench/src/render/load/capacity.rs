@@ -93,6 +93,15 @@ impl Capacity<'_> {
         }
     }
 
+    /// [`Self::text`] without the rate loadgen could not send: `>= 200,000/s`,
+    /// for a sentence that says once what `>=` means.
+    pub fn short(&self) -> String {
+        match (self.rate(), self.above) {
+            (Some(r), Some(_)) if self.at_least() => format!(">= {}", rate(r)),
+            _ => self.text(),
+        }
+    }
+
     /// `100,000/s: not held: why`, the first rate not held; or `–` when every one was.
     pub fn first_not_held_text(&self) -> String {
         match self.first_not_held {
