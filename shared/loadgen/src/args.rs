@@ -46,7 +46,7 @@ pub struct Args {
           value_parser = value_parser!(u64).range(1..=MAX_DURATION_MS))]
     pub duration_ms: u64,
     /// The most connections open at once; more are opened only while every open
-    /// one is busy and a request is due.
+    /// one is busy and a request is due, at most 4 connects at a time.
     #[arg(long = "connections-max", value_name = "C", default_value_t = 1_000,
           value_parser = value_parser!(u64).range(1..=MAX_CONNECTIONS))]
     pub connections_max: u64,

@@ -34,6 +34,7 @@ const READ_BUFFER: usize = 16 << 10;
 /// by whoever started it, until it ends.
 pub async fn serve(pool: Arc<Pool>, stream: Option<TcpStream>) {
     let mut connection = Connection {
+        connecting: stream.is_none(),
         stream,
         reader: ResponseReader::new(pool.bytes),
         max_body: pool.bytes,
@@ -48,12 +49,15 @@ pub async fn serve(pool: Arc<Pool>, stream: Option<TcpStream>) {
         pacer::release(&pool);
     }
     pool.free.fetch_sub(1, Relaxed);
+    connection.connected(&pool);
     if pool.open.fetch_sub(1, Relaxed) == 1 {
         pool.all_closed.notify_one(); // the last one: the run is over
     }
 }
 
 struct Connection {
+    /// Counted in the pool's connects in flight until its first connect ends.
+    connecting: bool,
     stream: Option<TcpStream>,
     reader: ResponseReader,
     /// What a `200`'s body may hold: the bytes asked for.
@@ -150,6 +154,7 @@ impl Connection {
         wrote: &mut bool,
     ) -> Result<(Response, Instant, Instant), Failed> {
         let Self {
+            connecting,
             stream,
             reader,
             buf,
@@ -159,7 +164,11 @@ impl Connection {
         let stream = match stream {
             Some(stream) => stream,
             None => {
-                let connected = TcpStream::connect(pool.addr).await.map_err(|e| {
+                let connected = TcpStream::connect(pool.addr).await;
+                if std::mem::take(connecting) {
+                    pool.connecting.fetch_sub(1, Relaxed);
+                }
+                let connected = connected.map_err(|e| {
                     Failed::Other(Kind::Refused, format!("connect to {}: {e}", pool.host))
                 })?;
                 // A request is one small write: Nagle's timer would only delay it.
@@ -189,6 +198,13 @@ impl Connection {
                 }
                 Err(e) => return Err(Failed::Other(Kind::Wrong, e.to_string())),
             }
+        }
+    }
+
+    /// Leaves the pool's connects in flight, if it has not yet.
+    fn connected(&mut self, pool: &Pool) {
+        if std::mem::take(&mut self.connecting) {
+            pool.connecting.fetch_sub(1, Relaxed);
         }
     }
 

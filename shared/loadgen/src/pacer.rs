@@ -15,10 +15,13 @@
 //! busy: while requests wait in the queue, the clock wakes the pacer every
 //! millisecond to see). A server that is merely slow leaves both small, however
 //! long the queue grows, but for one thing: when due requests outnumber the free
-//! connections, the connects it starts run on this same loop, and hundreds at
-//! once can delay it by ten milliseconds and more. `cpu_ms` tells the two apart
-//! (the benchmark calls a run loadgen's limit only when its CPU, or the machine's,
-//! was spent).
+//! connections, the connects it starts run on this same loop. Hundreds at once
+//! delayed it by ten milliseconds and more, and fed on themselves (the later the
+//! loop, the more fell due, the more it opened), so at most
+//! [`CONNECTING_MAX`](crate::pool::CONNECTING_MAX) are in flight: the connections
+//! already open take a burst while a few more open. `cpu_ms` tells its own
+//! lateness from a slow server's (the benchmark calls a run loadgen's limit only
+//! when its CPU, or the machine's, was spent).
 
 use std::{
     io,
@@ -88,10 +91,14 @@ pub fn release(pool: &Arc<Pool>) {
 }
 
 /// Opens a connection for each due request that no free connection will take,
-/// up to `--connections-max`.
+/// up to `--connections-max`, with at most `CONNECTING_MAX` connects in flight.
 fn top_up(pool: &Arc<Pool>) {
     for _ in 0..pool.uncovered() {
+        if !pool.take_connect() {
+            return;
+        }
         if !pool.take_place() {
+            pool.connecting.fetch_sub(1, Relaxed);
             return;
         }
         open(pool, None);

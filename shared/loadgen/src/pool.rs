@@ -18,6 +18,11 @@ use tokio::sync::Notify;
 
 use crate::{args::Args, primes::Primes, schedule::Schedule, stats::Stats};
 
+/// The most connects in flight at once. A burst of due requests after a stall
+/// would otherwise start a connect for each at once, all on the generator's one
+/// loop, which then runs later still, and so opens more.
+pub const CONNECTING_MAX: usize = 4;
+
 pub struct Pool {
     /// `HOST:PORT` as given: the `Host` header.
     pub host: String,
@@ -41,6 +46,9 @@ pub struct Pool {
     pub free: AtomicUsize,
     /// Connection tasks running, of at most `connections_max`.
     pub open: AtomicUsize,
+    /// Connection tasks started for due requests whose first connect has not
+    /// yet finished, of at most [`CONNECTING_MAX`].
+    pub connecting: AtomicUsize,
     pub connections_max: usize,
     /// Told when the last connection task ends.
     pub all_closed: Notify,
@@ -75,6 +83,7 @@ impl Pool {
             released: AtomicU64::new(0),
             free: AtomicUsize::new(0),
             open: AtomicUsize::new(0),
+            connecting: AtomicUsize::new(0),
             connections_max: args.connections_max as usize,
             all_closed: Notify::new(),
             opened: AtomicU64::new(0),
@@ -102,6 +111,12 @@ impl Pool {
         self.open.fetch_update(Relaxed, Relaxed, room).is_ok()
     }
 
+    /// Takes a place for one more connect in flight, if there is room.
+    pub fn take_connect(&self) -> bool {
+        let room = |n: usize| (n < CONNECTING_MAX).then_some(n + 1);
+        self.connecting.fetch_update(Relaxed, Relaxed, room).is_ok()
+    }
+
     /// Notes that the generator was `late` for something it meant to do.
     pub fn fell_behind(&self, late: Duration) {
         let ns = late.as_nanos().try_into().unwrap_or(u64::MAX);
@@ -117,5 +132,27 @@ impl Pool {
     /// left to send.
     pub fn all_taken(&self) -> bool {
         self.due.is_closed() && self.queue.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_most_a_few_connects_in_flight_and_at_most_c_connections() {
+        let args = Args::try_parse_args(
+            "loadgen --server 127.0.0.1:9 --rate 1000 --duration-ms 100 --connections-max 6"
+                .split(' '),
+        )
+        .unwrap();
+        let pool = Pool::new(&args);
+        let connects = (0..10).filter(|_| pool.take_connect()).count();
+        assert_eq!(connects, CONNECTING_MAX);
+        pool.connecting.fetch_sub(1, Relaxed); // one connect ended
+        assert!(pool.take_connect());
+        assert!(!pool.take_connect());
+        let places = (0..10).filter(|_| pool.take_place()).count();
+        assert_eq!(places, 6);
     }
 }
