@@ -122,14 +122,7 @@ fn oha_gaps_are_flagged_past_both_tolerances() {
     );
     // 3x apart but by less than 1 ms: no gap.
     let cell = run("serve-load", "tokio", 1_000, 300, Verdict::Held);
-    let oha = Ok(Oha {
-        rate: 1_000,
-        seconds: 3.0,
-        requests: 3_000,
-        errors: 0,
-        p50_us: 100,
-        p99_us: 900,
-    });
+    let oha = oha_at_1000(900);
     assert_eq!(oha::gap(&cell, &oha), "no");
 }
 
@@ -248,14 +241,7 @@ fn the_charts_are_drawn() {
 
 #[test]
 fn a_gap_says_when_loadgens_own_lateness_is_in_its_p99() {
-    let oha = Ok(Oha {
-        rate: 1_000,
-        seconds: 3.0,
-        requests: 3_000,
-        errors: 0,
-        p50_us: 100,
-        p99_us: 250,
-    });
+    let oha = oha_at_1000(250);
     // The fixture's loadgen was 100 µs behind: not half of a 4 ms p99.
     let cell = run("serve-load", "compio", 1_000, 4_000, Verdict::Held);
     assert_eq!(oha::gap(&cell, &oha), "**gap**: loadgen's is 16.0x oha's");
@@ -265,4 +251,16 @@ fn a_gap_says_when_loadgens_own_lateness_is_in_its_p99() {
         oha::gap(&late, &oha),
         "**gap**: loadgen's is 16.0x oha's; loadgen fell 3.0 ms behind its own schedule in this run (its lateness is in its p99)"
     );
+}
+
+/// oha's run at 1,000/s for 3 s, with this p99.
+fn oha_at_1000(p99_us: u64) -> Result<Oha, String> {
+    Ok(Oha {
+        rate: 1_000,
+        seconds: 3.0,
+        requests: 3_000,
+        errors: 0,
+        p50_us: 100,
+        p99_us,
+    })
 }
