@@ -284,7 +284,7 @@ fn the_committed_runs_compare() {
     let results = Path::new(env!("CARGO_MANIFEST_DIR")).join("../results");
     let out = Command::new(BENCH)
         .arg("compare")
-        .args(["2026-12-01-vm", "2026-12-06-vm-3"].map(|r| results.join(r)))
+        .args(["2026-12-01-vm", "2026-12-06-vm-4"].map(|r| results.join(r)))
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));

@@ -31,7 +31,7 @@ use std::{
 };
 
 const BENCH: &str = env!("CARGO_BIN_EXE_bench");
-const RUN: &str = "2026-12-06-vm-3";
+const RUN: &str = "2026-12-06-vm-4";
 const PAGE: &str = "report.html";
 /// A page that has not loaded by then never will: the browser is killed.
 const LIMIT: Duration = Duration::from_secs(90);
