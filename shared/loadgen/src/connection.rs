@@ -17,6 +17,7 @@ use std::{
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
+    sync::OwnedSemaphorePermit,
 };
 use workload::http::{self, HttpError, Response, ResponseReader};
 
@@ -29,12 +30,22 @@ use crate::{
 /// Read buffer per connection: a 1 KiB answer comes in one read.
 const READ_BUFFER: usize = 16 << 10;
 
-/// Serves requests from the queue until it is closed and empty; `stream` is a
-/// connection already open, if any. Counted in `open` (and `free` while it waits)
-/// by whoever started it, until it ends.
-pub async fn serve(pool: Arc<Pool>, stream: Option<TcpStream>) {
+/// How a connection task starts: on a connection already open, or with a
+/// permit to open one for its first request.
+pub enum Opening {
+    Open(TcpStream),
+    Connect(OwnedSemaphorePermit),
+}
+
+/// Serves requests from the queue until it is closed and empty. Counted in
+/// `open` (and `free` while it waits) by whoever started it, until it ends.
+pub async fn serve(pool: Arc<Pool>, opening: Opening) {
+    let (stream, permit) = match opening {
+        Opening::Open(stream) => (Some(stream), None),
+        Opening::Connect(permit) => (None, Some(permit)),
+    };
     let mut connection = Connection {
-        connecting: stream.is_none(),
+        permit,
         stream,
         reader: ResponseReader::new(pool.bytes),
         max_body: pool.bytes,
@@ -49,15 +60,15 @@ pub async fn serve(pool: Arc<Pool>, stream: Option<TcpStream>) {
         pacer::release(&pool);
     }
     pool.free.fetch_sub(1, Relaxed);
-    connection.connected(&pool);
+    drop(connection); // its permit too, if it never connected
     if pool.open.fetch_sub(1, Relaxed) == 1 {
         pool.all_closed.notify_one(); // the last one: the run is over
     }
 }
 
 struct Connection {
-    /// Counted in the pool's connects in flight until its first connect ends.
-    connecting: bool,
+    /// The connect permit it was started with, for its first connect.
+    permit: Option<OwnedSemaphorePermit>,
     stream: Option<TcpStream>,
     reader: ResponseReader,
     /// What a `200`'s body may hold: the bytes asked for.
@@ -154,7 +165,7 @@ impl Connection {
         wrote: &mut bool,
     ) -> Result<(Response, Instant, Instant), Failed> {
         let Self {
-            connecting,
+            permit,
             stream,
             reader,
             buf,
@@ -164,11 +175,15 @@ impl Connection {
         let stream = match stream {
             Some(stream) => stream,
             None => {
-                let connected = TcpStream::connect(pool.addr).await;
-                if std::mem::take(connecting) {
-                    pool.connecting.fetch_sub(1, Relaxed);
-                }
-                let connected = connected.map_err(|e| {
+                // A reconnect waits for a permit as a new connection does; the
+                // permit goes back when the connect ends, or is cut off.
+                let _permit = match permit.take() {
+                    Some(permit) => permit,
+                    None => pool.connects.clone().acquire_owned().await.map_err(|e| {
+                        Failed::Other(Kind::Refused, format!("connect to {}: {e}", pool.host))
+                    })?,
+                };
+                let connected = TcpStream::connect(pool.addr).await.map_err(|e| {
                     Failed::Other(Kind::Refused, format!("connect to {}: {e}", pool.host))
                 })?;
                 // A request is one small write: Nagle's timer would only delay it.
@@ -198,13 +213,6 @@ impl Connection {
                 }
                 Err(e) => return Err(Failed::Other(Kind::Wrong, e.to_string())),
             }
-        }
-    }
-
-    /// Leaves the pool's connects in flight, if it has not yet.
-    fn connected(&mut self, pool: &Pool) {
-        if std::mem::take(&mut self.connecting) {
-            pool.connecting.fetch_sub(1, Relaxed);
         }
     }
 

@@ -31,7 +31,11 @@ use std::{
 
 use tokio::net::TcpStream;
 
-use crate::{connection, pool::Pool, ticks::Ticks};
+use crate::{
+    connection::{self, Opening},
+    pool::Pool,
+    ticks::Ticks,
+};
 
 /// Runs the schedule with `first` as the pool's first connection, until every
 /// request is answered or has failed, or T after the schedule's end.
@@ -40,7 +44,8 @@ pub async fn drive(pool: Arc<Pool>, first: TcpStream) -> io::Result<()> {
     let end = pool.start + pool.schedule.end() + pool.timeout;
     let mut ticks = Ticks::start(pool.clone())?;
     pool.take_place(); // the first of at least one
-    open(&pool, Some(first));
+    pool.free.fetch_add(1, Relaxed); // free until it takes a request, as every one
+    tokio::spawn(connection::serve(pool.clone(), Opening::Open(first)));
     release(&pool);
     // The clock stops once nothing is left to send, or at the end.
     while let Some(at) = ticks.next().await? {
@@ -91,23 +96,17 @@ pub fn release(pool: &Arc<Pool>) {
 }
 
 /// Opens a connection for each due request that no free connection will take,
-/// up to `--connections-max`, with at most `CONNECTING_MAX` connects in flight.
+/// up to `--connections-max`, each with a connect permit (see `CONNECTING_MAX`);
+/// each is free until it takes a request.
 fn top_up(pool: &Arc<Pool>) {
     for _ in 0..pool.uncovered() {
-        if !pool.take_connect() {
-            return;
-        }
+        let Ok(permit) = pool.connects.clone().try_acquire_owned() else {
+            return; // the next release or tick opens more
+        };
         if !pool.take_place() {
-            pool.connecting.fetch_sub(1, Relaxed);
             return;
         }
-        open(pool, None);
+        pool.free.fetch_add(1, Relaxed);
+        tokio::spawn(connection::serve(pool.clone(), Opening::Connect(permit)));
     }
-}
-
-/// Starts one more connection's task in a place taken for it, free until it
-/// takes a request.
-fn open(pool: &Arc<Pool>, stream: Option<TcpStream>) {
-    pool.free.fetch_add(1, Relaxed);
-    tokio::spawn(connection::serve(pool.clone(), stream));
 }

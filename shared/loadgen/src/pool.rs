@@ -7,20 +7,20 @@
 
 use std::{
     sync::{
-        Mutex, MutexGuard, PoisonError,
+        Arc, Mutex, MutexGuard, PoisonError,
         atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed},
     },
     time::{Duration, Instant},
 };
 
 use async_channel::{Receiver, Sender};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::{args::Args, primes::Primes, schedule::Schedule, stats::Stats};
 
-/// The most connects in flight at once. A burst of due requests after a stall
-/// would otherwise start a connect for each at once, all on the generator's one
-/// loop, which then runs later still, and so opens more.
+/// The most connects in flight at once, first ones and reconnects alike. A burst
+/// of due requests after a stall would otherwise start a connect for each at once,
+/// all on the generator's one loop, which then runs later still, and so opens more.
 pub const CONNECTING_MAX: usize = 4;
 
 pub struct Pool {
@@ -46,9 +46,11 @@ pub struct Pool {
     pub free: AtomicUsize,
     /// Connection tasks running, of at most `connections_max`.
     pub open: AtomicUsize,
-    /// Connection tasks started for due requests whose first connect has not
-    /// yet finished, of at most [`CONNECTING_MAX`].
-    pub connecting: AtomicUsize,
+    /// A permit per connect in flight, [`CONNECTING_MAX`] in all: held from
+    /// before a connection task is started (or a connection is reopened) until
+    /// its connect ends, and given back when dropped, a connect cut off by its
+    /// request's deadline included.
+    pub connects: Arc<Semaphore>,
     pub connections_max: usize,
     /// Told when the last connection task ends.
     pub all_closed: Notify,
@@ -83,7 +85,7 @@ impl Pool {
             released: AtomicU64::new(0),
             free: AtomicUsize::new(0),
             open: AtomicUsize::new(0),
-            connecting: AtomicUsize::new(0),
+            connects: Arc::new(Semaphore::new(CONNECTING_MAX)),
             connections_max: args.connections_max as usize,
             all_closed: Notify::new(),
             opened: AtomicU64::new(0),
@@ -109,12 +111,6 @@ impl Pool {
     pub fn take_place(&self) -> bool {
         let room = |open: usize| (open < self.connections_max).then_some(open + 1);
         self.open.fetch_update(Relaxed, Relaxed, room).is_ok()
-    }
-
-    /// Takes a place for one more connect in flight, if there is room.
-    pub fn take_connect(&self) -> bool {
-        let room = |n: usize| (n < CONNECTING_MAX).then_some(n + 1);
-        self.connecting.fetch_update(Relaxed, Relaxed, room).is_ok()
     }
 
     /// Notes that the generator was `late` for something it meant to do.
@@ -147,11 +143,14 @@ mod tests {
         )
         .unwrap();
         let pool = Pool::new(&args);
-        let connects = (0..10).filter(|_| pool.take_connect()).count();
-        assert_eq!(connects, CONNECTING_MAX);
-        pool.connecting.fetch_sub(1, Relaxed); // one connect ended
-        assert!(pool.take_connect());
-        assert!(!pool.take_connect());
+        let mut permits: Vec<_> = (0..10)
+            .filter_map(|_| pool.connects.clone().try_acquire_owned().ok())
+            .collect();
+        assert_eq!(permits.len(), CONNECTING_MAX);
+        permits.pop(); // one connect ended, or was cut off
+        permits.extend(pool.connects.clone().try_acquire_owned().ok());
+        assert_eq!(permits.len(), CONNECTING_MAX);
+        assert!(pool.connects.clone().try_acquire_owned().is_err());
         let places = (0..10).filter(|_| pool.take_place()).count();
         assert_eq!(places, 6);
     }
