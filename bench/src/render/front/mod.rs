@@ -182,7 +182,7 @@ fn load_row(record: &Record, row: &Row) -> String {
     {
         match answers::costs(record) {
             Some((at, costs)) if costs.len() > 1 => format!(
-                "where \">=\", loadgen, not the server, ran out first; at {} a request costs the server {:.1} µs of CPU ({}) to {:.1} µs ({})",
+                "where \">=\", the climb stopped before the server did (loadgen's limit, or the highest rate offered); at {} a request costs the server {:.1} µs of CPU ({}) to {:.1} µs ({})",
                 load::rate(at),
                 costs[0].1,
                 costs[0].0,

@@ -102,7 +102,8 @@ fn most(record: &Record) -> String {
     if limited > 0 {
         let _ = write!(
             text,
-            " `>=`: {limited} servers reached loadgen's own limit on this machine (client and server share its cores) before theirs; for them, read the cost at the same load."
+            " `>=`: {limited} {} reached loadgen's own limit on this machine (client and server share its cores) before theirs; for them, read the cost at the same load.",
+            if limited == 1 { "server" } else { "servers" }
         );
     }
     text

@@ -49,7 +49,7 @@ pub fn table(record: &Record) -> String {
         return "oha did not run.\n\n".into();
     }
     format!(
-        "oha (`--latency-correction`: latencies from the intended start, as loadgen's) ran at the same rate against a fresh server (after a short loadgen run there), with as many connections as loadgen opened at that rate, beside the climb's own run. A gap is flagged where the two p99s differ by more than {GAP_RATIO}x and by more than {} ms: less than that is the difference of two runs, not of two generators. oha opens all its connections at the start, where loadgen opens them as requests fall due: against a server that serves one connection, or a pool's worth, at a time, oha's other connections wait, and a gap there is that. Each p99 is one run's: at a low rate it is a few dozen requests, and a stall of a few ms (a generator's loop busy, or a CPU taken from it for a moment, as a virtual machine's can be) decides which side of a gap a run lands. loadgen's own lateness, how far it fell behind its schedule, is in every latency it measures: where it is as much as half loadgen's p99, the gap says so.\n\n| server | rate | loadgen's p99 | oha's p99 | oha's errors | gap |\n|---|---:|---:|---:|---:|---|\n{rows}\n",
+        "oha (`--latency-correction`: latencies from the intended start, as loadgen's) ran at the same rate against a fresh server (after a short loadgen run there), with as many connections as loadgen opened at that rate, beside the climb's own run. A gap is flagged where the two p99s differ by more than {GAP_RATIO}x and by more than {} ms: less than that is the difference of two runs, not of two generators. oha opens all its connections at the start, where loadgen opens them as requests fall due: against a server that serves one connection, or a pool's worth, at a time, oha's other connections wait, and a gap there is that. Each p99 is one run's: at a low rate it is a few dozen requests, and a stall of a few ms (a generator's loop busy, or a CPU taken from it for a moment, as a virtual machine's can be) decides which side of a gap a run lands. loadgen's own lateness, how far it fell behind its schedule at worst, delays the requests due meanwhile: where it is as much as half loadgen's p99, the gap says so, as one that may be loadgen's own.\n\n| server | rate | loadgen's p99 | oha's p99 | oha's errors | gap |\n|---|---:|---:|---:|---:|---|\n{rows}\n",
         GAP_US / 1_000
     )
 }
@@ -72,12 +72,13 @@ pub fn gap(cell: &Cell, oha: &Result<Oha, String>) -> String {
     }
 }
 
-/// Where loadgen's own lateness in the run is at least half its p99, which
-/// it is in every latency it measures: the gap may be its, not the server's.
+/// Where loadgen's worst lateness in the run is at least half its p99: the
+/// requests due meanwhile went out late, and the gap may be loadgen's, not the
+/// server's.
 fn lateness(cell: &Cell, p99_us: u64) -> String {
     match cell.field("behind_us") {
         Some(behind) if behind * 2 >= p99_us => format!(
-            "; loadgen fell {} behind its own schedule in this run (its lateness is in its p99)",
+            "; loadgen fell up to {} behind its own schedule in this run: the gap may be its own",
             secs(behind as f64 / 1e6)
         ),
         _ => String::new(),
