@@ -144,10 +144,15 @@ fn notes(record: &Record) -> String {
 /// The Rust servers the common rate is chosen among: every paradigm and the
 /// sized pools, but the fixed pools at the cores' count, which hold a worker per
 /// connection and so fail a request as soon as loadgen opens one connection more
-/// than they have workers (their sized rows stand in for them).
+/// than they have workers (their sized rows stand in for them), and the
+/// sequential server, which serves one connection at a time and so, when it
+/// holds a rate at all, holds the ladder's first by luck.
 pub fn common_servers() -> impl Iterator<Item = &'static paradigms::Paradigm> {
     paradigms::ROWS.iter().filter(|p| {
-        p.language == Language::Rust && !p.is_reference() && (p.sized || !p.is_fixed_pool())
+        p.language == Language::Rust
+            && !p.is_reference()
+            && p.short() != "sequential"
+            && (p.sized || !p.is_fixed_pool())
     })
 }
 
@@ -172,6 +177,9 @@ pub fn common_rate(record: &Record) -> (Option<u64>, Vec<String>) {
             "{} (a pool of the cores' count, a worker per connection: their sized rows stand in)",
             pools.join(" and ")
         ));
+    }
+    if !runs(record, LOAD.name, "sequential").is_empty() {
+        left.push("sequential (one connection at a time)".into());
     }
     let holds = |c: &Capacity<'_>, r: u64| {
         runs(record, LOAD.name, c.paradigm.name)

@@ -264,3 +264,20 @@ fn oha_at_1000(p99_us: u64) -> Result<Oha, String> {
         p99_us,
     })
 }
+
+#[test]
+fn the_sequential_server_never_sets_the_common_rate() {
+    // Held 1,000/s by luck, one connection at a time: the common rate stays
+    // where the servers that serve many connections at once put it.
+    let mut cells = climbs();
+    cells.push(run("serve-load", "sequential", 1_000, 200, Verdict::Held));
+    let failed = Verdict::NotHeld("2 of 6000 requests failed".into());
+    cells.push(run("serve-load", "sequential", 2_000, 300, failed));
+    let record = crate::results::testing::record(cells);
+    let md = section(&record, &LOAD, "##", "charts", Depth::Full);
+    assert!(
+        md.contains("At 2,000/s, the highest rate of the ladder")
+            && md.contains("sequential (one connection at a time))."),
+        "{md}"
+    );
+}
