@@ -175,17 +175,20 @@ impl Connection {
         let stream = match stream {
             Some(stream) => stream,
             None => {
+                let refused = |e: &dyn std::fmt::Display| {
+                    Failed::Other(Kind::Refused, format!("connect to {}: {e}", pool.host))
+                };
                 // A reconnect waits for a permit as a new connection does; the
                 // permit goes back when the connect ends, or is cut off.
                 let _permit = match permit.take() {
                     Some(permit) => permit,
-                    None => pool.connects.clone().acquire_owned().await.map_err(|e| {
-                        Failed::Other(Kind::Refused, format!("connect to {}: {e}", pool.host))
-                    })?,
+                    None => {
+                        (pool.connects.clone().acquire_owned().await).map_err(|e| refused(&e))?
+                    }
                 };
-                let connected = TcpStream::connect(pool.addr).await.map_err(|e| {
-                    Failed::Other(Kind::Refused, format!("connect to {}: {e}", pool.host))
-                })?;
+                let connected = TcpStream::connect(pool.addr)
+                    .await
+                    .map_err(|e| refused(&e))?;
                 // A request is one small write: Nagle's timer would only delay it.
                 let _ = connected.set_nodelay(true); // best effort: only latency depends on it
                 pool.opened.fetch_add(1, Relaxed);

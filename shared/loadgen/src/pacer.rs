@@ -44,8 +44,7 @@ pub async fn drive(pool: Arc<Pool>, first: TcpStream) -> io::Result<()> {
     let end = pool.start + pool.schedule.end() + pool.timeout;
     let mut ticks = Ticks::start(pool.clone())?;
     pool.take_place(); // the first of at least one
-    pool.free.fetch_add(1, Relaxed); // free until it takes a request, as every one
-    tokio::spawn(connection::serve(pool.clone(), Opening::Open(first)));
+    open(&pool, Opening::Open(first));
     release(&pool);
     // The clock stops once nothing is left to send, or at the end.
     while let Some(at) = ticks.next().await? {
@@ -96,8 +95,7 @@ pub fn release(pool: &Arc<Pool>) {
 }
 
 /// Opens a connection for each due request that no free connection will take,
-/// up to `--connections-max`, each with a connect permit (see `CONNECTING_MAX`);
-/// each is free until it takes a request.
+/// up to `--connections-max`, each with a connect permit (see `CONNECTING_MAX`).
 fn top_up(pool: &Arc<Pool>) {
     for _ in 0..pool.uncovered() {
         let Ok(permit) = pool.connects.clone().try_acquire_owned() else {
@@ -106,7 +104,13 @@ fn top_up(pool: &Arc<Pool>) {
         if !pool.take_place() {
             return;
         }
-        pool.free.fetch_add(1, Relaxed);
-        tokio::spawn(connection::serve(pool.clone(), Opening::Connect(permit)));
+        open(pool, Opening::Connect(permit));
     }
+}
+
+/// Starts one more connection's task in a place taken for it, free until it
+/// takes a request.
+fn open(pool: &Arc<Pool>, opening: Opening) {
+    pool.free.fetch_add(1, Relaxed);
+    tokio::spawn(connection::serve(pool.clone(), opening));
 }

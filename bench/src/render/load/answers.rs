@@ -26,14 +26,12 @@ const MEASURABLE_CPU_US: u64 = 200_000;
 
 /// The answers as a list, or nothing when serve-load did not run.
 pub fn list(record: &Record) -> String {
-    match record.has(LOAD.name) {
-        true => {
-            "The four questions, answered from this run (the tables below hold every figure):\n\n"
-                .to_string()
-                + &items(record)
-        }
-        false => String::new(),
+    if !record.has(LOAD.name) {
+        return String::new();
     }
+    "The four questions, answered from this run (the tables below hold every figure):\n\n"
+        .to_string()
+        + &items(record)
 }
 
 /// The answers alone, a bullet each, for the README under serve-load's
